@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Homeostat's tests and demo use. Safe to run twice.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+PKGS=(prometheus prometheus-alertmanager docker.io chromium python3-sklearn sqlite3 procps iproute2 ca-certificates)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Debian packages may start their own daemons where an init system exists; tests start their own
+# instances on random ports with temp data dirs, so stop any packaged ones to keep ports 9090/9093 free.
+pkill -x prometheus 2>/dev/null || true
+pkill -x prometheus-alertmanager 2>/dev/null || true
+echo "system packages ready: ${PKGS[*]}"

@@ -1,0 +1,20 @@
+import { ScoreRequest, issuePath } from './index';
+
+describe('ScoreRequest', () => {
+  const base = { from: 1_700_000_000_000, to: 1_700_000_600_000, stepSeconds: 15 };
+
+  it('accepts a configured detector', () => {
+    expect(ScoreRequest.parse({ ...base, detector: 'services' }).detector).toBe('services');
+  });
+
+  it.each([
+    ['to', { ...base, to: base.from, detector: 'd' }],
+    ['detector', { ...base }],
+    ['detector', { ...base, detector: 'd', query: 'up' }],
+    ['stepSeconds', { ...base, stepSeconds: 0, detector: 'd' }],
+  ])('rejects a bad request naming %s', (field, body) => {
+    const r = ScoreRequest.safeParse(body);
+    expect(r.success).toBe(false);
+    if (!r.success) expect(r.error.issues.map((i) => issuePath(i.path))).toContain(field);
+  });
+});

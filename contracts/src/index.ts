@@ -1,0 +1,4 @@
+export * from './common';
+export * from './alertmanager';
+export * from './detector-api';
+export * from './remediator-api';

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A child process started by a test, with its own temp dir, log file and a stop() that never throws. */
+export interface Daemon {
+  readonly url: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  /** SIGTERM, then SIGKILL after 5 s. Keeps the temp dir unless `removeDir` (data survives a restart). */
+  stop(opts?: { removeDir?: boolean; signal?: NodeJS.Signals }): Promise<void>;
+}
+
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `homeostat-${prefix}-`));
+}
+
+export function spawnDaemon(
+  bin: string,
+  args: string[],
+  { dir, port, url, name }: { dir: string; port: number; url: string; name: string },
+): Daemon {
+  const logFile = join(dir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  child.on('error', (e) => log.write(`spawn error: ${e.message}\n`));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    url,
+    port,
+    dir,
+    logFile,
+    child,
+    async stop({ removeDir = false, signal = 'SIGTERM' } = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (removeDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

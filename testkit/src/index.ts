@@ -1,0 +1,5 @@
+export { freePort } from './free-port';
+export { waitFor } from './wait-for';
+export { makeTempDir, spawnDaemon, type Daemon } from './daemon';
+export { startPrometheus, type PrometheusDaemon, type PrometheusOptions, type ScrapeTarget } from './prometheus';
+export { startAlertmanager, type AlertmanagerOptions } from './alertmanager';

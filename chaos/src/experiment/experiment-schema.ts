@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { ActionKind } from '@homeostat/contracts';
+
+/**
+ * A chaos experiment, declarative in the spirit of Chaos Toolkit: a steady-state hypothesis
+ * (probes with tolerances) checked before and after, a method (load + one fault injection with a
+ * duration), rollbacks that always run, and the healing Homeostat is expected to perform.
+ */
+
+export const ScenarioName = z.enum([
+  'cpu-spike',
+  'memory-leak',
+  'latency',
+  'packet-loss',
+  'crash',
+  'pool-exhaustion',
+  'disk',
+  'error-spike',
+]);
+export type ScenarioName = z.infer<typeof ScenarioName>;
+
+/** Faults of the demo admin API (docs/architecture.md); packet-loss lives on the gateway. */
+export const FaultName = z.enum(['cpu', 'memory-leak', 'latency', 'crash', 'pool-exhaustion', 'disk', 'errors', 'packet-loss']);
+export type FaultName = z.infer<typeof FaultName>;
+
+export const LoadProfileName = z.enum(['normal', 'stress', 'spike']);
+export type LoadProfileName = z.infer<typeof LoadProfileName>;
+
+/** A tolerance a probe value must stay within; at least one bound. */
+export const Tolerance = z
+  .object({ min: z.number().optional(), max: z.number().optional() })
+  .strict()
+  .refine((t) => t.min !== undefined || t.max !== undefined, { message: 'give min, max or both' });
+export type Tolerance = z.infer<typeof Tolerance>;
+
+/**
+ * Probes read a user-visible figure: from the load generator (`source: load`, the last
+ * `windowSeconds`) or a PromQL query (`source: prometheus`; `$service` is replaced by the target).
+ */
+export const Probe = z.discriminatedUnion('source', [
+  z
+    .object({
+      name: z.string().min(1),
+      source: z.literal('load'),
+      metric: z.enum(['error_ratio', 'latency_p95_ms', 'latency_p99_ms', 'availability']),
+      windowSeconds: z.number().int().positive().default(5),
+      tolerance: Tolerance,
+    })
+    .strict(),
+  z
+    .object({
+      name: z.string().min(1),
+      source: z.literal('prometheus'),
+      query: z.string().min(1),
+      tolerance: Tolerance,
+    })
+    .strict(),
+]);
+export type Probe = z.infer<typeof Probe>;
+
+export const Experiment = z
+  .object({
+    version: z.literal(1),
+    name: ScenarioName,
+    title: z.string().min(1),
+    description: z.string().default(''),
+    /** The demo service the fault is injected into (`gateway` for packet loss). */
+    target: z.object({ service: z.string().min(1) }).strict(),
+    steadyStateHypothesis: z
+      .object({
+        title: z.string().min(1),
+        probes: z.array(Probe).min(1),
+      })
+      .strict(),
+    method: z
+      .object({
+        load: z
+          .object({
+            profile: LoadProfileName.default('normal'),
+            /** Overrides the profile's base rate (requests per second). */
+            rps: z.number().int().positive().max(2000).optional(),
+          })
+          .strict(),
+        warmupSeconds: z.number().int().min(0).max(3600),
+        injection: z
+          .object({
+            fault: FaultName,
+            /** Passed as the admin API body, e.g. `{ percent: 90 }`. */
+            params: z.record(z.string(), z.unknown()).default({}),
+            durationSeconds: z.number().int().positive().max(3600),
+          })
+          .strict(),
+        recoverySeconds: z.number().int().min(0).max(3600),
+      })
+      .strict(),
+    rollbacks: z
+      .array(
+        z
+          .object({
+            /** clear-fault: DELETE the fault; restart: start the target's process again if it is down. */
+            action: z.enum(['clear-fault', 'restart']),
+          })
+          .strict(),
+      )
+      .min(1),
+    expectedHealing: z
+      .object({
+        actions: z.array(ActionKind).min(1),
+        /** Healing counts as successful when the steady state is back within this many seconds of injection. */
+        withinSeconds: z.number().int().positive(),
+      })
+      .strict(),
+    /** The metric the fault must move (PromQL on the fleet; `$service` is replaced). */
+    impact: z
+      .object({
+        query: z.string().min(1),
+        direction: z.enum(['up', 'down']),
+      })
+      .strict(),
+  })
+  .strict();
+export type Experiment = z.infer<typeof Experiment>;

@@ -20,7 +20,7 @@ describe('experiment files', () => {
   });
 
   it('the fault parameters meet the seed scenarios (cpu >= 80 %, latency >= 500 ms, loss 10-20 % at the gateway)', () => {
-    expect(Number(loadScenario('cpu-spike').method.injection.params.percent)).toBeGreaterThanOrEqual(80);
+    expect(Number(loadScenario('cpu-spike').method.injection.params.utilization)).toBeGreaterThanOrEqual(0.8);
     expect(Number(loadScenario('latency').method.injection.params.ms)).toBeGreaterThanOrEqual(500);
     const loss = loadScenario('packet-loss');
     expect(loss.target.service).toBe('gateway');

@@ -1,1 +1,11 @@
-export {};
+// Public surface of @homeostat/detector: the engine (pure, no I/O) and the coded error.
+export { DetectorError, DetectorErrorCode } from './errors';
+export type { DetectorErrorOptions } from './errors';
+export { IsolationForest, averagePathLength } from './engine/isolation-forest';
+export type { IsolationForestOptions, IsolationForestJSON } from './engine/isolation-forest';
+export { FeaturePipeline } from './engine/feature-pipeline';
+export type { FeaturePipelineOptions, FeatureStatus, FeatureStep } from './engine/feature-pipeline';
+export { StreamingDetector } from './engine/streaming-detector';
+export type { ScoredPoint, StreamingDetectorOptions, StreamingDetectorState } from './engine/streaming-detector';
+export type { FeatureContribution } from './engine/attribution';
+export type { Calibration } from './engine/calibration';

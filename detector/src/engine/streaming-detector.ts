@@ -1,0 +1,245 @@
+import { DetectorError } from '../errors';
+import { base64ToFloat64, float64ToBase64 } from './base64';
+import { FeaturePipeline, FeaturePipelineOptions, FeaturePipelineState, FeatureStatus } from './feature-pipeline';
+import { IsolationForest, IsolationForestJSON } from './isolation-forest';
+import { attribute, FeatureContribution } from './attribution';
+import { Calibration, calibrate, calibratedScore } from './calibration';
+
+export interface StreamingDetectorOptions extends FeaturePipelineOptions {
+  /** Isolation trees per model (default 100). */
+  trees?: number;
+  /** Sub-sample size ψ per tree (default 256). */
+  sampleSize?: number;
+  /** Seed of the first model; refit k uses seed + k, so a replay is reproducible (default 1). */
+  seed?: number;
+  /** Scorable samples needed before the first fit; no score (null) until then (default 128). */
+  warmup?: number;
+  /** The most recent accepted samples kept for training (default 2000). */
+  trainingWindow?: number;
+  /** Refit after this many new scorable samples (default 200). */
+  refitEvery?: number;
+  /** Expected share of anomalies in training data; the (1 − contamination) quantile of training scores is the threshold (default 0.01). */
+  contamination?: number;
+  /** Keep anomalous samples out of the next training set ("don't learn from incidents") (default true). */
+  excludeAnomalies?: boolean;
+  /**
+   * After this many consecutive anomalous samples the condition is taken as the new normal and
+   * samples are accepted for training again, so a permanent level shift does not alarm forever
+   * (default trainingWindow / 4).
+   */
+  acceptAfter?: number;
+}
+
+export interface ScoredPoint {
+  timestamp: number;
+  /** Calibrated: 0 = typical, 1.0 = the anomaly threshold. null while warming up or at a gap. */
+  score: number | null;
+  anomaly: boolean;
+  /** Which metrics drove the score; shares sum to 1 when any metric raised it. */
+  contributions: FeatureContribution[];
+  /** Why there is no score (`warming`, `missing`, `stale`), or `ok`. */
+  status?: FeatureStatus;
+  /** The forest's s(x, ψ) in [0, 1] before calibration. */
+  rawScore?: number;
+}
+
+export interface StreamingDetectorState {
+  format: 'homeostat.streaming-detector';
+  version: 1;
+  features: string[];
+  options: StreamingDetectorOptions;
+  pipeline: FeaturePipelineState;
+  training: string;
+  sinceFit: number;
+  fits: number;
+  anomalyRun: number;
+  fittedAt: number | null;
+  calibration: Calibration | null;
+  forest: IsolationForestJSON | null;
+}
+
+type Resolved = Required<Omit<StreamingDetectorOptions, 'staleAfterMs'>> & { staleAfterMs?: number };
+
+/**
+ * One entity's detector: feature pipeline → Isolation Forest → calibrated score → attribution,
+ * strictly causal (a sample is scored by a model fitted only on earlier samples).
+ */
+export class StreamingDetector {
+  readonly features: readonly string[];
+  private readonly opts: Resolved;
+  private readonly pipeline: FeaturePipeline;
+  private readonly width: number;
+  /** Ring buffer of accepted feature rows, trainingWindow × width. */
+  private readonly training: Float64Array;
+  private trainHead = 0;
+  private trainCount = 0;
+  private sinceFit = 0;
+  private fits = 0;
+  private anomalyRun = 0;
+  private forest: IsolationForest | null = null;
+  private calibration: Calibration | null = null;
+  private _fittedAt: number | null = null;
+
+  constructor(options: StreamingDetectorOptions & { features: string[] }) {
+    const { features, ...rest } = options ?? ({} as { features: string[] });
+    this.opts = resolve(rest);
+    this.pipeline = new FeaturePipeline(features, rest);
+    this.features = [...features];
+    this.width = this.pipeline.columns.length;
+    this.training = new Float64Array(this.opts.trainingWindow * this.width);
+  }
+
+  get warm(): boolean {
+    return this.forest !== null;
+  }
+
+  get fittedAt(): number | null {
+    return this._fittedAt;
+  }
+
+  /** The feature columns the forest sees (metrics, deltas, z-scores, time). */
+  get columns(): readonly string[] {
+    return this.pipeline.columns;
+  }
+
+  get options(): StreamingDetectorOptions {
+    return { ...this.opts };
+  }
+
+  push(timestampMs: number, values: ArrayLike<number | null>): ScoredPoint {
+    const step = this.pipeline.push(timestampMs, values);
+    if (step.status !== 'ok' || step.row === null) {
+      return { timestamp: timestampMs, score: null, anomaly: false, contributions: [], status: step.status };
+    }
+    const row = step.row;
+    if (this.forest === null || this.calibration === null) {
+      this.accept(row);
+      if (this.trainCount >= this.opts.warmup) this.refit(timestampMs);
+      return { timestamp: timestampMs, score: null, anomaly: false, contributions: [], status: 'warming' };
+    }
+    const raw = this.forest.scoreOne(row);
+    const score = calibratedScore(raw, this.calibration);
+    const anomaly = score > 1;
+    const contributions = attribute(this.forest, row, raw, this.calibration.medians, this.pipeline.columnMetric, this.features);
+    this.anomalyRun = anomaly ? this.anomalyRun + 1 : 0;
+    if (!anomaly || !this.opts.excludeAnomalies || this.anomalyRun > this.opts.acceptAfter) this.accept(row);
+    this.sinceFit++;
+    if (this.sinceFit >= this.opts.refitEvery) this.refit(timestampMs);
+    return { timestamp: timestampMs, score, anomaly, contributions, status: 'ok', rawScore: raw };
+  }
+
+  toJSON(): StreamingDetectorState {
+    return {
+      format: 'homeostat.streaming-detector',
+      version: 1,
+      features: [...this.features],
+      options: { ...this.opts },
+      pipeline: this.pipeline.toJSON(),
+      training: float64ToBase64(this.trainingRows()),
+      sinceFit: this.sinceFit,
+      fits: this.fits,
+      anomalyRun: this.anomalyRun,
+      fittedAt: this._fittedAt,
+      calibration: this.calibration,
+      forest: this.forest ? this.forest.toJSON() : null,
+    };
+  }
+
+  static fromJSON(state: unknown): StreamingDetector {
+    const s = state as Partial<StreamingDetectorState> | null;
+    if (!s || typeof s !== 'object' || s.format !== 'homeostat.streaming-detector' || s.version !== 1) {
+      throw new DetectorError('INVALID_STATE', 'not a homeostat.streaming-detector v1 snapshot', { field: 'format' });
+    }
+    if (!Array.isArray(s.features)) throw new DetectorError('INVALID_STATE', 'snapshot has no features', { field: 'features' });
+    const d = new StreamingDetector({ ...(s.options ?? {}), features: s.features });
+    d.pipeline.restore(s.pipeline as FeaturePipelineState);
+    const rows = base64ToFloat64(String(s.training ?? ''));
+    if (rows.length % d.width !== 0 || rows.length / d.width > d.opts.trainingWindow) {
+      throw new DetectorError('INVALID_STATE', 'snapshot training rows do not match the feature columns', { field: 'training' });
+    }
+    for (let i = 0; i < rows.length / d.width; i++) d.accept(rows.subarray(i * d.width, (i + 1) * d.width));
+    d.sinceFit = Number(s.sinceFit ?? 0);
+    d.fits = Number(s.fits ?? 0);
+    d.anomalyRun = Number(s.anomalyRun ?? 0);
+    d._fittedAt = s.fittedAt ?? null;
+    d.calibration = s.calibration ?? null;
+    d.forest = s.forest ? IsolationForest.fromJSON(s.forest) : null;
+    if ((d.forest === null) !== (d.calibration === null)) {
+      throw new DetectorError('INVALID_STATE', 'snapshot has a forest without calibration or the reverse', { field: 'calibration' });
+    }
+    return d;
+  }
+
+  private accept(row: Float64Array): void {
+    this.training.set(row, this.trainHead * this.width);
+    this.trainHead = (this.trainHead + 1) % this.opts.trainingWindow;
+    if (this.trainCount < this.opts.trainingWindow) this.trainCount++;
+  }
+
+  /** Accepted rows, oldest first, packed row-major. */
+  private trainingRows(): Float64Array {
+    const w = this.width;
+    const cap = this.opts.trainingWindow;
+    const out = new Float64Array(this.trainCount * w);
+    const start = (this.trainHead - this.trainCount + cap) % cap;
+    for (let i = 0; i < this.trainCount; i++) {
+      const r = (start + i) % cap;
+      out.set(this.training.subarray(r * w, (r + 1) * w), i * w);
+    }
+    return out;
+  }
+
+  private refit(timestampMs: number): void {
+    const data = this.trainingRows();
+    const forest = new IsolationForest({
+      trees: this.opts.trees,
+      sampleSize: this.opts.sampleSize,
+      seed: this.opts.seed + this.fits,
+    }).fitMatrix(data, this.width);
+    this.calibration = calibrate(forest.scoreMatrix(data, this.width), data, this.width, this.opts.contamination);
+    this.forest = forest;
+    this.fits++;
+    this.sinceFit = 0;
+    this._fittedAt = timestampMs;
+  }
+}
+
+function resolve(o: StreamingDetectorOptions): Resolved {
+  const trainingWindow = o.trainingWindow ?? 2000;
+  const r: Resolved = {
+    deltas: o.deltas ?? true,
+    robustZ: o.robustZ ?? true,
+    zWindow: o.zWindow ?? 60,
+    zClip: o.zClip ?? 20,
+    timeFeatures: o.timeFeatures ?? false,
+    staleAfterMs: o.staleAfterMs,
+    trees: o.trees ?? 100,
+    sampleSize: o.sampleSize ?? 256,
+    seed: o.seed ?? 1,
+    warmup: o.warmup ?? 128,
+    trainingWindow,
+    refitEvery: o.refitEvery ?? 200,
+    contamination: o.contamination ?? 0.01,
+    excludeAnomalies: o.excludeAnomalies ?? true,
+    acceptAfter: o.acceptAfter ?? Math.floor(trainingWindow / 4),
+  };
+  if (r.staleAfterMs === undefined) delete r.staleAfterMs;
+  const positiveInt: Array<keyof Resolved> = ['trees', 'sampleSize', 'warmup', 'trainingWindow', 'refitEvery'];
+  for (const k of positiveInt) {
+    const v = r[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+      throw new DetectorError('INVALID_OPTIONS', `${k} must be a positive integer, got ${String(v)}`, { field: k });
+    }
+  }
+  if (r.warmup < 2) throw new DetectorError('INVALID_OPTIONS', 'warmup must be at least 2', { field: 'warmup' });
+  if (r.warmup > r.trainingWindow) {
+    throw new DetectorError('INVALID_OPTIONS', 'warmup cannot exceed trainingWindow', { field: 'warmup' });
+  }
+  if (!(r.contamination > 0 && r.contamination < 0.5)) {
+    throw new DetectorError('INVALID_OPTIONS', `contamination must be in (0, 0.5), got ${r.contamination}`, {
+      field: 'contamination',
+    });
+  }
+  if (!(r.acceptAfter >= 0)) throw new DetectorError('INVALID_OPTIONS', 'acceptAfter must be >= 0', { field: 'acceptAfter' });
+  return r;
+}

@@ -22,6 +22,11 @@ export const DetectorInfo = z.object({
   trainingWindowSeconds: z.number().positive(),
   refitIntervalSeconds: z.number().positive(),
   sensitivity: z.number(),
+  /**
+   * First timestamp the live loop scored since the service started (null before its first cycle).
+   * A replay (POST /api/v1/score) from here at intervalSeconds reproduces the live scores.
+   */
+  liveSince: EpochMs.nullable().optional(),
 });
 export type DetectorInfo = z.infer<typeof DetectorInfo>;
 

@@ -1,0 +1,17 @@
+import type { DetectorConfig } from '../config';
+import type { EntityRegistry } from '../entity-registry';
+import type { EventStore } from '../event-store';
+import type { ServiceMetrics } from '../metrics';
+import type { ReplayDeps } from '../replay';
+
+/** What the HTTP routes read; built once by detector-service.ts. */
+export interface ApiContext {
+  detectors: readonly DetectorConfig[];
+  registry: EntityRegistry;
+  events: EventStore;
+  metrics: ServiceMetrics;
+  replay: ReplayDeps;
+  liveSince(detector: string): number | null;
+  /** Readiness with the reasons it is false, for /readyz. */
+  readiness(): Promise<{ ready: boolean; queryApi: boolean; modelsWarm: boolean; reason?: string }>;
+}

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from './context';
+
+/** /healthz (the process serves), /readyz (query API answers and models are warm), /metrics. */
+export function healthRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const r = await ctx.readiness();
+    return reply.status(r.ready ? 200 : 503).send(r);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const body = await ctx.metrics.registry.metrics();
+    return reply.type(ctx.metrics.registry.contentType).send(body);
+  });
+}

@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, dirname, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { issuePath } from '@homeostat/contracts';
+import { DetectorError } from '../errors';
+
+/**
+ * The detector service's YAML configuration. Every key has a default that works except the query
+ * API URL and at least one detector; a detector may name only a `job`, which expands to generic
+ * per-instance features every prom-client or Go exporter has (see `jobDefaults`).
+ */
+
+const PositiveSeconds = z.number().positive();
+
+const BearerAuth = z
+  .object({
+    type: z.literal('bearer'),
+    token: z.string().min(1).optional(),
+    /** Read at start-up, so a secret never has to sit in the config file. */
+    tokenFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((a) => (a.token === undefined) !== (a.tokenFile === undefined), {
+    path: ['token'],
+    message: 'give exactly one of token or tokenFile',
+  });
+
+const BasicAuth = z
+  .object({
+    type: z.literal('basic'),
+    username: z.string().min(1),
+    password: z.string().optional(),
+    passwordFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((a) => (a.password === undefined) !== (a.passwordFile === undefined), {
+    path: ['password'],
+    message: 'give exactly one of password or passwordFile',
+  });
+
+export const PrometheusConfig = z
+  .object({
+    /** Base URL of any Prometheus-compatible query API (Prometheus, Thanos, Mimir, VictoriaMetrics). */
+    url: z.url({ protocol: /^https?$/ }),
+    auth: z.discriminatedUnion('type', [BearerAuth, BasicAuth]).optional(),
+    /** Extra headers, e.g. `X-Scope-OrgID` for Mimir tenants. */
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutSeconds: PositiveSeconds.default(10),
+    retries: z
+      .object({
+        /** Total attempts per request, the first included. */
+        attempts: z.number().int().min(1).max(10).default(3),
+        baseDelayMs: z.number().int().nonnegative().default(200),
+        maxDelayMs: z.number().int().nonnegative().default(2000),
+      })
+      .strict()
+      .default({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 }),
+  })
+  .strict();
+export type PrometheusConfig = z.infer<typeof PrometheusConfig>;
+
+const FeatureName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'feature names are Prometheus label-safe');
+const LabelName = z
+  .string()
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a valid Prometheus label name')
+  .refine((l) => l !== 'detector' && l !== 'feature', 'detector and feature are labels of the score metrics');
+
+const DetectorConfigInput = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9_.:-]+$/, 'use letters, digits, _ . : -').optional(),
+    /** Shortcut: generic per-instance features for every target of this scrape job. */
+    job: z.string().min(1).optional(),
+    queries: z.record(FeatureName, z.string().min(1)).optional(),
+    groupBy: z.array(LabelName).min(1).optional(),
+    intervalSeconds: PositiveSeconds.default(15),
+    trainingWindowSeconds: PositiveSeconds.default(3600),
+    refitIntervalSeconds: PositiveSeconds.default(900),
+    /** Scales the expected share of anomalies in training data (1% at 1): above 1 flags more, below 1 fewer. */
+    sensitivity: z.number().positive().max(10).default(1),
+    /** Points newer than this are left for the next cycle, so late scrapes are not read as gaps. */
+    queryDelaySeconds: z.number().nonnegative().default(1),
+    /** An entity absent from every feature this long is dropped (its gauges vanish, its model is deleted). */
+    forgetAfterSeconds: PositiveSeconds.optional(),
+    trees: z.number().int().min(1).max(1000).default(100),
+    sampleSize: z.number().int().min(16).max(4096).default(256),
+    seed: z.number().int().default(42),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.queries === undefined && d.job === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['queries'], message: 'give queries (feature: PromQL) or a job' });
+    }
+    if (d.queries !== undefined && Object.keys(d.queries).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['queries'], message: 'needs at least one feature' });
+    }
+    if (d.name === undefined && d.job === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'required unless job is given' });
+    }
+    if (d.trainingWindowSeconds < d.intervalSeconds * 10) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trainingWindowSeconds'],
+        message: 'must cover at least 10 intervals',
+      });
+    }
+  });
+
+export const ServiceConfigInput = z
+  .object({
+    prometheus: PrometheusConfig,
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8090),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8090 }),
+    /** Model state (JSON per entity) and the anomaly event database live here. */
+    dataDir: z.string().default('./homeostat-detector-data'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    detectors: z.array(DetectorConfigInput).min(1),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.detectors.forEach((d, i) => {
+      const name = d.name ?? d.job ?? '';
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['detectors', i, 'name'], message: `duplicate detector name ${name}` });
+      seen.add(name);
+    });
+  });
+
+export interface DetectorConfig {
+  name: string;
+  queries: Record<string, string>;
+  groupBy: string[];
+  intervalSeconds: number;
+  trainingWindowSeconds: number;
+  refitIntervalSeconds: number;
+  sensitivity: number;
+  queryDelaySeconds: number;
+  forgetAfterSeconds: number;
+  trees: number;
+  sampleSize: number;
+  seed: number;
+}
+
+export interface ServiceConfig {
+  prometheus: PrometheusConfig;
+  server: { host: string; port: number };
+  dataDir: string;
+  logLevel: z.infer<typeof ServiceConfigInput>['logLevel'];
+  detectors: DetectorConfig[];
+}
+
+/** Generic features of any scrape job, one entity per `instance`. */
+export function jobDefaults(job: string): { queries: Record<string, string>; groupBy: string[] } {
+  const sel = `job=${JSON.stringify(job)}`;
+  return {
+    queries: {
+      cpu: `sum by (instance) (rate(process_cpu_seconds_total{${sel}}[1m]))`,
+      memory: `sum by (instance) (process_resident_memory_bytes{${sel}})`,
+      scrape_duration: `sum by (instance) (scrape_duration_seconds{${sel}})`,
+    },
+    groupBy: ['instance'],
+  };
+}
+
+/** Validates a parsed config object; throws CONFIG_INVALID naming the key path of the first problem. */
+export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfig {
+  const r = ServiceConfigInput.safeParse(raw ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issuePath(issue.path);
+    throw new DetectorError('INVALID_CONFIG', `config ${field || '(root)'}: ${issue.message}`, { field });
+  }
+  const c = r.data;
+  return {
+    prometheus: c.prometheus,
+    server: c.server,
+    dataDir: isAbsolute(c.dataDir) ? c.dataDir : resolve(baseDir, c.dataDir),
+    logLevel: c.logLevel,
+    detectors: c.detectors.map((d) => {
+      const defaults = d.job !== undefined ? jobDefaults(d.job) : undefined;
+      return {
+        name: d.name ?? d.job ?? '',
+        queries: d.queries ?? defaults?.queries ?? {},
+        groupBy: d.groupBy ?? defaults?.groupBy ?? ['instance'],
+        intervalSeconds: d.intervalSeconds,
+        trainingWindowSeconds: d.trainingWindowSeconds,
+        refitIntervalSeconds: d.refitIntervalSeconds,
+        sensitivity: d.sensitivity,
+        queryDelaySeconds: d.queryDelaySeconds,
+        forgetAfterSeconds: d.forgetAfterSeconds ?? Math.max(300, d.intervalSeconds * 20),
+        trees: d.trees,
+        sampleSize: d.sampleSize,
+        seed: d.seed,
+      };
+    }),
+  };
+}
+
+/** Reads and validates a YAML file; relative paths inside it resolve against the file's folder. */
+export function loadConfigFile(file: string): ServiceConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DetectorError('INVALID_CONFIG', `cannot read config ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (e) {
+    throw new DetectorError('INVALID_CONFIG', `config ${file} is not valid YAML: ${(e as Error).message}`, { cause: e });
+  }
+  return parseConfig(raw, dirname(resolve(file)));
+}

@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { ApiContext } from './api/context';
+import type { ServiceConfig } from './config';
+import { EntityRegistry } from './entity-registry';
+import { EventStore } from './event-store';
+import { EventTracker } from './event-tracker';
+import { LiveLoop } from './live-loop';
+import { ServiceMetrics } from './metrics';
+import { engineModels, type ModelFactory } from './model-factory';
+import { ModelStore } from './model-store';
+import { PrometheusClient } from './prometheus-client';
+import { buildServer } from './server';
+
+export interface DetectorServiceOptions {
+  logger?: Logger;
+  models?: ModelFactory;
+  persistIntervalMs?: number;
+  version?: string;
+}
+
+/**
+ * The detection service: config -> query client -> live loop -> registry, stores and metrics,
+ * served over HTTP. `start()` listens and starts scoring; `stop()` finishes the running cycle,
+ * persists models and events, and closes the database.
+ */
+export class DetectorService {
+  readonly log: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly registry: EntityRegistry;
+  readonly loop: LiveLoop;
+  readonly client: PrometheusClient;
+  private readonly events: EventStore;
+  private readonly app: FastifyInstance;
+  private address: string | null = null;
+
+  constructor(private readonly config: ServiceConfig, opts: DetectorServiceOptions = {}) {
+    this.log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'homeostat-detector' } });
+    mkdirSync(config.dataDir, { recursive: true });
+    this.registry = new EntityRegistry(config.detectors);
+    const entityLabels = [...new Set(config.detectors.flatMap((d) => d.groupBy))];
+    this.metrics = new ServiceMetrics(entityLabels, this.registry);
+    this.client = new PrometheusClient(config.prometheus, (o) => {
+      this.metrics.queryDuration.observe({ endpoint: o.endpoint }, o.durationSeconds);
+      if (!o.ok) this.metrics.queryErrors.inc({ endpoint: o.endpoint, kind: o.kind ?? 'network' });
+    });
+    this.events = new EventStore(join(config.dataDir, 'events.sqlite'));
+    const models = opts.models ?? engineModels;
+    this.loop = new LiveLoop({
+      detectors: config.detectors,
+      client: this.client,
+      registry: this.registry,
+      models,
+      modelStore: new ModelStore(config.dataDir),
+      tracker: new EventTracker(this.events.open()),
+      events: this.events,
+      metrics: this.metrics,
+      log: this.log,
+      persistIntervalMs: opts.persistIntervalMs,
+    });
+    const ctx: ApiContext = {
+      detectors: config.detectors,
+      registry: this.registry,
+      events: this.events,
+      metrics: this.metrics,
+      replay: { detectors: config.detectors, client: this.client, models },
+      liveSince: (d) => this.loop.liveSince.get(d) ?? null,
+      readiness: () => this.readiness(),
+    };
+    this.app = buildServer(ctx, this.log, opts.version ?? '0.1.0');
+  }
+
+  /** Ready = the last request to the query API succeeded and every detector has a warm model. */
+  async readiness(): Promise<{ ready: boolean; queryApi: boolean; modelsWarm: boolean; reason?: string }> {
+    const queryApi = this.loop.queryApiUp ?? (await this.client.ping());
+    const modelsWarm = this.registry.allWarm();
+    const reason = !queryApi ? `query API ${this.client.url} not answering: ${this.loop.lastError ?? 'no answer'}` : !modelsWarm ? 'models warming up' : undefined;
+    return reason === undefined ? { ready: true, queryApi, modelsWarm } : { ready: false, queryApi, modelsWarm, reason };
+  }
+
+  /** Listens (port 0 picks a free one) and starts the live loop; resolves to the base URL. */
+  async start(): Promise<string> {
+    const { host, port } = this.config.server;
+    await this.app.listen({ host, port });
+    const addr = this.app.server.address();
+    const actualPort = typeof addr === 'object' && addr ? addr.port : port;
+    this.address = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+    this.loop.start();
+    this.log.info({ url: this.address, prometheus: this.client.url, detectors: this.config.detectors.map((d) => d.name) }, 'detector service started');
+    return this.address;
+  }
+
+  get url(): string | null {
+    return this.address;
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.app.close();
+    this.events.close();
+    this.log.info('detector service stopped');
+  }
+}

@@ -1,0 +1,158 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the detector service exposes, with its help text, in one place. The score gauges are
+ * filled at scrape time from the live entities (`ScoreSource`), so an entity whose last score is
+ * older than its staleness limit simply disappears from /metrics: Prometheus marks the series
+ * stale instead of alerting on a frozen value.
+ */
+
+export interface ScoreSnapshot {
+  detector: string;
+  labels: Record<string, string>;
+  score: number;
+  anomaly: boolean;
+  contributions: { feature: string; contribution: number }[];
+}
+
+export interface EntityCounts {
+  detector: string;
+  warm: number;
+  cold: number;
+  /** Seconds since the oldest model of the detector was fitted; null before any fit. */
+  oldestModelAgeSeconds: number | null;
+}
+
+export interface ScoreSource {
+  scores(): Iterable<ScoreSnapshot>;
+  entityCounts(): EntityCounts[];
+}
+
+export const METRIC = {
+  score: 'homeostat_anomaly_score',
+  anomaly: 'homeostat_anomaly',
+  contribution: 'homeostat_feature_contribution',
+  cycleDuration: 'homeostat_detector_cycle_duration_seconds',
+  cycles: 'homeostat_detector_cycles_total',
+  entities: 'homeostat_detector_entities',
+  modelAge: 'homeostat_detector_model_age_seconds',
+  queryDuration: 'homeostat_detector_query_duration_seconds',
+  queryErrors: 'homeostat_detector_query_errors_total',
+  queryApiUp: 'homeostat_detector_query_api_up',
+  lastCycle: 'homeostat_detector_last_successful_cycle_timestamp_seconds',
+  events: 'homeostat_detector_anomaly_events_total',
+  duplicates: 'homeostat_detector_duplicate_series_total',
+} as const;
+
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly cycleDuration: Histogram<'detector'>;
+  readonly cycles: Counter<'detector' | 'result'>;
+  readonly queryDuration: Histogram<'endpoint'>;
+  readonly queryErrors: Counter<'endpoint' | 'kind'>;
+  readonly queryApiUp: Gauge;
+  readonly lastCycle: Gauge<'detector'>;
+  readonly events: Counter<'detector'>;
+  readonly duplicates: Counter<'detector'>;
+
+  /** `entityLabels` is the union of every detector's groupBy labels (gauges need fixed label names). */
+  constructor(entityLabels: readonly string[], source: ScoreSource) {
+    const labels = ['detector', ...entityLabels];
+    const reg = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'homeostat_detector_' });
+
+    const fill = (snap: ScoreSnapshot): Record<string, string> => {
+      const out: Record<string, string> = { detector: snap.detector };
+      for (const l of entityLabels) out[l] = snap.labels[l] ?? '';
+      return out;
+    };
+    // Each gauge fills itself from the source at scrape time (prom-client calls collect() per metric).
+    const score: Gauge<string> = new Gauge({
+      name: METRIC.score,
+      help: 'Anomaly score per entity; 1.0 is the threshold, above 1 is anomalous.',
+      labelNames: labels,
+      registers: reg,
+      collect() {
+        score.reset();
+        for (const s of source.scores()) score.set(fill(s), s.score);
+      },
+    });
+    const anomaly: Gauge<string> = new Gauge({
+      name: METRIC.anomaly,
+      help: '1 while the entity is anomalous (score above 1), else 0.',
+      labelNames: labels,
+      registers: reg,
+      collect() {
+        anomaly.reset();
+        for (const s of source.scores()) anomaly.set(fill(s), s.anomaly ? 1 : 0);
+      },
+    });
+    const contribution: Gauge<string> = new Gauge({
+      name: METRIC.contribution,
+      help: 'Share of the latest anomaly score attributed to each feature (sums to 1 per entity).',
+      labelNames: [...labels, 'feature'],
+      registers: reg,
+      collect() {
+        contribution.reset();
+        for (const s of source.scores()) {
+          const l = fill(s);
+          for (const c of s.contributions) contribution.set({ ...l, feature: c.feature }, c.contribution);
+        }
+      },
+    });
+    const entities: Gauge<'detector' | 'state'> = new Gauge({
+      name: METRIC.entities,
+      help: 'Entities followed per detector, by model state (warm scores, cold is still learning).',
+      labelNames: ['detector', 'state'],
+      registers: reg,
+      collect() {
+        entities.reset();
+        for (const c of source.entityCounts()) {
+          entities.set({ detector: c.detector, state: 'warm' }, c.warm);
+          entities.set({ detector: c.detector, state: 'cold' }, c.cold);
+        }
+      },
+    });
+    const modelAge: Gauge<'detector'> = new Gauge({
+      name: METRIC.modelAge,
+      help: 'Age of the oldest fitted model per detector.',
+      labelNames: ['detector'],
+      registers: reg,
+      collect() {
+        modelAge.reset();
+        for (const c of source.entityCounts()) if (c.oldestModelAgeSeconds !== null) modelAge.set({ detector: c.detector }, c.oldestModelAgeSeconds);
+      },
+    });
+
+    this.cycleDuration = new Histogram({
+      name: METRIC.cycleDuration,
+      help: 'Duration of one scoring cycle of a detector (query, align, score).',
+      labelNames: ['detector'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60],
+      registers: reg,
+    });
+    this.cycles = new Counter({ name: METRIC.cycles, help: 'Scoring cycles by result (ok, error).', labelNames: ['detector', 'result'], registers: reg });
+    this.queryDuration = new Histogram({
+      name: METRIC.queryDuration,
+      help: 'Duration of HTTP requests to the query API, per attempt.',
+      labelNames: ['endpoint'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: reg,
+    });
+    this.queryErrors = new Counter({
+      name: METRIC.queryErrors,
+      help: 'Failed requests to the query API by kind (network, timeout, http_5xx, http_4xx, bad_response).',
+      labelNames: ['endpoint', 'kind'],
+      registers: reg,
+    });
+    this.queryApiUp = new Gauge({ name: METRIC.queryApiUp, help: '1 if the last request to the query API succeeded, else 0.', registers: reg });
+    this.lastCycle = new Gauge({ name: METRIC.lastCycle, help: 'Unix time of the last successful cycle per detector.', labelNames: ['detector'], registers: reg });
+    this.events = new Counter({ name: METRIC.events, help: 'Anomaly events opened per detector.', labelNames: ['detector'], registers: reg });
+    this.duplicates = new Counter({
+      name: METRIC.duplicates,
+      help: 'Series dropped because a feature query returned several series for one entity (aggregate by the groupBy labels).',
+      labelNames: ['detector'],
+      registers: reg,
+    });
+  }
+}

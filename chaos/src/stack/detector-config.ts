@@ -1,0 +1,30 @@
+/**
+ * The detector service's config for the demo fleet: the five per-service features of
+ * docs/architecture.md, scored every second so a chaos run sees detection within seconds.
+ * Rates use a 10 s window instead of 1 m: a 1 s scrape gives enough points and faults show sooner.
+ */
+export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir: string; trainingWindowSeconds?: number }): Record<string, unknown> {
+  const sel = 'job="demo"';
+  return {
+    prometheus: { url: i.prometheusUrl, timeoutSeconds: 5 },
+    server: { host: '127.0.0.1', port: i.port },
+    dataDir: i.dataDir,
+    logLevel: 'warn',
+    detectors: [
+      {
+        name: 'demo',
+        groupBy: ['service'],
+        intervalSeconds: 1,
+        trainingWindowSeconds: i.trainingWindowSeconds ?? 600,
+        refitIntervalSeconds: 60,
+        queries: {
+          cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
+          memory: `sum by (service) (process_resident_memory_bytes{${sel}})`,
+          latency_p95: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${sel}}[10s])))`,
+          error_ratio: `sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,
+          request_rate: `sum by (service) (rate(http_requests_total{${sel}}[10s]))`,
+        },
+      },
+    ],
+  };
+}

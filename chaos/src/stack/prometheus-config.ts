@@ -1,0 +1,64 @@
+/** A scrape target of the local stack: one process, labelled with the service it is. */
+export interface StackTarget {
+  service: string;
+  /** host:port */
+  address: string;
+}
+
+export interface PrometheusConfigInput {
+  /** file_sd JSON listing the fleet (rewritten as replicas come and go). */
+  demoTargetsFile: string;
+  /** Homeostat's own services (detector, remediator), scraped as job "homeostat". */
+  homeostatTargets: StackTarget[];
+  ruleFiles: string[];
+  alertmanager?: string;
+  scrapeIntervalSeconds: number;
+}
+
+/**
+ * prometheus.yml of the local stack. Job "demo" is what the detector's queries and the alert rules
+ * select on; `honor_labels` keeps the services' own `service` label instead of renaming it.
+ */
+export function prometheusConfig(i: PrometheusConfigInput): Record<string, unknown> {
+  const group = (targets: StackTarget[]) =>
+    targets.map((t) => ({ targets: [t.address], labels: { service: t.service } }));
+  return {
+    global: { scrape_interval: `${i.scrapeIntervalSeconds}s`, evaluation_interval: `${i.scrapeIntervalSeconds}s` },
+    rule_files: i.ruleFiles,
+    ...(i.alertmanager ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [i.alertmanager] }] }] } } : {}),
+    scrape_configs: [
+      { job_name: 'demo', honor_labels: true, file_sd_configs: [{ files: [i.demoTargetsFile], refresh_interval: '5s' }] },
+      ...(i.homeostatTargets.length ? [{ job_name: 'homeostat', honor_labels: true, static_configs: group(i.homeostatTargets) }] : []),
+    ],
+  };
+}
+
+/**
+ * The alert rules of docs/architecture.md ("Alert rules -> remediator"), with short `for`s so a
+ * local run sees healing within seconds.
+ */
+export function alertRules(): Record<string, unknown> {
+  return {
+    groups: [
+      {
+        name: 'homeostat',
+        rules: [
+          {
+            alert: 'HomeostatAnomaly',
+            expr: 'homeostat_anomaly_score > 1',
+            for: '2s',
+            labels: { severity: 'warning', remediate: 'true' },
+            annotations: { summary: 'Anomaly on {{ $labels.service }} (score {{ $value }})' },
+          },
+          {
+            alert: 'HomeostatTargetDown',
+            expr: 'up{job="demo"} == 0',
+            for: '2s',
+            labels: { severity: 'critical', remediate: 'true' },
+            annotations: { summary: '{{ $labels.service }} is down' },
+          },
+        ],
+      },
+    ],
+  };
+}

@@ -1,1 +1,12 @@
-module.exports = { ...require('../jest.preset.cjs'), rootDir: __dirname, roots: ['<rootDir>/src', '<rootDir>/test'].filter((d) => require('fs').existsSync(d.replace('<rootDir>', __dirname))) };
+const fs = require('fs');
+const preset = require('../jest.preset.cjs');
+// @kubernetes/client-node 1.4 and some of its dependencies ship ESM only; jest's CommonJS runtime
+// cannot load them, so swc transpiles those node_modules too (everything else stays untransformed).
+const esmOnly = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose', 'hpagent', 'node-fetch'];
+module.exports = {
+  ...preset,
+  rootDir: __dirname,
+  roots: ['<rootDir>/src', '<rootDir>/test'].filter((d) => fs.existsSync(d.replace('<rootDir>', __dirname))),
+  transform: { ...preset.transform, '^.+\\.m?js$': preset.transform['^.+\\.(t|j)sx?$'] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+};

@@ -1,0 +1,228 @@
+import { createServer } from 'node:net';
+import Docker from 'dockerode';
+import type { ApiCall, Target } from '@homeostat/contracts';
+import { RemediatorError } from '../errors';
+import type { TargetSnapshot } from '../policy/decide';
+import type { ActRequest, Actuator, Plan } from './actuator';
+
+const PROJECT = 'com.docker.compose.project';
+const SERVICE = 'com.docker.compose.service';
+const NUMBER = 'com.docker.compose.container-number';
+/** Marks containers this actuator created, so they can be reconciled and removed (never originals). */
+export const CLONE_LABEL = 'io.homeostat.remediator.clone';
+export const INCIDENT_LABEL = 'io.homeostat.remediator.incident';
+
+export interface DockerActuatorOptions {
+  socketPath?: string;
+  /** Env var holding the listen port; host-network clones get a fresh free port in it. */
+  portEnv?: string;
+}
+
+interface Ctr {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  networks: Record<string, { aliases: string[] }>;
+}
+
+function freeHostPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+/**
+ * Docker Engine via dockerode. Targets: `compose-service` (name = service, namespace = compose
+ * project) or `container` (name = container name). Scale out clones the service's first container
+ * with compose's labels plus CLONE_LABEL; scale in removes only clones.
+ */
+export class DockerActuator implements Actuator {
+  readonly kind = 'docker' as const;
+  readonly docker: Docker;
+
+  constructor(private readonly opts: DockerActuatorOptions = {}) {
+    this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+  }
+
+  async containers(target: Target): Promise<Ctr[]> {
+    const filters =
+      target.kind === 'container'
+        ? { name: [`^/${target.name}$`], status: ['running'] }
+        : { label: [`${PROJECT}=${target.namespace ?? ''}`, `${SERVICE}=${target.name}`], status: ['running'] };
+    const list = await this.docker.listContainers({ filters: JSON.stringify(filters) });
+    return list
+      .map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        labels: c.Labels,
+        networks: Object.fromEntries(Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [n, { aliases: v.Aliases ?? [] }])),
+      }))
+      .sort((a, b) => Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0));
+  }
+
+  async snapshot(target: Target): Promise<TargetSnapshot> {
+    const cs = await this.containers(target);
+    return {
+      replicas: cs.length,
+      containers: cs.map((c) => ({ id: c.id, name: c.name, clone: c.labels[CLONE_LABEL] === 'true', networks: c.networks })),
+    };
+  }
+
+  async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
+    const cs = await this.containers(req.target);
+    if (cs.length === 0) throw new RemediatorError('TARGET_UNRESOLVED', `no running container for ${req.target.name}`, { field: 'target.name' });
+    const inst = cs.find((c) => c.name === req.labels.container || c.id.startsWith(req.labels.container_id ?? '\u0000')) ?? cs[0]!;
+    const grace = Number(req.params.graceSeconds ?? 10);
+    switch (req.action) {
+      case 'restart':
+        return {
+          apiCall: { method: 'POST', path: `/containers/${inst.id}/restart?t=${grace}` },
+          run: async () => {
+            await this.docker.getContainer(inst.id).restart({ t: grace });
+            return this.snapshot(req.target);
+          },
+        };
+      case 'stop':
+        return {
+          apiCall: { method: 'POST', path: `/containers/${inst.id}/stop?t=${grace}` },
+          run: async () => {
+            await this.stopQuietly(inst.id, grace);
+            return { ...(await this.snapshot(req.target)), stopped: inst.id };
+          },
+        };
+      case 'scale_out': {
+        const n = Math.max(0, (req.desiredReplicas ?? cs.length + 1) - cs.length);
+        const template = cs[0]!;
+        return {
+          apiCall: { method: 'POST', path: `/containers/create?name=${this.cloneName(req.target, cs)}`, contentType: 'application/json', body: { from: template.id, count: n } },
+          run: async () => {
+            const clones: string[] = [];
+            for (let i = 0; i < n; i++) clones.push(await this.clone(template.id, req.target, req.incidentId));
+            return { ...(await this.snapshot(req.target)), clones };
+          },
+        };
+      }
+      case 'scale_in': {
+        const n = Math.max(0, cs.length - (req.desiredReplicas ?? cs.length - 1));
+        const victims = cs.filter((c) => c.labels[CLONE_LABEL] === 'true').slice(-n);
+        return {
+          apiCall: { method: 'DELETE', path: `/containers/${victims[0]?.id ?? 'none'}?force=true` },
+          run: async () => {
+            for (const v of victims) await this.removeContainer(v.id);
+            return { ...(await this.snapshot(req.target)), removed: victims.map((v) => v.id) };
+          },
+        };
+      }
+      case 'isolate': {
+        const nets = Object.keys(inst.networks).filter((n) => n !== 'host' && n !== 'none');
+        if (nets.length === 0) throw new RemediatorError('ACTION_UNSUPPORTED', `container ${inst.name} uses host networking and cannot be isolated`, { field: 'action' });
+        return {
+          apiCall: { method: 'POST', path: `/networks/${nets[0]}/disconnect`, contentType: 'application/json', body: { Container: inst.id, Force: false } },
+          run: async () => {
+            for (const n of nets) await this.docker.getNetwork(n).disconnect({ Container: inst.id, Force: false });
+            return { ...(await this.snapshot(req.target)), isolated: { id: inst.id, networks: Object.fromEntries(nets.map((n) => [n, inst.networks[n]])) } };
+          },
+        };
+      }
+      default:
+        throw new RemediatorError('ACTION_UNSUPPORTED', `docker actuator cannot ${req.action}`, { field: 'action' });
+    }
+  }
+
+  async undo(req: ActRequest, _before: TargetSnapshot, after: TargetSnapshot): Promise<ApiCall | null> {
+    switch (req.action) {
+      case 'scale_out': {
+        const clones = (after.clones as string[] | undefined) ?? [];
+        for (const id of clones) await this.removeContainer(id);
+        return clones.length ? { method: 'DELETE', path: `/containers/${clones[0]}?force=true` } : null;
+      }
+      case 'isolate': {
+        const iso = after.isolated as { id: string; networks: Record<string, { aliases: string[] }> } | undefined;
+        if (!iso) return null;
+        const entries = Object.entries(iso.networks);
+        for (const [n, v] of entries) await this.docker.getNetwork(n).connect({ Container: iso.id, EndpointConfig: { Aliases: v.aliases } });
+        return { method: 'POST', path: `/networks/${entries[0]?.[0] ?? ''}/connect`, contentType: 'application/json', body: { Container: iso.id } };
+      }
+      case 'stop': {
+        const id = after.stopped as string | undefined;
+        if (!id) return null;
+        await this.docker.getContainer(id).start();
+        return { method: 'POST', path: `/containers/${id}/start` };
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** Removes clones of a service (all, or only stopped ones): what `reconcile` after a compose up needs. */
+  async reconcileClones(target: Target, { onlyStopped = false } = {}): Promise<string[]> {
+    const filters = { label: [`${CLONE_LABEL}=true`, `${SERVICE}=${target.name}`, ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : [])] };
+    const list = await this.docker.listContainers({ all: true, filters: JSON.stringify(filters) });
+    const victims = list.filter((c) => !onlyStopped || c.State !== 'running');
+    for (const c of victims) await this.removeContainer(c.Id);
+    return victims.map((c) => c.Id);
+  }
+
+  private cloneName(target: Target, cs: Ctr[]): string {
+    const n = 1 + Math.max(0, ...cs.map((c) => Number(c.labels[NUMBER] ?? 0)));
+    return target.kind === 'container' ? `${target.name}-clone-${n}` : `${target.namespace ?? 'default'}-${target.name}-${n}`;
+  }
+
+  private async clone(templateId: string, target: Target, incidentId: string): Promise<string> {
+    const src = await this.docker.getContainer(templateId).inspect();
+    const all = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${SERVICE}=${target.name}`] }) });
+    const n = 1 + Math.max(0, ...all.map((c) => Number(c.Labels[NUMBER] ?? 0)));
+    const hostNet = src.HostConfig.NetworkMode === 'host';
+    const portEnv = this.opts.portEnv ?? 'PORT';
+    let env = src.Config.Env ?? [];
+    if (hostNet && env.some((e) => e.startsWith(`${portEnv}=`))) {
+      // Host networking shares the port space: a clone must listen elsewhere.
+      const port = await freeHostPort();
+      env = env.map((e) => (e.startsWith(`${portEnv}=`) ? `${portEnv}=${port}` : e));
+    }
+    const nets = Object.entries(src.NetworkSettings.Networks ?? {});
+    const name = target.kind === 'container' ? `${target.name}-clone-${n}` : `${target.namespace ?? 'default'}-${target.name}-${n}`;
+    const c = await this.docker.createContainer({
+      name,
+      Image: src.Config.Image,
+      Cmd: src.Config.Cmd ?? undefined,
+      Entrypoint: src.Config.Entrypoint ?? undefined,
+      Env: env,
+      WorkingDir: src.Config.WorkingDir,
+      User: src.Config.User,
+      ExposedPorts: src.Config.ExposedPorts,
+      Healthcheck: src.Config.Healthcheck,
+      Labels: { ...src.Config.Labels, [NUMBER]: String(n), [CLONE_LABEL]: 'true', [INCIDENT_LABEL]: incidentId },
+      HostConfig: { ...src.HostConfig, PortBindings: {} },
+      ...(hostNet || nets.length === 0
+        ? {}
+        : { NetworkingConfig: { EndpointsConfig: { [nets[0]![0]]: { Aliases: [...new Set([target.name, ...(nets[0]![1].Aliases ?? [])])] } } } }),
+    });
+    if (!hostNet) {
+      for (const [net, cfg] of nets.slice(1)) await this.docker.getNetwork(net).connect({ Container: c.id, EndpointConfig: { Aliases: cfg.Aliases ?? [target.name] } });
+    }
+    await c.start();
+    return c.id;
+  }
+
+  private async stopQuietly(id: string, t: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t });
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 304) throw e; // 304: already stopped
+    }
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true });
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+    }
+  }
+}

@@ -1,0 +1,265 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ApiCall, Target } from '@homeostat/contracts';
+import type { ProcessGroupConfig } from '../config';
+import { RemediatorError } from '../errors';
+import type { TargetSnapshot } from '../policy/decide';
+import type { ActRequest, Actuator, Plan } from './actuator';
+
+export interface ProcessActuatorOptions {
+  groups: ProcessGroupConfig[];
+  /** The demo gateway's admin API: replicas are registered/removed there, weights set there. */
+  gateway?: { url: string; token?: string };
+  /** Bearer token for backends' /admin endpoints (cache toggle). */
+  adminToken?: string;
+  log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+}
+
+interface Replica {
+  port: number;
+  child: ChildProcess | null;
+  /** Spawned by scale_out (scale_in only ever removes these, never the configured ones). */
+  extra: boolean;
+  isolated: boolean;
+}
+
+const url = (port: number): string => `http://127.0.0.1:${port}`;
+
+/**
+ * Supervised local child processes, so the demo heals where Docker is absent: restart, scale out
+ * (spawn on a new port, register with the gateway), scale in, isolate (unregister), traffic shift
+ * (gateway weights), cache toggle (backend admin API), stop.
+ */
+export class ProcessActuator implements Actuator {
+  readonly kind = 'process' as const;
+  private readonly groups = new Map<string, { cfg: ProcessGroupConfig; replicas: Replica[] }>();
+
+  constructor(private readonly opts: ProcessActuatorOptions) {
+    for (const cfg of opts.groups) this.groups.set(cfg.name, { cfg, replicas: cfg.ports.map((port) => ({ port, child: null, extra: false, isolated: false })) });
+  }
+
+  /** Starts the configured replicas of every autostart group and waits until they are ready. */
+  async start(): Promise<void> {
+    for (const g of this.groups.values()) {
+      if (!g.cfg.autostart) continue;
+      await Promise.all(g.replicas.map(async (r) => {
+        r.child = this.spawnReplica(g.cfg, r.port);
+        await this.waitReady(g.cfg, r.port);
+      }));
+    }
+  }
+
+  /** Pids of live children, by group (tests and the audit snapshot use it). */
+  pids(name: string): number[] {
+    return (this.groups.get(name)?.replicas ?? []).flatMap((r) => (r.child?.pid && r.child.exitCode === null ? [r.child.pid] : []));
+  }
+
+  async snapshot(target: Target): Promise<TargetSnapshot> {
+    const g = this.group(target);
+    const live = g.replicas.filter((r) => !r.isolated);
+    return {
+      replicas: live.length,
+      ports: g.replicas.map((r) => r.port),
+      isolated: g.replicas.filter((r) => r.isolated).map((r) => r.port),
+      pids: this.pids(target.name),
+    };
+  }
+
+  async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
+    const g = this.group(req.target);
+    const gw = this.opts.gateway;
+    const svc = encodeURIComponent(g.cfg.name);
+    const inst = this.instance(g.replicas, req.labels.instance);
+    switch (req.action) {
+      case 'restart':
+      case 'stop': {
+        const grace = Number(req.params.graceSeconds ?? 10);
+        return {
+          apiCall: { method: 'SIGNAL', path: `process://${g.cfg.name}/${inst.port}`, body: { signal: 'SIGTERM', graceSeconds: grace, respawn: req.action === 'restart' } },
+          run: async () => {
+            await this.kill(inst, grace);
+            if (req.action === 'restart') {
+              inst.child = this.spawnReplica(g.cfg, inst.port);
+              await this.waitReady(g.cfg, inst.port);
+            } else {
+              await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
+            }
+            return this.snapshot(req.target);
+          },
+        };
+      }
+      case 'scale_out': {
+        const want = (req.desiredReplicas ?? Number(before.replicas) + 1) - g.replicas.filter((r) => !r.isolated).length;
+        const ports = this.freePorts(g, Math.max(0, want));
+        return {
+          apiCall: { method: 'POST', path: `${gw?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body: { url: url(ports[0] ?? 0), spawn: ports } },
+          run: async () => {
+            for (const port of ports) {
+              const r: Replica = { port, child: this.spawnReplica(g.cfg, port), extra: true, isolated: false };
+              g.replicas.push(r);
+              await this.waitReady(g.cfg, port);
+              await this.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
+            }
+            return { ...(await this.snapshot(req.target)), spawned: ports };
+          },
+        };
+      }
+      case 'scale_in': {
+        const n = g.replicas.filter((r) => !r.isolated).length - (req.desiredReplicas ?? Number(before.replicas) - 1);
+        const victims = g.replicas.filter((r) => r.extra).slice(-Math.max(0, n));
+        return {
+          apiCall: { method: 'DELETE', path: `${gw?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body: { url: url(victims[0]?.port ?? 0) } },
+          run: async () => {
+            for (const v of victims) {
+              await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) });
+              await this.kill(v, 10);
+              g.replicas.splice(g.replicas.indexOf(v), 1);
+            }
+            return { ...(await this.snapshot(req.target)), removed: victims.map((v) => v.port) };
+          },
+        };
+      }
+      case 'isolate': {
+        const body = { url: url(inst.port) };
+        return {
+          apiCall: { method: 'DELETE', path: `${gw?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body },
+          run: async () => {
+            await this.gateway('DELETE', `/admin/upstreams/${svc}`, body);
+            inst.isolated = true;
+            return { ...(await this.snapshot(req.target)), isolatedPort: inst.port };
+          },
+        };
+      }
+      case 'shift_traffic': {
+        const weight = Number(req.params.weight ?? 0.1);
+        const weights = Object.fromEntries(g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), r === inst ? weight : 1]));
+        return {
+          apiCall: { method: 'POST', path: `${gw?.url ?? ''}/admin/weights/${svc}`, contentType: 'application/json', body: { weights } },
+          run: async () => {
+            await this.gateway('POST', `/admin/weights/${svc}`, { weights });
+            return { ...(await this.snapshot(req.target)), weights };
+          },
+        };
+      }
+      case 'cache_enable': {
+        const enabled = req.params.enabled !== false;
+        const first = g.cfg.cacheUrl.replaceAll('{port}', String(inst.port));
+        return {
+          apiCall: { method: 'POST', path: first, contentType: 'application/json', body: { enabled } },
+          run: async () => {
+            for (const r of g.replicas) await this.http('POST', g.cfg.cacheUrl.replaceAll('{port}', String(r.port)), { enabled }, this.opts.adminToken);
+            return { ...(await this.snapshot(req.target)), cache: enabled };
+          },
+        };
+      }
+      default:
+        throw new RemediatorError('ACTION_UNSUPPORTED', `process actuator cannot ${req.action}`, { field: 'action' });
+    }
+  }
+
+  async undo(req: ActRequest, before: TargetSnapshot, after: TargetSnapshot): Promise<ApiCall | null> {
+    const g = this.group(req.target);
+    const svc = encodeURIComponent(g.cfg.name);
+    switch (req.action) {
+      case 'scale_out': {
+        // The clones scale_out spawned are the newest extras, which scale_in removes first.
+        const plan = await this.plan({ ...req, action: 'scale_in', desiredReplicas: Number(before.replicas) }, after);
+        await plan.run();
+        return plan.apiCall;
+      }
+      case 'isolate': {
+        const port = Number(after.isolatedPort);
+        const r = g.replicas.find((x) => x.port === port);
+        if (r) r.isolated = false;
+        const body = { url: url(port) };
+        await this.gateway('POST', `/admin/upstreams/${svc}`, body);
+        return { method: 'POST', path: `${this.opts.gateway?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body };
+      }
+      case 'shift_traffic': {
+        const weights = Object.fromEntries(g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), 1]));
+        await this.gateway('POST', `/admin/weights/${svc}`, { weights });
+        return { method: 'POST', path: `${this.opts.gateway?.url ?? ''}/admin/weights/${svc}`, contentType: 'application/json', body: { weights } };
+      }
+      case 'cache_enable': {
+        const plan = await this.plan({ ...req, params: { enabled: !(after.cache as boolean) } }, after);
+        await plan.run();
+        return plan.apiCall;
+      }
+      default:
+        return null; // restart, stop, scale_in: nothing safe to undo automatically
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.groups.values()].flatMap((g) => g.replicas.map((r) => this.kill(r, 5))));
+  }
+
+  private group(t: Target) {
+    const g = this.groups.get(t.name);
+    if (!g) throw new RemediatorError('TARGET_UNRESOLVED', `no process group named ${t.name}`, { field: 'target.name' });
+    return g;
+  }
+
+  /** The replica the alert is about (its `instance` label's port), else the first one. */
+  private instance(replicas: Replica[], instance: string | undefined): Replica {
+    const port = Number(instance?.split(':').pop());
+    const r = replicas.find((x) => x.port === port) ?? replicas.find((x) => !x.isolated) ?? replicas[0];
+    if (!r) throw new RemediatorError('TARGET_UNRESOLVED', 'process group has no replicas', { field: 'target.name' });
+    return r;
+  }
+
+  private freePorts(g: { cfg: ProcessGroupConfig; replicas: Replica[] }, n: number): number[] {
+    const used = new Set([...this.groups.values()].flatMap((x) => x.replicas.map((r) => r.port)));
+    const out: number[] = [];
+    for (let p = g.cfg.replicaPorts.from; p <= g.cfg.replicaPorts.to && out.length < n; p++) if (!used.has(p)) out.push(p);
+    if (out.length < n) throw new RemediatorError('ACTUATOR_FAILED', `no free replica port in ${g.cfg.replicaPorts.from}-${g.cfg.replicaPorts.to}`);
+    return out;
+  }
+
+  private spawnReplica(cfg: ProcessGroupConfig, port: number): ChildProcess {
+    const argv = cfg.command.map((a) => a.replaceAll('{port}', String(port)).replaceAll('{name}', cfg.name));
+    const child = spawn(argv[0] ?? 'node', argv.slice(1), { cwd: cfg.cwd, env: { ...process.env, ...cfg.env, PORT: String(port) }, stdio: 'ignore' });
+    child.on('error', (e) => this.opts.log?.warn({ err: e, group: cfg.name, port }, 'replica failed to start'));
+    child.on('exit', (code, signal) => this.opts.log?.info({ group: cfg.name, port, code, signal }, 'replica exited'));
+    return child;
+  }
+
+  private async waitReady(cfg: ProcessGroupConfig, port: number): Promise<void> {
+    const deadline = Date.now() + cfg.readyTimeoutSeconds * 1000;
+    for (;;) {
+      try {
+        const res = await fetch(`${url(port)}${cfg.readyPath}`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new RemediatorError('ACTUATOR_FAILED', `${cfg.name} on port ${port} not ready after ${cfg.readyTimeoutSeconds}s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async kill(r: Replica, graceSeconds: number): Promise<void> {
+    const c = r.child;
+    r.child = null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((res) => c.once('exit', () => res()));
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), graceSeconds * 1000);
+    await exited;
+    clearTimeout(t);
+  }
+
+  private async gateway(method: string, path: string, body: unknown): Promise<void> {
+    if (!this.opts.gateway) return; // no gateway: replicas are reachable on their own ports
+    await this.http(method, `${this.opts.gateway.url.replace(/\/$/, '')}${path}`, body, this.opts.gateway.token);
+  }
+
+  private async http(method: string, target: string, body: unknown, token: string | undefined): Promise<void> {
+    const res = await fetch(target, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new RemediatorError('ACTUATOR_FAILED', `${method} ${target} answered ${res.status}`);
+  }
+}

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { RemediatorError } from './errors';
+import { compilePolicy, parseYamlText, zodToError } from './policy/load-policy';
+import type { Policy } from './policy/policy-schema';
+
+const Secret = z
+  .strictObject({ value: z.string().min(1).optional(), file: z.string().optional(), env: z.string().optional() })
+  .refine((s) => [s.value, s.file, s.env].filter((x) => x !== undefined).length === 1, 'give exactly one of value, file, env');
+export type Secret = z.infer<typeof Secret>;
+
+export const ProcessGroupConfig = z.strictObject({
+  /** The target name policies resolve to (usually the `service` label). */
+  name: z.string().min(1),
+  /** argv; `{port}` and `{name}` are replaced per replica. */
+  command: z.array(z.string()).min(1),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  /** Replicas started with the remediator (their ports). */
+  ports: z.array(z.number().int().min(1).max(65535)).min(1),
+  /** Ports for replicas spawned by scale_out. */
+  replicaPorts: z.strictObject({ from: z.number().int().min(1), to: z.number().int().max(65535) }),
+  /** Polled after a spawn until it answers 2xx (the replica is ready). */
+  readyPath: z.string().default('/healthz'),
+  readyTimeoutSeconds: z.number().min(0.1).default(30),
+  /** Backend admin endpoint for cache_enable, `{port}` templated. */
+  cacheUrl: z.string().default('http://127.0.0.1:{port}/admin/cache'),
+  /** Whether the remediator starts the group's replicas itself at start-up. */
+  autostart: z.boolean().default(true),
+});
+export type ProcessGroupConfig = z.infer<typeof ProcessGroupConfig>;
+
+export const Config = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8091),
+      bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .default({ host: '127.0.0.1', port: 8091, bodyLimitBytes: 1024 * 1024, logLevel: 'info' }),
+  /**
+   * Webhook auth as Alertmanager's http_config sends it. With nothing configured the receivers
+   * refuse every request, unless `disabled: true` (local experiments only).
+   */
+  auth: z
+    .strictObject({
+      bearerTokens: z.array(Secret).default([]),
+      basic: z.array(z.strictObject({ username: z.string().min(1), password: Secret })).default([]),
+      disabled: z.boolean().default(false),
+    })
+    .default({ bearerTokens: [], basic: [], disabled: false }),
+  storage: z.strictObject({ file: z.string().min(1) }).default({ file: 'remediator.db' }),
+  policyFile: z.string().optional(),
+  policy: z.unknown().optional(),
+  prometheus: z.strictObject({ url: z.url() }).optional(),
+  alertmanager: z.strictObject({ url: z.url() }).optional(),
+  docker: z.strictObject({ socketPath: z.string().default('/var/run/docker.sock') }).optional(),
+  kubernetes: z
+    .strictObject({
+      kubeconfig: z.string().optional(),
+      leaderElection: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          namespace: z.string().default('homeostat'),
+          leaseName: z.string().default('homeostat-remediator'),
+          identity: z.string().optional(),
+          leaseDurationSeconds: z.number().int().min(1).default(15),
+          renewSeconds: z.number().min(0.1).default(5),
+        })
+        .optional(),
+    })
+    .optional(),
+  process: z
+    .strictObject({
+      gateway: z.strictObject({ url: z.url(), token: Secret.optional() }).optional(),
+      groups: z.array(ProcessGroupConfig).default([]),
+    })
+    .optional(),
+  /** Jobs processed at the same time (each is one alert; one incident never runs twice at once). */
+  concurrency: z.number().int().min(1).max(64).default(4),
+});
+export type Config = z.infer<typeof Config>;
+
+export interface LoadedConfig {
+  config: Config;
+  policy: Policy;
+  baseDir: string;
+}
+
+/** Reads a secret given as value, file (trimmed) or environment variable. */
+export function readSecret(s: Secret, baseDir: string, field: string): string {
+  if (s.value !== undefined) return s.value;
+  if (s.file !== undefined) {
+    try {
+      return readFileSync(resolve(baseDir, s.file), 'utf8').trim();
+    } catch (e) {
+      throw new RemediatorError('CONFIG_INVALID', `cannot read ${s.file}`, { field: `${field}.file`, cause: e });
+    }
+  }
+  const v = process.env[s.env ?? ''];
+  if (!v) throw new RemediatorError('CONFIG_INVALID', `environment variable ${s.env} is empty`, { field: `${field}.env` });
+  return v;
+}
+
+export function parseConfig(raw: unknown, baseDir: string): LoadedConfig {
+  const parsed = Config.safeParse(raw ?? {});
+  if (!parsed.success) throw zodToError('CONFIG_INVALID', parsed.error);
+  const config = parsed.data;
+  let policy: Policy;
+  if (config.policyFile !== undefined) {
+    const file = resolve(baseDir, config.policyFile);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new RemediatorError('CONFIG_INVALID', `cannot read policy file ${file}`, { field: 'policyFile', cause: e });
+    }
+    policy = compilePolicy(parseYamlText(text, file));
+  } else if (config.policy !== undefined) {
+    policy = compilePolicy(config.policy, ['policy']);
+  } else {
+    throw new RemediatorError('CONFIG_INVALID', 'give policyFile or an inline policy', { field: 'policyFile' });
+  }
+  if (!config.auth.disabled && config.auth.bearerTokens.length === 0 && config.auth.basic.length === 0) {
+    throw new RemediatorError('CONFIG_INVALID', 'no webhook credentials configured; set auth.bearerTokens or auth.basic, or auth.disabled: true for local use', {
+      field: 'auth',
+    });
+  }
+  return { config, policy, baseDir };
+}
+
+export function loadConfigFile(file: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RemediatorError('CONFIG_INVALID', `cannot read config file ${file}`, { field: '--config', cause: e });
+  }
+  const baseDir = dirname(resolve(file));
+  let raw: unknown;
+  try {
+    raw = parseYamlText(text, file);
+  } catch (e) {
+    throw new RemediatorError('CONFIG_INVALID', e instanceof Error ? e.message : String(e), { field: '(yaml)', cause: e });
+  }
+  const loaded = parseConfig(raw, baseDir);
+  loaded.config.storage.file = resolve(baseDir, loaded.config.storage.file);
+  return loaded;
+}

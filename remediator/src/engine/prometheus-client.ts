@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { RemediatorError } from '../errors';
+
+const QueryResponse = z.object({
+  status: z.literal('success'),
+  data: z.object({
+    resultType: z.string(),
+    result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })),
+  }),
+});
+
+/** Instant queries against Prometheus' HTTP API; values come back as numbers (NaN kept). */
+export class PrometheusClient {
+  constructor(private readonly baseUrl: string) {}
+
+  async query(expr: string): Promise<{ metric: Record<string, string>; value: number }[]> {
+    const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(expr)}`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body: unknown = await res.json();
+    const parsed = QueryResponse.safeParse(body);
+    if (!parsed.success) throw new RemediatorError('ACTUATOR_FAILED', `prometheus query failed (${res.status}): ${expr}`);
+    return parsed.data.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+}
+
+/** A PromQL label matcher value, quoted and escaped. */
+export function promString(v: string): string {
+  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}

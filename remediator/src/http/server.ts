@@ -1,0 +1,76 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { RangeQuery } from '@homeostat/contracts';
+import type { Engine } from '../engine/engine';
+import type { Metrics } from '../metrics';
+import { zodToError } from '../policy/load-policy';
+import { registerAlertmanagerReceiver } from '../receivers/alertmanager';
+import { registerGrafanaReceiver } from '../receivers/grafana';
+import type { AuditSqlite } from '../sinks/audit-sqlite';
+import { errorHandler } from './error-handler';
+import { openApiDocument } from './openapi';
+import { toTimeline } from './timeline';
+
+export interface ServerDeps {
+  store: AuditSqlite;
+  engine: Engine;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+  checkAuth: (header: string | undefined) => void;
+  bodyLimitBytes: number;
+  isLeader: () => boolean;
+}
+
+const KillSwitchInput = z.strictObject({ engaged: z.boolean() });
+
+function parseRange(q: unknown): RangeQuery {
+  const r = RangeQuery.safeParse(q);
+  if (!r.success) throw zodToError('VALIDATION_FAILED', r.error);
+  return r.data;
+}
+
+/** The remediator's HTTP surface: receivers, audit queries, kill switch, metrics, health, OpenAPI. */
+export function buildServer(d: ServerDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: d.log, bodyLimit: d.bodyLimitBytes, disableRequestLogging: true, return503OnClosing: true });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
+  });
+  const intake = { store: d.store, metrics: d.metrics, checkAuth: d.checkAuth, notify: () => d.engine.wake() };
+  registerAlertmanagerReceiver(app, intake);
+  registerGrafanaReceiver(app, intake);
+
+  app.get('/api/v1/incidents', async (req) => {
+    const q = parseRange(req.query);
+    return { incidents: d.store.incidents(q.from, q.to, q.service) };
+  });
+  app.get('/api/v1/actions', async (req) => {
+    const q = parseRange(req.query);
+    return { actions: d.store.actions(q.from, q.to, q.service) };
+  });
+  app.get('/api/v1/timeline', async (req) => {
+    const q = parseRange(req.query);
+    return { events: toTimeline(d.store.incidents(q.from, q.to, q.service)) };
+  });
+  const killSwitch = () => ({ engaged: d.engine.killSwitchEngaged(), api: d.engine.apiKillSwitch(), config: d.engine.killSwitchEngaged() && !d.engine.apiKillSwitch() });
+  app.get('/api/v1/kill-switch', async () => killSwitch());
+  app.put('/api/v1/kill-switch', async (req) => {
+    d.checkAuth(req.headers.authorization);
+    const body = KillSwitchInput.safeParse(req.body);
+    if (!body.success) throw zodToError('VALIDATION_FAILED', body.error);
+    d.engine.setKillSwitch(body.data.engaged, `api ${req.ip}`);
+    return killSwitch();
+  });
+  app.get('/metrics', async (_req, reply) => {
+    d.metrics.leader.set(d.isLeader() ? 1 : 0);
+    return reply.header('content-type', d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    if (!d.store.db.open) return reply.code(503).send({ code: 'PERSISTENCE_FAILED', message: 'audit database closed' });
+    return { status: 'ready', leader: d.isLeader() };
+  });
+  const doc = openApiDocument();
+  app.get('/openapi.json', async () => doc);
+  return app;
+}

@@ -1,0 +1,69 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every metric the remediator exports, on its own Registry (never prom-client's global one). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'homeostat_remediator_' });
+  const registers = [registry];
+  return {
+    registry,
+    notifications: new Counter({
+      name: 'homeostat_remediator_notifications_total',
+      help: 'Webhook notifications received, by source and outcome (accepted, rejected, unauthorized)',
+      labelNames: ['source', 'outcome'] as const,
+      registers,
+    }),
+    alerts: new Counter({
+      name: 'homeostat_remediator_alerts_total',
+      help: 'Alerts in accepted notifications, by status and whether they were new or duplicates',
+      labelNames: ['status', 'dedupe'] as const,
+      registers,
+    }),
+    actions: new Counter({
+      name: 'homeostat_remediator_actions_total',
+      help: 'Remediation actions by action and result',
+      labelNames: ['action', 'result'] as const,
+      registers,
+    }),
+    verifications: new Counter({
+      name: 'homeostat_remediator_verifications_total',
+      help: 'Post-action verifications by result (passed, failed)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    mttr: new Histogram({
+      name: 'homeostat_remediator_mttr_seconds',
+      help: 'Seconds from alert start to verified recovery, per healed incident',
+      buckets: [10, 30, 60, 120, 300, 600, 1200, 3600],
+      registers,
+    }),
+    cooldownRemaining: new Gauge({
+      name: 'homeostat_remediator_cooldown_remaining_seconds',
+      help: 'Seconds until a rule may act again on a target',
+      labelNames: ['rule', 'target'] as const,
+      registers,
+    }),
+    budgetRemaining: new Gauge({
+      name: 'homeostat_remediator_budget_remaining',
+      help: 'Actions a rule may still take in its current budget window',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
+    killSwitch: new Gauge({
+      name: 'homeostat_remediator_kill_switch',
+      help: '1 while the global kill switch is engaged (no action is taken)',
+      registers,
+    }),
+    leader: new Gauge({
+      name: 'homeostat_remediator_leader',
+      help: '1 while this replica holds the leader Lease (only the leader acts)',
+      registers,
+    }),
+    queueDepth: new Gauge({
+      name: 'homeostat_remediator_queue_depth',
+      help: 'Alerts accepted but not yet processed',
+      registers,
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

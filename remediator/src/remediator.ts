@@ -1,0 +1,101 @@
+import type { ActuatorKind } from '@homeostat/contracts';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Actuator } from './actuators/actuator';
+import { DockerActuator } from './actuators/docker';
+import { KubernetesActuator, loadKubeConfig } from './actuators/kubernetes';
+import { ProcessActuator } from './actuators/process';
+import { LeaseElector } from './leader/lease';
+import { readSecret, type LoadedConfig } from './config';
+import { Engine } from './engine/engine';
+import { PrometheusClient } from './engine/prometheus-client';
+import { buildServer } from './http/server';
+import { createMetrics, type Metrics } from './metrics';
+import { createAuthCheck } from './receivers/auth';
+import { AmSilence } from './sinks/am-silence';
+import { AuditSqlite } from './sinks/audit-sqlite';
+
+export interface RemediatorOverrides {
+  log?: Logger;
+  /** Replace or add actuators (tests inject ones pointed at their fakes). */
+  actuators?: Partial<Record<ActuatorKind, Actuator>>;
+  /** Leadership source; defaults to "always leader" unless Kubernetes leader election is on. */
+  isLeader?: () => boolean;
+}
+
+export interface Remediator {
+  app: FastifyInstance;
+  engine: Engine;
+  store: AuditSqlite;
+  metrics: Metrics;
+  actuators: Partial<Record<ActuatorKind, Actuator>>;
+  /** Listens; resolves with the bound URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Wires config into store, engine, actuators and the HTTP server (no I/O until listen()). */
+export async function createRemediator(loaded: LoadedConfig, o: RemediatorOverrides = {}): Promise<Remediator> {
+  const { config, policy, baseDir } = loaded;
+  const log = o.log ?? pino({ level: config.server.logLevel, base: { service: 'homeostat-remediator' } });
+  const metrics = createMetrics();
+  const store = new AuditSqlite(config.storage.file);
+  const checkAuth = createAuthCheck({
+    disabled: config.auth.disabled,
+    bearerTokens: config.auth.bearerTokens.map((s, i) => readSecret(s, baseDir, `auth.bearerTokens.${i}`)),
+    basic: config.auth.basic.map((b, i) => ({ username: b.username, password: readSecret(b.password, baseDir, `auth.basic.${i}.password`) })),
+  });
+  const actuators: Partial<Record<ActuatorKind, Actuator>> = {};
+  const closers: (() => Promise<void>)[] = [];
+  let isLeader = o.isLeader ?? (() => true);
+  if (config.process) {
+    const p = new ProcessActuator({
+      groups: config.process.groups,
+      ...(config.process.gateway
+        ? { gateway: { url: config.process.gateway.url, ...(config.process.gateway.token ? { token: readSecret(config.process.gateway.token, baseDir, 'process.gateway.token') } : {}) } }
+        : {}),
+      ...(config.process.gateway?.token ? { adminToken: readSecret(config.process.gateway.token, baseDir, 'process.gateway.token') } : {}),
+      log,
+    });
+    actuators.process = p;
+  }
+  if (config.docker && !o.actuators?.docker) {
+    actuators.docker = new DockerActuator({ socketPath: config.docker.socketPath });
+  }
+  if (config.kubernetes && !o.actuators?.kubernetes) {
+    const kc = loadKubeConfig(config.kubernetes.kubeconfig);
+    actuators.kubernetes = new KubernetesActuator(kc);
+    const le = config.kubernetes.leaderElection;
+    if (le?.enabled && !o.isLeader) {
+      const elector = new LeaseElector(kc, { ...le, identity: le.identity ?? `${process.env.HOSTNAME ?? 'remediator'}-${process.pid}` }, log);
+      elector.start();
+      isLeader = () => elector.isLeader();
+      closers.push(() => elector.stop());
+    }
+  }
+  Object.assign(actuators, o.actuators ?? {});
+  const engine = new Engine({
+    store, policy, actuators, metrics, log, isLeader, concurrency: config.concurrency,
+    prometheus: config.prometheus ? new PrometheusClient(config.prometheus.url) : null,
+    silence: config.alertmanager ? new AmSilence(config.alertmanager.url, log) : null,
+  });
+  const app = buildServer({ store, engine, metrics, log, checkAuth, bodyLimitBytes: config.server.bodyLimitBytes, isLeader: () => isLeader() });
+  return {
+    app, engine, store, metrics, actuators,
+    async listen() {
+      if (actuators.process instanceof ProcessActuator) await actuators.process.start();
+      engine.recover();
+      const addr = await app.listen({ host: config.server.host, port: config.server.port });
+      engine.wake();
+      log.info({ addr, rules: policy.rules.length, killSwitch: engine.killSwitchEngaged() }, 'remediator listening');
+      return addr;
+    },
+    async close() {
+      await app.close();
+      await engine.stop();
+      for (const c of closers) await c();
+      for (const a of Object.values(actuators)) await a?.close?.();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,321 @@
+import { createHash, randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type {
+  ActionRecord,
+  ActionResult,
+  AlertStatus,
+  ApiCall,
+  Incident,
+  IncidentStatus,
+  Labels,
+  Target,
+  VerificationStatus,
+} from '@homeostat/contracts';
+import { RemediatorError } from '../errors';
+import { SCHEMA } from '../store/schema.sql';
+
+/** One alert of an accepted notification, normalised (times in ms). */
+export interface IncomingAlert {
+  fingerprint: string;
+  status: AlertStatus;
+  startsAt: number;
+  /** The raw startsAt string: part of the dedupe key exactly as Alertmanager sent it. */
+  startsAtRaw: string;
+  labels: Labels;
+  annotations: Labels;
+}
+
+export interface Job {
+  seq: number;
+  incidentId: string;
+  status: AlertStatus;
+}
+
+/** Fields of a new action row; the rest start empty and are filled by finishAction/verifyAction. */
+export interface NewAction {
+  incidentId: string;
+  action: ActionRecord['action'];
+  step: number;
+  rule: string | null;
+  reason: string;
+  target: Target | null;
+  targetKey: string | null;
+  apiCall: ApiCall | null;
+  before: Record<string, unknown> | null;
+  result: ActionResult;
+  verification: VerificationStatus;
+  /** 'started' while the actuator call is in flight: a crash then leaves it for recovery. */
+  phase: 'started' | 'done';
+  error?: string | null;
+}
+
+interface IncidentRow {
+  id: string; fingerprint: string; alertname: string; labels: string; annotations: string; source: string;
+  status: string; starts_at: number; received_at: number; resolved_at: number | null; mttr_seconds: number | null; step: number;
+}
+interface ActionRow {
+  id: string; incident_id: string; action: string; step: number; rule: string | null; reason: string; target: string | null;
+  api_call: string | null; before: string | null; after: string | null; result: string; error: string | null;
+  verification: string; started_at: number; finished_at: number | null; verified_at: number | null; phase: string;
+}
+
+export function incidentIdOf(fingerprint: string, startsAtRaw: string): string {
+  return createHash('sha1').update(`${fingerprint}|${startsAtRaw}`).digest('hex').slice(0, 16);
+}
+
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
+
+/**
+ * The audit store: SQLite in WAL mode, synchronous=NORMAL (a commit survives a process crash;
+ * power loss may lose the last transactions, which Alertmanager then re-sends). Every write is
+ * also appended to the append-only `audit` table.
+ */
+export class AuditSqlite {
+  readonly db: Database.Database;
+  private readonly st;
+
+  constructor(file: string) {
+    try {
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      throw new RemediatorError('PERSISTENCE_FAILED', `cannot open audit database ${file}`, { field: 'storage.file', cause: e });
+    }
+    const db = this.db;
+    this.st = {
+      dedupe: db.prepare('INSERT OR IGNORE INTO dedupe (key, received_at) VALUES (?, ?)'),
+      incidentInsert: db.prepare(
+        `INSERT OR IGNORE INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status, starts_at, received_at)
+         VALUES (@id, @fingerprint, @alertname, @service, @labels, @annotations, @source, @status, @startsAt, @receivedAt)`,
+      ),
+      incidentResolve: db.prepare(
+        `UPDATE incidents SET resolved_at = COALESCE(resolved_at, ?),
+           status = CASE WHEN status IN ('open', 'healing') THEN 'resolved' ELSE status END WHERE id = ?`,
+      ),
+      jobInsert: db.prepare('INSERT INTO jobs (incident_id, status, received_at) VALUES (?, ?, ?)'),
+      jobsPending: db.prepare('SELECT seq, incident_id AS incidentId, status FROM jobs WHERE done = 0 ORDER BY seq LIMIT ?'),
+      jobDone: db.prepare('UPDATE jobs SET done = 1 WHERE seq = ?'),
+      pendingCount: db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE done = 0'),
+      audit: db.prepare('INSERT INTO audit (ts, kind, incident_id, action_id, data) VALUES (?, ?, ?, ?, ?)'),
+      incident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
+      setIncident: db.prepare('UPDATE incidents SET status = ?, step = ? WHERE id = ?'),
+      heal: db.prepare('UPDATE incidents SET status = ?, healed_at = ?, mttr_seconds = ? WHERE id = ?'),
+      actionInsert: db.prepare(
+        `INSERT INTO actions (id, incident_id, action, step, rule, reason, target, target_key, service, api_call, before, result, error,
+           verification, started_at, phase)
+         VALUES (@id, @incidentId, @action, @step, @rule, @reason, @target, @targetKey, @service, @apiCall, @before, @result, @error,
+           @verification, @startedAt, @phase)`,
+      ),
+      actionFinish: db.prepare(
+        `UPDATE actions SET after = ?, result = ?, error = ?, finished_at = ?, phase = 'done', api_call = COALESCE(?, api_call),
+           verification = ? WHERE id = ?`,
+      ),
+      actionVerify: db.prepare('UPDATE actions SET verification = ?, verified_at = ?, result = COALESCE(?, result) WHERE id = ?'),
+      action: db.prepare('SELECT * FROM actions WHERE id = ?'),
+      actionsOfIncident: db.prepare('SELECT * FROM actions WHERE incident_id = ? ORDER BY started_at, rowid'),
+      interrupted: db.prepare("SELECT * FROM actions WHERE phase = 'started'"),
+      unverified: db.prepare("SELECT * FROM actions WHERE phase = 'done' AND verification = 'pending' AND result = 'succeeded'"),
+      lastAction: db.prepare(
+        `SELECT MAX(started_at) AS t FROM actions WHERE rule = ? AND target_key = ? AND result NOT IN ('skipped', 'pending_approval')`,
+      ),
+      actionTimes: db.prepare(
+        `SELECT started_at AS t FROM actions WHERE rule = ? AND started_at > ? AND result NOT IN ('skipped', 'pending_approval')`,
+      ),
+      attempts: db.prepare(`SELECT COUNT(*) AS n FROM actions WHERE incident_id = ? AND result NOT IN ('skipped', 'pending_approval')`),
+      inFlight: db.prepare(
+        `SELECT COUNT(DISTINCT target_key) AS n FROM actions WHERE rule = ? AND target_key != ?
+           AND (phase = 'started' OR (verification = 'pending' AND result = 'succeeded'))`,
+      ),
+      setting: db.prepare('SELECT value FROM settings WHERE key = ?'),
+      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      incidentsRange: db.prepare(
+        `SELECT * FROM incidents WHERE received_at BETWEEN ? AND ? AND (? IS NULL OR service = ?) ORDER BY received_at LIMIT 5000`,
+      ),
+      actionsRange: db.prepare(
+        `SELECT * FROM actions WHERE started_at BETWEEN ? AND ? AND (? IS NULL OR service = ?) ORDER BY started_at LIMIT 10000`,
+      ),
+      auditCount: db.prepare('SELECT COUNT(*) AS n FROM audit'),
+    };
+  }
+
+  /**
+   * Persists a notification's alerts in one transaction: new (fingerprint, startsAt, status) keys
+   * create or update the incident and queue a job; seen keys are duplicates and change nothing.
+   */
+  readonly accept = (source: 'alertmanager' | 'grafana', alerts: IncomingAlert[], now: number): { fresh: number; duplicates: number } => {
+    let fresh = 0;
+    let duplicates = 0;
+    const tx = this.db.transaction(() => {
+      for (const a of alerts) {
+        const key = `${a.fingerprint}|${a.startsAtRaw}|${a.status}`;
+        if (this.st.dedupe.run(key, now).changes === 0) {
+          duplicates++;
+          continue;
+        }
+        fresh++;
+        const id = incidentIdOf(a.fingerprint, a.startsAtRaw);
+        this.st.incidentInsert.run({
+          id, fingerprint: a.fingerprint, alertname: a.labels.alertname ?? '', service: a.labels.service ?? null,
+          labels: JSON.stringify(a.labels), annotations: JSON.stringify(a.annotations), source,
+          status: a.status === 'firing' ? 'open' : 'resolved', startsAt: a.startsAt, receivedAt: now,
+        });
+        if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
+        this.st.jobInsert.run(id, a.status, now);
+        this.st.audit.run(now, 'alert', id, null, JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }));
+      }
+    });
+    try {
+      tx();
+    } catch (e) {
+      throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
+    }
+    return { fresh, duplicates };
+  };
+
+  pendingJobs(limit = 100): Job[] {
+    return this.st.jobsPending.all(limit) as Job[];
+  }
+  pendingCount(): number {
+    return (this.st.pendingCount.get() as { n: number }).n;
+  }
+  jobDone(seq: number): void {
+    this.st.jobDone.run(seq);
+  }
+
+  appendAudit(kind: string, incidentId: string | null, actionId: string | null, data: Record<string, unknown>, now = Date.now()): void {
+    this.st.audit.run(now, kind, incidentId, actionId, JSON.stringify(data));
+  }
+  auditCount(): number {
+    return (this.st.auditCount.get() as { n: number }).n;
+  }
+
+  incidentRow(id: string): (Omit<Incident, 'actions'> & { step: number }) | null {
+    const r = this.st.incident.get(id) as IncidentRow | undefined;
+    return r ? this.toIncident(r) : null;
+  }
+
+  setIncident(id: string, status: IncidentStatus, step: number, why: Record<string, unknown> = {}): void {
+    this.db.transaction(() => {
+      this.st.setIncident.run(status, step, id);
+      this.appendAudit('incident', id, null, { status, step, ...why });
+    })();
+  }
+
+  healIncident(id: string, now: number): number | null {
+    const inc = this.incidentRow(id);
+    if (!inc) return null;
+    const mttr = Math.max(0, (now - inc.startsAt) / 1000);
+    this.db.transaction(() => {
+      this.st.heal.run('healed', now, mttr, id);
+      this.appendAudit('incident', id, null, { status: 'healed', mttrSeconds: mttr }, now);
+    })();
+    return mttr;
+  }
+
+  /** Inserts an action row and, in the same transaction, marks the job that caused it done. */
+  startAction(a: NewAction, now: number, jobSeq: number | null): string {
+    const id = randomUUID();
+    this.db.transaction(() => {
+      this.st.actionInsert.run({
+        id, incidentId: a.incidentId, action: a.action, step: a.step, rule: a.rule, reason: a.reason,
+        target: json(a.target), targetKey: a.targetKey, service: this.incidentRow(a.incidentId)?.labels.service ?? null,
+        apiCall: json(a.apiCall), before: json(a.before), result: a.result, error: a.error ?? null,
+        verification: a.verification, startedAt: now, phase: a.phase,
+      });
+      if (jobSeq !== null) this.st.jobDone.run(jobSeq);
+      this.appendAudit(a.phase === 'started' ? 'action_started' : 'decision', a.incidentId, id, { ...a }, now);
+    })();
+    return id;
+  }
+
+  finishAction(
+    id: string,
+    f: { after: Record<string, unknown> | null; result: ActionResult; error: string | null; apiCall?: ApiCall | null; verification: VerificationStatus },
+    now: number,
+  ): void {
+    this.db.transaction(() => {
+      this.st.actionFinish.run(json(f.after), f.result, f.error, now, json(f.apiCall ?? null), f.verification, id);
+      this.appendAudit('action_finished', this.action(id)?.incidentId ?? null, id, { ...f }, now);
+    })();
+  }
+
+  verifyAction(id: string, verification: VerificationStatus, now: number, result: ActionResult | null, detail: Record<string, unknown>): void {
+    this.db.transaction(() => {
+      this.st.actionVerify.run(verification, now, result, id);
+      this.appendAudit('verification', this.action(id)?.incidentId ?? null, id, { verification, result, ...detail }, now);
+    })();
+  }
+
+  action(id: string): ActionRecord | null {
+    const r = this.st.action.get(id) as ActionRow | undefined;
+    return r ? this.toAction(r) : null;
+  }
+  actionsOf(incidentId: string): ActionRecord[] {
+    return (this.st.actionsOfIncident.all(incidentId) as ActionRow[]).map((r) => this.toAction(r));
+  }
+  /** Actions whose actuator call was in flight when the process died. */
+  interruptedActions(): ActionRecord[] {
+    return (this.st.interrupted.all() as ActionRow[]).map((r) => this.toAction(r));
+  }
+  unverifiedActions(): ActionRecord[] {
+    return (this.st.unverified.all() as ActionRow[]).map((r) => this.toAction(r));
+  }
+
+  lastActionAt(rule: string, targetKey: string): number | null {
+    return (this.st.lastAction.get(rule, targetKey) as { t: number | null }).t;
+  }
+  actionTimes(rule: string, since: number): number[] {
+    return (this.st.actionTimes.all(rule, since) as { t: number }[]).map((r) => r.t);
+  }
+  attempts(incidentId: string): number {
+    return (this.st.attempts.get(incidentId) as { n: number }).n;
+  }
+  inFlight(rule: string, exceptTargetKey: string): number {
+    return (this.st.inFlight.get(rule, exceptTargetKey) as { n: number }).n;
+  }
+
+  getSetting(key: string): string | null {
+    return (this.st.setting.get(key) as { value: string } | undefined)?.value ?? null;
+  }
+  setSetting(key: string, value: string, why: Record<string, unknown> = {}): void {
+    this.db.transaction(() => {
+      this.st.setSetting.run(key, value);
+      this.appendAudit('setting', null, null, { key, value, ...why });
+    })();
+  }
+
+  incidents(from: number, to: number, service?: string): Incident[] {
+    const rows = this.st.incidentsRange.all(from, to, service ?? null, service ?? null) as IncidentRow[];
+    return rows.map((r) => {
+      const { step: _step, ...inc } = this.toIncident(r);
+      return { ...inc, actions: this.actionsOf(r.id) };
+    });
+  }
+  actions(from: number, to: number, service?: string): ActionRecord[] {
+    return (this.st.actionsRange.all(from, to, service ?? null, service ?? null) as ActionRow[]).map((r) => this.toAction(r));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private toIncident(r: IncidentRow): Omit<Incident, 'actions'> & { step: number } {
+    return {
+      id: r.id, fingerprint: r.fingerprint, alertname: r.alertname, labels: JSON.parse(r.labels) as Labels,
+      annotations: JSON.parse(r.annotations) as Labels, source: r.source as Incident['source'], status: r.status as IncidentStatus,
+      startsAt: r.starts_at, receivedAt: r.received_at, resolvedAt: r.resolved_at, mttrSeconds: r.mttr_seconds, step: r.step,
+    };
+  }
+  private toAction(r: ActionRow): ActionRecord {
+    return {
+      id: r.id, incidentId: r.incident_id, action: r.action as ActionRecord['action'], step: r.step, rule: r.rule, reason: r.reason,
+      target: parse<Target>(r.target), apiCall: parse<ApiCall>(r.api_call), before: parse(r.before), after: parse(r.after),
+      result: r.result as ActionResult, error: r.error, verification: r.verification as VerificationStatus,
+      startedAt: r.started_at, finishedAt: r.finished_at, verifiedAt: r.verified_at,
+    };
+  }
+}

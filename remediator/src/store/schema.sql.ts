@@ -1,0 +1,72 @@
+/**
+ * SQLite schema of the audit store. `audit` is append-only (triggers refuse UPDATE and DELETE);
+ * `incidents` and `actions` are its current-state projections, which the REST API reads.
+ */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS dedupe (
+  key TEXT PRIMARY KEY,
+  received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS incidents (
+  id TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  alertname TEXT NOT NULL,
+  service TEXT,
+  labels TEXT NOT NULL,
+  annotations TEXT NOT NULL,
+  source TEXT NOT NULL,
+  status TEXT NOT NULL,
+  starts_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  resolved_at INTEGER,
+  healed_at INTEGER,
+  mttr_seconds REAL,
+  step INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS incidents_received ON incidents (received_at);
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  incident_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_pending ON jobs (done, seq);
+CREATE TABLE IF NOT EXISTS actions (
+  id TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  rule TEXT,
+  reason TEXT NOT NULL,
+  target TEXT,
+  target_key TEXT,
+  service TEXT,
+  api_call TEXT,
+  before TEXT,
+  after TEXT,
+  result TEXT NOT NULL,
+  error TEXT,
+  verification TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  verified_at INTEGER,
+  phase TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS actions_incident ON actions (incident_id);
+CREATE INDEX IF NOT EXISTS actions_rule ON actions (rule, started_at);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  incident_id TEXT,
+  action_id TEXT,
+  data TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;

@@ -2,3 +2,4 @@ export * from './common';
 export * from './alertmanager';
 export * from './detector-api';
 export * from './remediator-api';
+export * from './grafana-frames';

@@ -1,0 +1,152 @@
+import {
+  DataFrame,
+  DataQueryRequest,
+  DataQueryResponse,
+  DataSourceApi,
+  DataSourceInstanceSettings,
+  MetricFindValue,
+  ScopedVars,
+  TestDataSourceResponse,
+} from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import { HomeostatApi } from './api/homeostat-api';
+import { HomeostatPluginError } from './errors';
+import { actionsFrame, anomalyEventsFrame, incidentsFrame, timelineFrame } from './frames/event-frames';
+import { scoreFrames } from './frames/score-frames';
+import { DEFAULT_QUERY, HomeostatOptions, HomeostatQuery } from './types';
+import { parseEntityKey, parseVariableQuery } from './variable-query';
+
+/** Never ask the detector for more points than this per entity, whatever the panel's width. */
+const MAX_POINTS = 11_000;
+
+export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> {
+  readonly api: HomeostatApi;
+
+  constructor(instanceSettings: DataSourceInstanceSettings<HomeostatOptions>) {
+    super(instanceSettings);
+    this.api = new HomeostatApi(instanceSettings.url ?? '', {
+      detector: instanceSettings.jsonData.detectorUrl,
+      remediator: instanceSettings.jsonData.remediatorUrl,
+    });
+    // Annotations reuse query(): event, action and timeline frames carry time/timeEnd/title/text/tags.
+    this.annotations = {};
+  }
+
+  override getDefaultQuery(): Partial<HomeostatQuery> {
+    return DEFAULT_QUERY;
+  }
+
+  override filterQuery(query: HomeostatQuery): boolean {
+    if (query.hide) {
+      return false;
+    }
+    if ((query.queryType ?? 'scores') === 'scores') {
+      return query.scoreSource === 'promql' ? Boolean(query.expr?.trim()) : Boolean(query.detector?.trim());
+    }
+    return true;
+  }
+
+  async query(request: DataQueryRequest<HomeostatQuery>): Promise<DataQueryResponse> {
+    const from = request.range.from.valueOf();
+    const to = request.range.to.valueOf();
+    const stepSeconds = this.stepSeconds(request, from, to);
+    const frames = await Promise.all(
+      request.targets
+        .filter((t) => this.filterQuery({ ...DEFAULT_QUERY, ...t }))
+        .map((t) => this.runQuery({ ...DEFAULT_QUERY, ...t }, request.scopedVars, from, to, stepSeconds))
+    );
+    return { data: frames.flat() };
+  }
+
+  private async runQuery(
+    q: HomeostatQuery,
+    scopedVars: ScopedVars,
+    from: number,
+    to: number,
+    stepSeconds: number
+  ): Promise<DataFrame[]> {
+    const tpl = (s?: string) => (s ? getTemplateSrv().replace(s, scopedVars) : undefined);
+    const entity = tpl(q.entity)?.trim() || undefined;
+    const service = tpl(q.service)?.trim() || undefined;
+    // A multi-value "All" selection means no filter.
+    const service1 = service && !['$__all', '.*', 'All'].includes(service) ? service : undefined;
+    switch (q.queryType) {
+      case 'events': {
+        const res = await this.api.events({ from, to, detector: tpl(q.detector) || undefined, key: entity });
+        return [anomalyEventsFrame(res.events, q.refId)];
+      }
+      case 'incidents':
+        return [incidentsFrame((await this.api.incidents({ from, to, service: service1 })).incidents, q.refId)];
+      case 'actions':
+        return [actionsFrame((await this.api.actions({ from, to, service: service1 })).actions, q.refId)];
+      case 'timeline':
+        return [timelineFrame((await this.api.timeline({ from, to, service: service1 })).events, q.refId)];
+      default: {
+        const match = entity ? parseEntityKey(entity) : undefined;
+        const source =
+          q.scoreSource === 'promql'
+            ? {
+                query: tpl(q.expr) ?? '',
+                groupBy: q.groupBy
+                  ?.split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+              }
+            : { detector: tpl(q.detector) ?? '' };
+        const res = await this.api.score({ ...source, from, to, stepSeconds, match });
+        return scoreFrames(res, q.refId);
+      }
+    }
+  }
+
+  /** The panel's interval, bounded so a long range never asks for more than MAX_POINTS per entity. */
+  private stepSeconds(request: DataQueryRequest<HomeostatQuery>, from: number, to: number): number {
+    const interval = Math.max(1, Math.round((request.intervalMs ?? 15_000) / 1000));
+    return Math.max(interval, Math.ceil((to - from) / 1000 / MAX_POINTS));
+  }
+
+  /** Template variables: see variable-query.ts for the syntax. */
+  override async metricFindQuery(query: string, options?: { scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+    const parsed = parseVariableQuery(getTemplateSrv().replace(query, options?.scopedVars));
+    if (parsed.kind === 'detectors') {
+      return (await this.api.detectors()).detectors.map((d) => ({ text: d.name, value: d.name }));
+    }
+    const { entities } = await this.api.entities(parsed.detector);
+    if (!parsed.label) {
+      return entities.map((e) => ({ text: e.key, value: e.key }));
+    }
+    const label = parsed.label;
+    const values = [...new Set(entities.map((e) => e.labels[label]).filter((v): v is string => Boolean(v)))].sort();
+    return values.map((v) => ({ text: v, value: v }));
+  }
+
+  /**
+   * Checks both services through the data proxy and says which one is wrong and how: unreachable,
+   * token rejected, or not a Homeostat API this plugin understands.
+   */
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    const parts: string[] = [];
+    try {
+      if (!this.api.isConfigured('detector') && !this.api.isConfigured('remediator')) {
+        throw new HomeostatPluginError('NOT_CONFIGURED', 'set the detector URL, the remediator URL or both');
+      }
+      if (this.api.isConfigured('detector')) {
+        const { detectors } = await this.api.detectors();
+        parts.push(`detector OK (${detectors.length} detector${detectors.length === 1 ? '' : 's'}: ${detectors.map((d) => d.name).join(', ') || 'none'})`);
+      }
+      if (this.api.isConfigured('remediator')) {
+        const now = Date.now();
+        const { incidents } = await this.api.incidents({ from: now - 24 * 3600_000, to: now });
+        parts.push(`remediator OK (${incidents.length} incident${incidents.length === 1 ? '' : 's'} in the last 24 h)`);
+      }
+      return { status: 'success', message: parts.join('; ') };
+    } catch (err) {
+      const e = err instanceof HomeostatPluginError ? err : new HomeostatPluginError('UPSTREAM_ERROR', String(err));
+      return {
+        status: 'error',
+        message: [...parts, e.message].join('; '),
+        details: { message: `${e.code}${e.field ? ` (${e.field})` : ''}` },
+      };
+    }
+  }
+}

@@ -1,0 +1,1 @@
+module.exports = require('./webpack/plugin-webpack-config.cjs').pluginWebpackConfig(__dirname);

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { RangeQuery } from '@homeostat/contracts';
 import type { Engine } from '../engine/engine';
@@ -31,7 +31,7 @@ function parseRange(q: unknown): RangeQuery {
 
 /** The remediator's HTTP surface: receivers, audit queries, kill switch, metrics, health, OpenAPI. */
 export function buildServer(d: ServerDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: d.log, bodyLimit: d.bodyLimitBytes, disableRequestLogging: true, return503OnClosing: true });
+  const app = Fastify({ loggerInstance: d.log, bodyLimit: d.bodyLimitBytes, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });

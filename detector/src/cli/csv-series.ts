@@ -10,6 +10,12 @@ export interface CsvSeries {
   values: (number | null)[][];
   /** 1-based file line of each data row, for error messages. */
   lines: number[];
+  /**
+   * Lines whose timestamp is not after the previous row's (real exports have them, e.g. NAB's
+   * daylight-saving repeats). Rows are taken in file order: such a row is scored as the next step,
+   * 1 ms after the previous one, and the replay reports how many there were.
+   */
+  unordered: number[];
 }
 
 const MISSING = new Set(['', 'nan', 'null', 'na', 'none']);
@@ -53,7 +59,7 @@ export function parseCsvSeries(text: string, file: string): CsvSeries {
     if (seen.has(f)) fail(file, 1, `header column "${f}" appears twice`);
     seen.add(f);
   });
-  const out: CsvSeries = { features, timestampText: [], timestamps: [], values: [], lines: [] };
+  const out: CsvSeries = { features, timestampText: [], timestamps: [], values: [], lines: [], unordered: [] };
   let prev = -Infinity;
   for (let i = 1; i < lines.length; i++) {
     const lineNo = i + 1;
@@ -69,8 +75,12 @@ export function parseCsvSeries(text: string, file: string): CsvSeries {
     }
     const ts = parseTimestamp(cells[0]);
     if (ts === null) fail(file, lineNo, `timestamp "${cells[0].trim()}" is neither Unix ms nor an ISO 8601 date-time`);
-    if (ts <= prev) fail(file, lineNo, `timestamp "${cells[0].trim()}" is not after the previous row's`);
-    prev = ts;
+    let stepTs = ts;
+    if (ts <= prev) {
+      out.unordered.push(lineNo);
+      stepTs = prev + 1;
+    }
+    prev = stepTs;
     const row: (number | null)[] = [];
     for (let j = 1; j < cells.length; j++) {
       const c = cells[j].trim();
@@ -79,7 +89,7 @@ export function parseCsvSeries(text: string, file: string): CsvSeries {
       else fail(file, lineNo, `column "${header[j]}" value "${c}" is not a number (leave it empty for a gap)`);
     }
     out.timestampText.push(cells[0].trim());
-    out.timestamps.push(ts);
+    out.timestamps.push(stepTs);
     out.values.push(row);
     out.lines.push(lineNo);
   }

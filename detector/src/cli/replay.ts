@@ -8,6 +8,8 @@ export interface ReplayResult {
   /** The output CSV text: a header and exactly one row per input data row. */
   csv: string;
   points: ScoredPoint[];
+  /** Input lines whose timestamp did not increase (scored in file order). */
+  unordered: number[];
 }
 
 /**
@@ -41,7 +43,7 @@ export function replayCsv(text: string, file: string, options: StreamingDetector
     const score = p.score === null ? '' : String(Math.round(p.score * 1e6) / 1e6);
     out.push(`${series.timestampText[i]},${score},${p.anomaly ? 1 : 0},${top}`);
   }
-  return { csv: out.join('\n') + '\n', points };
+  return { csv: out.join('\n') + '\n', points, unordered: series.unordered };
 }
 
 interface ReplayArgs {
@@ -92,7 +94,10 @@ export async function run(args: string[]): Promise<number> {
       });
     }
     const anomalies = result.points.filter((p) => p.anomaly).length;
-    process.stderr.write(`homeostat-detect: ${result.points.length} rows scored, ${anomalies} anomalous -> ${a.output}\n`);
+    const unordered = result.unordered.length
+      ? `; ${result.unordered.length} rows with a repeated or backward timestamp scored in file order (first: line ${result.unordered[0]})`
+      : '';
+    process.stderr.write(`homeostat-detect: ${result.points.length} rows scored, ${anomalies} anomalous -> ${a.output}${unordered}\n`);
     return 0;
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -23,6 +23,11 @@ export class RollingWindow {
     if (this.count < this.capacity) this.count++;
   }
 
+  /** The value the next push will evict (the oldest once full). */
+  oldest(): number {
+    return this.buf[(this.head - this.count + this.capacity) % this.capacity];
+  }
+
   /** Values oldest first. */
   values(): number[] {
     const out: number[] = [];

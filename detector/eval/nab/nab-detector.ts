@@ -1,0 +1,51 @@
+import { StreamingDetector, type StreamingDetectorOptions } from '../../src/engine/streaming-detector';
+import { AnomalyLikelihood, AnomalyLikelihoodOptions, logLikelihoodScore } from '../../src/engine/anomaly-likelihood';
+import { RangeGuard } from '../../src/engine/range-guard';
+import type { CsvSeries } from '../../src/cli/csv-series';
+
+/** The one configuration used for every NAB file (no per-file tuning). */
+export interface NabDetectorConfig {
+  detector: StreamingDetectorOptions;
+  likelihood: AnomalyLikelihoodOptions;
+  /** Out-of-range rule tolerance (share of the seen range); 0 disables it. */
+  rangeTolerance: number;
+  /** After an alarm at or above `alarmLevel`, further alarms are held back for this many rows. */
+  cooldown: number;
+  alarmLevel: number;
+}
+
+/**
+ * Turns the streaming detector's output into NAB's per-row anomaly_score in [0, 1], causally:
+ * calibrated forest score → anomaly likelihood (log scale) → out-of-range rule (score 1) →
+ * incident gate (only the first row of an alarm is reported, as an on-call human wants).
+ */
+export function nabScores(series: CsvSeries, cfg: NabDetectorConfig): Float64Array {
+  return postProcess(series, detectorScores(series, cfg.detector), cfg);
+}
+
+/** Stage 1: the streaming detector's calibrated scores (null while warming up or at a gap). */
+export function detectorScores(series: CsvSeries, options: StreamingDetectorOptions): (number | null)[] {
+  const det = new StreamingDetector({ ...options, features: series.features });
+  return series.values.map((v, i) => det.push(series.timestamps[i], v).score);
+}
+
+/** Stage 2: likelihood, out-of-range rule and incident gate over stage 1's scores. */
+export function postProcess(series: CsvSeries, scores: (number | null)[], cfg: NabDetectorConfig): Float64Array {
+  const lik = new AnomalyLikelihood(cfg.likelihood);
+  const range = new RangeGuard(series.features.length, cfg.rangeTolerance || 0.05);
+  const out = new Float64Array(series.values.length);
+  let lastAlarm = -Infinity;
+  for (let i = 0; i < series.values.length; i++) {
+    const score = scores[i];
+    const outOfRange = range.update(series.values[i]).length > 0 && cfg.rangeTolerance > 0;
+    let s = 0;
+    if (score !== null) s = logLikelihoodScore(lik.update(score));
+    if (outOfRange) s = 1;
+    if (s >= cfg.alarmLevel) {
+      if (i - lastAlarm <= cfg.cooldown) s = 0;
+      else lastAlarm = i;
+    }
+    out[i] = s;
+  }
+  return out;
+}

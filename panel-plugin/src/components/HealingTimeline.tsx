@@ -1,0 +1,153 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import { GrafanaTheme2 } from '@grafana/data';
+import { useStyles2, useTheme2 } from '@grafana/ui';
+import { LaneEvent } from '../model/read-frames';
+import { TimeScale } from '../model/time-scale';
+import { LANE_KINDS, LaneKind } from '../types';
+import { HoverContent } from './HoverCard';
+import { testIds } from './testIds';
+
+interface Props {
+  events: LaneEvent[];
+  scale: TimeScale;
+  rightPad: number;
+  showLabels: boolean;
+  onHover: (content: HoverContent | null) => void;
+}
+
+export const ROW_H = 14;
+const LABEL_W = 70;
+
+/** Status -> Grafana palette colour name: green is healed, red failed, orange waiting, grey did nothing. */
+const STATUS_COLORS: Record<string, string> = {
+  succeeded: 'green',
+  passed: 'green',
+  resolved: 'green',
+  healed: 'green',
+  failed: 'red',
+  firing: 'red',
+  open: 'red',
+  rolled_back: 'purple',
+  pending: 'orange',
+  pending_approval: 'orange',
+  healing: 'orange',
+  dry_run: 'blue',
+  skipped: 'text',
+  not_applicable: 'text',
+};
+
+/** `resolved` entries end an incident: drawn on the verification row, where recovery is confirmed. */
+function rowOf(kind: string): number {
+  const k = (kind === 'resolved' ? 'verification' : kind) as LaneKind;
+  const i = LANE_KINDS.indexOf(k);
+  return i < 0 ? LANE_KINDS.indexOf('action') : i;
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  svg: css`
+    display: block;
+  `,
+  label: css`
+    fill: ${theme.colors.text.secondary};
+    font-size: 10px;
+  `,
+  mark: css`
+    cursor: help;
+  `,
+});
+
+/** A top feature as the detector sends it ({ feature, contribution }) or as a plain name. */
+function featureText(f: unknown): string {
+  if (f && typeof f === 'object' && 'feature' in f) {
+    const { feature, contribution } = f as { feature: unknown; contribution?: unknown };
+    return typeof contribution === 'number' ? `${String(feature)} ${Math.round(contribution * 100)}%` : String(feature);
+  }
+  return String(f);
+}
+
+function detailLines(e: LaneEvent): Array<[string, string]> {
+  const lines: Array<[string, string]> = [];
+  const d = e.detail;
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (d.reason !== undefined) {
+    lines.push(['reason', text(d.reason)]);
+  }
+  if (Array.isArray(d.topFeatures)) {
+    lines.push(['top features', d.topFeatures.map(featureText).join(', ')]);
+  }
+  for (const [k, v] of Object.entries(d)) {
+    if (k !== 'reason' && k !== 'topFeatures' && v !== null && v !== undefined && lines.length < 7) {
+      lines.push([k, text(v)]);
+    }
+  }
+  if (e.service) {
+    lines.push(['service', e.service]);
+  }
+  return lines;
+}
+
+/**
+ * One row per stage of healing (anomaly, alert, action, verification, rollback) on the panel's time
+ * axis; spans for entries that last, ticks for instants, coloured by status.
+ */
+export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }: Props) {
+  const styles = useStyles2(getStyles);
+  const theme = useTheme2();
+  const height = LANE_KINDS.length * ROW_H;
+  const offset = showLabels ? LABEL_W : 0;
+  const plotScale = (t: number) => offset + scale.x(t) * ((scale.width - offset) / scale.width);
+
+  return (
+    <svg className={styles.svg} width={scale.width + rightPad} height={height} data-testid={testIds.lane} role="img" aria-label="healing timeline">
+      {LANE_KINDS.map((k, i) => (
+        <g key={k}>
+          <line x1={offset} x2={scale.width} y1={i * ROW_H + ROW_H / 2} y2={i * ROW_H + ROW_H / 2} stroke={theme.colors.border.weak} />
+          {showLabels && (
+            <text className={styles.label} x={0} y={i * ROW_H + ROW_H - 3}>
+              {k}
+            </text>
+          )}
+        </g>
+      ))}
+      {events.map((e, i) => {
+        const x0 = plotScale(Math.max(scale.from, e.time));
+        const x1 = e.endTime ? plotScale(Math.min(scale.to, e.endTime)) : x0;
+        if (x1 < offset || x0 > scale.width) {
+          return null;
+        }
+        const w = Math.max(5, x1 - x0);
+        const y = rowOf(e.kind) * ROW_H + 2;
+        const fill = theme.visualization.getColorByName(STATUS_COLORS[e.status] ?? 'blue');
+        return (
+          <rect
+            key={`${e.incidentId}-${i}`}
+            className={styles.mark}
+            data-testid={testIds.laneEvent}
+            data-kind={e.kind}
+            data-status={e.status}
+            x={e.endTime ? x0 : x0 - 2.5}
+            y={y}
+            width={w}
+            height={ROW_H - 4}
+            rx={2}
+            fill={STATUS_COLORS[e.status] === 'text' ? theme.colors.text.disabled : fill}
+            aria-label={`${e.kind} ${e.status}: ${e.title}`}
+            onMouseEnter={() =>
+              onHover({
+                title: e.title,
+                subtitle: `${e.kind} · ${e.status}`,
+                time: e.time,
+                endTime: e.endTime,
+                lines: detailLines(e),
+                x: x0,
+                y: y,
+              })
+            }
+            onMouseLeave={() => onHover(null)}
+          />
+        );
+      })}
+    </svg>
+  );
+}

@@ -3,7 +3,9 @@ import { DeployError } from './errors';
 
 export interface ToolResult {
   status: number;
+  /** stdout and stderr together (what a person running the tool would read) */
   output: string;
+  stdout: string;
 }
 
 /**
@@ -16,7 +18,7 @@ export function runTool(bin: string, args: string[], opts: { cwd?: string; insta
     throw new DeployError('TOOL_MISSING', `${bin} not found${opts.install ? `: install ${opts.install}` : ''}`, { cause: r.error });
   }
   if (r.error) throw new DeployError('TOOL_FAILED', `${bin} ${args.join(' ')}: ${r.error.message}`, { cause: r.error });
-  return { status: r.status ?? -1, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  return { status: r.status ?? -1, output: `${r.stdout ?? ''}${r.stderr ?? ''}`, stdout: r.stdout ?? '' };
 }
 
 export function hasTool(bin: string): boolean {

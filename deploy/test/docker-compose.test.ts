@@ -1,0 +1,159 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readComposeFile, validateCompose, parseVolume, dockerfileStages, type ComposeFile } from '../src/compose-file';
+import { readYamlFile, repoPath, ROOT } from '../src/repo';
+import { hasTool, runTool } from '../src/tools';
+
+// docker-compose.yml against the Compose Specification schema and the real Compose CLI where one
+// is installed, then for what `docker compose up` needs to work: mounted files, build targets,
+// scrape labels, the shared webhook token, Grafana's unsigned-plugin allow-list.
+jest.setTimeout(60_000);
+
+const compose = readComposeFile(repoPath('docker-compose.yml'));
+const services = compose.services;
+const FLEET_BACKENDS = ['orders', 'payments', 'inventory'];
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose Specification schema', () => {
+    expect(validateCompose(compose)).toEqual([]);
+  });
+
+  it('the schema check catches a mistake (it is not vacuous)', () => {
+    const broken = structuredClone(compose) as ComposeFile & { services: Record<string, Record<string, unknown>> };
+    broken.services.orders.restart_policy = 'always';
+    broken.services.gateway.ports = 8080;
+    const problems = validateCompose(broken);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: '/services/orders', message: 'unknown key "restart_policy"' }),
+        expect.objectContaining({ path: '/services/gateway/ports' }),
+      ]),
+    );
+  });
+
+  // Compose v2 (`docker compose`) or v1.29 (`docker-compose`, Debian's package): whichever exists.
+  const composeCli = hasTool('docker-compose') ? 'docker-compose' : null;
+  (composeCli ? it : it.skip)('`docker-compose config` accepts it (Compose CLI installed)', () => {
+    const r = runTool(composeCli!, ['-f', repoPath('docker-compose.yml'), 'config', '-q'], { cwd: ROOT });
+    expect(r.output).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('runs Grafana, Prometheus, Alertmanager, node-exporter, the detector, the remediator and the demo fleet', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      ['alertmanager', 'detector', 'gateway', 'grafana', 'inventory', 'node-exporter', 'orders', 'payments', 'prometheus', 'remediator'].sort(),
+    );
+  });
+
+  it('mounts only files and folders that exist in the repository (plugins after `npm run build`)', () => {
+    const missing: string[] = [];
+    for (const [name, svc] of Object.entries(services)) {
+      for (const v of (svc.volumes ?? []).map(parseVolume)) {
+        if (v.relative && !existsSync(repoPath(v.source))) missing.push(`${name}: ${v.source}`);
+      }
+    }
+    for (const [name, s] of Object.entries(compose.secrets ?? {})) {
+      if (s.file && !existsSync(repoPath(s.file))) missing.push(`secret ${name}: ${s.file}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('mounts the Grafana plugins built from datasource-plugin and panel-plugin, and allows exactly those unsigned', () => {
+    const grafana = services.grafana;
+    const ids: string[] = [];
+    for (const pkg of ['datasource-plugin', 'panel-plugin']) {
+      const id = (JSON.parse(readFileSync(repoPath(pkg, 'src', 'plugin.json'), 'utf8')) as { id: string }).id;
+      ids.push(id);
+      expect(grafana.volumes).toContain(`./${pkg}/dist:/var/lib/grafana/plugins/${id}:ro`);
+    }
+    expect(grafana.environment?.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS?.split(',').sort()).toEqual(ids.sort());
+    expect(grafana.volumes).toContain('./provisioning/grafana:/etc/grafana/provisioning:ro');
+  });
+
+  it('builds our images from Dockerfile targets that exist, multi-stage, ending as a non-root numeric user', () => {
+    const stages = dockerfileStages(readFileSync(repoPath('Dockerfile'), 'utf8'));
+    const built = Object.entries(services).filter(([, s]) => s.build);
+    expect(built.map(([n]) => n).sort()).toEqual(['detector', 'gateway', 'inventory', 'orders', 'payments', 'remediator']);
+    for (const [name, svc] of built) {
+      const stage = stages.find((s) => s.name === svc.build!.target);
+      expect([name, stage?.name]).toEqual([name, svc.build!.target]);
+      expect(stage!.user).toMatch(/^[1-9]\d*(:\d+)?$/);
+      expect(svc.image).toMatch(/^homeostat\//);
+    }
+    expect(stages.length).toBeGreaterThan(3);
+  });
+
+  it('publishes ports on 127.0.0.1 only', () => {
+    const open = Object.entries(services).flatMap(([n, s]) => (s.ports ?? []).filter((p) => !p.startsWith('127.0.0.1:')).map((p) => `${n}: ${p}`));
+    expect(open).toEqual([]);
+  });
+
+  it('keeps the backends scalable (no container_name, no host port) and lets the remediator, not Docker, restart them', () => {
+    for (const b of FLEET_BACKENDS) {
+      expect(services[b].container_name).toBeUndefined();
+      expect(services[b].ports).toBeUndefined();
+      expect(services[b].restart).toBe('no');
+    }
+  });
+
+  it('labels every scraped container with a job and a metrics port it exposes; job "demo" is exactly the fleet', () => {
+    const scraped = Object.entries(services).filter(([, s]) => s.labels?.['homeostat.scrape'] === 'true');
+    for (const [name, s] of scraped) {
+      expect([name, s.expose]).toEqual([name, expect.arrayContaining([s.labels!['homeostat.metrics-port']])]);
+      expect(['demo', 'homeostat']).toContain(s.labels!['homeostat.job']);
+    }
+    const demo = scraped.filter(([, s]) => s.labels!['homeostat.job'] === 'demo').map(([n]) => n);
+    expect(demo.sort()).toEqual(['gateway', ...FLEET_BACKENDS].sort());
+    const prometheus = readYamlFile<{ scrape_configs: { job_name: string; docker_sd_configs?: { filters: { name: string; values: string[] }[] }[] }[] }>(
+      'provisioning',
+      'prometheus',
+      'prometheus.yml',
+    );
+    const filter = prometheus.scrape_configs.find((s) => s.job_name === 'demo')!.docker_sd_configs![0].filters[0];
+    expect(filter).toEqual({ name: 'label', values: ['homeostat.scrape=true'] });
+  });
+
+  it('points the gateway at each backend service on the port that backend listens on', () => {
+    const args = services.gateway.command!;
+    for (const b of FLEET_BACKENDS) {
+      const port = services[b].command!.find((a) => a.startsWith('--port='))!.split('=')[1];
+      expect(args).toContain(`--upstream=${b}=http://${b}:${port}`);
+      expect(services[b].command).toContain(`--service=${b}`);
+    }
+  });
+
+  it('shares one webhook token: Alertmanager sends the file the remediator accepts', () => {
+    const am = readYamlFile<{ receivers: { name: string; webhook_configs?: { url: string; http_config: { authorization: { type: string; credentials_file: string } } }[] }[] }>(
+      'provisioning',
+      'alertmanager',
+      'alertmanager.yml',
+    );
+    const wh = am.receivers.find((r) => r.name === 'remediator')!.webhook_configs![0];
+    const remediator = readYamlFile<{ auth: { bearerTokens: { file: string }[] }; server: { port: number } }>('provisioning', 'remediator', 'remediator.yml');
+    expect(wh.http_config.authorization.type).toBe('Bearer');
+    const secret = wh.http_config.authorization.credentials_file.replace('/run/secrets/', '');
+    expect(services.alertmanager.secrets).toContain(secret);
+    expect(services.remediator.secrets).toContain(secret);
+    expect(remediator.auth.bearerTokens).toEqual([{ file: `/run/secrets/${secret}` }]);
+    expect(wh.url).toBe(`http://remediator:${remediator.server.port}/api/v1/alerts/alertmanager`);
+    expect(statSync(repoPath(compose.secrets![secret].file!)).size).toBeGreaterThan(8);
+  });
+
+  it('gives Prometheus and the remediator the Docker socket, and mounts the rules written under provisioning/prometheus/rules', () => {
+    expect(services.prometheus.volumes).toEqual(
+      expect.arrayContaining([
+        './provisioning/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+        './provisioning/prometheus/rules:/etc/prometheus/rules:ro',
+        '/var/run/docker.sock:/var/run/docker.sock:ro',
+      ]),
+    );
+    expect(services.remediator.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock');
+    expect(services.detector.volumes).toContain('./provisioning/detector:/etc/homeostat:ro');
+    expect(services.remediator.volumes).toContain('./provisioning/remediator:/etc/homeostat:ro');
+  });
+
+  it('runs our containers read-only without capabilities', () => {
+    for (const n of ['detector', 'remediator', 'gateway', ...FLEET_BACKENDS]) {
+      expect([n, services[n].read_only, services[n].cap_drop]).toEqual([n, true, ['ALL']]);
+    }
+  });
+});

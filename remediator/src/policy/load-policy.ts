@@ -13,7 +13,9 @@ export function zodToError(
   prefix: readonly PropertyKey[] = [],
 ): RemediatorError {
   const issue = err.issues[0];
-  const field = issuePath([...prefix, ...(issue?.path ?? [])]) || '(root)';
+  // An unknown key is reported on its parent; name the key itself so a typo is found at once.
+  const extra = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+  const field = issuePath([...prefix, ...(issue?.path ?? []), ...extra]) || '(root)';
   return new RemediatorError(code, `${field}: ${issue?.message ?? 'invalid'}`, { field, cause: err });
 }
 

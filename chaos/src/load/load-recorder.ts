@@ -33,7 +33,7 @@ export class LoadRecorder {
     const s = this.bucket();
     s.requests++;
     if (statusCode < 200 || statusCode >= 400) s.errors++;
-    s.latencies.push(latencyMs);
+    s.latencies.push(Math.round(latencyMs * 10) / 10);
   }
 
   failure(timeout: boolean): void {

@@ -31,7 +31,8 @@ export class PrometheusReader {
 
   /** One series over a regular 1 s grid: missing samples are null (so charts show gaps). */
   async rangeGrid(expr: string, fromMs: number, toMs: number): Promise<[number, number | null][]> {
-    const s = await this.range(expr, fromMs, toMs);
+    // whole-second bounds: Prometheus answers at start + k * step, which must land on the grid
+    const s = await this.range(expr, Math.ceil(fromMs / 1000) * 1000, Math.floor(toMs / 1000) * 1000);
     const byT = new Map<number, number | null>();
     for (const series of s.slice(0, 1)) for (const [t, v] of series.values) byT.set(t, v);
     const start = Math.ceil(fromMs / 1000) * 1000;

@@ -223,7 +223,7 @@ async function collectSeries(prom: PrometheusReader, e: Experiment, service: str
   const gw = 'job="demo",service="gateway"';
   const sel = `job="demo",service="${service}"`;
   const queries: [string, string, string][] = [
-    ['gateway error ratio', 'ratio', `sum(rate(http_requests_total{${gw},code=~"5.."}[5s])) / sum(rate(http_requests_total{${gw}}[5s]))`],
+    ['gateway error ratio', 'ratio', `(sum(rate(http_requests_total{${gw},code=~"5.."}[5s])) or vector(0)) / sum(rate(http_requests_total{${gw}}[5s]))`],
     ['gateway p95 latency', 'ms', `1000 * histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${gw}}[5s])))`],
     [`${service} impact: ${e.impact.direction}`, 'value', e.impact.query.replaceAll('$service', service)],
     [`${service} cpu`, 'cores', `sum(rate(process_cpu_seconds_total{${sel}}[5s]))`],

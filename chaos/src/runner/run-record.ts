@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ActionKind } from '@homeostat/contracts';
-import { LoadProfileName, ScenarioName } from '../experiment/experiment-schema';
+import { LoadProfileName } from '../experiment/experiment-schema';
 
 /**
  * Everything one experiment run recorded, as written to run.json. The report is computed from this
@@ -35,6 +35,7 @@ export const LoadBucketRecord = z.object({
   p95Ms: z.number().nullable(),
   p99Ms: z.number().nullable(),
 });
+export type LoadBucketRecord = z.infer<typeof LoadBucketRecord>;
 
 export const SeriesRecord = z.object({
   name: z.string(),
@@ -78,7 +79,8 @@ export type RunMetrics = z.infer<typeof RunMetrics>;
 
 export const RunRecord = z.object({
   version: z.literal(1),
-  scenario: ScenarioName,
+  /** An experiment name, or the plan name of an ingested JMeter run. */
+  scenario: z.string().min(1),
   title: z.string(),
   heal: z.boolean(),
   repeat: z.number().int().nonnegative(),

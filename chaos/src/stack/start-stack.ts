@@ -10,7 +10,8 @@ import { DEMO_SERVICES, LocalFleet } from './local-fleet';
 import { freePortRange } from './port-range';
 import { alertRules, prometheusConfig } from './prometheus-config';
 import { remediatorConfig } from './remediator-config';
-import { ENTRY_POINTS, isBuilt } from './repo-paths';
+import { ensureBuilt, requireBuilt } from './ensure-built';
+import { ENTRY_POINTS } from './repo-paths';
 import { upstreamTargets, writeFileSd } from './target-discovery';
 
 export interface StackOptions {
@@ -39,8 +40,8 @@ export interface Stack {
 const ADMIN_TOKEN_ENV = 'HOMEOSTAT_ADMIN_TOKEN';
 
 /** Fails with one clear message when --heal on cannot work (detector or remediator not built). */
-export function assertHealBuilt(): void {
-  const missing = (['detector', 'remediator'] as const).filter((p) => !isBuilt(p));
+export function assertHealBuilt(log?: (m: string) => void): void {
+  const missing = ensureBuilt(['detector', 'remediator'], log);
   if (missing.length) {
     throw new ChaosError(
       'NOT_BUILT',
@@ -58,7 +59,8 @@ export function assertHealBuilt(): void {
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
-  if (opts.heal) assertHealBuilt();
+  requireBuilt(['backend', 'gateway'], log);
+  if (opts.heal) assertHealBuilt(log);
   const dir = opts.dir ?? makeTempDir('chaos-stack');
   mkdirSync(dir, { recursive: true });
   const adminToken = process.env[ADMIN_TOKEN_ENV] ?? randomBytes(16).toString('hex');

@@ -18,7 +18,8 @@ export function upstreamTargets(body: unknown): StackTarget[] {
       // not a URL: ignore
     }
   };
-  const root = body && typeof body === 'object' && 'upstreams' in body ? (body as { upstreams: unknown }).upstreams : body;
+  const o = body && typeof body === 'object' ? (body as Record<string, unknown>) : null;
+  const root = o && 'services' in o ? o.services : o && 'upstreams' in o ? o.upstreams : body;
   if (Array.isArray(root)) {
     for (const e of root) if (e && typeof e === 'object' && 'service' in e) add(String((e as { service: unknown }).service), e);
   } else if (root && typeof root === 'object') {

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { ChaosError } from '../errors';
+import { loadScenario } from '../experiment/load-experiment';
+import { readJtlFile } from '../jmeter/jtl';
+import { jtlToRun } from '../jmeter/jtl-to-run';
+import { summarize } from '../metrics/summary';
+import { comparisonTableText } from '../report/comparison-table';
+import { readRecording, writeReport } from '../report/write-report';
+import { Progress } from '../runner/progress';
+import { runExperiment } from '../runner/run-experiment';
+import type { Recording, RunRecord } from '../runner/run-record';
+import { startStack, type Stack } from '../stack/start-stack';
+import { parseChaosArgs, type ReportArgs, type RunArgs } from './cli-args';
+
+let active: Stack | null = null;
+
+async function run(a: RunArgs): Promise<Recording> {
+  const experiments = a.scenarios.map((s) => loadScenario(s));
+  const progress = new Progress(process.stderr, a.quiet);
+  const runs: RunRecord[] = [];
+  for (const heal of a.heal) {
+    progress.line(`starting the local stack (heal ${heal})...`);
+    const stack = await startStack({ heal: heal === 'on', log: (m) => progress.line(m) });
+    active = stack;
+    try {
+      progress.line(`stack up: gateway ${stack.gatewayUrl}, prometheus ${stack.prometheusUrl} (configs and logs in ${stack.dir})`);
+      for (const e of experiments) {
+        for (let i = 0; i < a.repeat; i++) {
+          runs.push(
+            await runExperiment(e, stack, {
+              durationSeconds: a.durationSeconds,
+              warmupSeconds: a.warmupSeconds,
+              loadProfile: a.load,
+              paths: a.paths,
+              repeat: i,
+              progress,
+            }),
+          );
+        }
+      }
+    } finally {
+      active = null;
+      await stack.stop();
+    }
+  }
+  return { version: 1, createdAt: Date.now(), command: `chaos ${process.argv.slice(2).join(' ')}`, runs };
+}
+
+function report(a: ReportArgs): Recording {
+  const runs: RunRecord[] = a.from.flatMap((f) => readRecording(f).runs);
+  for (const file of a.jtl) {
+    const name = file.replace(/^.*\//, '').replace(/\.jtl$/, '');
+    runs.push(
+      jtlToRun(readJtlFile(file), {
+        name,
+        heal: a.heal,
+        profile: a.profile,
+        fault: a.faultStart !== undefined && a.faultEnd !== undefined ? { start: a.faultStart, end: a.faultEnd } : undefined,
+      }),
+    );
+  }
+  return { version: 1, createdAt: Date.now(), command: `chaos ${process.argv.slice(2).join(' ')}`, runs };
+}
+
+async function main(): Promise<void> {
+  const args = parseChaosArgs(process.argv.slice(2));
+  const rec = args.command === 'report' ? report(args) : await run(args);
+  const out = writeReport(rec, args.out);
+  process.stdout.write(`\n${comparisonTableText(summarize(rec.runs))}\n\nreport: ${out.html}\nrecording: ${out.json}\n`);
+}
+
+let stopping = false;
+process.on('SIGINT', () => {
+  if (stopping) process.exit(130);
+  stopping = true;
+  process.stderr.write('\ninterrupted: stopping every process the runner started...\n');
+  void (active?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+});
+
+main().catch((e: unknown) => {
+  const msg = e instanceof ChaosError ? `${e.code}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`\nchaos: ${msg}\n`);
+  const code = e instanceof ChaosError ? e.statusCode : 1;
+  void (active?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
+});

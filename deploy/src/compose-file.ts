@@ -12,6 +12,7 @@ export interface ComposeService {
   build?: { context: string; dockerfile?: string; target?: string };
   command?: string[];
   container_name?: string;
+  restart?: string;
   environment?: Record<string, string>;
   volumes?: string[];
   ports?: string[];

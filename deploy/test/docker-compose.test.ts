@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readComposeFile, validateCompose, parseVolume, dockerfileStages, type ComposeFile } from '../src/compose-file';
+import { readComposeFile, validateCompose, parseVolume, dockerfileStages } from '../src/compose-file';
 import { readYamlFile, repoPath, ROOT } from '../src/repo';
 import { hasTool, runTool } from '../src/tools';
 
@@ -18,7 +18,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('the schema check catches a mistake (it is not vacuous)', () => {
-    const broken = structuredClone(compose) as ComposeFile & { services: Record<string, Record<string, unknown>> };
+    const broken = structuredClone(compose) as unknown as { services: Record<string, Record<string, unknown>> };
     broken.services.orders.restart_policy = 'always';
     broken.services.gateway.ports = 8080;
     const problems = validateCompose(broken);

@@ -1,0 +1,1 @@
+module.exports = require('./jest/plugin-jest-config.cjs').pluginJestConfig(__dirname);

@@ -1,0 +1,227 @@
+import { DataQueryRequest, DataSourceInstanceSettings, FieldType, dateTime } from '@grafana/data';
+import { BackendSrv, BackendSrvRequest, FetchError, setBackendSrv, setTemplateSrv, TemplateSrv } from '@grafana/runtime';
+import type { ScoreResponse } from '@homeostat/contracts';
+import { Observable, of, throwError } from 'rxjs';
+import { DataSource } from './datasource';
+import { HomeostatOptions, HomeostatQuery } from './types';
+
+const from = 1_700_000_000_000;
+const to = from + 600_000;
+
+const scoreResponse: ScoreResponse = {
+  from,
+  to,
+  stepSeconds: 15,
+  threshold: 1,
+  series: [
+    {
+      detector: 'services',
+      key: 'service="orders"',
+      labels: { service: 'orders' },
+      timestamps: [from, from + 15_000, from + 30_000],
+      scores: [null, 0.4, 1.8],
+      anomalies: [false, false, true],
+      topFeatures: [null, 'cpu', 'cpu'],
+      features: { cpu: [0.1, 0.1, 0.9], latency_p95: [0.02, 0.02, 0.3] },
+    },
+  ],
+};
+
+type Handler = (req: BackendSrvRequest) => Observable<unknown>;
+
+function install(handler: Handler) {
+  const seen: BackendSrvRequest[] = [];
+  setBackendSrv({
+    fetch: (req: BackendSrvRequest) => {
+      seen.push(req);
+      return handler(req);
+    },
+  } as unknown as BackendSrv);
+  return seen;
+}
+
+function ok(data: unknown) {
+  return of({ data, status: 200, ok: true });
+}
+
+function fail(status: number, data: unknown = {}) {
+  const err: FetchError = { status, data, config: { url: '' }, statusText: 'x' };
+  return throwError(() => err);
+}
+
+function makeDs(jsonData: HomeostatOptions = { detectorUrl: 'http://det:8090', remediatorUrl: 'http://rem:8091' }) {
+  const settings = {
+    id: 1,
+    uid: 'homeostat',
+    name: 'Homeostat',
+    type: 'homeostat-anomaly-datasource',
+    url: '/api/datasources/proxy/uid/homeostat',
+    jsonData,
+    meta: {},
+    access: 'proxy',
+    readOnly: false,
+  } as unknown as DataSourceInstanceSettings<HomeostatOptions>;
+  return new DataSource(settings);
+}
+
+function request(targets: HomeostatQuery[]): DataQueryRequest<HomeostatQuery> {
+  return {
+    targets,
+    range: { from: dateTime(from), to: dateTime(to), raw: { from: 'now-10m', to: 'now' } },
+    intervalMs: 15_000,
+    scopedVars: { service: { text: 'orders', value: 'orders' } },
+  } as unknown as DataQueryRequest<HomeostatQuery>;
+}
+
+beforeAll(() => {
+  setTemplateSrv({
+    replace: (s: string) => s.replace('$service', 'orders'),
+  } as unknown as TemplateSrv);
+});
+
+describe('query', () => {
+  it('replays a configured detector over the panel range through the detector route', async () => {
+    const seen = install(() => ok(scoreResponse));
+    const res = await makeDs().query(
+      request([{ refId: 'A', queryType: 'scores', detector: 'services', entity: 'service="$service"' }])
+    );
+    expect(seen[0].url).toBe('/api/datasources/proxy/uid/homeostat/detector/api/v1/score');
+    expect(seen[0].method).toBe('POST');
+    expect(seen[0].data).toEqual({ detector: 'services', from, to, stepSeconds: 15, match: { service: 'orders' } });
+    const frame = res.data[0];
+    const score = frame.fields.find((f: { name: string }) => f.name === 'score');
+    expect(score.values).toEqual([null, 0.4, 1.8]);
+    expect(score.config.thresholds.steps[1].value).toBe(1);
+    expect(frame.fields.find((f: { name: string }) => f.name === 'latency_p95').config.unit).toBe('s');
+    expect(frame.fields[0].type).toBe(FieldType.time);
+    expect(frame.meta.custom.homeostat).toBe('scores');
+  });
+
+  it('scores ad-hoc PromQL as a one-feature detector', async () => {
+    const seen = install(() => ok(scoreResponse));
+    await makeDs().query(
+      request([{ refId: 'A', queryType: 'scores', scoreSource: 'promql', expr: 'up', groupBy: 'service, job' }])
+    );
+    expect(seen[0].data).toMatchObject({ query: 'up', groupBy: ['service', 'job'] });
+  });
+
+  it('skips score queries without a detector or expression instead of sending a bad request', async () => {
+    const seen = install(() => ok(scoreResponse));
+    const res = await makeDs().query(request([{ refId: 'A', queryType: 'scores' }]));
+    expect(seen).toHaveLength(0);
+    expect(res.data).toHaveLength(0);
+  });
+
+  it('reads the healing timeline from the remediator route with the service filter', async () => {
+    const seen = install(() =>
+      ok({
+        events: [
+          {
+            time: from + 1000,
+            endTime: null,
+            kind: 'action',
+            status: 'succeeded',
+            incidentId: 'i1',
+            labels: { service: 'orders' },
+            title: 'scale_out orders',
+            detail: { reason: 'rule cpu-high step 0' },
+          },
+        ],
+      })
+    );
+    const res = await makeDs().query(request([{ refId: 'B', queryType: 'timeline', service: '$service' }]));
+    expect(seen[0].url).toBe('/api/datasources/proxy/uid/homeostat/remediator/api/v1/timeline');
+    expect(seen[0].params).toEqual({ from, to, service: 'orders' });
+    const detail = res.data[0].fields.find((f: { name: string }) => f.name === 'detail');
+    expect(JSON.parse(detail.values[0]).reason).toBe('rule cpu-high step 0');
+  });
+
+  it('says the version is wrong when an answer does not match the contract', async () => {
+    install(() => ok({ something: 'else' }));
+    await expect(makeDs().query(request([{ refId: 'A', queryType: 'events' }]))).rejects.toMatchObject({
+      code: 'WRONG_VERSION',
+    });
+  });
+});
+
+describe('testDatasource', () => {
+  it.each([
+    [502, 'UNREACHABLE', /unreachable/],
+    [401, 'UNAUTHORISED', /token/],
+    [403, 'UNAUTHORISED', /token/],
+    [404, 'WRONG_VERSION', /version/],
+  ])('maps HTTP %s from the detector to %s', async (status, code, message) => {
+    install(() => fail(status));
+    const res = await makeDs().testDatasource();
+    expect(res.status).toBe('error');
+    expect(res.message).toMatch(message);
+    expect(res.message).toMatch(/detector/);
+    expect((res.details as { message: string }).message).toContain(code);
+  });
+
+  it('names the remediator when only it fails', async () => {
+    install((req) => (req.url?.includes('/remediator/') ? fail(401) : ok({ detectors: [] })));
+    const res = await makeDs().testDatasource();
+    expect(res.status).toBe('error');
+    expect(res.message).toMatch(/detector OK/);
+    expect(res.message).toMatch(/remediator rejected/);
+  });
+
+  it('reports success with what it found', async () => {
+    install((req) =>
+      req.url?.includes('/remediator/')
+        ? ok({ incidents: [] })
+        : ok({
+            detectors: [
+              {
+                name: 'services',
+                queries: { cpu: 'x' },
+                groupBy: ['service'],
+                intervalSeconds: 15,
+                trainingWindowSeconds: 3600,
+                refitIntervalSeconds: 900,
+                sensitivity: 1,
+              },
+            ],
+          })
+    );
+    const res = await makeDs().testDatasource();
+    expect(res).toMatchObject({ status: 'success' });
+    expect(res.message).toContain('services');
+  });
+
+  it('asks for a URL when none is configured', async () => {
+    install(() => ok({}));
+    const res = await makeDs({}).testDatasource();
+    expect(res.status).toBe('error');
+    expect(res.message).toMatch(/URL/);
+  });
+});
+
+describe('metricFindQuery', () => {
+  const entities = {
+    entities: ['orders', 'payments', 'orders'].map((s, i) => ({
+      detector: 'services',
+      key: `service="${s}",instance="${i}"`,
+      labels: { service: s, instance: String(i) },
+      warm: true,
+      lastScore: 0.2,
+      lastScoredAt: from,
+      modelFittedAt: from,
+    })),
+  };
+
+  it('lists distinct label values of a detector entities, sorted', async () => {
+    const seen = install(() => ok(entities));
+    const values = await makeDs().metricFindQuery('entities(services, service)');
+    expect(values.map((v) => v.text)).toEqual(['orders', 'payments']);
+    expect(seen[0].params).toEqual({ detector: 'services' });
+  });
+
+  it('lists entity keys', async () => {
+    install(() => ok(entities));
+    const values = await makeDs().metricFindQuery('entities(services)');
+    expect(values).toHaveLength(3);
+    expect(values[0].text).toBe('service="orders",instance="0"');
+  });
+});

@@ -1,0 +1,112 @@
+import React from 'react';
+import { EventBusSrv, LoadingState, PanelOptionsEditorBuilder, PanelProps, dateTime, getDefaultTimeRange } from '@grafana/data';
+import { fireEvent, render, screen } from '@testing-library/react';
+import { plugin } from '../module';
+import { buildOptions } from '../options';
+import { STEP, T0, scoresFrame, timelineFrame } from '../test-frames';
+import { HealingOptions } from '../types';
+import { HealingPanel } from './HealingPanel';
+import { testIds } from './testIds';
+
+const options: HealingOptions = {
+  metric: '',
+  showScore: true,
+  showBands: true,
+  showTimeline: true,
+  showHealth: true,
+  threshold: 1,
+  bandColor: 'red',
+};
+
+function props(series = [scoresFrame('orders', [10, 11, 12])], width = 600): PanelProps<HealingOptions> {
+  const timeRange = { from: dateTime(T0), to: dateTime(T0 + 40 * STEP), raw: { from: 'a', to: 'b' } };
+  return {
+    id: 1,
+    data: { series, state: LoadingState.Done, timeRange },
+    timeRange,
+    timeZone: 'utc',
+    options,
+    fieldConfig: { defaults: {}, overrides: [] },
+    width,
+    height: 300,
+    title: 'Healing',
+    transparent: false,
+    renderCounter: 0,
+    eventBus: new EventBusSrv(),
+    replaceVariables: (s: string) => s,
+    onOptionsChange: jest.fn(),
+    onFieldConfigChange: jest.fn(),
+    onChangeTimeRange: jest.fn(),
+  } as unknown as PanelProps<HealingOptions>;
+}
+
+describe('HealingPanel', () => {
+  it('shades the anomaly where it was and draws score and threshold', () => {
+    render(<HealingPanel {...props()} />);
+    const bands = screen.getAllByTestId(testIds.band);
+    expect(bands).toHaveLength(1);
+    // 40 steps over 574 px of plot: the band starts a quarter of the way in
+    expect(Number(bands[0].getAttribute('x'))).toBeCloseTo((10 / 40) * 574, 0);
+    expect(screen.getAllByTestId(testIds.scoreLine)).toHaveLength(1);
+    expect(screen.getByTestId(testIds.threshold)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.health)).toHaveTextContent('Health 92');
+  });
+
+  it('shows the timeline entries and the decision reason on hover', () => {
+    const series = [
+      scoresFrame('orders', [10]),
+      timelineFrame([
+        [T0 + 10 * STEP, 'anomaly', 'open', { topFeatures: [{ feature: 'cpu', contribution: 0.8 }] }],
+        [T0 + 12 * STEP, 'alert', 'firing'],
+        [T0 + 13 * STEP, 'action', 'succeeded', { reason: 'rule cpu-high, step 0, budget 2/5' }],
+        [T0 + 16 * STEP, 'verification', 'passed'],
+      ]),
+    ];
+    render(<HealingPanel {...props(series)} />);
+    const marks = screen.getAllByTestId(testIds.laneEvent);
+    expect(marks.map((m) => m.getAttribute('data-kind'))).toEqual(['anomaly', 'alert', 'action', 'verification']);
+    fireEvent.mouseEnter(marks[2]);
+    expect(screen.getByTestId(testIds.hoverCard)).toHaveTextContent('rule cpu-high, step 0, budget 2/5');
+    fireEvent.mouseEnter(marks[0]);
+    expect(screen.getByTestId(testIds.hoverCard)).toHaveTextContent('cpu 80%');
+    expect(screen.getByTestId(testIds.mttd)).toHaveTextContent('30 s');
+    expect(screen.getByTestId(testIds.mttr)).toHaveTextContent('1.5 min');
+  });
+
+  it('stays readable at 300 px: no lane labels, compact health', () => {
+    render(<HealingPanel {...props(undefined, 300)} />);
+    expect(screen.getByTestId(testIds.health).textContent).toBe('92');
+    expect(screen.queryByText('verification')).toBeNull();
+  });
+
+  it('hides layers the options turn off', () => {
+    const p = props();
+    render(<HealingPanel {...p} options={{ ...options, showBands: false, showTimeline: false }} />);
+    expect(screen.queryByTestId(testIds.band)).toBeNull();
+    expect(screen.queryByTestId(testIds.lane)).toBeNull();
+  });
+
+  it('says there is no data instead of drawing an empty chart', () => {
+    render(<HealingPanel {...props([])} data={{ series: [], state: LoadingState.Done, timeRange: getDefaultTimeRange() }} />);
+    expect(screen.queryByTestId(testIds.panel)).toBeNull();
+    // Grafana's PanelDataErrorView (its fallback outside Grafana says it cannot render the data)
+    expect(screen.getByText(/no data|unable to render data/i)).toBeInTheDocument();
+  });
+});
+
+describe('plugin', () => {
+  it('exports the panel, and every option has an editor with the documented default', () => {
+    expect(plugin.panel).toBe(HealingPanel);
+    // Grafana fills the option editor registry at boot; a recording builder captures the same calls.
+    const items: Array<{ path: string; defaultValue: unknown }> = [];
+    const recorder: PanelOptionsEditorBuilder<HealingOptions> = new Proxy({} as PanelOptionsEditorBuilder<HealingOptions>, {
+      get: () => (item: { path: string; defaultValue: unknown }) => {
+        items.push(item);
+        return recorder;
+      },
+    });
+    buildOptions(recorder);
+    const defaults = Object.fromEntries(items.map((item) => [item.path, item.defaultValue]));
+    expect(defaults).toEqual(options);
+  });
+});

@@ -8,7 +8,7 @@ import { createRegistry, gatewayMetrics, httpMetrics } from './metrics';
 import { gatewayOpenApi } from './openapi';
 import type { SpanSink } from './otlp-exporter';
 import { createEdge } from './service-edge';
-import { newId, traceparentOf } from './trace-context';
+import { traceparentOf } from './trace-context';
 import { watchDns, watchUpstreamsFile, type Discovery } from './upstream-discovery';
 import { forward, forwardableHeaders, UpstreamConnectError } from './upstream-proxy';
 import { UpstreamRegistry } from './upstream-registry';
@@ -112,9 +112,9 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     }
     if (!pool) throw new DemoError('UNKNOWN_SERVICE', `no service "${svc}"; known: ${upstreams.services().join(', ')}`, 404, 'service');
     const tried = new Set<string>();
-    const clientSpan = newId(8);
     const headers = forwardableHeaders(req.headers);
-    headers.traceparent = traceparentOf({ traceId: req.trace.traceId, spanId: clientSpan });
+    // the backend's span becomes a child of the gateway's server span
+    headers.traceparent = traceparentOf(req.trace);
     headers['x-forwarded-for'] = req.ip;
     const body = Buffer.isBuffer(req.body) ? req.body : undefined;
     let lastError: UpstreamConnectError | undefined;

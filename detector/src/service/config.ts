@@ -213,7 +213,10 @@ export function loadConfigFile(file: string): ServiceConfig {
   try {
     raw = parse(text);
   } catch (e) {
-    throw new DetectorError('INVALID_CONFIG', `config ${file} is not valid YAML: ${(e as Error).message}`, { cause: e });
+    // The yaml library appends a code frame; the CLI prints one line, so keep the first.
+    const pos = (e as { linePos?: { line: number }[] }).linePos?.[0];
+    const first = (e as Error).message.split('\n')[0];
+    throw new DetectorError('INVALID_CONFIG', `config ${file} is not valid YAML: ${first}`, pos ? { field: `line ${pos.line}`, cause: e } : { cause: e });
   }
   return parseConfig(raw, dirname(resolve(file)));
 }

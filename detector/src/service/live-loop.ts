@@ -122,8 +122,9 @@ export class LiveLoop {
         this.running.delete(p);
         // Next cycle just after the next step boundary plus the query delay.
         const stepMs = d.intervalSeconds * 1000;
+        const delayMs = d.queryDelaySeconds * 1000;
         const now = this.now();
-        const next = Math.floor(now / stepMs) * stepMs + stepMs + d.queryDelaySeconds * 1000;
+        const next = (Math.floor((now - delayMs) / stepMs) + 1) * stepMs + delayMs;
         this.schedule(d, Math.max(50, next - now));
       });
       this.running.add(p);

@@ -60,6 +60,10 @@ export class ServiceMetrics {
     const labels = ['detector', ...entityLabels];
     const reg = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'homeostat_detector_' });
+    // prom-client names these gauges *_total, which `promtool check metrics` rejects (reserved for counters).
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(`homeostat_detector_${name}`);
+    }
 
     const fill = (snap: ScoreSnapshot): Record<string, string> => {
       const out: Record<string, string> = { detector: snap.detector };

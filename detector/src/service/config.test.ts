@@ -1,0 +1,51 @@
+import { parseConfig } from './config';
+import { DetectorError } from '../errors';
+
+const ok = { prometheus: { url: 'http://127.0.0.1:9090' }, detectors: [{ job: 'demo' }] };
+
+function errorOf(raw: unknown): DetectorError {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    if (e instanceof DetectorError) return e;
+    throw e;
+  }
+  throw new Error('expected parseConfig to throw');
+}
+
+describe('parseConfig', () => {
+  it('runs with only the Prometheus URL and one job, filling working defaults', () => {
+    const c = parseConfig(ok, '/srv');
+    expect(c.server).toEqual({ host: '127.0.0.1', port: 8090 });
+    expect(c.dataDir).toBe('/srv/homeostat-detector-data');
+    const d = c.detectors[0];
+    expect(d.name).toBe('demo');
+    expect(d.groupBy).toEqual(['instance']);
+    expect(Object.keys(d.queries)).toEqual(['cpu', 'memory', 'scrape_duration']);
+    expect(d.queries.cpu).toContain('job="demo"');
+    expect(d).toMatchObject({ intervalSeconds: 15, trainingWindowSeconds: 3600, refitIntervalSeconds: 900, sensitivity: 1 });
+    expect(c.prometheus.retries).toEqual({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 });
+  });
+
+  it.each([
+    ['no prometheus', { detectors: ok.detectors }, 'prometheus'],
+    ['a URL that is not http', { ...ok, prometheus: { url: 'ftp://x' } }, 'prometheus.url'],
+    ['no detectors', { prometheus: ok.prometheus }, 'detectors'],
+    ['an empty detector list', { ...ok, detectors: [] }, 'detectors'],
+    ['a detector with neither queries nor job', { ...ok, detectors: [{ name: 'x' }] }, 'detectors.0.queries'],
+    ['a negative interval', { ...ok, detectors: [{ job: 'demo', intervalSeconds: -1 }] }, 'detectors.0.intervalSeconds'],
+    ['a window shorter than 10 intervals', { ...ok, detectors: [{ job: 'demo', intervalSeconds: 60, trainingWindowSeconds: 300 }] }, 'detectors.0.trainingWindowSeconds'],
+    ['a bad feature name', { ...ok, detectors: [{ name: 'x', queries: { 'cpu-usage': 'up' } }] }, 'detectors.0.queries.cpu-usage'],
+    ['a reserved groupBy label', { ...ok, detectors: [{ name: 'x', queries: { cpu: 'up' }, groupBy: ['feature'] }] }, 'detectors.0.groupBy.0'],
+    ['an unknown key (typo)', { ...ok, detectors: [{ job: 'demo', intervalSecond: 5 }] }, 'detectors.0'],
+    ['duplicate detector names', { ...ok, detectors: [{ job: 'demo' }, { job: 'demo' }] }, 'detectors.1.name'],
+    ['bearer auth without a token', { ...ok, prometheus: { url: 'http://x:9090', auth: { type: 'bearer' } } }, 'prometheus.auth.token'],
+    ['an unknown auth type', { ...ok, prometheus: { url: 'http://x:9090', auth: { type: 'oauth' } } }, 'prometheus.auth.type'],
+    ['a port out of range', { ...ok, server: { port: 70000 } }, 'server.port'],
+  ])('rejects %s with INVALID_CONFIG naming %p', (_name, raw, field) => {
+    const e = errorOf(raw);
+    expect(e.code).toBe('INVALID_CONFIG');
+    expect(e.field).toBe(field);
+    expect(e.message).toContain(field);
+  });
+});

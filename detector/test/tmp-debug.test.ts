@@ -1,0 +1,33 @@
+import { startPrometheus } from '@homeostat/testkit';
+import { PrometheusClient } from '../src/service/prometheus-client';
+import { parseConfig } from '../src/service/config';
+import { alignFeatures } from '../src/service/feature-frame';
+import { StreamingDetector } from '../src/engine/streaming-detector';
+import { engineOptions } from '../src/service/model-factory';
+import { startFleet } from './helpers/fleet';
+jest.setTimeout(300_000);
+test('dbg', async () => {
+  const fleet = await startFleet(['orders', 'payments', 'inventory', 'gateway']);
+  const prom = await startPrometheus({ scrapeTargets: [{ job: 'fleet', targets: [fleet.hostPort] }], scrapeIntervalSeconds: 1 });
+  await new Promise((r) => setTimeout(r, 85_000));
+  fleet.inject('orders', { cpu: 3, latency: 2.5 });
+  await new Promise((r) => setTimeout(r, 10_000));
+  fleet.inject('orders', null);
+  await new Promise((r) => setTimeout(r, 5_000));
+  const cfg = parseConfig({ prometheus: { url: prom.url }, detectors: [{ name: 'fleet', groupBy: ['service'], intervalSeconds: 1, trainingWindowSeconds: 120, refitIntervalSeconds: 20, sensitivity: 2, queries: { cpu: 'sum by (service) (fleet_cpu_usage_ratio{job="fleet"})', latency: 'max by (service) (fleet_latency_p95_seconds{job="fleet"})' } }] });
+  const d = cfg.detectors[0];
+  const c = new PrometheusClient(cfg.prometheus);
+  const end = Math.floor(Date.now() / 1000) * 1000 - 1000;
+  const res = await Promise.all(Object.values(d.queries).map((q) => c.queryRange(q, end - 200_000, end, 1)));
+  const f = alignFeatures(Object.keys(d.queries), d.groupBy, res).entities.get('service="orders"')!;
+  const m = new StreamingDetector(engineOptions(d, 1));
+  const lines: string[] = [];
+  f.timestamps.forEach((t, i) => {
+    const p = m.push(t, f.rows[i]);
+    lines.push(`${i} ${f.rows[i].map((v) => v?.toFixed(4)).join(' ')} ${p.status} ${p.score?.toFixed(3)} raw=${p.rawScore?.toFixed(3)}`);
+  });
+  const st = m.toJSON();
+  console.log(lines.join('\n') + '\n' + JSON.stringify(st.calibration));
+  await prom.stop({ removeDir: true });
+  await fleet.close();
+});

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Homeostat's images, one Dockerfile with a target per image:
 #   docker build --target detector   -t homeostat/detector .
 #   docker build --target remediator -t homeostat/remediator .

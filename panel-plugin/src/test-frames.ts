@@ -15,7 +15,7 @@ export function scoresFrame(service: string, anomalousAt: number[], n = 40): Dat
     meta: { custom: { homeostat: 'scores' } },
     fields: [
       { name: 'time', type: FieldType.time, values: times },
-      { name: 'score', type: FieldType.number, values: anomalies.map((a, i) => (i < 2 ? null : a ? 1.6 : 0.3)) },
+      { name: 'score', type: FieldType.number, labels: { service }, values: anomalies.map((a, i) => (i < 2 ? null : a ? 1.6 : 0.3)) },
       { name: 'anomaly', type: FieldType.boolean, values: anomalies },
       { name: 'top_feature', type: FieldType.string, values: anomalies.map((a) => (a ? 'cpu' : null)) },
       { name: 'cpu', type: FieldType.number, values: anomalies.map((a) => (a ? 0.95 : 0.1)) },

@@ -32,6 +32,7 @@ const STATUS_COLORS: Record<string, string> = {
   pending: 'orange',
   pending_approval: 'orange',
   healing: 'orange',
+  escalated: 'orange',
   dry_run: 'blue',
   skipped: 'text',
   not_applicable: 'text',

@@ -59,6 +59,21 @@ describe('summarize', () => {
     expect(s.health).toBeNull();
   });
 
+  it('pairs a remediator incident with the detector anomaly of its service that preceded the alert', () => {
+    // the remediator's timeline starts a HomeostatAnomaly incident with an `anomaly` entry at the alert's startsAt
+    const model = readFrames([
+      scoresFrame('orders', [10, 11, 12, 13, 14]),
+      timelineFrame([
+        [T0 + 12 * STEP, 'anomaly', 'healed'],
+        [T0 + 13 * STEP, 'action', 'succeeded'],
+        [T0 + 20 * STEP, 'verification', 'passed'],
+      ]),
+    ]);
+    const s = summarize(model, 1);
+    expect(s.mttdSeconds).toBe(2 * 15);
+    expect(s.mttrSeconds).toBe(10 * 15);
+  });
+
   it.each([
     [null, '–'],
     [42.4, '42 s'],

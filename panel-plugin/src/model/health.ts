@@ -3,9 +3,9 @@ import { LaneEvent, PanelModel } from './read-frames';
 export interface HealthSummary {
   /** 0-100: share of scored points below the threshold, across every entity in the range; null without scores. */
   health: number | null;
-  /** Mean seconds from an incident's first anomaly to its alert; null when no incident has both. */
+  /** Mean seconds from the onset of the anomaly behind an incident to its alert; null when unknown. */
   mttdSeconds: number | null;
-  /** Mean seconds from an incident's start (anomaly, else alert) to recovery; null when none recovered. */
+  /** Mean seconds from an incident's onset (anomaly, else alert) to verified recovery; null when none recovered. */
   mttrSeconds: number | null;
   incidents: number;
 }
@@ -18,6 +18,27 @@ const RECOVERED = new Set(['passed', 'succeeded', 'resolved', 'healed']);
 
 function firstOf(events: LaneEvent[], pred: (e: LaneEvent) => boolean): number | undefined {
   return events.filter(pred).reduce<number | undefined>((m, e) => (m === undefined || e.time < m ? e.time : m), undefined);
+}
+
+/** An anomaly starting this long before an alert is taken as unrelated to it. */
+const MAX_DETECTION_MS = 30 * 60_000;
+
+/**
+ * When the anomaly behind an incident began: the timeline's own `anomaly` entry when the incident
+ * also has a separate alert, else the latest detector anomaly (band) of the same service that
+ * started before the alert.
+ */
+function anomalyOnset(model: PanelModel, events: LaneEvent[], alert: number): number | undefined {
+  const laneAnomaly = firstOf(events, (e) => e.kind === 'anomaly');
+  if (laneAnomaly !== undefined && events.some((e) => e.kind === 'alert')) {
+    return laneAnomaly;
+  }
+  const service = events.find((e) => e.service)?.service;
+  const candidates = model.bands
+    .filter((b) => b.start <= alert && alert - b.start <= MAX_DETECTION_MS)
+    .filter((b) => !service || !b.service || b.service === service)
+    .map((b) => b.start);
+  return candidates.length ? Math.max(...candidates) : laneAnomaly;
 }
 
 /**
@@ -48,17 +69,18 @@ export function summarize(model: PanelModel, threshold: number): HealthSummary {
   const mttd: number[] = [];
   const mttr: number[] = [];
   for (const events of byIncident.values()) {
-    const anomaly = firstOf(events, (e) => e.kind === 'anomaly');
-    const alert = firstOf(events, (e) => e.kind === 'alert');
+    const opened = Math.min(...events.map((e) => e.time));
+    const alert = firstOf(events, (e) => e.kind === 'alert') ?? opened;
+    const onset = anomalyOnset(model, events, alert);
     const recovered = firstOf(
       events,
       (e) => e.kind === 'resolved' || (e.kind === 'verification' && RECOVERED.has(e.status))
     );
-    if (anomaly !== undefined && alert !== undefined && alert >= anomaly) {
-      mttd.push((alert - anomaly) / 1000);
+    if (onset !== undefined && alert > onset) {
+      mttd.push((alert - onset) / 1000);
     }
-    const start = anomaly ?? alert;
-    if (start !== undefined && recovered !== undefined && recovered >= start) {
+    const start = onset ?? opened;
+    if (recovered !== undefined && recovered >= start) {
       mttr.push((recovered - start) / 1000);
     }
   }

@@ -4,6 +4,8 @@ import { FRAME_FIELDS, FRAME_META_KEY, HomeostatFrameKind } from '@homeostat/con
 /** One entity's score series, as the healing datasource returns it (frame kind `scores`). */
 export interface ScoreTrack {
   name: string;
+  /** The `service` label of the score field, when the frame has one. */
+  service?: string;
   times: number[];
   scores: Array<number | null>;
   anomalies: boolean[];
@@ -19,6 +21,8 @@ export interface Band {
   end: number | null;
   label: string;
   topFeatures: string;
+  /** The entity's `service` label when known: lets MTTD pair an anomaly with that service's incident. */
+  service?: string;
 }
 
 /** One entry of the healing lane (frame kind `timeline`). */
@@ -79,8 +83,10 @@ function trackFromFrame(frame: DataFrame, kind: HomeostatFrameKind | undefined):
   const metrics = frame.fields
     .filter((x) => x.type === FieldType.number && x.name !== f.score)
     .map((x) => ({ name: x.name, values: Array.from(x.values) as Array<number | null>, field: x }));
+  const scoreField = field(frame, f.score) ?? metrics[0]?.field;
   return {
     name: frame.name ?? metrics[0]?.name ?? 'series',
+    service: scoreField?.labels?.service,
     times: Array.from(time.values) as number[],
     scores,
     anomalies,
@@ -99,7 +105,7 @@ function bandsFromTrack(t: ScoreTrack): Band[] {
       start = i;
     } else if (!on && start >= 0) {
       const tops = [...new Set(t.topFeatures.slice(start, i).filter((x): x is string => Boolean(x)))];
-      bands.push({ start: t.times[start], end: t.times[i - 1], label: t.name, topFeatures: tops.join(', ') });
+      bands.push({ start: t.times[start], end: t.times[i - 1], label: t.name, topFeatures: tops.join(', '), service: t.service });
       start = -1;
     }
   }
@@ -143,8 +149,15 @@ export function readFrames(series: DataFrame[]): PanelModel {
       const ends = values<number | null>(frame, f.timeEnd);
       const titles = values<string>(frame, f.title);
       const tops = values<string>(frame, f.topFeatures);
+      const services = values<string>(frame, f.service);
       starts.forEach((start, i) =>
-        eventBands.push({ start, end: ends[i] ?? null, label: titles[i] ?? 'anomaly', topFeatures: tops[i] ?? '' })
+        eventBands.push({
+          start,
+          end: ends[i] ?? null,
+          label: titles[i] ?? 'anomaly',
+          topFeatures: tops[i] ?? '',
+          service: services[i] || undefined,
+        })
       );
     } else if (kind === 'incidents') {
       const mttr = values<number | null>(frame, FRAME_FIELDS.incidents.mttr);

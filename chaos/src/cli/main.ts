@@ -7,7 +7,8 @@ import { summarize } from '../metrics/summary';
 import { comparisonTableText } from '../report/comparison-table';
 import { readRecording, writeReport } from '../report/write-report';
 import { Progress } from '../runner/progress';
-import { runExperiment } from '../runner/run-experiment';
+import { phaseSeconds, runExperiment } from '../runner/run-experiment';
+import { DETECTOR_WARMUP_SECONDS } from '../stack/detector-config';
 import type { Recording, RunRecord } from '../runner/run-record';
 import { startStack, type Stack } from '../stack/start-stack';
 import { parseChaosArgs, type ReportArgs, type RunArgs } from './cli-args';
@@ -24,12 +25,17 @@ async function run(a: RunArgs): Promise<Recording> {
     active = stack;
     try {
       progress.line(`stack up: gateway ${stack.gatewayUrl}, prometheus ${stack.prometheusUrl} (configs and logs in ${stack.dir})`);
+      let first = true;
       for (const e of experiments) {
         for (let i = 0; i < a.repeat; i++) {
+          // the detector's models must be warm before the first injection, or nothing can be detected
+          const warmup = phaseSeconds(e, a).warmup;
+          const warmupSeconds = heal === 'on' && first ? Math.max(warmup, DETECTOR_WARMUP_SECONDS) : a.warmupSeconds;
+          first = false;
           runs.push(
             await runExperiment(e, stack, {
               durationSeconds: a.durationSeconds,
-              warmupSeconds: a.warmupSeconds,
+              warmupSeconds,
               loadProfile: a.load,
               paths: a.paths,
               repeat: i,

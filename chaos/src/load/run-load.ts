@@ -53,8 +53,9 @@ export function runLoad(target: LoadTarget, stages: readonly LoadStage[], record
         const inst = autocannon(
           {
             url: target.url,
-            // enough sockets for the rate at ~50 ms answers, and some slack for slow ones
-            connections: Math.min(200, Math.max(4, Math.ceil(stage.rps / 10))),
+            // enough sockets to keep the rate while answers take up to ~500 ms: with too few, a slow
+            // service would lower the offered load (coordinated omission) and hide its own effect
+            connections: Math.min(500, Math.max(10, Math.ceil(stage.rps / 2))),
             overallRate: stage.rps,
             duration: stage.seconds,
             // both bounds: the stage stops at its duration or its request budget, whichever comes first

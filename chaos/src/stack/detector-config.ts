@@ -2,7 +2,11 @@
  * The detector service's config for the demo fleet: the five per-service features of
  * docs/architecture.md, scored every second so a chaos run sees detection within seconds.
  * Rates use a 10 s window instead of 1 m: a 1 s scrape gives enough points and faults show sooner.
+ * A 3-minute training window makes the models warm (half a window of samples) after ~90 s, which
+ * is what a chaos run can afford; a production config uses hours (detector/examples/demo-fleet.yml).
  */
+export const DETECTOR_WARMUP_SECONDS = 100;
+
 export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir: string; trainingWindowSeconds?: number }): Record<string, unknown> {
   const sel = 'job="demo"';
   return {
@@ -15,8 +19,8 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         name: 'demo',
         groupBy: ['service'],
         intervalSeconds: 1,
-        trainingWindowSeconds: i.trainingWindowSeconds ?? 600,
-        refitIntervalSeconds: 60,
+        trainingWindowSeconds: i.trainingWindowSeconds ?? 180,
+        refitIntervalSeconds: 30,
         queries: {
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
           memory: `sum by (service) (process_resident_memory_bytes{${sel}})`,

@@ -12,6 +12,12 @@ export interface NabDetectorConfig {
   /** After an alarm at or above `alarmLevel`, further alarms are held back for this many rows. */
   cooldown: number;
   alarmLevel: number;
+  /**
+   * `level`: alarms are scores >= alarmLevel, and one is held back when another was reported in
+   * the last `cooldown` rows. `peak`: a row is reported only when its score beats every score of
+   * the last `cooldown` rows, whatever the threshold NAB then sweeps.
+   */
+  gate?: 'level' | 'peak';
 }
 
 /**
@@ -35,12 +41,21 @@ export function postProcess(series: CsvSeries, scores: (number | null)[], cfg: N
   const range = new RangeGuard(series.features.length, cfg.rangeTolerance || 0.05);
   const out = new Float64Array(series.values.length);
   let lastAlarm = -Infinity;
+  const recent: number[] = [];
   for (let i = 0; i < series.values.length; i++) {
     const score = scores[i];
     const outOfRange = range.update(series.values[i]).length > 0 && cfg.rangeTolerance > 0;
     let s = 0;
     if (score !== null) s = logLikelihoodScore(lik.update(score));
     if (outOfRange) s = 1;
+    if (cfg.gate === 'peak') {
+      recent.push(s);
+      if (recent.length > cfg.cooldown + 1) recent.shift();
+      let max = -Infinity;
+      for (let k = 0; k < recent.length - 1; k++) if (recent[k] > max) max = recent[k];
+      out[i] = s > max ? s : 0;
+      continue;
+    }
     if (s >= cfg.alarmLevel) {
       if (i - lastAlarm <= cfg.cooldown) s = 0;
       else lastAlarm = i;

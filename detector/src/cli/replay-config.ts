@@ -16,6 +16,8 @@ export const ReplayConfig = z
     refitEvery: z.number().int().positive(),
     contamination: z.number().gt(0).lt(0.5),
     excludeAnomalies: z.boolean(),
+    excludeAbove: z.number().min(1),
+    rangeTolerance: z.number(),
     acceptAfter: z.number().int().nonnegative(),
     deltas: z.boolean(),
     robustZ: z.boolean(),

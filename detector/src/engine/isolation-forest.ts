@@ -96,6 +96,24 @@ export class IsolationForest {
     return this.fitUnchecked(data, n, width);
   }
 
+  /**
+   * Fits and returns each training row's out-of-bag score: s(x, ψ) from only the trees whose
+   * sub-sample did not contain the row, so it is scored as unseen data would be. In-sample scores
+   * run systematically low, which would set a calibration threshold too low. NaN for a row that
+   * every tree sampled (only when ψ equals the number of rows).
+   */
+  fitOutOfBag(data: Float64Array, width: number): Float64Array {
+    const n = checkMatrix(data, width);
+    const oob = { sums: new Float64Array(n), counts: new Int32Array(n) };
+    this.fitUnchecked(data, n, width, oob);
+    const c = averagePathLength(this.usedSampleSize);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      out[i] = oob.counts[i] === 0 ? NaN : c > 0 ? Math.pow(2, -oob.sums[i] / oob.counts[i] / c) : 0.5;
+    }
+    return out;
+  }
+
   /** Anomaly scores s(x, ψ) = 2^(−E[h(x)] / c(ψ)) in [0, 1]; higher is more anomalous. */
   score(rows: ArrayLike<ArrayLike<number>>): Float64Array {
     this.assertFitted();
@@ -202,7 +220,12 @@ export class IsolationForest {
     return c > 0 ? Math.pow(2, -meanDepth / c) : 0.5;
   }
 
-  private fitUnchecked(data: Float64Array, n: number, width: number): this {
+  private fitUnchecked(
+    data: Float64Array,
+    n: number,
+    width: number,
+    oob?: { sums: Float64Array; counts: Int32Array },
+  ): this {
     const psi = Math.min(this.sampleSize, n);
     const L = Math.max(1, Math.ceil(Math.log2(Math.max(2, psi))));
     const internal = (1 << L) - 1;
@@ -233,8 +256,34 @@ export class IsolationForest {
         this.splitValue.subarray(t * internal, (t + 1) * internal),
         this.leafDepth.subarray(t * leaves, (t + 1) * leaves),
       );
+      // pool[0..ψ) is this tree's sample; every other row is out of bag for it.
+      if (oob) this.walkOutOfBag(t, data, width, pool, psi, oob);
     }
     return this;
+  }
+
+  private walkOutOfBag(
+    t: number,
+    data: Float64Array,
+    width: number,
+    pool: Int32Array,
+    psi: number,
+    oob: { sums: Float64Array; counts: Int32Array },
+  ): void {
+    const L = this.levels;
+    const internal = (1 << L) - 1;
+    const fo = t * internal;
+    const lo = t * (internal + 1) - internal;
+    const feat = this.splitFeature;
+    const thr = this.splitValue;
+    for (let s = psi; s < pool.length; s++) {
+      const i = pool[s];
+      const b = i * width;
+      let k = 0;
+      for (let l = 0; l < L; l++) k = 2 * k + 1 + (data[b + feat[fo + k]] >= thr[fo + k] ? 1 : 0);
+      oob.sums[i] += this.leafDepth[lo + k];
+      oob.counts[i]++;
+    }
   }
 
   private scoreUnchecked(data: Float64Array, n: number): Float64Array {

@@ -3,7 +3,7 @@ import { base64ToFloat64, float64ToBase64 } from './base64';
 import { FeaturePipeline, FeaturePipelineOptions, FeaturePipelineState, FeatureStatus } from './feature-pipeline';
 import { IsolationForest, IsolationForestJSON } from './isolation-forest';
 import { attribute, FeatureContribution } from './attribution';
-import { Calibration, calibrate, calibratedScore } from './calibration';
+import { Calibration, calibrate, calibratedScore, rangeExcess } from './calibration';
 
 export interface StreamingDetectorOptions extends FeaturePipelineOptions {
   /** Isolation trees per model (default 100). */
@@ -23,7 +23,20 @@ export interface StreamingDetectorOptions extends FeaturePipelineOptions {
   /** Keep anomalous samples out of the next training set ("don't learn from incidents") (default true). */
   excludeAnomalies?: boolean;
   /**
-   * After this many consecutive anomalous samples the condition is taken as the new normal and
+   * Calibrated score above which a sample counts as an incident and is kept out of training
+   * (default 1.5). Not 1.0: by construction about `contamination` of normal samples score above
+   * 1, and dropping them too would shave the tails off every new model, which then flags more and
+   * more of the normal stream.
+   */
+  excludeAbove?: number;
+  /**
+   * Flag a metric value beyond the training range by more than `rangeTolerance` × that range
+   * (default 0.1; a negative value turns the check off). Its score becomes at least
+   * 1 + the excess (in ranges), so a level shift beyond anything in the training window alarms.
+   */
+  rangeTolerance?: number;
+  /**
+   * After this many consecutive excluded samples the condition is taken as the new normal and
    * samples are accepted for training again, so a permanent level shift does not alarm forever
    * (default trainingWindow / 4).
    */
@@ -118,11 +131,17 @@ export class StreamingDetector {
       return { timestamp: timestampMs, score: null, anomaly: false, contributions: [], status: 'warming' };
     }
     const raw = this.forest.scoreOne(row);
-    const score = calibratedScore(raw, this.calibration);
+    let score = calibratedScore(raw, this.calibration);
+    let contributions = attribute(this.forest, row, raw, this.calibration.medians, this.pipeline.columnMetric, this.features);
+    const excess = this.rangeExcesses(row);
+    if (excess !== null && 1 + excess.max > score) {
+      score = 1 + excess.max;
+      contributions = this.features.map((feature, m) => ({ feature, contribution: excess.byMetric[m] / excess.total }));
+    }
     const anomaly = score > 1;
-    const contributions = attribute(this.forest, row, raw, this.calibration.medians, this.pipeline.columnMetric, this.features);
-    this.anomalyRun = anomaly ? this.anomalyRun + 1 : 0;
-    if (!anomaly || !this.opts.excludeAnomalies || this.anomalyRun > this.opts.acceptAfter) this.accept(row);
+    const incident = this.opts.excludeAnomalies && score > this.opts.excludeAbove;
+    this.anomalyRun = incident ? this.anomalyRun + 1 : 0;
+    if (!incident || this.anomalyRun > this.opts.acceptAfter) this.accept(row);
     this.sinceFit++;
     if (this.sinceFit >= this.opts.refitEvery) this.refit(timestampMs);
     return { timestamp: timestampMs, score, anomaly, contributions, status: 'ok', rawScore: raw };
@@ -170,6 +189,26 @@ export class StreamingDetector {
     return d;
   }
 
+  /** Per-metric excess of the raw values over the training range; null when all are inside. */
+  private rangeExcesses(row: Float64Array): { max: number; total: number; byMetric: number[] } | null {
+    const c = this.calibration;
+    const tol = this.opts.rangeTolerance;
+    if (!c || !c.mins || !c.maxs || tol < 0) return null;
+    const byMetric = this.features.map(() => 0);
+    let max = 0;
+    let total = 0;
+    for (let j = 0; j < row.length; j++) {
+      const m = this.pipeline.columnMetric[j];
+      // Only raw values: deltas and z-scores are already relative, and the forest handles them.
+      if (m < 0 || this.pipeline.columns[j] !== this.features[m]) continue;
+      const e = rangeExcess(row[j], c.mins[j], c.maxs[j], tol);
+      byMetric[m] = e;
+      total += e;
+      if (e > max) max = e;
+    }
+    return max > 0 ? { max, total, byMetric } : null;
+  }
+
   private accept(row: Float64Array): void {
     this.training.set(row, this.trainHead * this.width);
     this.trainHead = (this.trainHead + 1) % this.opts.trainingWindow;
@@ -191,12 +230,16 @@ export class StreamingDetector {
 
   private refit(timestampMs: number): void {
     const data = this.trainingRows();
+    const n = data.length / this.width;
+    // At most half the rows per tree, so every training row is out of bag for about half the
+    // trees or more and calibration sees honest, unseen-data scores.
     const forest = new IsolationForest({
       trees: this.opts.trees,
-      sampleSize: this.opts.sampleSize,
+      sampleSize: Math.max(2, Math.min(this.opts.sampleSize, Math.floor(n / 2))),
       seed: this.opts.seed + this.fits,
-    }).fitMatrix(data, this.width);
-    this.calibration = calibrate(forest.scoreMatrix(data, this.width), data, this.width, this.opts.contamination);
+    });
+    const oob = forest.fitOutOfBag(data, this.width);
+    this.calibration = calibrate(oob.filter((v) => !Number.isNaN(v)), data, this.width, this.opts.contamination);
     this.forest = forest;
     this.fits++;
     this.sinceFit = 0;
@@ -221,6 +264,8 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     refitEvery: o.refitEvery ?? 200,
     contamination: o.contamination ?? 0.01,
     excludeAnomalies: o.excludeAnomalies ?? true,
+    excludeAbove: o.excludeAbove ?? 1.5,
+    rangeTolerance: o.rangeTolerance ?? 0.1,
     acceptAfter: o.acceptAfter ?? Math.floor(trainingWindow / 4),
   };
   if (r.staleAfterMs === undefined) delete r.staleAfterMs;
@@ -238,6 +283,11 @@ function resolve(o: StreamingDetectorOptions): Resolved {
   if (!(r.contamination > 0 && r.contamination < 0.5)) {
     throw new DetectorError('INVALID_OPTIONS', `contamination must be in (0, 0.5), got ${r.contamination}`, {
       field: 'contamination',
+    });
+  }
+  if (!(r.excludeAbove >= 1)) {
+    throw new DetectorError('INVALID_OPTIONS', `excludeAbove must be >= 1 (the threshold), got ${r.excludeAbove}`, {
+      field: 'excludeAbove',
     });
   }
   if (!(r.acceptAfter >= 0)) throw new DetectorError('INVALID_OPTIONS', 'acceptAfter must be >= 0', { field: 'acceptAfter' });

@@ -1,0 +1,120 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { QUERY_TYPES } from '../../../datasource-plugin/src/types';
+import { parseVariableQuery } from '../../../datasource-plugin/src/variable-query';
+
+/** Panel types every Grafana >= 11.6 ships; anything else must be one of our plugins. */
+const BUILT_IN_PANELS = new Set([
+  'timeseries', 'stat', 'gauge', 'bargauge', 'barchart', 'table', 'text', 'state-timeline', 'status-history',
+  'piechart', 'heatmap', 'logs', 'row', 'dashlist', 'news', 'histogram', 'xychart', 'trend', 'canvas',
+]);
+const BUILT_IN_DATASOURCES = new Set(['grafana', 'datasource', '-- Grafana --', '-- Mixed --', '-- Dashboard --']);
+
+export interface Provisioned {
+  datasources: Map<string, string>;
+  pluginIds: Set<string>;
+  detectorNames: Set<string>;
+}
+
+interface DsRef {
+  type?: string;
+  uid?: string;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Every `datasource: {type, uid}` anywhere in a dashboard, with its JSON path. */
+function datasourceRefs(node: Json, path: string, out: Array<[string, DsRef]>): Array<[string, DsRef]> {
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => datasourceRefs(n, `${path}.${i}`, out));
+  } else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'datasource' && v && typeof v === 'object' && !Array.isArray(v)) {
+        out.push([`${path}.${k}`, v as DsRef]);
+      } else {
+        datasourceRefs(v, `${path}.${k}`, out);
+      }
+    }
+  }
+  return out;
+}
+
+interface Target {
+  refId?: string;
+  datasource?: DsRef;
+  queryType?: string;
+  detector?: string;
+}
+
+/** Problems of one dashboard against what is provisioned; empty when it will load and query. */
+export function checkDashboard(dashboard: Record<string, Json>, p: Provisioned): string[] {
+  const problems: string[] = [];
+  for (const [path, ref] of datasourceRefs(dashboard, dashboard.uid as string, [])) {
+    if (ref.uid && BUILT_IN_DATASOURCES.has(ref.uid)) {
+      continue;
+    }
+    if (!ref.uid || !p.datasources.has(ref.uid)) {
+      problems.push(`${path}: datasource uid "${ref.uid}" is not provisioned`);
+    } else if (ref.type && p.datasources.get(ref.uid) !== ref.type) {
+      problems.push(`${path}: datasource "${ref.uid}" is type ${p.datasources.get(ref.uid)}, not ${ref.type}`);
+    }
+  }
+  const panels = (dashboard.panels ?? []) as Array<{ id: number; type: string; targets?: Target[] }>;
+  const ids = new Set<number>();
+  for (const panel of panels) {
+    if (ids.has(panel.id)) {
+      problems.push(`panel id ${panel.id} is used twice`);
+    }
+    ids.add(panel.id);
+    if (!BUILT_IN_PANELS.has(panel.type) && !p.pluginIds.has(panel.type)) {
+      problems.push(`panel ${panel.id}: type "${panel.type}" is neither built in nor a Homeostat plugin`);
+    }
+    for (const t of panel.targets ?? []) {
+      if (t.datasource?.uid === 'homeostat') {
+        if (!QUERY_TYPES.includes(t.queryType as (typeof QUERY_TYPES)[number])) {
+          problems.push(`panel ${panel.id} target ${t.refId}: unknown queryType "${t.queryType}"`);
+        }
+        if (t.detector && !t.detector.startsWith('$') && !p.detectorNames.has(t.detector)) {
+          problems.push(`panel ${panel.id} target ${t.refId}: detector "${t.detector}" is not configured`);
+        }
+      }
+    }
+  }
+  const variables = ((dashboard.templating as { list?: Array<{ name: string; query: string; datasource?: DsRef }> })?.list ?? []);
+  for (const v of variables) {
+    if (v.datasource?.uid === 'homeostat') {
+      try {
+        const q = parseVariableQuery(v.query);
+        if (q.kind === 'entities' && !p.detectorNames.has(q.detector)) {
+          problems.push(`variable ${v.name}: detector "${q.detector}" is not configured`);
+        }
+      } catch (err) {
+        problems.push(`variable ${v.name}: ${(err as Error).message}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Reads provisioning/grafana, both plugins' plugin.json and the stack's detector config. */
+export function readProvisioned(repoRoot: string): Provisioned {
+  const dsDir = join(repoRoot, 'provisioning/grafana/datasources');
+  const datasources = new Map<string, string>();
+  for (const f of readdirSync(dsDir).filter((n) => /\.ya?ml$/.test(n))) {
+    const doc = parse(readFileSync(join(dsDir, f), 'utf8')) as { datasources: Array<{ uid: string; type: string }> };
+    for (const ds of doc.datasources) {
+      datasources.set(ds.uid, ds.type);
+    }
+  }
+  const pluginIds = new Set(
+    ['datasource-plugin', 'panel-plugin'].map(
+      (d) => (JSON.parse(readFileSync(join(repoRoot, d, 'src/plugin.json'), 'utf8')) as { id: string }).id
+    )
+  );
+  const detector = parse(readFileSync(join(repoRoot, 'provisioning/detector/detector.yml'), 'utf8')) as {
+    detectors: Array<{ name?: string; job?: string }>;
+  };
+  const detectorNames = new Set(detector.detectors.map((d) => d.name ?? d.job ?? ''));
+  return { datasources, pluginIds, detectorNames };
+}

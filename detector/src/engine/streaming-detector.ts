@@ -31,7 +31,7 @@ export interface StreamingDetectorOptions extends FeaturePipelineOptions {
   excludeAbove?: number;
   /**
    * Flag a metric value beyond the training range by more than `rangeTolerance` × that range
-   * (default 0.1; a negative value turns the check off). Its score becomes at least
+   * (default 1; a negative value turns the check off). Its score becomes at least
    * 1 + the excess (in ranges), so a level shift beyond anything in the training window alarms.
    */
   rangeTolerance?: number;
@@ -265,7 +265,7 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     contamination: o.contamination ?? 0.01,
     excludeAnomalies: o.excludeAnomalies ?? true,
     excludeAbove: o.excludeAbove ?? 1.5,
-    rangeTolerance: o.rangeTolerance ?? 0.1,
+    rangeTolerance: o.rangeTolerance ?? 1,
     acceptAfter: o.acceptAfter ?? Math.floor(trainingWindow / 4),
   };
   if (r.staleAfterMs === undefined) delete r.staleAfterMs;

@@ -17,7 +17,13 @@ export function adminTokenFromEnv(env: NodeJS.ProcessEnv, log: Logger): string {
 /** Throws UNAUTHORIZED (401) unless the Authorization header is `Bearer <token>`. */
 export function checkBearer(header: string | undefined, token: string): void {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!m) throw new DemoError('UNAUTHORIZED', 'admin API needs "Authorization: Bearer <HOMEOSTAT_ADMIN_TOKEN>"', 401, 'authorization');
+  if (!m)
+    throw new DemoError(
+      'UNAUTHORIZED',
+      'admin API needs "Authorization: Bearer <HOMEOSTAT_ADMIN_TOKEN>"',
+      401,
+      'authorization',
+    );
   const given = Buffer.from(m[1].trim());
   const want = Buffer.from(token);
   if (given.length !== want.length || !timingSafeEqual(given, want)) {

@@ -47,9 +47,17 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
   const registry = createRegistry(service);
   const http = httpMetrics(registry);
   const m = backendMetrics(registry);
-  const workers = new WorkerPool({ size: config.workers, queueLimit: config.queueLimit, queueTimeoutMs: config.queueTimeoutMs });
+  const workers = new WorkerPool({
+    size: config.workers,
+    queueLimit: config.queueLimit,
+    queueTimeoutMs: config.queueTimeoutMs,
+  });
   const db = new ConnectionPool({ size: config.dbPoolSize, acquireTimeoutMs: config.dbAcquireTimeoutMs });
-  const cache = new Cache<object>({ maxEntries: 10_000, ttlMs: config.cacheTtlMs, enabled: config.cacheEnabled });
+  const cache = new Cache<object>({
+    maxEntries: 10_000,
+    ttlMs: config.cacheTtlMs,
+    enabled: config.cacheEnabled,
+  });
   const effects = new FaultEffects();
 
   const definitions: FaultDefinition<never>[] = [
@@ -91,7 +99,8 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
   const { app } = edge;
 
   const perform = async (op: Operation, req: FastifyRequest): Promise<object> => {
-    if (effects.shouldFail()) throw new DemoError('INJECTED_ERROR', `injected error (errors fault)`, effects.errorStatus);
+    if (effects.shouldFail())
+      throw new DemoError('INJECTED_ERROR', `injected error (errors fault)`, effects.errorStatus);
     const release = await workers.acquire();
     // working memory held for the request's lifetime: resident memory follows concurrency
     let scratch: Buffer | undefined = Buffer.allocUnsafe(op.memoryKb * 1024).fill(1);
@@ -141,11 +150,19 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
     const w = await scheduler.start(req.params.fault, req.body ?? {});
     return reply.code(201).send(w);
   });
-  app.delete<{ Params: { fault: string } }>('/admin/faults/:fault', async (req) => scheduler.stop(req.params.fault));
-  app.get('/admin/cache', async () => ({ enabled: cache.enabled, entries: cache.entries, hits: cache.hits, misses: cache.misses }));
+  app.delete<{ Params: { fault: string } }>('/admin/faults/:fault', async (req) =>
+    scheduler.stop(req.params.fault),
+  );
+  app.get('/admin/cache', async () => ({
+    enabled: cache.enabled,
+    entries: cache.entries,
+    hits: cache.hits,
+    misses: cache.misses,
+  }));
   app.post('/admin/cache', async (req) => {
     const parsed = CacheToggle.safeParse(req.body);
-    if (!parsed.success) throw new DemoError('BAD_REQUEST', 'body must be { "enabled": boolean }', 400, 'enabled');
+    if (!parsed.success)
+      throw new DemoError('BAD_REQUEST', 'body must be { "enabled": boolean }', 400, 'enabled');
     cache.setEnabled(parsed.data.enabled);
     deps.log.warn({ enabled: parsed.data.enabled }, 'cache toggled');
     return { enabled: cache.enabled, changedAt: Date.now() };
@@ -179,7 +196,10 @@ function makeBody(op: Operation, req: FastifyRequest, service: string, workBytes
   const id = params.id ?? params.sku;
   if (op.method === 'POST') return { service, id: cryptoId(), status: 'accepted', at: Date.now() };
   if (id !== undefined) return { service, id, status: 'ok', workBytes };
-  return { service, items: Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: `${service}-${i + 1}` })) };
+  return {
+    service,
+    items: Array.from({ length: 20 }, (_, i) => ({ id: i + 1, name: `${service}-${i + 1}` })),
+  };
 }
 
 function cryptoId(): string {

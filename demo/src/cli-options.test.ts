@@ -10,8 +10,19 @@ const backendSpecs: OptionSpec[] = [
 
 describe('readOptions', () => {
   it('reads flags, falls back to env and applies defaults', () => {
-    const c = readOptions(['--service', 'payments', '--cache-enabled', 'false'], { PORT: '9000' }, backendSpecs, BackendConfig);
-    expect(c).toMatchObject({ service: 'payments', port: 9000, cacheEnabled: false, host: '127.0.0.1', workers: 16 });
+    const c = readOptions(
+      ['--service', 'payments', '--cache-enabled', 'false'],
+      { PORT: '9000' },
+      backendSpecs,
+      BackendConfig,
+    );
+    expect(c).toMatchObject({
+      service: 'payments',
+      port: 9000,
+      cacheEnabled: false,
+      host: '127.0.0.1',
+      workers: 16,
+    });
   });
 
   it.each([
@@ -25,9 +36,19 @@ describe('readOptions', () => {
 
   it('collects repeated --upstream and validates each', () => {
     const specs: OptionSpec[] = [{ key: 'upstream', type: 'list', env: 'HOMEOSTAT_UPSTREAMS' }];
-    const c = readOptions(['--upstream', 'orders=http://a:1', '--upstream', 'orders=http://b:2'], {}, specs, GatewayConfig);
+    const c = readOptions(
+      ['--upstream', 'orders=http://a:1', '--upstream', 'orders=http://b:2'],
+      {},
+      specs,
+      GatewayConfig,
+    );
     expect(c.upstream).toEqual(['orders=http://a:1', 'orders=http://b:2']);
-    expect(readOptions([], { HOMEOSTAT_UPSTREAMS: 'orders=http://a:1, payments=http://c:3' }, specs, GatewayConfig).upstream).toHaveLength(2);
-    expect(() => readOptions(['--upstream', 'orders'], {}, specs, GatewayConfig)).toThrow(/--upstream \(upstream.0\): expected service=value/);
+    expect(
+      readOptions([], { HOMEOSTAT_UPSTREAMS: 'orders=http://a:1, payments=http://c:3' }, specs, GatewayConfig)
+        .upstream,
+    ).toHaveLength(2);
+    expect(() => readOptions(['--upstream', 'orders'], {}, specs, GatewayConfig)).toThrow(
+      /--upstream \(upstream.0\): expected service=value/,
+    );
   });
 });

@@ -26,7 +26,8 @@ export function readOptions<T>(
   for (const s of specs) options[kebab(s.key)] = { type: 'string', multiple: s.type === 'list' };
   let values: Record<string, string | string[] | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
+      .values as typeof values;
   } catch (e) {
     throw new DemoError('BAD_CONFIG', (e as Error).message, 400);
   }
@@ -35,7 +36,12 @@ export function readOptions<T>(
     const flag = kebab(s.key);
     let v = values[flag];
     if (v === undefined && s.env && env[s.env] !== undefined && env[s.env] !== '') {
-      v = s.type === 'list' ? env[s.env]!.split(',').map((x) => x.trim()).filter(Boolean) : env[s.env];
+      v =
+        s.type === 'list'
+          ? env[s.env]!.split(',')
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : env[s.env];
     }
     if (v === undefined) continue;
     raw[s.key] = convert(v, s, flag);
@@ -45,7 +51,12 @@ export function readOptions<T>(
     const issue = parsed.error.issues[0];
     const field = issuePath(issue.path);
     const key = field.split('.')[0];
-    throw new DemoError('BAD_CONFIG', `--${kebab(key)}${field.includes('.') ? ` (${field})` : ''}: ${issue.message}`, 400, field);
+    throw new DemoError(
+      'BAD_CONFIG',
+      `--${kebab(key)}${field.includes('.') ? ` (${field})` : ''}: ${issue.message}`,
+      400,
+      field,
+    );
   }
   return parsed.data;
 }
@@ -55,7 +66,8 @@ function convert(v: string | string[] | boolean, s: OptionSpec, flag: string): u
   const str = String(Array.isArray(v) ? v[v.length - 1] : v);
   if (s.type === 'number') {
     const n = Number(str);
-    if (str.trim() === '' || !Number.isFinite(n)) throw new DemoError('BAD_CONFIG', `--${flag}: "${str}" is not a number`, 400, s.key);
+    if (str.trim() === '' || !Number.isFinite(n))
+      throw new DemoError('BAD_CONFIG', `--${flag}: "${str}" is not a number`, 400, s.key);
     return n;
   }
   if (s.type === 'boolean') {

@@ -21,7 +21,8 @@ export class ConnectionPool {
   private readonly waiters: Waiter[] = [];
 
   constructor(private readonly opts: ConnectionPoolOptions) {
-    if (opts.size < 1) throw new DemoError('BAD_CONFIG', 'connection pool size must be >= 1', 400, 'dbPoolSize');
+    if (opts.size < 1)
+      throw new DemoError('BAD_CONFIG', 'connection pool size must be >= 1', 400, 'dbPoolSize');
   }
 
   get size(): number {

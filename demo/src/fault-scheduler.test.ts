@@ -27,7 +27,13 @@ describe('FaultScheduler', () => {
   it('returns the exact window and auto-stops when the duration is up', async () => {
     const { s, events, changes } = setup();
     const w = await s.start('demo', { durationSeconds: 10 });
-    expect(w).toMatchObject({ fault: 'demo', startedAt: 1_700_000_000_000, endsAt: 1_700_000_010_000, params: { level: 2 }, active: true });
+    expect(w).toMatchObject({
+      fault: 'demo',
+      startedAt: 1_700_000_000_000,
+      endsAt: 1_700_000_010_000,
+      params: { level: 2 },
+      active: true,
+    });
     await jest.advanceTimersByTimeAsync(9_999);
     expect(s.isActive('demo')).toBe(true);
     await jest.advanceTimersByTimeAsync(1);
@@ -37,7 +43,9 @@ describe('FaultScheduler', () => {
       ['demo', true],
       ['demo', false],
     ]);
-    expect(s.list().history).toEqual([{ ...w, endsAt: 1_700_000_010_000, endedBy: 'expired', active: false }]);
+    expect(s.list().history).toEqual([
+      { ...w, endsAt: 1_700_000_010_000, endedBy: 'expired', active: false },
+    ]);
   });
 
   it('a stop records the actual end, which the history repeats', async () => {
@@ -46,7 +54,12 @@ describe('FaultScheduler', () => {
     expect(w.endsAt - w.startedAt).toBe(30_000); // default duration
     jest.advanceTimersByTime(2_500);
     const stopped = await s.stop('demo');
-    expect(stopped).toMatchObject({ startedAt: w.startedAt, endsAt: w.startedAt + 2_500, endedBy: 'stopped', active: false });
+    expect(stopped).toMatchObject({
+      startedAt: w.startedAt,
+      endsAt: w.startedAt + 2_500,
+      endedBy: 'stopped',
+      active: false,
+    });
     expect(s.list()).toEqual({ active: [], history: [stopped] });
   });
 

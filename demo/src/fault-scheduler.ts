@@ -60,15 +60,27 @@ export class FaultScheduler {
 
   async start(fault: string, body: unknown): Promise<FaultWindow> {
     const def = this.definitions.get(fault) as FaultDefinition<unknown> | undefined;
-    if (!def) throw new DemoError('UNKNOWN_FAULT', `unknown fault "${fault}"; one of ${this.names.join(', ')}`, 404, 'fault');
+    if (!def)
+      throw new DemoError(
+        'UNKNOWN_FAULT',
+        `unknown fault "${fault}"; one of ${this.names.join(', ')}`,
+        404,
+        'fault',
+      );
     const raw = (body ?? {}) as Record<string, unknown>;
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new DemoError('BAD_REQUEST', 'body must be a JSON object', 400);
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw new DemoError('BAD_REQUEST', 'body must be a JSON object', 400);
     const durationSeconds = parseDuration(raw.durationSeconds, def);
     const { durationSeconds: _d, ...rest } = raw;
     const parsed = def.params.safeParse(rest);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new DemoError('BAD_REQUEST', `${issuePath(issue.path) || 'body'}: ${issue.message}`, 400, issuePath(issue.path) || undefined);
+      throw new DemoError(
+        'BAD_REQUEST',
+        `${issuePath(issue.path) || 'body'}: ${issue.message}`,
+        400,
+        issuePath(issue.path) || undefined,
+      );
     }
     if (this.running.has(fault)) await this.finish(fault, 'replaced');
     const handle = await def.start(parsed.data);
@@ -89,7 +101,8 @@ export class FaultScheduler {
   }
 
   async stop(fault: string): Promise<FaultWindow> {
-    if (!this.definitions.has(fault)) throw new DemoError('UNKNOWN_FAULT', `unknown fault "${fault}"`, 404, 'fault');
+    if (!this.definitions.has(fault))
+      throw new DemoError('UNKNOWN_FAULT', `unknown fault "${fault}"`, 404, 'fault');
     const w = await this.finish(fault, 'stopped');
     if (!w) throw new DemoError('FAULT_NOT_ACTIVE', `fault "${fault}" is not active`, 409, 'fault');
     return w;

@@ -34,9 +34,19 @@ export interface Fleet {
 
 export function fleetPorts(c: FleetConfig): Record<'gateway' | ServiceName, number> {
   if (c.basePort !== undefined) {
-    return { gateway: c.basePort, orders: c.basePort + 1, payments: c.basePort + 2, inventory: c.basePort + 3 };
+    return {
+      gateway: c.basePort,
+      orders: c.basePort + 1,
+      payments: c.basePort + 2,
+      inventory: c.basePort + 3,
+    };
   }
-  return { gateway: c.gatewayPort, orders: c.ordersPort, payments: c.paymentsPort, inventory: c.inventoryPort };
+  return {
+    gateway: c.gatewayPort,
+    orders: c.ordersPort,
+    payments: c.paymentsPort,
+    inventory: c.inventoryPort,
+  };
 }
 
 /**
@@ -52,10 +62,14 @@ export function startFleet(
   const members: FleetMember[] = [];
   let stopping = false;
   const spawnMember = (name: FleetMember['name'], args: string[]): FleetMember => {
-    const child = spawn(process.execPath, [join(opts.binDir, name === 'gateway' ? 'gateway.js' : 'backend.js'), ...args], {
-      stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
-      env: opts.env ?? process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      [join(opts.binDir, name === 'gateway' ? 'gateway.js' : 'backend.js'), ...args],
+      {
+        stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
+        env: opts.env ?? process.env,
+      },
+    );
     child.on('exit', (code, signal) => {
       if (!stopping) opts.log.error({ member: name, code, signal }, 'fleet member exited');
     });
@@ -107,7 +121,8 @@ async function waitHealthy(m: FleetMember, timeoutMs: number, stopped: () => boo
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (stopped()) throw new Error('fleet stopped before it was ready');
-    if (m.child.exitCode !== null) throw new Error(`${m.name} exited with code ${m.child.exitCode} before it was healthy`);
+    if (m.child.exitCode !== null)
+      throw new Error(`${m.name} exited with code ${m.child.exitCode} before it was healthy`);
     try {
       const res = await fetch(`${m.url}/healthz`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;

@@ -48,7 +48,10 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   }
   upstreams.applySource('static', staticUrls);
   const discoveries: Discovery[] = [];
-  if (config.upstreamsFile) discoveries.push(await watchUpstreamsFile(config.upstreamsFile, upstreams, deps.log, config.fileIntervalMs));
+  if (config.upstreamsFile)
+    discoveries.push(
+      await watchUpstreamsFile(config.upstreamsFile, upstreams, deps.log, config.fileIntervalMs),
+    );
   if (config.dns.length > 0) {
     const targets = config.dns.map((a) => {
       const [svc, hostPort] = splitAssignment(a);
@@ -98,7 +101,10 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   });
   const { app } = edge;
 
-  const proxy = async (req: FastifyRequest<{ Params: { service: string; '*'?: string } }>, reply: FastifyReply) => {
+  const proxy = async (
+    req: FastifyRequest<{ Params: { service: string; '*'?: string } }>,
+    reply: FastifyReply,
+  ) => {
     const svc = req.params.service;
     const pool = upstreams.get(svc);
     req.metricsRoute = pool ? `/api/${svc}` : 'unmatched';
@@ -110,7 +116,13 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       req.raw.socket.resetAndDestroy();
       return;
     }
-    if (!pool) throw new DemoError('UNKNOWN_SERVICE', `no service "${svc}"; known: ${upstreams.services().join(', ')}`, 404, 'service');
+    if (!pool)
+      throw new DemoError(
+        'UNKNOWN_SERVICE',
+        `no service "${svc}"; known: ${upstreams.services().join(', ')}`,
+        404,
+        'service',
+      );
     const tried = new Set<string>();
     const headers = forwardableHeaders(req.headers);
     // the backend's span becomes a child of the gateway's server span
@@ -124,7 +136,13 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       tried.add(url);
       const started = performance.now();
       try {
-        const res = await forward(url, { method: req.method, path: req.url.slice(1), headers, body, timeoutMs: config.upstreamTimeoutMs });
+        const res = await forward(url, {
+          method: req.method,
+          path: req.url.slice(1),
+          headers,
+          body,
+          timeoutMs: config.upstreamTimeoutMs,
+        });
         gm.upstreamRequests.inc({ service: svc, upstream: url, code: String(res.status) });
         gm.upstreamDuration.observe({ service: svc, upstream: url }, (performance.now() - started) / 1000);
         const ct = res.headers['content-type'];
@@ -160,7 +178,12 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     if (!r.success) {
       const issue = r.error.issues[0];
       const field = issue.path.map(String).join('.') || undefined;
-      throw new DemoError('BAD_REQUEST', `body must be ${hint}: ${field ?? 'body'}: ${issue.message}`, 400, field);
+      throw new DemoError(
+        'BAD_REQUEST',
+        `body must be ${hint}: ${field ?? 'body'}: ${issue.message}`,
+        400,
+        field,
+      );
     }
     return r.data;
   };
@@ -171,13 +194,16 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     const { url } = parse(UrlBody, req.body, '{ "url": "http://host:port" }');
     const replica = upstreams.ensure(req.params.service).add(url, 'admin');
     deps.log.warn({ target: req.params.service, url: replica.url }, 'upstream added');
-    return reply.code(201).send({ service: req.params.service, replica, replicas: upstreams.get(req.params.service)!.list() });
+    return reply
+      .code(201)
+      .send({ service: req.params.service, replica, replicas: upstreams.get(req.params.service)!.list() });
   });
   app.delete('/admin/upstreams/:service', async (req: SvcReq) => {
     const { url } = parse(UrlBody, req.body, '{ "url": "http://host:port" }');
     const pool = upstreams.get(req.params.service);
     if (!pool) throw new DemoError('UNKNOWN_SERVICE', `no service "${req.params.service}"`, 404, 'service');
-    if (!pool.remove(url)) throw new DemoError('UNKNOWN_UPSTREAM', `${url} is not a replica of ${req.params.service}`, 404, 'url');
+    if (!pool.remove(url))
+      throw new DemoError('UNKNOWN_UPSTREAM', `${url} is not a replica of ${req.params.service}`, 404, 'url');
     deps.log.warn({ target: req.params.service, url }, 'upstream removed');
     return { service: req.params.service, replicas: pool.list() };
   });
@@ -193,7 +219,9 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   app.post('/admin/faults/:fault', async (req: FastifyRequest<{ Params: { fault: string } }>, reply) =>
     reply.code(201).send(await scheduler.start(req.params.fault, req.body ?? {})),
   );
-  app.delete('/admin/faults/:fault', async (req: FastifyRequest<{ Params: { fault: string } }>) => scheduler.stop(req.params.fault));
+  app.delete('/admin/faults/:fault', async (req: FastifyRequest<{ Params: { fault: string } }>) =>
+    scheduler.stop(req.params.fault),
+  );
 
   return {
     app,

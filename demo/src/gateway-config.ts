@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** `orders=http://127.0.0.1:8101` */
-const Assignment = z.string().regex(/^[a-z][a-z0-9-]*=\S+$/, 'expected service=value, e.g. orders=http://127.0.0.1:8101');
+const Assignment = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*=\S+$/, 'expected service=value, e.g. orders=http://127.0.0.1:8101');
 
 export const GatewayConfig = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -11,7 +13,13 @@ export const GatewayConfig = z.object({
   /** JSON or YAML file `{ service: [url, ...] }`, re-read when it changes. */
   upstreamsFile: z.string().optional(),
   /** Repeatable `service=host:port`: every address the name resolves to is a replica (Docker DNS). */
-  dns: z.array(z.string().regex(/^[a-z][a-z0-9-]*=[^\s:]+:\d+$/, 'expected service=host:port, e.g. orders=orders:8101')).default([]),
+  dns: z
+    .array(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9-]*=[^\s:]+:\d+$/, 'expected service=host:port, e.g. orders=orders:8101'),
+    )
+    .default([]),
   dnsIntervalMs: z.number().int().min(100).max(600_000).default(5000),
   fileIntervalMs: z.number().int().min(100).max(600_000).default(2000),
   /** How long a replica that refused a connection is skipped. */

@@ -1,4 +1,11 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type OpenMetricsContentType,
+} from 'prom-client';
 
 /**
  * Every metric name and help text of the demo fleet (fixed in docs/architecture.md: the detector's

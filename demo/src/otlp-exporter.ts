@@ -64,7 +64,10 @@ export class OtlpHttpExporter implements SpanSink {
       });
       if (!res.ok) this.log.warn({ status: res.status, spans: spans.length }, 'OTLP export rejected');
     } catch (e) {
-      this.log.warn({ err: (e as Error).message, spans: spans.length, dropped: this.dropped }, 'OTLP export failed');
+      this.log.warn(
+        { err: (e as Error).message, spans: spans.length, dropped: this.dropped },
+        'OTLP export failed',
+      );
     }
   }
 
@@ -113,7 +116,8 @@ export function sinkFromEnv(env: NodeJS.ProcessEnv, service: string, log: Logger
   const headers: Record<string, string> = {};
   for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',')) {
     const i = pair.indexOf('=');
-    if (i > 0) headers[decodeURIComponent(pair.slice(0, i).trim())] = decodeURIComponent(pair.slice(i + 1).trim());
+    if (i > 0)
+      headers[decodeURIComponent(pair.slice(0, i).trim())] = decodeURIComponent(pair.slice(i + 1).trim());
   }
   const name = env.OTEL_SERVICE_NAME ?? `homeostat-demo-${service}`;
   log.info({ url, serviceName: name }, 'exporting traces over OTLP/HTTP');

@@ -46,7 +46,9 @@ export function runService(what: string, build: () => RunnableService | Promise<
       const address = await app.listen({ host: svc.host, port: svc.port });
       log.info({ address, port: (app.server.address() as { port: number }).port }, `${what} listening`);
     } catch (e) {
-      process.stderr.write(`homeostat demo ${what}: cannot listen on ${svc.host}:${svc.port}: ${(e as Error).message}\n`);
+      process.stderr.write(
+        `homeostat demo ${what}: cannot listen on ${svc.host}:${svc.port}: ${(e as Error).message}\n`,
+      );
       process.exit(2);
     }
   })();

@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { checkBearer } from './admin-auth';
 import { ActiveUsers, AvailabilityWindow } from './business-metrics';
@@ -73,7 +79,8 @@ export function createEdge(opts: EdgeOptions): Edge {
     }
     const header = req.headers['x-user-id'];
     // without a user id, a client connection stands for one user session
-    const user = (Array.isArray(header) ? header[0] : header) ?? `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    const user =
+      (Array.isArray(header) ? header[0] : header) ?? `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     users.seen(user);
   });
 
@@ -84,7 +91,11 @@ export function createEdge(opts: EdgeOptions): Edge {
     const route = req.metricsRoute ?? req.routeOptions.url ?? 'unmatched';
     const labels = { service, method: req.method, route, code: String(code) };
     http.requests.inc(labels);
-    http.duration.observe({ labels, value: (endMs - req.startedAtMs) / 1000, exemplarLabels: traceExemplar(req.trace.traceId) });
+    http.duration.observe({
+      labels,
+      value: (endMs - req.startedAtMs) / 1000,
+      exemplarLabels: traceExemplar(req.trace.traceId),
+    });
     availability.record(code < 500);
     sink.export({
       ...req.trace,
@@ -93,7 +104,12 @@ export function createEdge(opts: EdgeOptions): Edge {
       startMs: req.startedAtMs,
       endMs,
       error: code >= 500,
-      attributes: { 'http.request.method': req.method, 'http.route': route, 'http.response.status_code': code, 'service.name': service },
+      attributes: {
+        'http.request.method': req.method,
+        'http.route': route,
+        'http.response.status_code': code,
+        'service.name': service,
+      },
     });
     if (code >= 500) req.log.warn({ route, code, ms: Math.round(endMs - req.startedAtMs) }, 'request failed');
   };
@@ -107,7 +123,9 @@ export function createEdge(opts: EdgeOptions): Edge {
     void reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+    void reply
+      .code(404)
+      .send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 
   app.get('/metrics', async (_req, reply) => {

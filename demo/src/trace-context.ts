@@ -17,7 +17,8 @@ export function newId(bytes: 8 | 16): string {
 export function childContext(traceparent: string | string[] | undefined): TraceContext {
   const header = Array.isArray(traceparent) ? traceparent[0] : traceparent;
   const m = header ? TRACEPARENT.exec(header.trim().toLowerCase()) : null;
-  if (m && !/^0+$/.test(m[1]) && !/^0+$/.test(m[2])) return { traceId: m[1], spanId: newId(8), parentSpanId: m[2] };
+  if (m && !/^0+$/.test(m[1]) && !/^0+$/.test(m[2]))
+    return { traceId: m[1], spanId: newId(8), parentSpanId: m[2] };
   return { traceId: newId(16), spanId: newId(8) };
 }
 

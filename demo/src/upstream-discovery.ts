@@ -21,7 +21,12 @@ export function parseUpstreamsFile(text: string, path: string): UpstreamsFile {
   const parsed = UpstreamsFile.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DemoError('BAD_CONFIG', `${path}: ${issuePath(issue.path) || '(root)'}: ${issue.message}`, 400, issuePath(issue.path));
+    throw new DemoError(
+      'BAD_CONFIG',
+      `${path}: ${issuePath(issue.path) || '(root)'}: ${issue.message}`,
+      400,
+      issuePath(issue.path),
+    );
   }
   return parsed.data;
 }
@@ -34,7 +39,12 @@ export interface Discovery {
  * Polls the upstreams file (mtime) and applies it; a broken edit is logged and the previous
  * replicas stay, so a typo never empties the routing table.
  */
-export async function watchUpstreamsFile(path: string, registry: UpstreamRegistry, log: Logger, intervalMs: number): Promise<Discovery> {
+export async function watchUpstreamsFile(
+  path: string,
+  registry: UpstreamRegistry,
+  log: Logger,
+  intervalMs: number,
+): Promise<Discovery> {
   let lastMtime = -1;
   const check = async (initial: boolean) => {
     try {
@@ -45,7 +55,10 @@ export async function watchUpstreamsFile(path: string, registry: UpstreamRegistr
       registry.applySource('file', file);
       log.info({ path, services: Object.keys(file) }, 'upstreams file applied');
     } catch (e) {
-      if (initial) throw e instanceof DemoError ? e : new DemoError('BAD_CONFIG', `${path}: ${(e as Error).message}`, 400);
+      if (initial)
+        throw e instanceof DemoError
+          ? e
+          : new DemoError('BAD_CONFIG', `${path}: ${(e as Error).message}`, 400);
       log.error({ path, err: (e as Error).message }, 'upstreams file not applied; keeping previous replicas');
     }
   };
@@ -71,7 +84,8 @@ export function watchDns(
       byService[t.service] ??= [];
       try {
         const addrs = await lookup(t.host, { all: true });
-        for (const a of addrs) byService[t.service].push(`http://${a.family === 6 ? `[${a.address}]` : a.address}:${t.port}`);
+        for (const a of addrs)
+          byService[t.service].push(`http://${a.family === 6 ? `[${a.address}]` : a.address}:${t.port}`);
       } catch (e) {
         // a name that does not resolve (all replicas gone) simply has no replicas now
         log.warn({ host: t.host, err: (e as Error).message }, 'DNS lookup failed');

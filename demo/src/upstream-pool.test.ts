@@ -36,7 +36,9 @@ describe('UpstreamPool', () => {
   it('rejects weights for unknown replicas or out of range, changing nothing', () => {
     const p = new UpstreamPool('orders');
     p.setSource('static', [A]);
-    expect(() => p.setWeights({ [A]: 2, [B]: 1 })).toThrow(expect.objectContaining({ code: 'UNKNOWN_UPSTREAM', field: `weights.${B}` }));
+    expect(() => p.setWeights({ [A]: 2, [B]: 1 })).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_UPSTREAM', field: `weights.${B}` }),
+    );
     expect(() => p.setWeights({ [A]: -1 })).toThrow(expect.objectContaining({ field: `weights.${A}` }));
     expect(p.list()[0].weight).toBe(1);
   });
@@ -59,7 +61,12 @@ describe('UpstreamPool', () => {
     p.setSource('dns', [A, B]);
     p.add(C, 'admin');
     p.setSource('dns', [B]);
-    expect(p.list().map((r) => r.url).sort()).toEqual([B, C]);
+    expect(
+      p
+        .list()
+        .map((r) => r.url)
+        .sort(),
+    ).toEqual([B, C]);
     expect(p.remove(`${C}/`)).toBe(true);
     expect(p.has(C)).toBe(false);
   });

@@ -75,7 +75,12 @@ export class UpstreamPool {
     const entries = Object.entries(weights).map(([u, w]) => [normalizeUrl(u), w, u] as const);
     for (const [url, w, given] of entries) {
       if (!this.replicas.has(url)) {
-        throw new DemoError('UNKNOWN_UPSTREAM', `${given} is not a replica of ${this.service}`, 400, `weights.${given}`);
+        throw new DemoError(
+          'UNKNOWN_UPSTREAM',
+          `${given} is not a replica of ${this.service}`,
+          400,
+          `weights.${given}`,
+        );
       }
       if (!Number.isFinite(w) || w < 0 || w > 1000) {
         throw new DemoError('BAD_REQUEST', `weight must be a number from 0 to 1000`, 400, `weights.${given}`);
@@ -128,7 +133,13 @@ export class UpstreamPool {
 
   private view(r: Replica): ReplicaView {
     const ejected = r.ejectedUntil > this.now();
-    return { url: r.url, weight: r.weight, sources: [...r.sources], ejected, inRotation: r.weight > 0 && !ejected };
+    return {
+      url: r.url,
+      weight: r.weight,
+      sources: [...r.sources],
+      ejected,
+      inRotation: r.weight > 0 && !ejected,
+    };
   }
 }
 
@@ -140,6 +151,7 @@ export function normalizeUrl(raw: string, field = 'url'): string {
   } catch {
     throw new DemoError('BAD_REQUEST', `"${raw}" is not a URL`, 400, field);
   }
-  if (u.protocol !== 'http:') throw new DemoError('BAD_REQUEST', `"${raw}": only http:// upstreams are supported`, 400, field);
+  if (u.protocol !== 'http:')
+    throw new DemoError('BAD_REQUEST', `"${raw}": only http:// upstreams are supported`, 400, field);
   return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }

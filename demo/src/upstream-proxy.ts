@@ -18,7 +18,17 @@ export class UpstreamConnectError extends Error {
 }
 
 // hop-by-hop headers are the connection's, not the request's (RFC 9110 7.6.1)
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host', 'content-length']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+  'content-length',
+]);
 
 export function forwardableHeaders(h: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -32,19 +42,33 @@ export const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 512, maxFr
 /** Sends one request to one replica and buffers the answer. */
 export function forward(
   base: string,
-  opts: { method: string; path: string; headers: Record<string, string | string[]>; body?: Buffer; timeoutMs: number },
+  opts: {
+    method: string;
+    path: string;
+    headers: Record<string, string | string[]>;
+    body?: Buffer;
+    timeoutMs: number;
+  },
 ): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
     const url = new URL(opts.path, base.endsWith('/') ? base : `${base}/`);
     const headers = { ...opts.headers };
     if (opts.body && opts.body.length > 0) headers['content-length'] = String(opts.body.length);
-    const req = request(url, { method: opts.method, headers, agent: upstreamAgent, timeout: opts.timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', (e) => reject(new UpstreamConnectError(e.message, false, false)));
-    });
-    req.on('timeout', () => req.destroy(new UpstreamConnectError(`no answer within ${opts.timeoutMs} ms`, false, true)));
+    const req = request(
+      url,
+      { method: opts.method, headers, agent: upstreamAgent, timeout: opts.timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', (e) => reject(new UpstreamConnectError(e.message, false, false)));
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new UpstreamConnectError(`no answer within ${opts.timeoutMs} ms`, false, true)),
+    );
     req.on('error', (e: NodeJS.ErrnoException) => {
       if (e instanceof UpstreamConnectError) reject(e);
       else reject(new UpstreamConnectError(e.message, e.code === 'ECONNREFUSED', false));

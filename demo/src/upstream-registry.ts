@@ -17,7 +17,8 @@ export class UpstreamRegistry {
 
   /** The pool of `service`, created on first use (adding a replica of a new service is allowed). */
   ensure(service: string): UpstreamPool {
-    if (!SERVICE.test(service)) throw new DemoError('BAD_REQUEST', `invalid service name "${service}"`, 400, 'service');
+    if (!SERVICE.test(service))
+      throw new DemoError('BAD_REQUEST', `invalid service name "${service}"`, 400, 'service');
     let p = this.pools.get(service);
     if (!p) {
       p = new UpstreamPool(service);

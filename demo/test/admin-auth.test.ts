@@ -44,38 +44,54 @@ describe.each([
   ['backend', () => backend, backendCalls],
   ['gateway', () => gateway, gatewayCalls],
 ] as const)('%s admin API', (_name, svc, calls) => {
-  it.each(calls.flatMap((c) => badAuth.map((b) => [...c.slice(0, 2), b[0], b[1], c[2]] as const)))(
-    '%s %s with %s is 401',
-    async (method, path, _why, headers, body) => {
-      const res = await fetch(`${svc().url}${path}`, {
+  const rows: Array<[string, string, string, Record<string, string>, unknown]> = calls.flatMap(
+    ([method, path, body]) =>
+      badAuth.map(([why, headers]): [string, string, string, Record<string, string>, unknown] => [
         method,
-        headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      expect(res.status).toBe(401);
-      expect(await res.json()).toMatchObject({ code: 'UNAUTHORIZED', field: 'authorization' });
-    },
+        path,
+        why,
+        headers,
+        body,
+      ]),
   );
+  it.each(rows)('%s %s with %s is 401', async (method, path, _why, headers, body) => {
+    const res = await fetch(`${svc().url}${path}`, {
+      method,
+      headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'UNAUTHORIZED', field: 'authorization' });
+  });
 });
 
 test('refused requests changed nothing, and the right token works', async () => {
   const auth = { authorization: `Bearer ${TOKEN}` };
   const faults = await (await fetch(`${backend.url}/admin/faults`, { headers: auth })).json();
   expect(faults).toEqual({ active: [], history: [] });
-  expect(await (await fetch(`${backend.url}/admin/cache`, { headers: auth })).json()).toMatchObject({ enabled: true });
-  const ups = (await (await fetch(`${gateway.url}/admin/upstreams`, { headers: auth })).json()) as { services: Record<string, unknown[]> };
+  expect(await (await fetch(`${backend.url}/admin/cache`, { headers: auth })).json()).toMatchObject({
+    enabled: true,
+  });
+  const ups = (await (await fetch(`${gateway.url}/admin/upstreams`, { headers: auth })).json()) as {
+    services: Record<string, unknown[]>;
+  };
   expect(ups.services.inventory).toHaveLength(1);
   expect(backend.child.exitCode).toBeNull(); // the unauthenticated crash did not happen
   // public endpoints stay open
-  for (const p of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect((await fetch(`${gateway.url}${p}`)).status).toBe(200);
+  for (const p of ['/healthz', '/readyz', '/metrics', '/openapi.json'])
+    expect((await fetch(`${gateway.url}${p}`)).status).toBe(200);
 });
 
 test('without HOMEOSTAT_ADMIN_TOKEN the documented dev token works and a warning is logged', async () => {
   const dev = await startService('backend', ['--service', 'orders'], { HOMEOSTAT_ADMIN_TOKEN: '' });
   try {
-    const ok = await fetch(`${dev.url}/admin/faults`, { headers: { authorization: 'Bearer homeostat-dev-token' } });
+    const ok = await fetch(`${dev.url}/admin/faults`, {
+      headers: { authorization: 'Bearer homeostat-dev-token' },
+    });
     expect(ok.status).toBe(200);
-    expect((await fetch(`${dev.url}/admin/faults`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${dev.url}/admin/faults`, { headers: { authorization: `Bearer ${TOKEN}` } })).status,
+    ).toBe(401);
     const log = readFileSync(dev.logFile, 'utf8');
     expect(log).toMatch(/"level":40.*HOMEOSTAT_ADMIN_TOKEN is not set/);
   } finally {

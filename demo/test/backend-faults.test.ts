@@ -1,6 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { makeTempDir, startPrometheus, waitFor, type PrometheusDaemon } from '@homeostat/testkit';
-import { admin, backgroundLoad, drive, hostPort, scalar, startService, waitForValue, type NodeService } from './helpers';
+import {
+  admin,
+  backgroundLoad,
+  drive,
+  hostPort,
+  scalar,
+  startService,
+  waitForValue,
+  type NodeService,
+} from './helpers';
 
 // One real backend process scraped by a real Prometheus every second; each fault must move the
 // metric a user (or the detector) would look at, and stop moving it once stopped.
@@ -12,7 +21,18 @@ const scratch = makeTempDir('demo-scratch');
 const J = '{job="demo"}';
 
 beforeAll(async () => {
-  backend = await startService('backend', ['--service', 'orders', '--workers', '8', '--db-pool-size', '4', '--db-acquire-timeout-ms', '300', '--scratch-dir', scratch]);
+  backend = await startService('backend', [
+    '--service',
+    'orders',
+    '--workers',
+    '8',
+    '--db-pool-size',
+    '4',
+    '--db-acquire-timeout-ms',
+    '300',
+    '--scratch-dir',
+    scratch,
+  ]);
   prom = await startPrometheus({ scrapeTargets: [{ job: 'demo', targets: [hostPort(backend.url)] }] });
   await waitForValue(prom, `up${J}`, (v) => v === 1);
 }, 60_000);
@@ -25,7 +45,8 @@ afterAll(async () => {
 afterEach(async () => {
   // a failed test must not leave its fault running into the next one
   const { json } = await admin(backend.url, 'GET', '/admin/faults');
-  for (const f of json.active as Array<{ fault: string }>) await admin(backend.url, 'DELETE', `/admin/faults/${f.fault}`);
+  for (const f of json.active as Array<{ fault: string }>)
+    await admin(backend.url, 'DELETE', `/admin/faults/${f.fault}`);
   await admin(backend.url, 'POST', '/admin/cache', { enabled: true });
 });
 
@@ -44,7 +65,11 @@ test('cpu: process CPU rises to >= 80 % of a core and falls back after stop', as
 test('memory-leak: resident memory grows by the leaked amount and the leak is bounded', async () => {
   const rss = `process_resident_memory_bytes${J}`;
   const before = (await scalar(prom, rss))!;
-  await admin(backend.url, 'POST', '/admin/faults/memory-leak', { mbPerSecond: 60, maxMb: 120, durationSeconds: 20 });
+  await admin(backend.url, 'POST', '/admin/faults/memory-leak', {
+    mbPerSecond: 60,
+    maxMb: 120,
+    durationSeconds: 20,
+  });
   await waitForValue(prom, `demo_memory_leak_bytes${J}`, (v) => v === 120 * 1024 * 1024, 15_000);
   const during = await waitForValue(prom, rss, (v) => v > before + 100 * 1024 * 1024, 10_000);
   // bounded: it stays at maxMb even as time passes
@@ -77,7 +102,11 @@ test('errors: the 5xx ratio spikes to about the configured ratio, failed request
     await admin(backend.url, 'POST', '/admin/faults/errors', { ratio: 0.5, durationSeconds: 30 });
     const during = await waitForValue(prom, ratio, (v) => v > 0.3);
     expect(during).toBeLessThan(0.75);
-    await waitForValue(prom, `sum(rate(demo_transactions_total{job="demo",result="failure"}[3s]))`, (v) => v > 0);
+    await waitForValue(
+      prom,
+      `sum(rate(demo_transactions_total{job="demo",result="failure"}[3s]))`,
+      (v) => v > 0,
+    );
     await admin(backend.url, 'DELETE', '/admin/faults/errors');
     await waitForValue(prom, ratio, (v) => v === 0);
   } finally {
@@ -115,9 +144,17 @@ test('pool-exhaustion: all DB connections held, queries time out with 503, trans
     await admin(backend.url, 'POST', '/admin/faults/pool-exhaustion', { durationSeconds: 30 });
     await waitForValue(prom, `demo_db_pool_connections_in_use${J}`, (v) => v === 4);
     await waitForValue(prom, `sum(rate(http_requests_total{job="demo",code="503"}[3s]))`, (v) => v > 1);
-    await waitForValue(prom, `sum(rate(demo_transactions_total{job="demo",result="success"}[3s]))`, (v) => v === 0);
+    await waitForValue(
+      prom,
+      `sum(rate(demo_transactions_total{job="demo",result="success"}[3s]))`,
+      (v) => v === 0,
+    );
     await admin(backend.url, 'DELETE', '/admin/faults/pool-exhaustion');
-    await waitForValue(prom, `sum(rate(demo_transactions_total{job="demo",result="success"}[3s]))`, (v) => v > 1);
+    await waitForValue(
+      prom,
+      `sum(rate(demo_transactions_total{job="demo",result="success"}[3s]))`,
+      (v) => v > 1,
+    );
   } finally {
     await load.stop();
   }
@@ -159,9 +196,16 @@ test('ground truth: the windows the admin API returns are the ones the service r
   await waitForValue(prom, `demo_fault_active{job="demo",fault="latency"}`, (v) => v === 0);
 
   // auto-stop: the recorded end is when the duration ran out
-  const auto = (await admin(backend.url, 'POST', '/admin/faults/errors', { ratio: 0.1, durationSeconds: 1.5 })).json as { startedAt: number };
+  const auto = (
+    await admin(backend.url, 'POST', '/admin/faults/errors', { ratio: 0.1, durationSeconds: 1.5 })
+  ).json as { startedAt: number };
   const expired = await waitFor('errors fault expired', async () => {
-    const h = (await admin(backend.url, 'GET', '/admin/faults')).json.history as Array<{ fault: string; startedAt: number; endsAt: number; endedBy: string }>;
+    const h = (await admin(backend.url, 'GET', '/admin/faults')).json.history as Array<{
+      fault: string;
+      startedAt: number;
+      endsAt: number;
+      endedBy: string;
+    }>;
     return h.find((x) => x.fault === 'errors' && x.startedAt === auto.startedAt);
   });
   expect(expired.endedBy).toBe('expired');
@@ -181,16 +225,28 @@ test('bad fault requests are 4xx with a field, and never start anything', async 
     expect([path, r.status, r.json.field]).toEqual([path, status, field]);
   }
   expect((await admin(backend.url, 'DELETE', '/admin/faults/cpu')).status).toBe(409);
-  expect((await admin(backend.url, 'POST', '/admin/cache', { enabled: 'yes' })).json).toMatchObject({ code: 'BAD_REQUEST', field: 'enabled' });
+  expect((await admin(backend.url, 'POST', '/admin/cache', { enabled: 'yes' })).json).toMatchObject({
+    code: 'BAD_REQUEST',
+    field: 'enabled',
+  });
   expect((await admin(backend.url, 'GET', '/admin/faults')).json.active).toEqual([]);
 });
 
 test('exemplars on the latency histogram carry the trace id of the request', async () => {
   const traceId = 'abcdef0123456789abcdef0123456789';
-  const res = await fetch(`${backend.url}/api/orders/42`, { headers: { traceparent: `00-${traceId}-0123456789abcdef-01` } });
+  const res = await fetch(`${backend.url}/api/orders/42`, {
+    headers: { traceparent: `00-${traceId}-0123456789abcdef-01` },
+  });
   expect(res.status).toBe(200);
   const metrics = await (await fetch(`${backend.url}/metrics`)).text();
-  const line = metrics.split('\n').find((l) => l.startsWith('http_request_duration_seconds_bucket') && l.includes('route="/api/orders/:id"') && l.includes(traceId));
+  const line = metrics
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('http_request_duration_seconds_bucket') &&
+        l.includes('route="/api/orders/:id"') &&
+        l.includes(traceId),
+    );
   expect(line).toMatch(new RegExp(`# \\{trace_id="${traceId}"\\} [0-9.e-]+ [0-9.]+$`));
 });
 
@@ -205,7 +261,9 @@ test('crash: the process exits non-zero and Prometheus sees the target down', as
     expect(json.startedAt as number).toBeGreaterThanOrEqual(t0);
     expect(await victim.exited).toBe(3);
     await waitForValue(p, 'up{job="crash"}', (v) => v === 0);
-    await expect(drive(`${victim.url}/api/payments`, { ms: 300, concurrency: 1, maxRequests: 3 })).resolves.toMatchObject({ errors: 3 });
+    await expect(
+      drive(`${victim.url}/api/payments`, { ms: 300, concurrency: 1, maxRequests: 3 }),
+    ).resolves.toMatchObject({ errors: 3 });
   } finally {
     await p.stop({ removeDir: true });
     await victim.stop({ removeDir: true });

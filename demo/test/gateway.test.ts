@@ -1,7 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeTempDir, startPrometheus, waitFor, type PrometheusDaemon } from '@homeostat/testkit';
-import { admin, drive, hostPort, rawGet, scalar, startService, waitForValue, type NodeService } from './helpers';
+import {
+  admin,
+  drive,
+  hostPort,
+  rawGet,
+  scalar,
+  startService,
+  waitForValue,
+  type NodeService,
+} from './helpers';
 
 // A real gateway in front of two real orders replicas, scraped by a real Prometheus.
 jest.setTimeout(60_000);
@@ -12,7 +21,12 @@ let gw: NodeService;
 let prom: PrometheusDaemon;
 
 async function upstreamCount(upstream: string): Promise<number> {
-  return (await scalar(prom, `sum(gateway_upstream_requests_total{job="demo",service="orders",upstream="${upstream}"})`)) ?? 0;
+  return (
+    (await scalar(
+      prom,
+      `sum(gateway_upstream_requests_total{job="demo",service="orders",upstream="${upstream}"})`,
+    )) ?? 0
+  );
 }
 
 /** Waits until Prometheus has scraped the gateway's current counters. */
@@ -26,7 +40,10 @@ async function scrapedTotal(): Promise<number> {
 }
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([startService('backend', ['--service', 'orders']), startService('backend', ['--service', 'orders'])]);
+  [a, b] = await Promise.all([
+    startService('backend', ['--service', 'orders']),
+    startService('backend', ['--service', 'orders']),
+  ]);
   gw = await startService('gateway', ['--upstream', `orders=${a.url}`]);
   prom = await startPrometheus({
     scrapeTargets: [
@@ -52,7 +69,8 @@ test('a replica added through the admin API takes its share of the load', async 
   expect(added.status).toBe(201);
   await waitForValue(prom, 'gateway_upstreams{job="demo",service="orders"}', (v) => v === 2);
   const [a0, b0] = [await upstreamCount(a.url), await upstreamCount(b.url)];
-  const bBackend0 = (await scalar(prom, `sum(http_requests_total{job="backends",instance="${hostPort(b.url)}"})`)) ?? 0;
+  const bBackend0 =
+    (await scalar(prom, `sum(http_requests_total{job="backends",instance="${hostPort(b.url)}"})`)) ?? 0;
   const load = await drive(`${gw.url}/api/orders/1`, { ms: 3000, concurrency: 4, maxRequests: 400 });
   expect(load.byStatus['200']).toBe(load.total);
   await scrapedTotal();
@@ -62,7 +80,11 @@ test('a replica added through the admin API takes its share of the load', async 
   expect(db / load.total).toBeGreaterThan(0.4);
   expect(db / load.total).toBeLessThan(0.6);
   // the new replica itself saw the requests (its own metrics, scraped separately)
-  await waitForValue(prom, `sum(http_requests_total{job="backends",instance="${hostPort(b.url)}"})`, (v) => v - bBackend0 === db);
+  await waitForValue(
+    prom,
+    `sum(http_requests_total{job="backends",instance="${hostPort(b.url)}"})`,
+    (v) => v - bBackend0 === db,
+  );
 });
 
 test('weights shift traffic 3:1, weight 0 drains a replica, DELETE removes it', async () => {
@@ -86,7 +108,10 @@ test('weights shift traffic 3:1, weight 0 drains a replica, DELETE removes it', 
   expect(await upstreamCount(b.url)).toBe(b0);
 
   const bad = await admin(gw.url, 'POST', '/admin/weights/orders', { weights: { 'http://127.0.0.1:1': 2 } });
-  expect(bad).toMatchObject({ status: 400, json: { code: 'UNKNOWN_UPSTREAM', field: 'weights.http://127.0.0.1:1' } });
+  expect(bad).toMatchObject({
+    status: 400,
+    json: { code: 'UNKNOWN_UPSTREAM', field: 'weights.http://127.0.0.1:1' },
+  });
 
   const removed = await admin(gw.url, 'DELETE', '/admin/upstreams/orders', { url: b.url });
   expect(removed.status).toBe(200);
@@ -100,8 +125,13 @@ test('a dead replica is ejected and requests still succeed on the live one', asy
   const r = await drive(`${gw.url}/api/orders/3`, { ms: 1000, concurrency: 2, maxRequests: 40 });
   expect(r.byStatus['200']).toBe(r.total);
   await scrapedTotal();
-  expect(await scalar(prom, `sum(gateway_upstream_requests_total{job="demo",upstream="${dead}",code="0"})`)).toBeGreaterThanOrEqual(1);
-  const ups = (await admin(gw.url, 'GET', '/admin/upstreams')).json.services as Record<string, Array<{ url: string; ejected: boolean }>>;
+  expect(
+    await scalar(prom, `sum(gateway_upstream_requests_total{job="demo",upstream="${dead}",code="0"})`),
+  ).toBeGreaterThanOrEqual(1);
+  const ups = (await admin(gw.url, 'GET', '/admin/upstreams')).json.services as Record<
+    string,
+    Array<{ url: string; ejected: boolean }>
+  >;
   expect(ups.orders.find((u) => u.url === dead)?.ejected).toBe(true);
   await admin(gw.url, 'DELETE', '/admin/upstreams/orders', { url: dead });
 });
@@ -109,7 +139,10 @@ test('a dead replica is ejected and requests still succeed on the live one', asy
 test('packet loss resets about the configured share of connections, then stops', async () => {
   const N = 400;
   const t0 = Date.now();
-  const started = await admin(gw.url, 'POST', '/admin/faults/packet-loss', { ratio: 0.15, durationSeconds: 60 });
+  const started = await admin(gw.url, 'POST', '/admin/faults/packet-loss', {
+    ratio: 0.15,
+    durationSeconds: 60,
+  });
   expect(started.status).toBe(201);
   expect(started.json).toMatchObject({ fault: 'packet-loss', params: { ratio: 0.15 } });
   expect(started.json.startedAt as number).toBeGreaterThanOrEqual(t0);
@@ -121,7 +154,11 @@ test('packet loss resets about the configured share of connections, then stops',
   }
   expect(resets / N).toBeGreaterThan(0.08);
   expect(resets / N).toBeLessThan(0.22);
-  await waitForValue(prom, 'gateway_dropped_connections_total{job="demo",service="orders"}', (v) => v === resets);
+  await waitForValue(
+    prom,
+    'gateway_dropped_connections_total{job="demo",service="orders"}',
+    (v) => v === resets,
+  );
   await waitForValue(prom, 'sum(http_requests_total{job="demo",code="599"})', (v) => v === resets);
   await waitForValue(prom, 'demo_fault_active{job="demo",fault="packet-loss"}', (v) => v === 1);
 
@@ -129,7 +166,10 @@ test('packet loss resets about the configured share of connections, then stops',
   expect(stopped.json).toMatchObject({ startedAt: started.json.startedAt, endedBy: 'stopped' });
   const after = await Promise.all(Array.from({ length: 40 }, () => rawGet(`${gw.url}/api/orders/4`)));
   expect(after.filter((x) => x === 'reset')).toHaveLength(0);
-  expect((await admin(gw.url, 'POST', '/admin/faults/packet-loss', { ratio: 1.5 })).json).toMatchObject({ code: 'BAD_REQUEST', field: 'ratio' });
+  expect((await admin(gw.url, 'POST', '/admin/faults/packet-loss', { ratio: 1.5 })).json).toMatchObject({
+    code: 'BAD_REQUEST',
+    field: 'ratio',
+  });
 });
 
 test('bodies, methods and trace context pass through to the backend', async () => {
@@ -154,11 +194,26 @@ test('replicas from an upstreams file and from DNS', async () => {
   const file = join(dir, 'upstreams.yml');
   writeFileSync(file, `orders:\n  - ${a.url}\n`);
   const port = new URL(b.url).port;
-  const g2 = await startService('gateway', ['--upstreams-file', file, '--file-interval-ms', '200', '--dns', `payments=localhost:${port}`, '--dns-interval-ms', '200']);
+  const g2 = await startService('gateway', [
+    '--upstreams-file',
+    file,
+    '--file-interval-ms',
+    '200',
+    '--dns',
+    `payments=localhost:${port}`,
+    '--dns-interval-ms',
+    '200',
+  ]);
   try {
-    const list = async () => (await admin(g2.url, 'GET', '/admin/upstreams')).json.services as Record<string, Array<{ url: string; sources: string[] }>>;
+    const list = async () =>
+      (await admin(g2.url, 'GET', '/admin/upstreams')).json.services as Record<
+        string,
+        Array<{ url: string; sources: string[] }>
+      >;
     expect((await list()).orders).toEqual([expect.objectContaining({ url: a.url, sources: ['file'] })]);
-    await waitFor('DNS replicas', async () => (await list()).payments?.some((r) => r.url === `http://127.0.0.1:${port}`));
+    await waitFor('DNS replicas', async () =>
+      (await list()).payments?.some((r) => r.url === `http://127.0.0.1:${port}`),
+    );
     writeFileSync(file, `orders:\n  - ${a.url}\n  - ${b.url}\n`);
     await waitFor('file reload', async () => (await list()).orders.length === 2);
     writeFileSync(file, `orders: [not a url]\n`); // a broken edit keeps the previous replicas

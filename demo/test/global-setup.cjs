@@ -3,7 +3,11 @@ const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 
 module.exports = async () => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '..', 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, '..', 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
 };

@@ -1,6 +1,13 @@
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { freePort, makeTempDir, spawnDaemon, waitFor, type Daemon, type PrometheusDaemon } from '@homeostat/testkit';
+import {
+  freePort,
+  makeTempDir,
+  spawnDaemon,
+  waitFor,
+  type Daemon,
+  type PrometheusDaemon,
+} from '@homeostat/testkit';
 
 export const TOKEN = 'test-admin-token-1234';
 export const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -15,25 +22,44 @@ export interface NodeService extends Daemon {
  * Spawns one of the demo binaries on a free port and waits for /healthz. jest sandboxes
  * process.env, so the env (admin token, OTEL_*) goes through env(1), which execs node in place.
  */
-export async function startService(bin: 'backend' | 'gateway', args: string[], env: Record<string, string> = {}): Promise<NodeService> {
+export async function startService(
+  bin: 'backend' | 'gateway',
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<NodeService> {
   const port = await freePort();
   const dir = makeTempDir(`demo-${bin}`);
-  const vars = Object.entries({ HOMEOSTAT_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info', ...env }).map(([k, v]) => `${k}=${v}`);
-  const d = spawnDaemon('env', [...vars, process.execPath, join(BIN, `${bin}.js`), '--port', String(port), ...args], {
-    dir,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    name: bin,
-  });
+  const vars = Object.entries({ HOMEOSTAT_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info', ...env }).map(
+    ([k, v]) => `${k}=${v}`,
+  );
+  const d = spawnDaemon(
+    'env',
+    [...vars, process.execPath, join(BIN, `${bin}.js`), '--port', String(port), ...args],
+    {
+      dir,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      name: bin,
+    },
+  );
   const exited = new Promise<number | null>((r) => d.child.once('exit', (code) => r(code)));
-  await waitFor(`${bin} ${args.join(' ')} healthy (log ${d.logFile})`, async () => {
-    if (d.child.exitCode !== null) throw new Error(`exited with ${d.child.exitCode}`);
-    return (await fetch(`${d.url}/healthz`)).ok;
-  }, { timeoutMs: 20_000 });
+  await waitFor(
+    `${bin} ${args.join(' ')} healthy (log ${d.logFile})`,
+    async () => {
+      if (d.child.exitCode !== null) throw new Error(`exited with ${d.child.exitCode}`);
+      return (await fetch(`${d.url}/healthz`)).ok;
+    },
+    { timeoutMs: 20_000 },
+  );
   return { ...d, exited };
 }
 
-export async function admin(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function admin(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { ...AUTH, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -51,7 +77,19 @@ export interface LoadResult {
 /** Bounded load: `concurrency` fetch loops against 127.0.0.1 for `ms`, at most `maxRequests` in all. */
 export async function drive(
   url: string,
-  { ms, concurrency = 4, method = 'GET', maxRequests = 5000, headers = {} }: { ms: number; concurrency?: number; method?: string; maxRequests?: number; headers?: Record<string, string> },
+  {
+    ms,
+    concurrency = 4,
+    method = 'GET',
+    maxRequests = 5000,
+    headers = {},
+  }: {
+    ms: number;
+    concurrency?: number;
+    method?: string;
+    maxRequests?: number;
+    headers?: Record<string, string>;
+  },
 ): Promise<LoadResult> {
   if (!url.startsWith('http://127.0.0.1:')) throw new Error('load only goes to 127.0.0.1');
   const deadline = Date.now() + ms;
@@ -73,7 +111,10 @@ export async function drive(
 }
 
 /** Keeps a load running in the background until stop() (bounded by `ms` anyway). */
-export function backgroundLoad(url: string, opts: Parameters<typeof drive>[1]): { stop: () => Promise<LoadResult> } {
+export function backgroundLoad(
+  url: string,
+  opts: Parameters<typeof drive>[1],
+): { stop: () => Promise<LoadResult> } {
   let stopFlag = false;
   const p = (async () => {
     const total: LoadResult = { total: 0, byStatus: {}, errors: 0 };
@@ -116,7 +157,12 @@ export async function scalar(prom: PrometheusDaemon, expr: string): Promise<numb
 }
 
 /** Waits until the query's value satisfies `ok`, and returns it. */
-export async function waitForValue(prom: PrometheusDaemon, expr: string, ok: (v: number) => boolean, timeoutMs = 20_000): Promise<number> {
+export async function waitForValue(
+  prom: PrometheusDaemon,
+  expr: string,
+  ok: (v: number) => boolean,
+  timeoutMs = 20_000,
+): Promise<number> {
   let last: number | undefined;
   try {
     return await waitFor(

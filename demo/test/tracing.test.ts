@@ -27,10 +27,14 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/v1/traces' && req.headers['content-type'] === 'application/json') {
         const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-          resourceSpans: Array<{ resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+          resourceSpans: Array<{
+            resource: { attributes: OtlpSpan['attributes'] };
+            scopeSpans: Array<{ spans: OtlpSpan[] }>;
+          }>;
         };
         for (const rs of body.resourceSpans) {
-          const service = rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+          const service =
+            rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
           for (const ss of rs.scopeSpans) for (const span of ss.spans) received.push({ service, span });
         }
       }
@@ -39,8 +43,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${(collector.address() as { port: number }).port}`;
-  backend = await startService('backend', ['--service', 'payments'], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
-  gateway = await startService('gateway', ['--upstream', `payments=${backend.url}`], { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint });
+  backend = await startService('backend', ['--service', 'payments'], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+  });
+  gateway = await startService('gateway', ['--upstream', `payments=${backend.url}`], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+  });
   quiet = await startService('backend', ['--service', 'payments']);
 });
 
@@ -52,7 +60,10 @@ afterAll(async () => {
 test('a request through the gateway produces a linked gateway span and backend span', async () => {
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   const clientSpan = '00f067aa0ba902b7';
-  const res = await fetch(`${gateway.url}/api/payments`, { method: 'POST', headers: { traceparent: `00-${traceId}-${clientSpan}-01` } });
+  const res = await fetch(`${gateway.url}/api/payments`, {
+    method: 'POST',
+    headers: { traceparent: `00-${traceId}-${clientSpan}-01` },
+  });
   expect(res.status).toBe(201);
   const spans = await waitFor(
     'both spans exported',
@@ -71,9 +82,15 @@ test('a request through the gateway produces a linked gateway span and backend s
 
 test('without an OTLP endpoint nothing is exported', async () => {
   const traceId = '11112222333344445555666677778888';
-  await fetch(`${quiet.url}/api/payments/1`, { headers: { traceparent: `00-${traceId}-1111222233334444-01` } });
+  await fetch(`${quiet.url}/api/payments/1`, {
+    headers: { traceparent: `00-${traceId}-1111222233334444-01` },
+  });
   await fetch(`${backend.url}/api/payments/1`); // the exporting backend keeps exporting meanwhile
-  await waitFor('exporting backend flushed', () => received.some((r) => r.span.name === 'GET /api/payments/:id'), { timeoutMs: 15_000 });
+  await waitFor(
+    'exporting backend flushed',
+    () => received.some((r) => r.span.name === 'GET /api/payments/:id'),
+    { timeoutMs: 15_000 },
+  );
   expect(received.filter((r) => r.span.traceId === traceId)).toEqual([]);
   expect(readFileSync(quiet.logFile, 'utf8')).not.toContain('exporting traces');
   expect(readFileSync(backend.logFile, 'utf8')).toContain('exporting traces');

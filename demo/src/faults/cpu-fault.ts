@@ -31,7 +31,10 @@ export const cpuFault: FaultDefinition<CpuParams> = {
   defaultDurationSeconds: 60,
   maxDurationSeconds: 600,
   start({ cores, utilization }) {
-    const workers = Array.from({ length: cores }, () => new Worker(BURNER, { eval: true, workerData: { utilization } }));
+    const workers = Array.from(
+      { length: cores },
+      () => new Worker(BURNER, { eval: true, workerData: { utilization } }),
+    );
     for (const w of workers) w.unref();
     return {
       async stop() {

@@ -19,7 +19,9 @@ const TICK_MS = 100;
  * Fills a fresh temp directory with synced 1 MiB files at a steady rate (disk saturation: the
  * writes compete with the service's own I/O) and removes the directory on stop.
  */
-export function diskFault(opts: { baseDir?: string; onBytes?: (bytes: number) => void } = {}): FaultDefinition<DiskParams> {
+export function diskFault(
+  opts: { baseDir?: string; onBytes?: (bytes: number) => void } = {},
+): FaultDefinition<DiskParams> {
   const onBytes = opts.onBytes ?? (() => {});
   return {
     name: 'disk',

@@ -11,7 +11,9 @@ export type MemoryLeakParams = z.infer<typeof MemoryLeakParams>;
 const TICK_MS = 100;
 
 /** Retains buffers at a steady rate, like a cache that never evicts; stop() lets them be collected. */
-export function memoryLeakFault(onBytes: (bytes: number) => void = () => {}): FaultDefinition<MemoryLeakParams> {
+export function memoryLeakFault(
+  onBytes: (bytes: number) => void = () => {},
+): FaultDefinition<MemoryLeakParams> {
   return {
     name: 'memory-leak',
     params: MemoryLeakParams,

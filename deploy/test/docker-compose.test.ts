@@ -69,6 +69,24 @@ describe('docker-compose.yml', () => {
     expect(grafana.volumes).toContain('./provisioning/grafana:/etc/grafana/provisioning:ro');
   });
 
+  it('mounts dashboards/ where the provisioned dashboard provider reads, and gives Grafana the datasource token variables', () => {
+    const grafana = services.grafana;
+    const providers = readYamlFile<{ providers: { options: { path: string } }[] }>('provisioning', 'grafana', 'dashboards', 'homeostat.yaml').providers;
+    for (const p of providers) expect(grafana.volumes).toContain(`./dashboards:${p.options.path}:ro`);
+    const { datasources } = readYamlFile<{ datasources: { url?: string; jsonData?: Record<string, string>; secureJsonData?: Record<string, string> }[] }>(
+      'provisioning',
+      'grafana',
+      'datasources',
+      'homeostat.yaml',
+    );
+    const vars = datasources.flatMap((d) => Object.values(d.secureJsonData ?? {})).flatMap((v) => v.match(/\$\{?([A-Z_]+)/g) ?? []);
+    expect(vars.length).toBeGreaterThan(0);
+    for (const v of vars) expect(Object.keys(grafana.environment ?? {})).toContain(v.replace(/^\$\{?/, ''));
+    // the datasource URLs name compose services on their container ports
+    const urls = datasources.flatMap((d) => [d.url, ...Object.values(d.jsonData ?? {})]).filter((u): u is string => typeof u === 'string' && u.startsWith('http'));
+    expect(urls.sort()).toEqual(['http://detector:8090', 'http://prometheus:9090', 'http://remediator:8091']);
+  });
+
   it('builds our images from Dockerfile targets that exist, multi-stage, ending as a non-root numeric user', () => {
     const stages = dockerfileStages(readFileSync(repoPath('Dockerfile'), 'utf8'));
     const built = Object.entries(services).filter(([, s]) => s.build);

@@ -32,7 +32,7 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
  */
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly taken = new Set<number>();
+  private queue: Job[] = [];
   private draining = false;
   private again = false;
   private readonly abort = new AbortController();
@@ -60,6 +60,7 @@ export class Engine {
    */
   recover(): void {
     const now = Date.now();
+    this.queue = this.d.store.pendingJobs(Number.MAX_SAFE_INTEGER);
     for (const a of this.d.store.interruptedActions()) {
       this.d.store.finishAction(
         a.id,
@@ -77,7 +78,12 @@ export class Engine {
     }
   }
 
-  /** Called when new jobs were persisted. */
+  /** Called with the jobs a notification persisted (the engine acts on them asynchronously). */
+  enqueue(jobs: Job[]): void {
+    for (const j of jobs) this.queue.push(j);
+    this.wake();
+  }
+
   wake(): void {
     if (this.draining) {
       this.again = true;
@@ -87,35 +93,92 @@ export class Engine {
     setImmediate(() => this.drain());
   }
 
+  /**
+   * One pass over the queue. Decisions that need no actuator call (no rule, kill switch, cooldown,
+   * budget...) are recorded synchronously, all in one transaction; jobs that will act start
+   * asynchronously, one per incident, up to `concurrency`.
+   */
   private drain(): void {
     try {
       do {
         this.again = false;
-        const jobs = this.d.store.pendingJobs(200);
-        this.d.metrics.queueDepth.set(jobs.length);
-        for (const job of jobs) {
-          if (this.abort.signal.aborted) return;
-          if (this.taken.has(job.seq) || this.running.has(job.incidentId)) continue;
-          if (this.running.size >= this.d.concurrency) break;
-          this.taken.add(job.seq);
+        if (this.abort.signal.aborted) return;
+        const deferred: Job[] = [];
+        const toStart: Job[] = [];
+        const busy = new Set(this.running.keys());
+        this.d.store.inTransaction(() => {
+          for (const job of this.queue) {
+            if (busy.has(job.incidentId)) {
+              deferred.push(job);
+            } else if (this.tryQuick(job)) {
+              continue;
+            } else if (this.running.size + toStart.length >= this.d.concurrency) {
+              deferred.push(job);
+              busy.add(job.incidentId);
+            } else {
+              toStart.push(job);
+              busy.add(job.incidentId);
+            }
+          }
+        });
+        this.queue = deferred;
+        for (const job of toStart) {
           const p = this.handle(job)
             .catch((e: unknown) => this.d.log.error({ err: e, job }, 'job failed'))
             .finally(() => {
               this.running.delete(job.incidentId);
-              this.taken.delete(job.seq);
               this.wake();
             });
           this.running.set(job.incidentId, p);
         }
+        this.d.metrics.queueDepth.set(this.queue.length);
       } while (this.again);
     } finally {
       this.draining = false;
     }
   }
 
+  /** Handles a job synchronously when no actuator call is needed; false when it must act. */
+  private tryQuick(job: Job): boolean {
+    const inc = this.d.store.incidentRow(job.incidentId);
+    if (!inc || job.status === 'resolved') {
+      // The resolved notification is bookkeeping: verification reads it from the store.
+      this.d.store.jobDone(job.seq);
+      return true;
+    }
+    const decision = this.decideNow(inc.id, inc.labels, inc.step, undefined, inc.resolvedAt !== null);
+    if (decision.kind !== 'skip' || decision.code === 'replicas_unknown' || decision.code === 'blast_radius') return false;
+    this.recordSkip(inc.id, inc.step, decision, job.seq);
+    return true;
+  }
+
+  private decideNow(
+    incidentId: string, labels: Labels, step: number, snapshot: TargetSnapshot | undefined,
+    resolved = this.d.store.incidentRow(incidentId)?.resolvedAt != null,
+  ): Decision {
+    const now = Date.now();
+    return decide({
+      policy: this.d.policy,
+      alert: { status: resolved ? 'resolved' : 'firing', labels },
+      step,
+      now,
+      killSwitch: this.apiKillSwitch(),
+      isLeader: this.d.isLeader(),
+      state: this.state(incidentId, now),
+      ...(snapshot ? { snapshot } : {}),
+    });
+  }
+
+  private recordSkip(incidentId: string, step: number, decision: Decision & { kind: 'skip' }, jobSeq: number | null): void {
+    this.record(incidentId, step, decision, 'skipped', null, jobSeq);
+    if (decision.code === 'ladder_exhausted' || decision.code === 'max_attempts') {
+      this.d.store.setIncident(incidentId, 'escalated', step, { why: decision.reason });
+    }
+  }
+
   /** Resolves once no job is running and none is pending (tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size > 0 || this.verifications.size > 0 || (this.d.store.pendingCount() > 0 && !this.abort.signal.aborted)) {
+    while (this.running.size > 0 || this.verifications.size > 0 || this.draining || (this.queue.length > 0 && !this.abort.signal.aborted)) {
       await Promise.race([...this.running.values(), ...this.verifications, new Promise((r) => setTimeout(r, 20))]);
     }
   }
@@ -170,10 +233,7 @@ export class Engine {
     let snapshot: TargetSnapshot | undefined;
     for (let tries = 0; ; tries++) {
       const now = Date.now();
-      const resolved = store.incidentRow(incidentId)?.resolvedAt != null;
-      const base = { policy, alert: { status: resolved ? ('resolved' as const) : ('firing' as const), labels }, step, now };
-      const env = { killSwitch: this.apiKillSwitch(), isLeader: this.d.isLeader(), state: this.state(incidentId, now) };
-      decision = decide({ ...base, ...env, snapshot });
+      decision = this.decideNow(incidentId, labels, step, snapshot);
       // Only read the target when the policy would act on it; a kill switch means no calls at all.
       if (decision.kind === 'act' || decision.code === 'replicas_unknown' || decision.code === 'blast_radius') {
         if (snapshot === undefined && actuator && target && decision.action !== 'notify') {
@@ -195,10 +255,7 @@ export class Engine {
       break;
     }
     if (decision.kind === 'skip') {
-      this.record(incidentId, step, decision, 'skipped', null, jobSeq);
-      if (decision.code === 'ladder_exhausted' || decision.code === 'max_attempts') {
-        store.setIncident(incidentId, 'escalated', step, { why: decision.reason });
-      }
+      this.recordSkip(incidentId, step, decision, jobSeq);
       return 'done';
     }
     if (decision.approvalRequired) {
@@ -233,7 +290,8 @@ export class Engine {
     const started = Date.now();
     const actionId = store.startAction(
       { incidentId, action: decision.action, step, rule: decision.rule, reason: decision.reason, target: decision.target,
-        targetKey: targetKey(decision.target), apiCall: plan.apiCall, before, result: 'succeeded', verification: 'pending', phase: 'started' },
+        targetKey: targetKey(decision.target), apiCall: plan.apiCall, before, result: 'succeeded', verification: 'pending', phase: 'started',
+        service: labels.service ?? null },
       started,
       jobSeq,
     );
@@ -301,7 +359,7 @@ export class Engine {
     const reason = d.kind === 'skip' ? `${d.code}: ${d.reason}` : d.reason;
     this.d.store.startAction(
       { incidentId, action, step, rule: d.rule, reason, target: d.target, targetKey: d.target ? targetKey(d.target) : null, apiCall,
-        before, result, verification: 'not_applicable', phase: 'done', error },
+        before, result, verification: 'not_applicable', phase: 'done', error, service: d.service },
       Date.now(),
       jobSeq,
     );

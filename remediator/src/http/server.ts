@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics';
 import { zodToError } from '../policy/load-policy';
 import { registerAlertmanagerReceiver } from '../receivers/alertmanager';
 import { registerGrafanaReceiver } from '../receivers/grafana';
+import { GroupCommit } from '../receivers/group-commit';
 import type { AuditSqlite } from '../sinks/audit-sqlite';
 import { errorHandler } from './error-handler';
 import { openApiDocument } from './openapi';
@@ -36,7 +37,8 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
   });
-  const intake = { store: d.store, metrics: d.metrics, checkAuth: d.checkAuth, notify: () => d.engine.wake() };
+  const commit = new GroupCommit(d.store, (jobs) => d.engine.enqueue(jobs));
+  const intake = { commit, metrics: d.metrics, checkAuth: d.checkAuth };
   registerAlertmanagerReceiver(app, intake);
   registerGrafanaReceiver(app, intake);
 

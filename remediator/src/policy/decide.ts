@@ -53,6 +53,8 @@ export interface DecideInput {
 }
 
 interface Base {
+  /** The alert's `service` label, kept on the record so the API can filter by it. */
+  service: string | null;
   rule: string | null;
   step: number;
   action: ActionKind | null;
@@ -83,6 +85,7 @@ export function decide(input: DecideInput): Decision {
     kind: 'skip',
     code,
     reason,
+    service: alert.labels.service ?? null,
     rule: null,
     step,
     action: null,
@@ -148,6 +151,7 @@ export function decide(input: DecideInput): Decision {
     (rule.approvalRequired ? '; approval required' : '');
   return {
     kind: 'act',
+    service: alert.labels.service ?? null,
     rule: rule.name,
     step,
     action: a,

@@ -4,14 +4,13 @@ import type { AlertmanagerAlert } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
 import type { Metrics } from '../metrics';
 import { zodToError } from '../policy/load-policy';
-import type { AuditSqlite, IncomingAlert } from '../sinks/audit-sqlite';
+import type { IncomingAlert } from '../sinks/audit-sqlite';
+import type { GroupCommit } from './group-commit';
 
 export interface IntakeDeps {
-  store: AuditSqlite;
+  commit: GroupCommit;
   metrics: Metrics;
   checkAuth: (header: string | undefined) => void;
-  /** Wakes the engine once alerts are persisted (it acts asynchronously). */
-  notify: () => void;
 }
 
 /** Response body of both receivers (202). */
@@ -57,11 +56,10 @@ export function registerIntake(
     const alerts = parsed.data.alerts.map(toIncoming);
     const bad = alerts.findIndex((a) => !Number.isFinite(a.startsAt));
     if (bad >= 0) throw new RemediatorError('VALIDATION_FAILED', 'startsAt is not a valid time', { field: `alerts.${bad}.startsAt` });
-    const { fresh, duplicates } = deps.store.accept(source, alerts, Date.now());
+    const { fresh, duplicates } = await deps.commit.submit(source, alerts);
     deps.metrics.notifications.inc({ source, outcome: 'accepted' });
     if (fresh > 0) deps.metrics.alerts.inc({ status: 'new', dedupe: 'new' }, fresh);
     if (duplicates > 0) deps.metrics.alerts.inc({ status: 'any', dedupe: 'duplicate' }, duplicates);
-    if (fresh > 0) deps.notify();
     const body: IntakeResponse = { accepted: fresh, duplicates };
     return reply.code(202).send(body);
   });

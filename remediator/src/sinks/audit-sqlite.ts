@@ -47,6 +47,7 @@ export interface NewAction {
   /** 'started' while the actuator call is in flight: a crash then leaves it for recovery. */
   phase: 'started' | 'done';
   error?: string | null;
+  service: string | null;
 }
 
 interface IncidentRow {
@@ -143,38 +144,55 @@ export class AuditSqlite {
   }
 
   /**
-   * Persists a notification's alerts in one transaction: new (fingerprint, startsAt, status) keys
-   * create or update the incident and queue a job; seen keys are duplicates and change nothing.
+   * Persists notifications' alerts in one transaction (group commit: concurrent requests share a
+   * commit): new (fingerprint, startsAt, status) keys create or update the incident and queue a
+   * job; seen keys are duplicates and change nothing. Returns per-notification counts and the jobs.
    */
-  readonly accept = (source: 'alertmanager' | 'grafana', alerts: IncomingAlert[], now: number): { fresh: number; duplicates: number } => {
-    let fresh = 0;
-    let duplicates = 0;
-    const tx = this.db.transaction(() => {
-      for (const a of alerts) {
-        const key = `${a.fingerprint}|${a.startsAtRaw}|${a.status}`;
-        if (this.st.dedupe.run(key, now).changes === 0) {
-          duplicates++;
-          continue;
+  acceptBatch(
+    batch: { source: 'alertmanager' | 'grafana'; alerts: IncomingAlert[] }[],
+    now: number,
+  ): { counts: { fresh: number; duplicates: number }[]; jobs: Job[] } {
+    const jobs: Job[] = [];
+    const tx = this.db.transaction(() =>
+      batch.map(({ source, alerts }) => {
+        let fresh = 0;
+        let duplicates = 0;
+        for (const a of alerts) {
+          const key = `${a.fingerprint}|${a.startsAtRaw}|${a.status}`;
+          if (this.st.dedupe.run(key, now).changes === 0) {
+            duplicates++;
+            continue;
+          }
+          fresh++;
+          const id = incidentIdOf(a.fingerprint, a.startsAtRaw);
+          this.st.incidentInsert.run({
+            id, fingerprint: a.fingerprint, alertname: a.labels.alertname ?? '', service: a.labels.service ?? null,
+            labels: JSON.stringify(a.labels), annotations: JSON.stringify(a.annotations), source,
+            status: a.status === 'firing' ? 'open' : 'resolved', startsAt: a.startsAt, receivedAt: now,
+          });
+          if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
+          const seq = Number(this.st.jobInsert.run(id, a.status, now).lastInsertRowid);
+          jobs.push({ seq, incidentId: id, status: a.status });
+          this.st.audit.run(now, 'alert', id, null, JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }));
         }
-        fresh++;
-        const id = incidentIdOf(a.fingerprint, a.startsAtRaw);
-        this.st.incidentInsert.run({
-          id, fingerprint: a.fingerprint, alertname: a.labels.alertname ?? '', service: a.labels.service ?? null,
-          labels: JSON.stringify(a.labels), annotations: JSON.stringify(a.annotations), source,
-          status: a.status === 'firing' ? 'open' : 'resolved', startsAt: a.startsAt, receivedAt: now,
-        });
-        if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
-        this.st.jobInsert.run(id, a.status, now);
-        this.st.audit.run(now, 'alert', id, null, JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }));
-      }
-    });
+        return { fresh, duplicates };
+      }),
+    );
     try {
-      tx();
+      return { counts: tx(), jobs };
     } catch (e) {
       throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
     }
-    return { fresh, duplicates };
-  };
+  }
+
+  accept(source: 'alertmanager' | 'grafana', alerts: IncomingAlert[], now: number): { fresh: number; duplicates: number } {
+    return this.acceptBatch([{ source, alerts }], now).counts[0]!;
+  }
+
+  /** Runs `fn` in one transaction (the engine batches its quick decisions into one commit). */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
 
   pendingJobs(limit = 100): Job[] {
     return this.st.jobsPending.all(limit) as Job[];
@@ -222,7 +240,7 @@ export class AuditSqlite {
     this.db.transaction(() => {
       this.st.actionInsert.run({
         id, incidentId: a.incidentId, action: a.action, step: a.step, rule: a.rule, reason: a.reason,
-        target: json(a.target), targetKey: a.targetKey, service: this.incidentRow(a.incidentId)?.labels.service ?? null,
+        target: json(a.target), targetKey: a.targetKey, service: a.service,
         apiCall: json(a.apiCall), before: json(a.before), result: a.result, error: a.error ?? null,
         verification: a.verification, startedAt: now, phase: a.phase,
       });

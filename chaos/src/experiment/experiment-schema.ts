@@ -28,7 +28,15 @@ export type LoadProfileName = z.infer<typeof LoadProfileName>;
 
 /** A tolerance a probe value must stay within; at least one bound. */
 export const Tolerance = z
-  .object({ min: z.number().optional(), max: z.number().optional() })
+  .object({
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /**
+     * Raises `max` to this multiple of the value measured at the steady-state check before the
+     * injection, when that is higher: on a busy machine the baseline itself may sit near `max`.
+     */
+    baselineFactor: z.number().min(1).max(100).optional(),
+  })
   .strict()
   .refine((t) => t.min !== undefined || t.max !== undefined, { message: 'give min, max or both' });
 export type Tolerance = z.infer<typeof Tolerance>;

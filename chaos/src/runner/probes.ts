@@ -45,3 +45,16 @@ export function healthyAt(probes: readonly Probe[], recorder: LoadRecorder, at: 
     .filter((p): p is Extract<Probe, { source: 'load' }> => p.source === 'load')
     .every((p) => withinTolerance(loadProbeValue(p, recorder, at), p.tolerance));
 }
+
+/**
+ * The probes as they apply after the steady-state check: a `baselineFactor` raises a probe's max
+ * to that multiple of its measured baseline (never lowers it).
+ */
+export function adjustToBaseline(probes: readonly Probe[], before: readonly ProbeResult[]): Probe[] {
+  return probes.map((p) => {
+    const f = p.tolerance.baselineFactor;
+    const measured = before.find((b) => b.name === p.name)?.value ?? null;
+    if (f === undefined || p.tolerance.max === undefined || measured === null) return p;
+    return { ...p, tolerance: { ...p.tolerance, max: Math.max(p.tolerance.max, f * measured) } };
+  });
+}

@@ -8,7 +8,7 @@ import { detectionIntervals } from '../metrics/detection-intervals';
 import type { Stack } from '../stack/start-stack';
 import { AdminClient, type FaultAck } from './admin-client';
 import { resolveGroundTruth } from './ground-truth';
-import { evaluateProbes, healthyAt } from './probes';
+import { adjustToBaseline, evaluateProbes, healthyAt } from './probes';
 import { PrometheusReader } from './prometheus-reader';
 import { Progress } from './progress';
 import { readActions } from './remediator-reader';
@@ -64,11 +64,12 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
   const load = runLoad({ url: stack.gatewayUrl, paths: o.paths }, loadStages(profile, total + 2, e.method.load.rps), recorder);
   const startedAt = Date.now();
   const health: { t: number; healthy: boolean }[] = [];
+  let probes = e.steadyStateHypothesis.probes;
   const tick = (phase: string, left: number, extra = '') => {
     const w = recorder.window(SUSTAIN_SECONDS);
     const t = Math.floor(Date.now() / 1000) * 1000;
     if (!health.length || health[health.length - 1].t !== t) {
-      health.push({ t, healthy: healthyAt(e.steadyStateHypothesis.probes, recorder, t + 1) });
+      health.push({ t, healthy: healthyAt(probes, recorder, t + 1) });
     }
     const rps = (w.requests / SUSTAIN_SECONDS).toFixed(0);
     const err = w.errorRatio === null ? '-' : `${(w.errorRatio * 100).toFixed(1)}%`;
@@ -90,6 +91,11 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
     await waitPhase('warm-up', phases.warmup);
     const before = await evaluateProbes(e.steadyStateHypothesis.probes, recorder, prom, service);
     if (!before.every((p) => p.ok)) notes.push(`steady state not met before injection: ${before.filter((p) => !p.ok).map((p) => `${p.name}=${p.value}`).join(', ')}`);
+    probes = adjustToBaseline(probes, before);
+    for (const p of probes) {
+      const orig = e.steadyStateHypothesis.probes.find((x) => x.name === p.name);
+      if (orig && orig.tolerance.max !== p.tolerance.max) notes.push(`${p.name}: max raised from ${orig.tolerance.max} to ${p.tolerance.max?.toFixed(1)} (${p.tolerance.baselineFactor} x the measured baseline)`);
+    }
     const warmupEnd = Date.now();
 
     const inj = e.method.injection;

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiContext } from './api/context';
 import { detectorsRoutes } from './api/detectors-routes';
@@ -11,7 +11,13 @@ import { openApiDocument } from './openapi';
 
 /** The detector's HTTP edge: REST API, OpenAPI, health and metrics on one fastify instance. */
 export function buildServer(ctx: ApiContext, log: Logger, version: string): FastifyInstance {
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024, disableRequestLogging: true });
+  // Scrapes and probes arrive every few seconds; logging each would drown the API's request logs.
+  const quiet = new Set(['/metrics', '/healthz', '/readyz']);
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    logController: new LogController({ disableRequestLogging: (req) => quiet.has(req.url.split('?')[0]) }),
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
     const e = new DetectorError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);

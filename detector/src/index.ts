@@ -9,3 +9,10 @@ export { StreamingDetector } from './engine/streaming-detector';
 export type { ScoredPoint, StreamingDetectorOptions, StreamingDetectorState } from './engine/streaming-detector';
 export type { FeatureContribution } from './engine/attribution';
 export type { Calibration } from './engine/calibration';
+// The detection service (Prometheus in, scores out as metrics and REST).
+export { DetectorService } from './service/detector-service';
+export type { DetectorServiceOptions } from './service/detector-service';
+export { loadConfigFile, parseConfig } from './service/config';
+export type { ServiceConfig, DetectorConfig, PrometheusConfig } from './service/config';
+export { PrometheusClient } from './service/prometheus-client';
+export { METRIC } from './service/metrics';

@@ -3,3 +3,4 @@ export { waitFor } from './wait-for';
 export { makeTempDir, spawnDaemon, type Daemon } from './daemon';
 export { startPrometheus, type PrometheusDaemon, type PrometheusOptions, type ScrapeTarget } from './prometheus';
 export { startAlertmanager, type AlertmanagerOptions } from './alertmanager';
+export { buildNodeImage, type NodeImageOptions } from './node-image';

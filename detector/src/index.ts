@@ -9,10 +9,8 @@ export { StreamingDetector } from './engine/streaming-detector';
 export type { ScoredPoint, StreamingDetectorOptions, StreamingDetectorState } from './engine/streaming-detector';
 export type { FeatureContribution } from './engine/attribution';
 export type { Calibration } from './engine/calibration';
-// The detection service (Prometheus in, scores out as metrics and REST).
-export { DetectorService } from './service/detector-service';
-export type { DetectorServiceOptions } from './service/detector-service';
+// The detection service's config schema and metric names (the service itself, which loads fastify and
+// better-sqlite3, is started by `homeostat-detect serve`, so importing the engine stays light).
 export { loadConfigFile, parseConfig } from './service/config';
 export type { ServiceConfig, DetectorConfig, PrometheusConfig } from './service/config';
-export { PrometheusClient } from './service/prometheus-client';
 export { METRIC } from './service/metrics';

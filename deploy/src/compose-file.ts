@@ -25,6 +25,7 @@ export interface ComposeService {
   group_add?: string[];
 }
 export interface ComposeFile {
+  name?: string;
   services: Record<string, ComposeService>;
   secrets?: Record<string, { file?: string }>;
   volumes?: Record<string, unknown>;

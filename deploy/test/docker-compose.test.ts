@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { readComposeFile, validateCompose, parseVolume, dockerfileStages } from '../src/compose-file';
 import { readYamlFile, repoPath, ROOT } from '../src/repo';
 import { hasTool, runTool } from '../src/tools';
@@ -30,10 +32,21 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  // Compose v2 (`docker compose`) or v1.29 (`docker-compose`, Debian's package): whichever exists.
-  const composeCli = hasTool('docker-compose') ? 'docker-compose' : null;
-  (composeCli ? it : it.skip)('`docker-compose config` accepts it (Compose CLI installed)', () => {
-    const r = runTool(composeCli!, ['-f', repoPath('docker-compose.yml'), 'config', '-q'], { cwd: ROOT });
+  it('has the fixed project name the remediator policy targets', () => {
+    expect(compose.name).toBe('homeostat');
+    const policy = readYamlFile<{ rules: { target: { actuator: string; namespace?: string } }[] }>('provisioning', 'remediator', 'policy.yml');
+    for (const r of policy.rules) expect(r.target).toEqual(expect.objectContaining({ actuator: 'docker', namespace: compose.name }));
+  });
+
+  // Debian's docker-compose 1.29 where installed (Compose v2 is a Docker CLI plugin Debian does not
+  // package). 1.29 predates the top-level `name`, so it checks everything else.
+  (hasTool('docker-compose') ? it : it.skip)('docker-compose 1.29 `config` accepts it (apart from the top-level name)', () => {
+    const text = readFileSync(repoPath('docker-compose.yml'), 'utf8');
+    expect(text).toMatch(/^name: homeostat$/m);
+    const copy = join(mkdtempSync(join(tmpdir(), 'homeostat-compose-')), 'docker-compose.yml');
+    writeFileSync(copy, text.replace(/^name: homeostat$/m, ''));
+    const r = runTool('docker-compose', ['-f', copy, '--project-directory', ROOT, 'config', '-q'], { cwd: ROOT });
+    rmSync(dirname(copy), { recursive: true, force: true });
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
   });
@@ -130,11 +143,11 @@ describe('docker-compose.yml', () => {
     expect(filter).toEqual({ name: 'label', values: ['homeostat.scrape=true'] });
   });
 
-  it('points the gateway at each backend service on the port that backend listens on', () => {
+  it('points the gateway at every replica of each backend (Docker DNS) on the port that backend listens on', () => {
     const args = services.gateway.command!;
     for (const b of FLEET_BACKENDS) {
       const port = services[b].command!.find((a) => a.startsWith('--port='))!.split('=')[1];
-      expect(args).toContain(`--upstream=${b}=http://${b}:${port}`);
+      expect(args).toContain(`--dns=${b}=${b}:${port}`);
       expect(services[b].command).toContain(`--service=${b}`);
     }
   });

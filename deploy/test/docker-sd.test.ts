@@ -8,7 +8,8 @@ import { repoPath } from '../src/repo';
 // The compose stack's Prometheus configuration on a real Prometheus and a real Docker engine:
 // a container labelled like the compose file's backends is scraped as job="demo" with its
 // service, a second replica (what `--scale` or the remediator's scale-out adds) is found without
-// any configuration change, and a removed one disappears. Containers use host networking, the
+// any configuration change, a removed one disappears, and a crashed one stays as a target that is
+// down (what HomeostatTargetDown alerts on). Containers use host networking, the
 // only kind this machine allows; the same relabelling handles bridge-network IPs.
 jest.setTimeout(120_000);
 
@@ -30,11 +31,13 @@ async function targets(): Promise<Target[]> {
 }
 
 /** A stand-in backend: serves the series a demo service exposes, with its own `service` label. */
-function startReplica(service: string, n: number, port: number): string {
+function startReplica(service: string, n: number, port: number, crash = false): string {
   const name = `${RUN}-${service}-${n}`;
-  const script = `require('http').createServer((q,s)=>s.end('http_requests_total{service="${service}",code="200"} ${n}\\n')).listen(${port},'127.0.0.1')`;
+  const script = crash
+    ? 'process.exit(3)'
+    : `require('http').createServer((q,s)=>s.end('http_requests_total{service="${service}",code="200"} ${n}\\n')).listen(${port},'127.0.0.1')`;
   docker(
-    'run', '-d', '--rm', '--name', name, '--network', 'host',
+    'run', '-d', '--name', name, '--network', 'host',
     '--label', 'homeostat.scrape=true', '--label', 'homeostat.job=demo', '--label', `homeostat.metrics-port=${port}`,
     '--label', `com.docker.compose.service=${service}`, '--label', 'com.docker.compose.project=homeostat-deploy-test',
     IMAGE, process.execPath, '-e', script,
@@ -109,4 +112,20 @@ it('scrapes a labelled container as job="demo", finds a scaled-out replica, and 
     return t.length === 1 ? t : undefined;
   });
   expect(left[0].labels.container).toBe(second);
+});
+
+it('keeps a crashed replica as a target that is down, so up{job="demo"} == 0 names its service', async () => {
+  const crashed = startReplica('payments', 1, await freePort(), true);
+  const down = await waitFor('the crashed replica to be scraped as down', async () => {
+    const t = (await targets()).filter((x) => x.labels.container === crashed);
+    return t.length === 1 && t[0].health === 'down' ? t : undefined;
+  });
+  expect(down[0].labels).toEqual(expect.objectContaining({ job: 'demo', service: 'payments' }));
+  const up = await waitFor('up == 0 for payments', async () => {
+    const r = (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(`up{job="demo",container="${crashed}"} == 0`)}`)).json()) as {
+      data: { result: { metric: Record<string, string> }[] };
+    };
+    return r.data.result.length === 1 ? r.data.result : undefined;
+  });
+  expect(up[0].metric.service).toBe('payments');
 });

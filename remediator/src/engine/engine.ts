@@ -355,7 +355,8 @@ export class Engine {
     incidentId: string, step: number, d: Decision, result: 'skipped' | 'failed' | 'pending_approval' | 'dry_run' | 'succeeded',
     error: string | null, jobSeq: number | null, before: TargetSnapshot | null = null, apiCall: import('@homeostat/contracts').ApiCall | null = null,
   ): void {
-    const action = d.action ?? this.d.policy.rules.find((r) => r.name === d.rule)?.ladder[0]?.action ?? 'notify';
+    // No ladder step applies (no rule, ladder exhausted): the record is about paging humans.
+    const action = d.action ?? 'notify';
     const reason = d.kind === 'skip' ? `${d.code}: ${d.reason}` : d.reason;
     this.d.store.startAction(
       { incidentId, action, step, rule: d.rule, reason, target: d.target, targetKey: d.target ? targetKey(d.target) : null, apiCall,

@@ -1,0 +1,152 @@
+import { execFileSync } from 'node:child_process';
+import { buildNodeImage, freePort, waitFor } from '@homeostat/testkit';
+import Docker from 'dockerode';
+import type { Target } from '@homeostat/contracts';
+import { CLONE_LABEL, DockerActuator } from '../src/actuators/docker';
+import { RemediatorError } from '../src/errors';
+import { alert, webhook } from './support/payload';
+import { FIXTURE, startRemediator, type TestRemediator } from './support/remediator';
+
+jest.setTimeout(180_000);
+
+const IMAGE = 'homeostat/remediator-test-node:1';
+const project = `hstest${process.pid}`;
+const docker = new Docker();
+const target: Target = { actuator: 'docker', kind: 'compose-service', name: 'orders', namespace: project };
+
+async function projectContainers(all = true) {
+  return docker.listContainers({ all, filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }) });
+}
+async function healthy(port: number): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
+  } catch {
+    return false;
+  }
+}
+const portOf = async (id: string): Promise<number> => {
+  const env = (await docker.getContainer(id).inspect()).Config.Env ?? [];
+  return Number(env.find((e) => e.startsWith('PORT='))?.slice(5));
+};
+
+describe('Docker actuator against the real engine', () => {
+  const act = new DockerActuator();
+  let originalId: string;
+  let port: number;
+  const req = (action: 'restart' | 'scale_out' | 'scale_in' | 'stop' | 'isolate', desiredReplicas?: number) => ({
+    action, target, params: {}, labels: { service: 'orders' }, incidentId: 'inc-1', ...(desiredReplicas ? { desiredReplicas } : {}),
+  });
+
+  beforeAll(async () => {
+    await buildNodeImage({ tag: IMAGE, files: { '/app/tiny-server.js': FIXTURE } });
+    port = await freePort();
+    originalId = execFileSync('docker', [
+      'run', '-d', '--network', 'host', '--name', `${project}-orders-1`,
+      '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=orders',
+      '--label', 'com.docker.compose.container-number=1', '--env', `PORT=${port}`, IMAGE, 'node', 'tiny-server.js',
+    ]).toString().trim();
+    await waitFor('the original container', () => healthy(port));
+  });
+
+  afterAll(async () => {
+    for (const c of await projectContainers()) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  });
+
+  it('snapshots the compose service and restarts its container', async () => {
+    const before = await act.snapshot(target);
+    expect(before.replicas).toBe(1);
+    const startedAt = (await docker.getContainer(originalId).inspect()).State.StartedAt;
+    const plan = await act.plan(req('restart'), before);
+    expect(plan.apiCall).toEqual({ method: 'POST', path: `/containers/${originalId}/restart?t=10` });
+    await plan.run();
+    expect((await docker.getContainer(originalId).inspect()).State.StartedAt).not.toBe(startedAt);
+    await waitFor('restarted container to serve', () => healthy(port));
+  });
+
+  it('scales out by cloning with compose labels plus the clone label, and undo removes only the clone', async () => {
+    const before = await act.snapshot(target);
+    const plan = await act.plan(req('scale_out', 2), before);
+    const after = await plan.run();
+    expect(after.replicas).toBe(2);
+    const clones = after.clones as string[];
+    expect(clones).toHaveLength(1);
+    const info = await docker.getContainer(clones[0]!).inspect();
+    expect(info.Config.Labels).toMatchObject({
+      'com.docker.compose.project': project, 'com.docker.compose.service': 'orders', 'com.docker.compose.container-number': '2', [CLONE_LABEL]: 'true',
+    });
+    expect(info.Name).toBe(`/${project}-orders-2`);
+    const clonePort = await portOf(clones[0]!);
+    expect(clonePort).not.toBe(port); // host networking: the clone listens on its own port
+    await waitFor('the clone to serve', () => healthy(clonePort));
+    await act.undo(req('scale_out', 2), before, after);
+    expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+  });
+
+  it('scales in by removing clones only, never the original', async () => {
+    await (await act.plan(req('scale_out', 3), await act.snapshot(target))).run();
+    expect((await act.snapshot(target)).replicas).toBe(3);
+    const after = await (await act.plan(req('scale_in', 1), await act.snapshot(target))).run();
+    expect(after.replicas).toBe(1);
+    const left = await projectContainers();
+    expect(left.map((c) => c.Id)).toEqual([originalId]);
+    // with only the original left, scale_in has nothing it may remove
+    const none = await (await act.plan(req('scale_in', 0), await act.snapshot(target))).run();
+    expect(none.replicas).toBe(1);
+  });
+
+  it('stops a container and undo starts it again', async () => {
+    const before = await act.snapshot(target);
+    const after = await (await act.plan(req('stop'), before)).run();
+    expect((await docker.getContainer(originalId).inspect()).State.Running).toBe(false);
+    await act.undo(req('stop'), before, after);
+    expect((await docker.getContainer(originalId).inspect()).State.Running).toBe(true);
+    await waitFor('restarted container to serve', () => healthy(port));
+  });
+
+  it('refuses to isolate a host-networked container with a clear error', async () => {
+    await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toMatchObject({ code: 'ACTION_UNSUPPORTED' });
+    await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toBeInstanceOf(RemediatorError);
+  });
+
+  describe('through the remediator: failed verification undoes the scale-out, then the next step runs', () => {
+    let r: TestRemediator;
+    beforeAll(async () => {
+      r = await startRemediator({
+        docker: {},
+        policy: {
+          defaults: { cooldownSeconds: 0, verify: { timeoutSeconds: 2, stableSeconds: 0, intervalSeconds: 0.2, requireResolved: true, scoreQuery: '' } },
+          rules: [
+            {
+              name: 'cpu', match: { alertname: 'HomeostatAnomaly' }, replicas: { min: 1, max: 2 },
+              target: { actuator: 'docker', kind: 'compose-service', name: '{{service}}', namespace: '{{compose_project}}' },
+              allow: ['orders'], ladder: [{ action: 'scale_out' }, { action: 'restart' }],
+            },
+          ],
+        },
+      });
+    });
+    afterAll(async () => {
+      await r?.close();
+    });
+
+    it('records scale_out rolled back (clone removed) and a restart', async () => {
+      const startedAt = (await docker.getContainer(originalId).inspect()).State.StartedAt;
+      const a = alert({ compose_project: project });
+      expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).status).toBe(202);
+      await waitFor('a clone', async () => (await projectContainers()).some((c) => c.Labels[CLONE_LABEL] === 'true'), { timeoutMs: 30_000 });
+      await r.engine.idle();
+      const inc = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a.fingerprint)!;
+      expect(inc.actions.map((x) => [x.action, x.result, x.verification])).toEqual([
+        ['scale_out', 'rolled_back', 'failed'],
+        ['restart', 'succeeded', 'failed'],
+        ['notify', 'skipped', 'not_applicable'],
+      ]);
+      expect(inc.actions[2]!.reason).toMatch(/^ladder_exhausted/);
+      expect(inc.status).toBe('escalated');
+      expect(inc.actions[0]!.before).toMatchObject({ replicas: 1 });
+      expect(inc.actions[0]!.after).toMatchObject({ replicas: 2 });
+      expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+      expect((await docker.getContainer(originalId).inspect()).State.StartedAt).not.toBe(startedAt);
+    });
+  });
+});

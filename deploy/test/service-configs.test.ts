@@ -74,7 +74,10 @@ describe('remediator configuration', () => {
     expect(policy.rules.length).toBeGreaterThan(0);
     for (const r of policy.rules) {
       expect(r.target.actuator).toBe('docker');
+      expect(r.match.remediate).toBe('true');
       for (const a of r.allow) expect(FLEET).toContain(a);
+      // the Docker actuator's actions (remediator/src/actuators/docker.ts), plus notify
+      for (const s of r.ladder) expect(['restart', 'stop', 'scale_out', 'scale_in', 'isolate', 'notify']).toContain(s.action);
     }
     const alerts = new Set(policy.rules.map((r) => r.match.alertname));
     expect(alerts).toEqual(new Set(['HomeostatAnomaly', 'HomeostatTargetDown']));
@@ -90,7 +93,10 @@ describe('remediator configuration', () => {
       expect(config.auth.bearerTokens).toEqual([{ file: '/var/run/secrets/homeostat/remediator-token' }]);
       for (const r of policy.rules) {
         expect(r.target).toEqual(expect.objectContaining({ actuator: 'kubernetes', kind: 'deployment', namespace: 'homeostat' }));
+        expect(r.match.remediate).toBe('true');
         for (const a of r.allow) expect(FLEET).toContain(a);
+        // only actions the Role allows: shift_traffic / cache_enable would need services and configmaps
+        for (const s of r.ladder) expect(['restart', 'scale_out', 'scale_in', 'isolate', 'notify']).toContain(s.action);
       }
       // the bearer token file is the Secret the Deployment mounts
       const d = findObject<Workload>(base, 'Deployment', 'remediator');

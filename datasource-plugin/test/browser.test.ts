@@ -1,0 +1,185 @@
+/**
+ * @jest-environment node
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { HostWindow, PROFILE_NAMES, Session, openHost, startSession } from './browser/harness/browser-session';
+import { DETECTOR_TOKEN, REMEDIATOR_TOKEN } from './browser/harness/stack';
+
+// Starts Prometheus, the detector and the remediator, builds two host bundles, runs Chromium.
+jest.setTimeout(300_000);
+
+const outDir = join(__dirname, '../test-output');
+let session: Session;
+
+beforeAll(async () => {
+  session = await startSession(outDir);
+}, 300_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
+interface Frame {
+  name?: string;
+  meta?: { custom?: Record<string, unknown> };
+  fields: Array<{ name: string; values: unknown[]; config: Record<string, unknown>; labels?: Record<string, string> }>;
+}
+
+function field(frame: Frame, name: string) {
+  const f = frame.fields.find((x) => x.name === name);
+  if (!f) {
+    throw new Error(`frame ${frame.name} has no field ${name}`);
+  }
+  return f;
+}
+
+describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
+  let page: Page;
+  let errors: string[];
+  const from = () => session.stack.now - 3600_000;
+  const to = () => session.stack.now;
+
+  beforeAll(async () => {
+    ({ page, errors } = await openHost(session, profile));
+  });
+  afterAll(async () => {
+    await page?.close();
+  });
+
+  it('runs on the profile it claims (Grafana and React versions) and loads both plugins', async () => {
+    const versions = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.versions);
+    expect(versions.grafana).toBe(session.versions[profile].grafana);
+    expect(versions.react.split('.')[0]).toBe(profile === 'grafana-13.2' ? '19' : '18');
+    const kinds = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.pluginKinds());
+    expect(kinds).toEqual({ 'homeostat-anomaly-datasource': 'DataSourcePlugin', 'homeostat-healing-panel': 'PanelPlugin' });
+  });
+
+  it('passes "Save & test" through the data proxy, which injects the provisioned tokens', async () => {
+    const res = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.testDatasource());
+    expect(res).toMatchObject({ status: 'success' });
+    expect(res.message).toMatch(/detector OK \(1 detector: fleet\)/);
+    expect(res.message).toMatch(/remediator OK \(1 incident/);
+    const sent = session.proxy.log.filter((r) => r.upstream.startsWith(session.stack.detectorGatewayUrl));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((r) => r.authorization === `Bearer ${DETECTOR_TOKEN}`)).toBe(true);
+    expect(session.proxy.log.filter((r) => r.upstream.startsWith(session.stack.remediatorUrl))[0].authorization).toBe(
+      `Bearer ${REMEDIATOR_TOKEN}`
+    );
+  });
+
+  it('replays the detector over the range: the orders anomaly scores above 1 where it was, payments stays below', async () => {
+    const frames = (await page.evaluate(
+      ([f, t]) => (window as unknown as HostWindow).homeostatHost.runQueries([{ refId: 'A', queryType: 'scores', detector: 'fleet' }], f, t),
+      [from(), to()]
+    )) as Frame[];
+    expect(frames.map((f) => field(f, 'score').labels?.service).sort()).toEqual(['orders', 'payments']);
+    const orders = frames.find((f) => field(f, 'score').labels?.service === 'orders')!;
+    const times = field(orders, 'time').values as number[];
+    const flagged = times.filter((_, i) => field(orders, 'anomaly').values[i] === true);
+    expect(flagged.length).toBeGreaterThan(0);
+    const { start, end } = session.stack.anomaly;
+    expect(flagged.every((t) => t >= start && t <= end + 5 * 60_000)).toBe(true);
+    expect(Math.max(...(field(orders, 'score').values as number[]))).toBeGreaterThan(1);
+    expect((field(orders, 'score').config.thresholds as { steps: Array<{ value: number }> }).steps[1].value).toBe(1);
+    expect(field(orders, 'latency_p95').config.unit).toBe('s');
+    const payments = frames.find((f) => f !== orders)!;
+    expect((field(payments, 'anomaly').values as boolean[]).filter(Boolean).length).toBeLessThan(flagged.length);
+  });
+
+  it('returns anomaly events, and the healing timeline with the action and its verification', async () => {
+    const [events, timeline] = (await page.evaluate(
+      ([f, t]) =>
+        (window as unknown as HostWindow).homeostatHost.runQueries(
+          [
+            { refId: 'E', queryType: 'events', detector: 'fleet', entity: 'service="orders"' },
+            { refId: 'T', queryType: 'timeline', service: 'orders' },
+          ],
+          f,
+          t + 3600_000
+        ),
+      [from(), to()]
+    )) as Frame[];
+    const starts = field(events, 'time').values as number[];
+    expect(starts.length).toBeGreaterThan(0);
+    expect(starts.some((s) => Math.abs(s - session.stack.anomaly.start) <= 5 * 60_000)).toBe(true);
+    expect(field(events, 'topFeatures').values.join(',')).toMatch(/cpu|latency_p95|error_ratio/);
+    const kinds = field(timeline, 'kind').values;
+    expect(kinds).toEqual(expect.arrayContaining(['anomaly', 'action', 'verification']));
+    const action = kinds.indexOf('action');
+    expect(field(timeline, 'status').values[action]).toBe('succeeded');
+    expect(JSON.parse(field(timeline, 'detail').values[action] as string).reason).toMatch(/cpu-saturation/);
+  });
+
+  it('answers template variable queries with detectors and services', async () => {
+    const detectors = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.metricFindQuery('detectors()'));
+    const services = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.metricFindQuery('entities(fleet, service)'));
+    expect(detectors).toEqual(['fleet']);
+    expect(services).toEqual(['orders', 'payments']);
+  });
+
+  it('ConfigEditor: Save & test says what is wrong (token, unreachable, wrong version) and when it is right', async () => {
+    await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.renderConfigEditor());
+    const saveAndTest = async () => {
+      await page.getByTestId('host-save-test').click();
+      const result = page.getByTestId('host-test-result');
+      await result.waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid="host-test-result"]')?.textContent !== '');
+      return result;
+    };
+    expect(errors).toEqual([]);
+    const detectorUrl = page.getByLabel('Detector URL');
+    const remediatorUrl = page.getByLabel('Remediator URL');
+    const original = { detector: await detectorUrl.inputValue(), remediator: await remediatorUrl.inputValue() };
+    expect(original.detector).toBe(session.stack.detectorGatewayUrl);
+
+    // wrong token: the detector's gateway refuses it
+    await page.getByRole('button', { name: /reset/i }).first().click();
+    await page.getByLabel('Detector token').fill('not-the-token');
+    let result = await saveAndTest();
+    await expect(result.getAttribute('data-status')).resolves.toBe('error');
+    await expect(result.textContent()).resolves.toMatch(/detector rejected the request \(HTTP 401\).*token/);
+
+    // right token again, remediator pointed at a closed port: unreachable
+    await page.getByRole('button', { name: /reset/i }).first().click();
+    await page.getByLabel('Detector token').fill(DETECTOR_TOKEN);
+    await remediatorUrl.fill('http://127.0.0.1:9');
+    result = await saveAndTest();
+    await expect(result.textContent()).resolves.toMatch(/detector OK.*remediator unreachable/);
+
+    // a Prometheus where the detector should be: not a Homeostat API
+    await remediatorUrl.fill(original.remediator);
+    await detectorUrl.fill(session.stack.prometheus.url);
+    result = await saveAndTest();
+    await expect(result.textContent()).resolves.toMatch(/detector at .* has no Homeostat API v1.*version/);
+
+    await detectorUrl.fill(original.detector);
+    result = await saveAndTest();
+    await expect(result.textContent()).resolves.toMatch(/^detector OK.*remediator OK/);
+    // the browser only ever learns that tokens are set
+    const settings = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.settings);
+    expect(settings?.secureJsonFields).toEqual({ detectorToken: true, remediatorToken: true });
+    expect(JSON.stringify(settings)).not.toContain(DETECTOR_TOKEN);
+    await page.screenshot({ path: join(outDir, `${profile}-config-editor.png`), fullPage: true });
+  });
+
+  it('QueryEditor: a saved query runs and the panel draws its result', async () => {
+    await page.evaluate(
+      ([f, t]) => (window as unknown as HostWindow).homeostatHost.renderQueryEditor({ refId: 'A', queryType: 'scores', scoreSource: 'detector' }, f, t),
+      [from(), to()]
+    );
+    const editor = page.getByTestId('homeostat-query-editor');
+    await editor.getByLabel('Detector', { exact: true }).fill('fleet');
+    await editor.getByLabel('Entity').fill('service="orders"');
+    await editor.getByLabel('Entity').blur();
+    await page.waitForSelector('[data-testid="homeostat-anomaly-band"]', { timeout: 30_000 });
+    const saved = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.savedQuery);
+    expect(saved).toMatchObject({ refId: 'A', queryType: 'scores', detector: 'fleet', entity: 'service="orders"' });
+    expect(await page.getByTestId('homeostat-score-line').count()).toBe(1);
+
+    await editor.getByText('Timeline', { exact: true }).click();
+    await expect(editor.getByLabel('Service').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: join(outDir, `${profile}-query-editor.png`), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,3 @@
+declare module 'homeostat-host-profile' {
+  export const sharedExtras: Record<string, unknown>;
+}

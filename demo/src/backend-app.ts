@@ -76,6 +76,8 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
     },
   });
   for (const d of definitions) http.faultActive.set({ service, fault: d.name }, 0);
+  // series exist from the first scrape, so rate() sees the first failure
+  for (const result of ['success', 'failure']) http.transactions.inc({ service, result }, 0);
 
   const edge = createEdge({
     service,

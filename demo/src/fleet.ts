@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ServiceName } from './personality';
 
+/** The built binaries; the same path from src/ (tests) and dist/ (runtime), both one level down. */
+export const DEMO_BIN_DIR = join(__dirname, '..', 'dist', 'bin');
+
 export const FleetConfig = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   /** Gateway port; with basePort set, the backends follow it (base+1, base+2, base+3). */
@@ -56,7 +59,7 @@ export function fleetPorts(c: FleetConfig): Record<'gateway' | ServiceName, numb
  */
 export function startFleet(
   config: FleetConfig,
-  opts: { binDir: string; log: Logger; stdio?: 'inherit' | 'ignore'; env?: NodeJS.ProcessEnv },
+  opts: { binDir?: string; log: Logger; stdio?: 'inherit' | 'ignore'; env?: NodeJS.ProcessEnv },
 ): Fleet {
   const ports = fleetPorts(config);
   const members: FleetMember[] = [];
@@ -64,7 +67,7 @@ export function startFleet(
   const spawnMember = (name: FleetMember['name'], args: string[]): FleetMember => {
     const child = spawn(
       process.execPath,
-      [join(opts.binDir, name === 'gateway' ? 'gateway.js' : 'backend.js'), ...args],
+      [join(opts.binDir ?? DEMO_BIN_DIR, name === 'gateway' ? 'gateway.js' : 'backend.js'), ...args],
       {
         stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'],
         env: opts.env ?? process.env,

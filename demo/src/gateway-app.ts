@@ -128,6 +128,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     // the backend's span becomes a child of the gateway's server span
     headers.traceparent = traceparentOf(req.trace);
     headers['x-forwarded-for'] = req.ip;
+    // backends count active users by this header; the client's connection stands in when absent
+    headers['x-user-id'] ??= `${req.socket.remoteAddress}:${req.socket.remotePort}`;
     const body = Buffer.isBuffer(req.body) ? req.body : undefined;
     let lastError: UpstreamConnectError | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -30,7 +30,7 @@ export function httpMetrics(registry: DemoRegistry) {
   return {
     requests: new Counter({
       name: 'http_requests_total',
-      help: 'HTTP requests served, by route and status code (599: connection dropped by a fault)',
+      help: 'HTTP requests served, by route and status code (599: connection reset by the packet-loss fault; 499: client gave up)',
       labelNames: ['service', 'method', 'route', 'code'] as const,
       registers: [registry],
     }),

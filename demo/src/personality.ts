@@ -36,7 +36,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'GET',
         url: '/api/orders',
-        cpuMs: 3,
+        cpuMs: 1.5,
         queries: 1,
         queryMs: 30,
         cacheable: true,
@@ -46,7 +46,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'GET',
         url: '/api/orders/:id',
-        cpuMs: 1,
+        cpuMs: 0.5,
         queries: 1,
         queryMs: 15,
         cacheable: true,
@@ -56,7 +56,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'POST',
         url: '/api/orders',
-        cpuMs: 4,
+        cpuMs: 2,
         queries: 2,
         queryMs: 20,
         cacheable: false,
@@ -72,7 +72,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'GET',
         url: '/api/payments',
-        cpuMs: 2,
+        cpuMs: 1,
         queries: 1,
         queryMs: 25,
         cacheable: true,
@@ -82,7 +82,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'GET',
         url: '/api/payments/:id',
-        cpuMs: 1,
+        cpuMs: 0.5,
         queries: 1,
         queryMs: 15,
         cacheable: true,
@@ -93,7 +93,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'POST',
         url: '/api/payments',
-        cpuMs: 8,
+        cpuMs: 4,
         queries: 2,
         queryMs: 25,
         cacheable: false,
@@ -109,7 +109,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'GET',
         url: '/api/inventory',
-        cpuMs: 2,
+        cpuMs: 1,
         queries: 1,
         queryMs: 20,
         cacheable: true,
@@ -119,7 +119,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'GET',
         url: '/api/inventory/:sku',
-        cpuMs: 1,
+        cpuMs: 0.5,
         queries: 1,
         queryMs: 10,
         cacheable: true,
@@ -129,7 +129,7 @@ export const PERSONALITIES: Record<ServiceName, Personality> = {
       op({
         method: 'POST',
         url: '/api/inventory/reserve',
-        cpuMs: 2,
+        cpuMs: 1,
         queries: 2,
         queryMs: 15,
         cacheable: false,

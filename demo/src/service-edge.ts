@@ -115,7 +115,8 @@ export function createEdge(opts: EdgeOptions): Edge {
   };
 
   app.addHook('onResponse', async (req, reply) => record(req, reply.statusCode));
-  app.addHook('onRequestAbort', async (req) => record(req, 599));
+  // a client that gives up is not a server failure: nginx's 499 "client closed request"
+  app.addHook('onRequestAbort', async (req) => record(req, 499));
 
   app.setErrorHandler((err, req, reply: FastifyReply) => {
     const { statusCode, body } = toApiError(err);

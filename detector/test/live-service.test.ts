@@ -43,6 +43,7 @@ function config(promUrl: string): ServiceConfig {
         trainingWindowSeconds: 120,
         refitIntervalSeconds: 20,
         queryDelaySeconds: 1,
+        forgetAfterSeconds: 6,
         // Small windows score on a compressed scale; a higher sensitivity keeps a 3x shift clearly above 1.
         sensitivity: 2,
         queries: {
@@ -253,6 +254,21 @@ test('a restart resumes the persisted models warm instead of learning again', as
   // The anomaly event from before the restart is still served (SQLite).
   const ev = await getJson<EventsResponse>(`${url}/api/v1/events?from=0&to=${Date.now()}`);
   expect(ev.body.events.some((e) => e.labels.service === 'orders')).toBe(true);
+});
+
+test('follows series churn: a vanished entity is dropped with its gauges, a new one is picked up', async () => {
+  fleet.setServices(['orders', 'payments', 'inventory', 'search']);
+  const list = await waitFor('gateway dropped and search followed', async () => {
+    const l = await entities();
+    const names = l.map((e) => e.labels.service);
+    return !names.includes('gateway') && names.includes('search') && l;
+  }, { timeoutMs: 30_000, intervalMs: 500 });
+  expect(list.map((e) => e.labels.service).sort()).toEqual(['inventory', 'orders', 'payments', 'search']);
+  const text = await (await fetch(`${url}/metrics`)).text();
+  expect(text).not.toContain('service="gateway"');
+  expect(text).toMatch(/homeostat_detector_entities\{detector="fleet",state="warm"\} 3/);
+  // The others keep scoring through the churn.
+  expect((await getJson(`${url}/readyz`)).status).toBe(200);
 });
 
 describe('bad API input gets 400 {code, message, field}', () => {

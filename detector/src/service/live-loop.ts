@@ -188,7 +188,7 @@ export class LiveLoop {
     for (const frame of frames.values()) {
       let e = entities.get(frame.key);
       if (!e) {
-        e = { detector: d.name, key: frame.key, labels: frame.labels, model: models.create(d, d.intervalSeconds), lastTimestamp: null, lastSeenAt: 0, last: null };
+        e = { detector: d.name, key: frame.key, labels: frame.labels, model: models.create(d, d.intervalSeconds, frame.key), lastTimestamp: null, lastSeenAt: 0, last: null };
         entities.set(frame.key, e);
         log.info({ detector: d.name, key: frame.key }, 'entity appeared');
       }

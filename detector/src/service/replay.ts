@@ -77,7 +77,7 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
 
   const series: ScoredSeries[] = [];
   for (const frame of entities.values()) {
-    const model = deps.models.create({ ...d, groupBy }, req.stepSeconds);
+    const model = deps.models.create({ ...d, groupBy }, req.stepSeconds, frame.key);
     const out: ScoredSeries = { detector: d.name, key: frame.key, labels: frame.labels, timestamps: [], scores: [], anomalies: [], topFeatures: [], features: {} };
     const cols = features.map((f) => (out.features[f] = [] as (number | null)[]));
     for (let i = 0; i < frame.timestamps.length; i++) {

@@ -12,10 +12,13 @@ export interface Fleet {
   url: string;
   hostPort: string;
   inject(service: string, fault: { cpu?: number; latency?: number } | null): void;
+  /** Replaces the set of services the process reports (series churn: some vanish, new ones appear). */
+  setServices(list: readonly string[]): void;
   close(): Promise<void>;
 }
 
-export async function startFleet(services: readonly string[]): Promise<Fleet> {
+export async function startFleet(initial: readonly string[]): Promise<Fleet> {
+  let services = [...initial];
   const registry = new Registry();
   const faults = new Map<string, { cpu?: number; latency?: number }>();
   const t0 = Date.now();
@@ -31,6 +34,7 @@ export async function startFleet(services: readonly string[]): Promise<Fleet> {
     labelNames: ['service'],
     registers: [registry],
     collect() {
+      cpu.reset();
       services.forEach((s, i) => cpu.set({ service: s }, value(i, 0.3, 0.05, 0.3) * (faults.get(s)?.cpu ?? 1)));
     },
   });
@@ -40,6 +44,7 @@ export async function startFleet(services: readonly string[]): Promise<Fleet> {
     labelNames: ['service'],
     registers: [registry],
     collect() {
+      latency.reset();
       services.forEach((s, i) => latency.set({ service: s }, value(i, 0.12, 0.01, 1.1) * (faults.get(s)?.latency ?? 1)));
     },
   });
@@ -61,6 +66,9 @@ export async function startFleet(services: readonly string[]): Promise<Fleet> {
     inject(service, fault) {
       if (fault) faults.set(service, fault);
       else faults.delete(service);
+    },
+    setServices(list) {
+      services = [...list];
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -61,7 +61,7 @@ export function jtlToRun(samples: readonly JtlSample[], o: JtlRunOptions): RunRe
     load,
     health,
     series: [],
-    detection: { available: false, scores: [] },
+    detection: { available: false, scores: [], alerts: [] },
     actions: [],
     expectedActions: [],
     metrics,

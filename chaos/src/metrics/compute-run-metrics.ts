@@ -1,5 +1,5 @@
 import type { ActionObservation, GroundTruthWindow, RunMetrics } from '../runner/run-record';
-import { detectionIntervals } from './detection-intervals';
+import { anomalyIntervals, detectionSignal } from './detection-intervals';
 import { percentile } from './percentile';
 import {
   availability,
@@ -18,6 +18,8 @@ export interface RunFacts {
   health: readonly HealthSample[];
   /** Anomaly scores of the target; empty when no detector ran. */
   scores: readonly [number, number | null][];
+  /** Homeostat's alerts on the target (1 pending/firing, 0 or null not); empty without alerting. */
+  alerts?: readonly [number, number | null][];
   /** Gateway requests and 5xx over the run from Prometheus (increase), when known. */
   prometheusRequests: { total: number; errors: number } | null;
   actions: readonly ActionObservation[];
@@ -33,10 +35,11 @@ export interface RunFacts {
 export function computeRunMetrics(f: RunFacts): RunMetrics {
   const fault = f.groundTruth[0];
   const window = fault ? { start: fault.start, end: fault.end } : null;
-  const intervals = detectionIntervals(f.scores.map(([t, score]) => ({ t, score })));
+  const signal = detectionSignal(f.scores, f.alerts ?? []);
+  const intervals = anomalyIntervals(signal);
   const rec = window ? recovery(window, f.health, f.sustainSeconds) : { mttrSeconds: null, impacted: false, recoveredAt: null };
   const windows = f.groundTruth.map((g) => ({ start: g.start, end: g.end }));
-  const scored = f.scores.filter(([, s]) => s !== null).map(([t, s]) => ({ t, anomalous: (s as number) > 1 }));
+  const scored = signal.filter((p): p is { t: number; anomalous: boolean } => p.anomalous !== null);
   const pw = scored.length ? pointwisePrecisionRecall(scored, windows, f.graceMs) : null;
   const ev = scored.length ? eventPrecisionRecall(intervals, windows, f.graceMs) : null;
   const inFault = window ? f.load.filter((b) => b.t >= window.start && b.t <= window.end + f.graceMs) : [];
@@ -48,7 +51,7 @@ export function computeRunMetrics(f: RunFacts): RunMetrics {
       50,
     );
   return {
-    mttdSeconds: window && f.scores.length ? mttdSeconds(window, intervals, f.graceMs) : null,
+    mttdSeconds: window && scored.length ? mttdSeconds(window, intervals, f.graceMs) : null,
     mttrSeconds: rec.mttrSeconds,
     impacted: rec.impacted,
     healed: window

@@ -7,7 +7,7 @@ import {
   pointwisePrecisionRecall,
   recovery,
 } from './run-metrics';
-import { detectionIntervals } from './detection-intervals';
+import { anomalyIntervals, detectionIntervals, detectionSignal } from './detection-intervals';
 import { percentile } from './percentile';
 
 const T0 = 1_700_000_000_000;
@@ -126,5 +126,19 @@ describe('percentile', () => {
     [[], 50, null],
   ])('%j p%s = %s', (values, p, expected) => {
     expect(percentile(values, p)).toBe(expected);
+  });
+});
+
+describe('detectionSignal', () => {
+  it('an alert on the target counts as detection even without a score (a crashed process has none)', () => {
+    const scores: [number, number | null][] = [[s(0), 0.3], [s(1), null], [s(2), null], [s(3), 1.4]];
+    const alerts: [number, number | null][] = [[s(1), null], [s(2), 1], [s(3), 0]];
+    expect(detectionSignal(scores, alerts)).toEqual([
+      { t: s(0), anomalous: false },
+      { t: s(1), anomalous: null },
+      { t: s(2), anomalous: true },
+      { t: s(3), anomalous: true },
+    ]);
+    expect(anomalyIntervals(detectionSignal(scores, alerts))).toEqual([{ start: s(2), end: s(3) }]);
   });
 });

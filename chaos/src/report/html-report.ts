@@ -1,3 +1,4 @@
+import { anomalyIntervals, detectionSignal } from '../metrics/detection-intervals';
 import { summarize } from '../metrics/summary';
 import type { Recording, RunRecord } from '../runner/run-record';
 import { comparisonTableHtml } from './comparison-table';
@@ -10,8 +11,8 @@ const num = (x: number | null, unit: string) => (x === null ? '—' : `${x.toFix
 
 function markers(r: RunRecord): ChartMarker[] {
   const out: ChartMarker[] = [];
-  const firstScore = r.detection.scores.find(([, s]) => s !== null && s > 1);
-  if (firstScore) out.push({ t: firstScore[0], label: 'detected', color: '#fb8c00' });
+  const first = anomalyIntervals(detectionSignal(r.detection.scores, r.detection.alerts))[0];
+  if (first) out.push({ t: first.start, label: 'detected', color: '#fb8c00' });
   for (const a of r.actions) out.push({ t: a.startedAt, label: `${a.action} ${a.result}`, color: '#8e24aa' });
   return out;
 }
@@ -55,14 +56,17 @@ function runCharts(r: RunRecord): string {
   if (r.detection.available) {
     charts.push(
       svgChart({
-        title: `Anomaly score of ${r.target} (threshold 1)`,
+        title: `Detection on ${r.target}: anomaly score (threshold 1) and alerts`,
         unit: 'score',
         from,
         to,
         shade,
         markers: mk,
         threshold: 1,
-        series: [{ name: 'homeostat_anomaly_score', color: '#fb8c00', points: r.detection.scores }],
+        series: [
+          { name: 'homeostat_anomaly_score', color: '#fb8c00', points: r.detection.scores },
+          { name: 'Homeostat alert (pending/firing)', color: '#e53935', points: r.detection.alerts },
+        ],
       }),
     );
   }

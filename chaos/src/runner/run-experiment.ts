@@ -4,7 +4,7 @@ import { LoadRecorder } from '../load/load-recorder';
 import { loadStages } from '../load/load-profiles';
 import { runLoad } from '../load/run-load';
 import { computeRunMetrics } from '../metrics/compute-run-metrics';
-import { detectionIntervals } from '../metrics/detection-intervals';
+import { anomalyIntervals, detectionSignal } from '../metrics/detection-intervals';
 import type { Stack } from '../stack/start-stack';
 import { AdminClient, type FaultAck } from './admin-client';
 import { resolveGroundTruth } from './ground-truth';
@@ -161,6 +161,9 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
     const scores = stack.detectorUrl
       ? await prom.rangeGrid(`max(homeostat_anomaly_score{service="${service}"})`, startedAt, endedAt).catch(() => [])
       : [];
+    const alerts = stack.heal
+      ? await prom.rangeGrid(`max(ALERTS{alertname=~"Homeostat.*",service="${service}"})`, startedAt, endedAt).catch(() => [])
+      : [];
     let actions: ActionObservation[] = [];
     if (stack.remediatorUrl) {
       const r = await readActions(stack.remediatorUrl, startedAt, endedAt);
@@ -173,6 +176,7 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
       load: recorder.buckets(),
       health,
       scores,
+      alerts,
       prometheusRequests: gw,
       actions,
       expectedActions: e.expectedHealing.actions,
@@ -180,7 +184,7 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
       sustainSeconds: SUSTAIN_SECONDS,
       graceMs: GRACE_MS,
     });
-    const firstDetection = detectionIntervals(scores.map(([t, score]) => ({ t, score })))[0];
+    const firstDetection = anomalyIntervals(detectionSignal(scores, alerts))[0];
     if (firstDetection) void annotator.annotate({ time: firstDetection.start, tags: ['detection', e.name], text: `homeostat: anomaly on ${service}` });
     for (const a of actions) void annotator.annotate({ time: a.startedAt, tags: ['action', a.action], text: `homeostat: ${a.action} ${a.target ?? ''} ${a.result}` });
     if (annotator.errors.length) notes.push(...annotator.errors);
@@ -202,7 +206,7 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
       load: recorder.buckets(),
       health,
       series,
-      detection: { available: stack.detectorUrl !== null, scores },
+      detection: { available: stack.detectorUrl !== null, scores, alerts },
       actions,
       expectedActions: e.expectedHealing.actions,
       metrics,

@@ -98,6 +98,8 @@ export const RunRecord = z.object({
   detection: z.object({
     available: z.boolean(),
     scores: z.array(z.tuple([Ms, z.number().nullable()])),
+    /** max(ALERTS{alertname=~"Homeostat.*", service=<target>}): 1 while pending or firing. */
+    alerts: z.array(z.tuple([Ms, z.number().nullable()])).default([]),
   }),
   actions: z.array(ActionObservation),
   expectedActions: z.array(z.string()),

@@ -25,7 +25,8 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
           memory: `sum by (service) (process_resident_memory_bytes{${sel}})`,
           latency_p95: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${sel}}[10s])))`,
-          error_ratio: `sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,
+          // `or ... * 0`: a service without any 5xx has no error series at all; give it a 0, not a gap
+          error_ratio: `(sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) or sum by (service) (rate(http_requests_total{${sel}}[10s])) * 0) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,
           request_rate: `sum by (service) (rate(http_requests_total{${sel}}[10s]))`,
         },
       },

@@ -53,7 +53,8 @@ export function alertRules(): Record<string, unknown> {
           {
             alert: 'HomeostatTargetDown',
             expr: 'up{job="demo"} == 0',
-            for: '2s',
+            // 1 s scrapes on a busy machine sometimes time out; 3 s keeps a slow scrape from restarting a healthy process
+            for: '3s',
             labels: { severity: 'critical', remediate: 'true' },
             annotations: { summary: '{{ $labels.service }} is down' },
           },

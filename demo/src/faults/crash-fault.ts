@@ -13,8 +13,9 @@ export function crashFault(exit: (code: number) => void): FaultDefinition<CrashP
   return {
     name: 'crash',
     params: CrashParams,
-    defaultDurationSeconds: 1,
-    maxDurationSeconds: 60,
+    // the window is the planned outage the experiment watches; the process itself is gone
+    defaultDurationSeconds: 60,
+    maxDurationSeconds: 600,
     start({ exitCode, delayMs }) {
       const t = setTimeout(() => exit(exitCode), delayMs);
       return { stop: () => clearTimeout(t) };

@@ -123,7 +123,7 @@ describe('webhook receivers with the process actuator', () => {
     expect(act?.reason).toMatch(/^kill_switch/);
     expect(await (await put(false)).json()).toMatchObject({ engaged: false });
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
-    expect(metrics).toMatch(/homeostat_remediator_kill_switch 0/);
+    expect(metrics).toMatch(/^homeostat_remediator_kill_switch 0$/m);
     expect(metrics).toMatch(/homeostat_remediator_actions_total\{action="restart",result="succeeded"\} \d/);
   });
 

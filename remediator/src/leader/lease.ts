@@ -18,6 +18,7 @@ export class LeaseElector {
   private lastRenew = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(kc: KubeConfig, private readonly o: LeaseOptions, private readonly log?: { warn: (o: object, m: string) => void }) {
     this.coord = kc.makeApiClient(CoordinationV1Api);
@@ -34,15 +35,16 @@ export class LeaseElector {
       } catch (e) {
         this.log?.warn({ err: e }, 'lease renewal failed');
       }
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.o.renewSeconds * 1000);
+      if (!this.stopped) this.timer = setTimeout(() => (this.inFlight = tick()), this.o.renewSeconds * 1000);
     };
-    void tick();
+    this.inFlight = tick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.lastRenew = 0;
+    await this.inFlight;
   }
 
   /** One acquire-or-renew round; true when this identity holds the lease afterwards. */

@@ -14,7 +14,7 @@ runService('backend', () => {
     process.env,
     [
       { key: 'service', type: 'string', env: 'HOMEOSTAT_SERVICE' },
-      { key: 'host', type: 'string', env: 'HOST' },
+      { key: 'host', type: 'string', env: 'HOMEOSTAT_HOST' },
       { key: 'port', type: 'number', env: 'PORT' },
       { key: 'workers', type: 'number', env: 'HOMEOSTAT_WORKERS' },
       { key: 'queueLimit', type: 'number', env: 'HOMEOSTAT_QUEUE_LIMIT' },

@@ -13,7 +13,7 @@ void (async () => {
       process.argv.slice(2),
       process.env,
       [
-        { key: 'host', type: 'string', env: 'HOST' },
+        { key: 'host', type: 'string', env: 'HOMEOSTAT_HOST' },
         { key: 'basePort', type: 'number', env: 'HOMEOSTAT_FLEET_BASE_PORT' },
         { key: 'gatewayPort', type: 'number' },
         { key: 'ordersPort', type: 'number' },

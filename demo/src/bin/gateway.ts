@@ -13,7 +13,7 @@ runService('gateway', async () => {
     process.argv.slice(2),
     process.env,
     [
-      { key: 'host', type: 'string', env: 'HOST' },
+      { key: 'host', type: 'string', env: 'HOMEOSTAT_HOST' },
       { key: 'port', type: 'number', env: 'PORT' },
       { key: 'upstream', type: 'list', env: 'HOMEOSTAT_UPSTREAMS' },
       { key: 'upstreamsFile', type: 'string', env: 'HOMEOSTAT_UPSTREAMS_FILE' },

@@ -6,9 +6,10 @@ export interface SideSummary {
   /** Mean over runs that were detected; null when none was. */
   mttdSeconds: number | null;
   detectedRuns: number;
-  /** Mean over runs that recovered; null when none did. */
+  /** Mean over runs that users noticed and that recovered; null when none did. */
   mttrSeconds: number | null;
   recoveredRuns: number;
+  impactedRuns: number;
   /** Share of runs healed by an action; null when there were no runs. */
   healingSuccess: number | null;
   /** Requests answered successfully over all runs' load. */
@@ -39,7 +40,9 @@ function ratioOf(runs: readonly RunRecord[]): number | null {
 
 export function summarizeSide(runs: readonly RunRecord[]): SideSummary {
   const mttd = runs.map((r) => r.metrics.mttdSeconds).filter((x): x is number => x !== null);
-  const mttr = runs.map((r) => r.metrics.mttrSeconds).filter((x): x is number => x !== null);
+  // runs users never noticed (MTTR 0) say nothing about recovery speed: average the impacted ones
+  const impacted = runs.filter((r) => r.metrics.impacted);
+  const mttr = impacted.map((r) => r.metrics.mttrSeconds).filter((x): x is number => x !== null);
   const spike = runs.filter((r) => r.loadProfile === 'spike');
   const spikeAvail = ratioOf(spike);
   return {
@@ -48,6 +51,7 @@ export function summarizeSide(runs: readonly RunRecord[]): SideSummary {
     detectedRuns: mttd.length,
     mttrSeconds: mean(mttr),
     recoveredRuns: mttr.length,
+    impactedRuns: impacted.length,
     healingSuccess: runs.length ? runs.filter((r) => r.metrics.healed).length / runs.length : null,
     availability: ratioOf(runs),
     spikeErrorRate: spikeAvail === null ? null : 1 - spikeAvail,

@@ -12,7 +12,7 @@ interface Row {
 
 const ROWS: Row[] = [
   { metric: 'MTTD', value: (s) => sec(s.mttdSeconds) + (s.runs ? ` (${s.detectedRuns}/${s.runs} detected)` : ''), help: 'fault start to the first anomaly score > 1 on the target' },
-  { metric: 'MTTR', value: (s) => sec(s.mttrSeconds) + (s.runs ? ` (${s.recoveredRuns}/${s.runs} recovered)` : ''), help: 'fault start to the user-visible steady state holding again for 5 s' },
+  { metric: 'MTTR', value: (s) => sec(s.mttrSeconds) + (s.runs ? ` (${s.recoveredRuns}/${s.impactedRuns} impacted runs recovered)` : ''), help: 'fault start to the user-visible steady state holding again for 5 s, over runs users noticed' },
   { metric: 'Healing success', value: (s) => pct(s.healingSuccess), help: 'runs where an expected action succeeded and users recovered in time' },
   { metric: 'Availability', value: (s) => pct(s.availability, 2), help: 'requests answered 2xx/3xx within 5 s, over all runs' },
   { metric: 'Spike-test error rate', value: (s) => pct(s.spikeErrorRate, 2), help: 'error rate of runs under the spike load profile (--load spike)' },

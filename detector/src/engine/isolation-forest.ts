@@ -295,28 +295,38 @@ export class IsolationForest {
     const feat = this.splitFeature;
     const thr = this.splitValue;
     const leaf = this.leafDepth;
-    // Tree-major order keeps one tree's nodes in L1 cache while every point walks it; two points
-    // per iteration give the CPU two independent dependency chains to overlap.
+    // Tree-major order keeps one tree's nodes in L1 cache while every point walks it. Four points
+    // per iteration give the CPU four independent dependency chains to overlap, and `| 0` on the
+    // comparison keeps V8 on a branch-free path: the split directions are random, so a branch
+    // would be mispredicted half the time.
     for (let t = 0; t < this.trees; t++) {
       const fo = t * internal;
       const lo = t * leaves - internal;
       let i = 0;
-      for (; i + 1 < n; i += 2) {
+      for (; i + 3 < n; i += 4) {
         const b0 = i * d;
         const b1 = b0 + d;
+        const b2 = b1 + d;
+        const b3 = b2 + d;
         let k0 = 0;
         let k1 = 0;
+        let k2 = 0;
+        let k3 = 0;
         for (let l = 0; l < L; l++) {
-          k0 = 2 * k0 + 1 + (data[b0 + feat[fo + k0]] >= thr[fo + k0] ? 1 : 0);
-          k1 = 2 * k1 + 1 + (data[b1 + feat[fo + k1]] >= thr[fo + k1] ? 1 : 0);
+          k0 = 2 * k0 + 1 + (((data[b0 + feat[fo + k0]] >= thr[fo + k0]) as unknown as number) | 0);
+          k1 = 2 * k1 + 1 + (((data[b1 + feat[fo + k1]] >= thr[fo + k1]) as unknown as number) | 0);
+          k2 = 2 * k2 + 1 + (((data[b2 + feat[fo + k2]] >= thr[fo + k2]) as unknown as number) | 0);
+          k3 = 2 * k3 + 1 + (((data[b3 + feat[fo + k3]] >= thr[fo + k3]) as unknown as number) | 0);
         }
         sums[i] += leaf[lo + k0];
         sums[i + 1] += leaf[lo + k1];
+        sums[i + 2] += leaf[lo + k2];
+        sums[i + 3] += leaf[lo + k3];
       }
-      if (i < n) {
+      for (; i < n; i++) {
         const b0 = i * d;
         let k0 = 0;
-        for (let l = 0; l < L; l++) k0 = 2 * k0 + 1 + (data[b0 + feat[fo + k0]] >= thr[fo + k0] ? 1 : 0);
+        for (let l = 0; l < L; l++) k0 = 2 * k0 + 1 + (((data[b0 + feat[fo + k0]] >= thr[fo + k0]) as unknown as number) | 0);
         sums[i] += leaf[lo + k0];
       }
     }

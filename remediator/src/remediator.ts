@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { ActuatorKind } from '@homeostat/contracts';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -56,6 +57,7 @@ export async function createRemediator(loaded: LoadedConfig, o: RemediatorOverri
         : {}),
       ...(config.process.gateway?.token ? { adminToken: readSecret(config.process.gateway.token, baseDir, 'process.gateway.token') } : {}),
       log,
+      stateDir: dirname(config.storage.file),
     });
     actuators.process = p;
   }

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ApiCall, Target } from '@homeostat/contracts';
 import type { ProcessGroupConfig } from '../config';
 import { RemediatorError } from '../errors';
@@ -12,6 +14,11 @@ export interface ProcessActuatorOptions {
   /** Bearer token for backends' /admin endpoints (cache toggle). */
   adminToken?: string;
   log?: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+  /**
+   * Where pid files live. A remediator killed with SIGKILL leaves its children running; on the next
+   * start they are found here and stopped before fresh replicas take their ports.
+   */
+  stateDir?: string;
 }
 
 interface Replica {
@@ -41,6 +48,7 @@ export class ProcessActuator implements Actuator {
   async start(): Promise<void> {
     for (const g of this.groups.values()) {
       if (!g.cfg.autostart) continue;
+      for (const r of g.replicas) await this.reapOrphan(g.cfg.name, r.port);
       await Promise.all(g.replicas.map(async (r) => {
         r.child = this.spawnReplica(g.cfg, r.port);
         await this.waitReady(g.cfg, r.port);
@@ -215,11 +223,53 @@ export class ProcessActuator implements Actuator {
     return out;
   }
 
+  private pidFile(name: string, port: number): string | null {
+    return this.opts.stateDir ? join(this.opts.stateDir, `process-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${port}.pid`) : null;
+  }
+
+  /** Stops a replica left behind by a previous remediator that died without cleaning up. */
+  private async reapOrphan(name: string, port: number): Promise<void> {
+    const file = this.pidFile(name, port);
+    if (!file) return;
+    let pid: number;
+    try {
+      pid = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      return;
+    }
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (pid > 1 && alive()) {
+      this.opts.log?.warn({ group: name, port, pid }, 'stopping replica orphaned by a previous run');
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+      if (alive()) process.kill(pid, 'SIGKILL');
+    }
+    rmSync(file, { force: true });
+  }
+
   private spawnReplica(cfg: ProcessGroupConfig, port: number): ChildProcess {
     const argv = cfg.command.map((a) => a.replaceAll('{port}', String(port)).replaceAll('{name}', cfg.name));
     const child = spawn(argv[0] ?? 'node', argv.slice(1), { cwd: cfg.cwd, env: { ...process.env, ...cfg.env, PORT: String(port) }, stdio: 'ignore' });
+    const file = this.pidFile(cfg.name, port);
+    if (file && child.pid) writeFileSync(file, String(child.pid));
     child.on('error', (e) => this.opts.log?.warn({ err: e, group: cfg.name, port }, 'replica failed to start'));
-    child.on('exit', (code, signal) => this.opts.log?.info({ group: cfg.name, port, code, signal }, 'replica exited'));
+    child.on('exit', (code, signal) => {
+      this.opts.log?.info({ group: cfg.name, port, code, signal }, 'replica exited');
+      if (file) {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(child.pid)) rmSync(file, { force: true });
+        } catch {
+          // already gone
+        }
+      }
+    });
     return child;
   }
 

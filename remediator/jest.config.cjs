@@ -8,5 +8,7 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/src', '<rootDir>/test'].filter((d) => fs.existsSync(d.replace('<rootDir>', __dirname))),
   transform: { ...preset.transform, '^.+\\.m?js$': preset.transform['^.+\\.(t|j)sx?$'] },
+  // The process actuator test drives the real demo gateway (its admin API) in-process.
+  moduleNameMapper: { ...preset.moduleNameMapper, '^@homeostat/demo$': '<rootDir>/../demo/src/index.ts' },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };

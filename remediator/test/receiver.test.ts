@@ -27,6 +27,9 @@ describe('webhook receivers with the process actuator', () => {
         rules: [
           { name: 'cpu', match: { alertname: 'HomeostatAnomaly', top_feature: 'cpu' }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
           { name: 'dry', match: { alertname: 'DryRun' }, dryRun: true, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
+          { name: 'cool', match: { alertname: 'Cool' }, cooldownSeconds: 3600, budget: { maxActions: 5, windowSeconds: 3600 }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
+          { name: 'approve', match: { alertname: 'Approve' }, approvalRequired: true, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
+          { name: 'outside', match: { alertname: 'Outside' }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
         ],
       },
     });
@@ -106,6 +109,21 @@ describe('webhook receivers with the process actuator', () => {
     expect(starts()).toBe(before);
     const act = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a.fingerprint)!.actions[0];
     expect(act).toMatchObject({ result: 'dry_run', apiCall: { method: 'SIGNAL', path: `process://orders/${port}` } });
+  });
+
+  it('respects the cooldown across incidents, waits for approval, and never leaves the allow-list', async () => {
+    const before = starts();
+    const [c1, c2, ap, out] = [alert({ alertname: 'Cool' }), alert({ alertname: 'Cool' }), alert({ alertname: 'Approve' }), alert({ alertname: 'Outside', service: 'billing' })];
+    await r.post('/api/v1/alerts/alertmanager', webhook([c1]));
+    await r.engine.idle();
+    await r.post('/api/v1/alerts/alertmanager', webhook([c2, ap, out]));
+    await r.engine.idle();
+    expect(starts() - before).toBe(1);
+    const first = (fp: string) => r.store.incidents(0, Date.now()).find((i) => i.fingerprint === fp)!.actions[0]!;
+    expect(first(c1.fingerprint)).toMatchObject({ result: 'succeeded' });
+    expect(first(c2.fingerprint)).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/^cooldown: cooldown 3600s/) });
+    expect(first(ap.fingerprint)).toMatchObject({ result: 'pending_approval', target: { name: 'orders' } });
+    expect(first(out.fingerprint)).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/^not_allowed/) });
   });
 
   it('the kill switch via the API stops every action until released', async () => {

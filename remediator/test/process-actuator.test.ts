@@ -1,0 +1,117 @@
+import { freePort, waitFor } from '@homeostat/testkit';
+import { createGateway, GatewayConfig, type Gateway } from '@homeostat/demo';
+import pino from 'pino';
+import type { Target } from '@homeostat/contracts';
+import { ProcessActuator } from '../src/actuators/process';
+import { FIXTURE } from './support/remediator';
+
+jest.setTimeout(60_000);
+
+const ADMIN = 'admin-token-test';
+const target: Target = { actuator: 'process', kind: 'process-group', name: 'orders' };
+type Action = 'restart' | 'scale_out' | 'scale_in' | 'isolate' | 'shift_traffic' | 'cache_enable';
+
+describe('process actuator with the real demo gateway admin API', () => {
+  let gw: Gateway;
+  let gwUrl: string;
+  let port: number;
+  let act: ProcessActuator;
+  const req = (action: Action, params: Record<string, unknown> = {}, desiredReplicas?: number, instance?: number) => ({
+    action, target, params, incidentId: 'i', labels: { service: 'orders', ...(instance ? { instance: `127.0.0.1:${instance}` } : {}) },
+    ...(desiredReplicas ? { desiredReplicas } : {}),
+  });
+  const upstreams = async () => {
+    const res = await fetch(`${gwUrl}/admin/upstreams`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const body = (await res.json()) as { services: Record<string, { url: string; weight: number }[]> };
+    return body.services.orders ?? [];
+  };
+  const get = async (url: string) => (await (await fetch(url)).json()) as { pid: number; port: number; enabled?: boolean };
+
+  beforeAll(async () => {
+    port = await freePort();
+    gw = await createGateway(GatewayConfig.parse({ port: 0, upstream: [`orders=http://127.0.0.1:${port}`] }), {
+      log: pino({ level: 'silent' }),
+      adminToken: ADMIN,
+      sink: { export() {}, shutdown: async () => {} },
+    });
+    gwUrl = await gw.app.listen({ host: '127.0.0.1', port: 0 });
+    const from = await freePort();
+    act = new ProcessActuator({
+      groups: [{
+        name: 'orders', command: [process.execPath, FIXTURE, '{port}'], env: { ADMIN_TOKEN: ADMIN }, ports: [port],
+        replicaPorts: { from, to: from + 10 }, readyPath: '/healthz', readyTimeoutSeconds: 20, cacheUrl: 'http://127.0.0.1:{port}/admin/cache', autostart: true,
+      }],
+      gateway: { url: gwUrl, token: ADMIN },
+      adminToken: ADMIN,
+    });
+    await act.start();
+  });
+  afterAll(async () => {
+    await act?.close();
+    await gw?.close();
+  });
+
+  it('restarts the replica (new pid, same port)', async () => {
+    const before = await get(`http://127.0.0.1:${port}/healthz`);
+    const plan = await act.plan(req('restart'), await act.snapshot(target));
+    expect(plan.apiCall).toMatchObject({ method: 'SIGNAL', path: `process://orders/${port}` });
+    await plan.run();
+    const after = await get(`http://127.0.0.1:${port}/healthz`);
+    expect(after.pid).not.toBe(before.pid);
+  });
+
+  it('scales out by spawning replicas on new ports and registering them with the gateway; traffic reaches them', async () => {
+    const before = await act.snapshot(target);
+    const plan = await act.plan(req('scale_out', {}, 3), before);
+    expect(plan.apiCall).toMatchObject({ method: 'POST', path: `${gwUrl}/admin/upstreams/orders`, contentType: 'application/json' });
+    const after = await plan.run();
+    expect(after.replicas).toBe(3);
+    const spawned = after.spawned as number[];
+    expect(spawned).toHaveLength(2);
+    expect((await upstreams()).map((u) => u.url).sort()).toEqual([port, ...spawned].map((p) => `http://127.0.0.1:${p}`).sort());
+    const seen = new Set<number>();
+    await waitFor('traffic on every replica', async () => {
+      seen.add((await get(`${gwUrl}/api/orders/1`)).port);
+      return seen.size === 3;
+    }, { timeoutMs: 20_000, intervalMs: 10 });
+  });
+
+  it('shifts traffic away from one replica with gateway weights, and undo restores equal weights', async () => {
+    const before = await act.snapshot(target);
+    const after = await (await act.plan(req('shift_traffic', { weight: 0.1 }, undefined, port), before)).run();
+    const w = Object.fromEntries((await upstreams()).map((u) => [u.url, u.weight]));
+    expect(w[`http://127.0.0.1:${port}`]).toBe(0.1);
+    expect(Object.values(w).filter((x) => x === 1)).toHaveLength(2);
+    await act.undo(req('shift_traffic'), before, after);
+    expect((await upstreams()).every((u) => u.weight === 1)).toBe(true);
+  });
+
+  it('isolates one replica out of the gateway (process kept), and undo re-registers it', async () => {
+    const before = await act.snapshot(target);
+    const after = await (await act.plan(req('isolate', {}, undefined, port), before)).run();
+    expect((await upstreams()).map((u) => u.url)).not.toContain(`http://127.0.0.1:${port}`);
+    expect((await get(`http://127.0.0.1:${port}/healthz`)).port).toBe(port); // still alive for debugging
+    expect((await act.snapshot(target)).replicas).toBe(2);
+    await act.undo(req('isolate'), before, after);
+    expect((await upstreams()).map((u) => u.url)).toContain(`http://127.0.0.1:${port}`);
+  });
+
+  it('toggles the cache through the backends admin endpoint', async () => {
+    const before = await act.snapshot(target);
+    const after = await (await act.plan(req('cache_enable', { enabled: true }), before)).run();
+    expect((await (await fetch(`http://127.0.0.1:${port}/admin/cache`, { headers: { authorization: `Bearer ${ADMIN}` } })).json())).toEqual({ enabled: true });
+    await act.undo(req('cache_enable'), before, after);
+    expect((await (await fetch(`http://127.0.0.1:${port}/admin/cache`, { headers: { authorization: `Bearer ${ADMIN}` } })).json())).toEqual({ enabled: false });
+  });
+
+  it('scales in by unregistering and stopping spawned replicas only', async () => {
+    const before = await act.snapshot(target);
+    const spawnedPorts = (before.ports as number[]).filter((p) => p !== port);
+    const after = await (await act.plan(req('scale_in', {}, 1), before)).run();
+    expect(after.replicas).toBe(1);
+    expect((await upstreams()).map((u) => u.url)).toEqual([`http://127.0.0.1:${port}`]);
+    for (const p of spawnedPorts) await expect(fetch(`http://127.0.0.1:${p}/healthz`)).rejects.toThrow();
+    const none = await (await act.plan(req('scale_in', {}, 1), after)).run();
+    expect(none.replicas).toBe(1);
+  });
+});

@@ -124,6 +124,16 @@ describe('webhook receivers with the process actuator', () => {
     expect(first(c2.fingerprint)).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/^cooldown: cooldown 3600s/) });
     expect(first(ap.fingerprint)).toMatchObject({ result: 'pending_approval', target: { name: 'orders' } });
     expect(first(out.fingerprint)).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/^not_allowed/) });
+    // a human approves the pending action: it runs once
+    const approve = (id: string, auth = `Bearer ${TOKEN}`) => fetch(`${r.url}/api/v1/actions/${id}/approve`, { method: 'POST', headers: { authorization: auth } });
+    expect((await approve(first(ap.fingerprint).id, 'Bearer x')).status).toBe(401);
+    expect((await approve('nope')).status).toBe(404);
+    expect((await approve(first(ap.fingerprint).id)).status).toBe(200);
+    await r.engine.idle();
+    expect(starts() - before).toBe(2);
+    const acts = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === ap.fingerprint)!.actions;
+    expect(acts.map((a) => a.result)).toEqual(['skipped', 'succeeded']);
+    expect(await (await approve(acts[0]!.id)).json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'id' });
   });
 
   it('the kill switch via the API stops every action until released', async () => {

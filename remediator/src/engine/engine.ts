@@ -1,6 +1,7 @@
-import type { ActuatorKind, Labels, Target } from '@homeostat/contracts';
+import type { ActionRecord, ActuatorKind, Labels, Target } from '@homeostat/contracts';
 import type { Logger } from 'pino';
 import type { Actuator, ActRequest } from '../actuators/actuator';
+import { RemediatorError } from '../errors';
 import type { Metrics } from '../metrics';
 import { decide, type Decision, type TargetSnapshot } from '../policy/decide';
 import { matchRule, resolveTarget, targetKey } from '../policy/match';
@@ -33,6 +34,7 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
   private queue: Job[] = [];
+  private readonly approved = new Set<string>();
   private draining = false;
   private again = false;
   private readonly abort = new AbortController();
@@ -200,15 +202,43 @@ export class Engine {
       this.d.store.jobDone(job.seq);
       return;
     }
-    let step = inc.step;
-    let jobSeq: number | null = job.seq;
+    await this.climb(inc.id, inc.labels, inc.step, job.seq);
+  }
+
+  /** Runs ladder steps from `step` on until one is verified, skipped or the ladder ends. */
+  private async climb(incidentId: string, labels: Labels, step: number, jobSeq: number | null): Promise<void> {
     for (;;) {
-      const outcome = await this.runStep(inc.id, inc.labels, step, jobSeq);
+      const outcome = await this.runStep(incidentId, labels, step, jobSeq);
       jobSeq = null;
       if (outcome !== 'escalate') return;
       step++;
-      this.d.store.setIncident(inc.id, 'healing', step, { why: 'verification failed; next ladder step' });
+      this.d.store.setIncident(incidentId, 'healing', step, { why: 'verification failed; next ladder step' });
     }
+  }
+
+  /**
+   * A human approved a pending action: its ladder step runs now. Every other guard (kill switch,
+   * cooldown, budget, bounds) still applies; the approval covers the rest of this incident's ladder.
+   */
+  approve(actionId: string, by: string): ActionRecord {
+    const a = this.d.store.action(actionId);
+    if (!a) throw new RemediatorError('NOT_FOUND', `no action ${actionId}`, { field: 'id' });
+    if (a.result !== 'pending_approval') {
+      throw new RemediatorError('VALIDATION_FAILED', `action ${actionId} is ${a.result}, not pending_approval`, { field: 'id' });
+    }
+    const inc = this.d.store.incidentRow(a.incidentId);
+    if (!inc || this.running.has(inc.id)) throw new RemediatorError('VALIDATION_FAILED', 'incident is busy or gone', { field: 'id' });
+    this.d.store.finishAction(a.id, { after: null, result: 'skipped', error: `approved by ${by}; executed as the next action`, verification: 'not_applicable' }, Date.now());
+    this.approved.add(inc.id);
+    const p = this.climb(inc.id, inc.labels, a.step, null)
+      .catch((e: unknown) => this.d.log.error({ err: e, actionId }, 'approved action failed'))
+      .finally(() => {
+        this.running.delete(inc.id);
+        this.approved.delete(inc.id);
+        this.wake();
+      });
+    this.running.set(inc.id, p);
+    return this.d.store.action(a.id)!;
   }
 
   private state(incidentId: string, now: number) {
@@ -258,7 +288,7 @@ export class Engine {
       this.recordSkip(incidentId, step, decision, jobSeq);
       return 'done';
     }
-    if (decision.approvalRequired) {
+    if (decision.approvalRequired && !this.approved.has(incidentId)) {
       this.record(incidentId, step, decision, 'pending_approval', null, jobSeq);
       return 'done';
     }

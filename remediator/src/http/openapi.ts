@@ -45,6 +45,14 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/alerts/grafana': receiver('Grafana Alerting webhook contact point', 'GrafanaWebhook'),
       '/api/v1/incidents': list('Incidents (one per alert fingerprint + startsAt) with their actions', 'IncidentsResponse'),
       '/api/v1/actions': list('Action records: decision, API call, before/after, result, verification', 'ActionsResponse'),
+      '/api/v1/actions/{id}/approve': {
+        post: {
+          summary: 'Approve a pending_approval action: its ladder step runs now (other guards still apply)',
+          security: [{ bearer: [] }, { basic: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'approved; the action runs asynchronously' }, '400': err('not pending'), '401': err('unauthorized'), '404': err('no such action') },
+        },
+      },
       '/api/v1/timeline': list('Healing timeline events for the Grafana panel', 'TimelineResponse'),
       '/api/v1/kill-switch': {
         get: { summary: 'Kill switch state', responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref('KillSwitch') } } } } },

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RangeQuery } from '@homeostat/contracts';
 import type { Engine } from '../engine/engine';
@@ -53,6 +53,10 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   app.get('/api/v1/timeline', async (req) => {
     const q = parseRange(req.query);
     return { events: toTimeline(d.store.incidents(q.from, q.to, q.service)) };
+  });
+  app.post('/api/v1/actions/:id/approve', async (req: FastifyRequest<{ Params: { id: string } }>) => {
+    d.checkAuth(req.headers.authorization);
+    return { action: d.engine.approve(req.params.id, `api ${req.ip}`) };
   });
   const killSwitch = () => ({ engaged: d.engine.killSwitchEngaged(), api: d.engine.apiKillSwitch(), config: d.engine.killSwitchEngaged() && !d.engine.apiKillSwitch() });
   app.get('/api/v1/kill-switch', async () => killSwitch());

@@ -4,7 +4,9 @@ const kind = process.argv[2];
 async function main() {
   if (kind === 'bare') {
     const app = require('fastify')({ logger: false });
-    app.post('/api/v1/alerts/alertmanager', async (_req, reply) => reply.code(202).send({ accepted: 0, duplicates: 0 }));
+    app.post('/api/v1/alerts/alertmanager', async (_req, reply) =>
+      reply.code(202).send({ accepted: 0, duplicates: 0 }),
+    );
     return app.listen({ host: '127.0.0.1', port: 0 });
   }
   const { parseConfig } = require('../dist/config.js');
@@ -15,7 +17,15 @@ async function main() {
       auth: { bearerTokens: [{ value: 'bench-token' }] },
       storage: { file: process.argv[3] },
       policy: {
-        rules: [{ name: 'bench', match: { alertname: 'BenchNeverActs' }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['*'], ladder: [{ action: 'restart' }] }],
+        rules: [
+          {
+            name: 'bench',
+            match: { alertname: 'BenchNeverActs' },
+            target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+            allow: ['*'],
+            ladder: [{ action: 'restart' }],
+          },
+        ],
       },
     },
     __dirname,
@@ -23,5 +33,11 @@ async function main() {
   const r = await createRemediator(loaded);
   return r.listen();
 }
-main().then((url) => process.stdout.write(`${url}\n`), (e) => { console.error(e); process.exit(1); });
+main().then(
+  (url) => process.stdout.write(`${url}\n`),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(0));

@@ -6,8 +6,15 @@ import { compilePolicy, parseYamlText, zodToError } from './policy/load-policy';
 import type { Policy } from './policy/policy-schema';
 
 const Secret = z
-  .strictObject({ value: z.string().min(1).optional(), file: z.string().optional(), env: z.string().optional() })
-  .refine((s) => [s.value, s.file, s.env].filter((x) => x !== undefined).length === 1, 'give exactly one of value, file, env');
+  .strictObject({
+    value: z.string().min(1).optional(),
+    file: z.string().optional(),
+    env: z.string().optional(),
+  })
+  .refine(
+    (s) => [s.value, s.file, s.env].filter((x) => x !== undefined).length === 1,
+    'give exactly one of value, file, env',
+  );
 export type Secret = z.infer<typeof Secret>;
 
 export const ProcessGroupConfig = z.strictObject({
@@ -36,7 +43,11 @@ export const Config = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8091),
-      bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1024 * 1024),
       logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .default({ host: '127.0.0.1', port: 8091, bodyLimitBytes: 1024 * 1024, logLevel: 'info' }),
@@ -96,11 +107,17 @@ export function readSecret(s: Secret, baseDir: string, field: string): string {
     try {
       return readFileSync(resolve(baseDir, s.file), 'utf8').trim();
     } catch (e) {
-      throw new RemediatorError('CONFIG_INVALID', `cannot read ${s.file}`, { field: `${field}.file`, cause: e });
+      throw new RemediatorError('CONFIG_INVALID', `cannot read ${s.file}`, {
+        field: `${field}.file`,
+        cause: e,
+      });
     }
   }
   const v = process.env[s.env ?? ''];
-  if (!v) throw new RemediatorError('CONFIG_INVALID', `environment variable ${s.env} is empty`, { field: `${field}.env` });
+  if (!v)
+    throw new RemediatorError('CONFIG_INVALID', `environment variable ${s.env} is empty`, {
+      field: `${field}.env`,
+    });
   return v;
 }
 
@@ -115,18 +132,27 @@ export function parseConfig(raw: unknown, baseDir: string): LoadedConfig {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new RemediatorError('CONFIG_INVALID', `cannot read policy file ${file}`, { field: 'policyFile', cause: e });
+      throw new RemediatorError('CONFIG_INVALID', `cannot read policy file ${file}`, {
+        field: 'policyFile',
+        cause: e,
+      });
     }
     policy = compilePolicy(parseYamlText(text, file));
   } else if (config.policy !== undefined) {
     policy = compilePolicy(config.policy, ['policy']);
   } else {
-    throw new RemediatorError('CONFIG_INVALID', 'give policyFile or an inline policy', { field: 'policyFile' });
+    throw new RemediatorError('CONFIG_INVALID', 'give policyFile or an inline policy', {
+      field: 'policyFile',
+    });
   }
   if (!config.auth.disabled && config.auth.bearerTokens.length === 0 && config.auth.basic.length === 0) {
-    throw new RemediatorError('CONFIG_INVALID', 'no webhook credentials configured; set auth.bearerTokens or auth.basic, or auth.disabled: true for local use', {
-      field: 'auth',
-    });
+    throw new RemediatorError(
+      'CONFIG_INVALID',
+      'no webhook credentials configured; set auth.bearerTokens or auth.basic, or auth.disabled: true for local use',
+      {
+        field: 'auth',
+      },
+    );
   }
   return { config, policy, baseDir };
 }
@@ -136,14 +162,20 @@ export function loadConfigFile(file: string): LoadedConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new RemediatorError('CONFIG_INVALID', `cannot read config file ${file}`, { field: '--config', cause: e });
+    throw new RemediatorError('CONFIG_INVALID', `cannot read config file ${file}`, {
+      field: '--config',
+      cause: e,
+    });
   }
   const baseDir = dirname(resolve(file));
   let raw: unknown;
   try {
     raw = parseYamlText(text, file);
   } catch (e) {
-    throw new RemediatorError('CONFIG_INVALID', e instanceof Error ? e.message : String(e), { field: '(yaml)', cause: e });
+    throw new RemediatorError('CONFIG_INVALID', e instanceof Error ? e.message : String(e), {
+      field: '(yaml)',
+      cause: e,
+    });
   }
   const loaded = parseConfig(raw, baseDir);
   loaded.config.storage.file = resolve(baseDir, loaded.config.storage.file);

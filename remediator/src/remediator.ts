@@ -36,7 +36,10 @@ export interface Remediator {
 }
 
 /** Wires config into store, engine, actuators and the HTTP server (no I/O until listen()). */
-export async function createRemediator(loaded: LoadedConfig, o: RemediatorOverrides = {}): Promise<Remediator> {
+export async function createRemediator(
+  loaded: LoadedConfig,
+  o: RemediatorOverrides = {},
+): Promise<Remediator> {
   const { config, policy, baseDir } = loaded;
   const log = o.log ?? pino({ level: config.server.logLevel, base: { service: 'homeostat-remediator' } });
   const metrics = createMetrics();
@@ -44,7 +47,10 @@ export async function createRemediator(loaded: LoadedConfig, o: RemediatorOverri
   const checkAuth = createAuthCheck({
     disabled: config.auth.disabled,
     bearerTokens: config.auth.bearerTokens.map((s, i) => readSecret(s, baseDir, `auth.bearerTokens.${i}`)),
-    basic: config.auth.basic.map((b, i) => ({ username: b.username, password: readSecret(b.password, baseDir, `auth.basic.${i}.password`) })),
+    basic: config.auth.basic.map((b, i) => ({
+      username: b.username,
+      password: readSecret(b.password, baseDir, `auth.basic.${i}.password`),
+    })),
   });
   const actuators: Partial<Record<ActuatorKind, Actuator>> = {};
   const closers: (() => Promise<void>)[] = [];
@@ -53,9 +59,18 @@ export async function createRemediator(loaded: LoadedConfig, o: RemediatorOverri
     const p = new ProcessActuator({
       groups: config.process.groups,
       ...(config.process.gateway
-        ? { gateway: { url: config.process.gateway.url, ...(config.process.gateway.token ? { token: readSecret(config.process.gateway.token, baseDir, 'process.gateway.token') } : {}) } }
+        ? {
+            gateway: {
+              url: config.process.gateway.url,
+              ...(config.process.gateway.token
+                ? { token: readSecret(config.process.gateway.token, baseDir, 'process.gateway.token') }
+                : {}),
+            },
+          }
         : {}),
-      ...(config.process.gateway?.token ? { adminToken: readSecret(config.process.gateway.token, baseDir, 'process.gateway.token') } : {}),
+      ...(config.process.gateway?.token
+        ? { adminToken: readSecret(config.process.gateway.token, baseDir, 'process.gateway.token') }
+        : {}),
       log,
       stateDir: dirname(config.storage.file),
     });
@@ -69,7 +84,11 @@ export async function createRemediator(loaded: LoadedConfig, o: RemediatorOverri
     actuators.kubernetes = new KubernetesActuator(kc);
     const le = config.kubernetes.leaderElection;
     if (le?.enabled && !o.isLeader) {
-      const elector = new LeaseElector(kc, { ...le, identity: le.identity ?? `${process.env.HOSTNAME ?? 'remediator'}-${process.pid}` }, log);
+      const elector = new LeaseElector(
+        kc,
+        { ...le, identity: le.identity ?? `${process.env.HOSTNAME ?? 'remediator'}-${process.pid}` },
+        log,
+      );
       elector.start();
       isLeader = () => elector.isLeader();
       closers.push(() => elector.stop());
@@ -77,19 +96,40 @@ export async function createRemediator(loaded: LoadedConfig, o: RemediatorOverri
   }
   Object.assign(actuators, o.actuators ?? {});
   const engine = new Engine({
-    store, policy, actuators, metrics, log, isLeader, concurrency: config.concurrency,
+    store,
+    policy,
+    actuators,
+    metrics,
+    log,
+    isLeader,
+    concurrency: config.concurrency,
     prometheus: config.prometheus ? new PrometheusClient(config.prometheus.url) : null,
     silence: config.alertmanager ? new AmSilence(config.alertmanager.url, log) : null,
   });
-  const app = buildServer({ store, engine, metrics, log, checkAuth, bodyLimitBytes: config.server.bodyLimitBytes, isLeader: () => isLeader() });
+  const app = buildServer({
+    store,
+    engine,
+    metrics,
+    log,
+    checkAuth,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    isLeader: () => isLeader(),
+  });
   return {
-    app, engine, store, metrics, actuators,
+    app,
+    engine,
+    store,
+    metrics,
+    actuators,
     async listen() {
       if (actuators.process instanceof ProcessActuator) await actuators.process.start();
       engine.recover();
       const addr = await app.listen({ host: config.server.host, port: config.server.port });
       engine.wake();
-      log.info({ addr, rules: policy.rules.length, killSwitch: engine.killSwitchEngaged() }, 'remediator listening');
+      log.info(
+        { addr, rules: policy.rules.length, killSwitch: engine.killSwitchEngaged() },
+        'remediator listening',
+      );
       return addr;
     },
     async close() {

@@ -1,7 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, makeTempDir, startAlertmanager, startPrometheus, waitFor, type Daemon, type PrometheusDaemon } from '@homeostat/testkit';
+import {
+  freePort,
+  makeTempDir,
+  startAlertmanager,
+  startPrometheus,
+  waitFor,
+  type Daemon,
+  type PrometheusDaemon,
+} from '@homeostat/testkit';
 import pino from 'pino';
 import { AmSilence } from '../src/sinks/am-silence';
 import { FIXTURE, startRemediator, TOKEN, type TestRemediator } from './support/remediator';
@@ -28,7 +36,9 @@ describe('real Prometheus -> real Alertmanager 0.25 -> remediator (bearer creden
 
   beforeAll(async () => {
     metrics = createServer((_req, res) => {
-      res.end(`# TYPE homeostat_anomaly_score gauge\nhomeostat_anomaly_score{service="orders",detector="fleet"} ${score}\n`);
+      res.end(
+        `# TYPE homeostat_anomaly_score gauge\nhomeostat_anomaly_score{service="orders",detector="fleet"} ${score}\n`,
+      );
     });
     await new Promise<void>((ok) => metrics.listen(0, '127.0.0.1', ok));
     const metricsPort = (metrics.address() as { port: number }).port;
@@ -39,7 +49,13 @@ describe('real Prometheus -> real Alertmanager 0.25 -> remediator (bearer creden
     am = await startAlertmanager({
       files: [{ name: 'token', content: TOKEN }],
       config: {
-        route: { receiver: 'remediator', group_by: ['alertname', 'service'], group_wait: '1s', group_interval: '2s', repeat_interval: '4s' },
+        route: {
+          receiver: 'remediator',
+          group_by: ['alertname', 'service'],
+          group_wait: '1s',
+          group_interval: '2s',
+          repeat_interval: '4s',
+        },
         receivers: [
           {
             name: 'remediator',
@@ -63,9 +79,22 @@ describe('real Prometheus -> real Alertmanager 0.25 -> remediator (bearer creden
       server: { port: remPort, logLevel: 'silent' },
       prometheus: { url: prom.url },
       alertmanager: { url: am.url },
-      process: { groups: [{ name: 'orders', command: ['node', FIXTURE, '{port}'], env: { START_LOG: startLog }, ports: [appPort], replicaPorts: { from: appPort + 1, to: appPort + 3 } }] },
+      process: {
+        groups: [
+          {
+            name: 'orders',
+            command: ['node', FIXTURE, '{port}'],
+            env: { START_LOG: startLog },
+            ports: [appPort],
+            replicaPorts: { from: appPort + 1, to: appPort + 3 },
+          },
+        ],
+      },
       policy: {
-        defaults: { cooldownSeconds: 0, verify: { timeoutSeconds: 60, stableSeconds: 2, intervalSeconds: 0.5 } },
+        defaults: {
+          cooldownSeconds: 0,
+          verify: { timeoutSeconds: 60, stableSeconds: 2, intervalSeconds: 0.5 },
+        },
         rules: [
           {
             name: 'cpu',
@@ -88,25 +117,46 @@ describe('real Prometheus -> real Alertmanager 0.25 -> remediator (bearer creden
 
   it('acts once on the firing alert despite re-sends, then verifies recovery from Prometheus and records MTTR', async () => {
     expect(starts()).toBe(1); // the supervised replica
-    const action = await waitFor('the restart action', () => r.store.actions(0, Date.now()).find((a) => a.action === 'restart'), { timeoutMs: 60_000 });
+    const action = await waitFor(
+      'the restart action',
+      () => r.store.actions(0, Date.now()).find((a) => a.action === 'restart'),
+      { timeoutMs: 60_000 },
+    );
     expect(action).toMatchObject({ result: 'succeeded', rule: 'cpu', target: { name: 'orders' } });
     // Alertmanager re-sends the group every repeat_interval (4 s); all of these must be duplicates.
-    await waitFor('a repeated notification', async () => /homeostat_remediator_alerts_total\{status="any",dedupe="duplicate"\} [1-9]/.test(await (await fetch(`${r.url}/metrics`)).text()), { timeoutMs: 30_000 });
+    await waitFor(
+      'a repeated notification',
+      async () =>
+        /homeostat_remediator_alerts_total\{status="any",dedupe="duplicate"\} [1-9]/.test(
+          await (await fetch(`${r.url}/metrics`)).text(),
+        ),
+      { timeoutMs: 30_000 },
+    );
     expect(starts()).toBe(2);
     score = 0.2; // the "fix" worked: the detector's score drops, the alert resolves
-    const inc = await waitFor('the incident to heal', () => r.store.incidents(0, Date.now()).find((i) => i.status === 'healed'), { timeoutMs: 60_000 });
+    const inc = await waitFor(
+      'the incident to heal',
+      () => r.store.incidents(0, Date.now()).find((i) => i.status === 'healed'),
+      { timeoutMs: 60_000 },
+    );
     expect(inc.mttrSeconds).toBeGreaterThan(0);
     expect(inc.actions.filter((a) => a.result === 'succeeded')).toHaveLength(1);
     expect(inc.actions[0]?.verification).toBe('passed');
     expect(starts()).toBe(2);
-    expect(await (await fetch(`${r.url}/metrics`)).text()).toMatch(/homeostat_remediator_mttr_seconds_count 1/);
+    expect(await (await fetch(`${r.url}/metrics`)).text()).toMatch(
+      /homeostat_remediator_mttr_seconds_count 1/,
+    );
   });
 
   it('creates and expires Alertmanager silences through API v2', async () => {
     const s = new AmSilence(am.url, pino({ level: 'silent' }));
     const id = await s.write({ alertname: 'HomeostatAnomaly', service: 'orders' }, 120, 'test');
     expect(id).toEqual(expect.any(String));
-    const get = async () => ((await (await fetch(`${am.url}/api/v2/silence/${id}`)).json()) as { status: { state: string }; matchers: { name: string }[] });
+    const get = async () =>
+      (await (await fetch(`${am.url}/api/v2/silence/${id}`)).json()) as {
+        status: { state: string };
+        matchers: { name: string }[];
+      };
     expect((await get()).status.state).toBe('active');
     expect((await get()).matchers.map((m) => m.name).sort()).toEqual(['alertname', 'service']);
     await s.expire(id!);

@@ -22,15 +22,23 @@ describe('kill -9 of the remediator during an action', () => {
   let db: string;
 
   const serve = async (): Promise<ChildProcess> => {
-    const c = spawn(process.execPath, [CLI, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [CLI, 'serve', '--config', config], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     c.stdout?.on('data', (d: Buffer) => appendFileSync(join(dir, 'remediator.log'), d));
     let err = '';
     c.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    await waitFor(`remediator CLI ready (${err})`, async () => (await fetch(`${url}/readyz`)).ok, { timeoutMs: 30_000 });
+    await waitFor(`remediator CLI ready (${err})`, async () => (await fetch(`${url}/readyz`)).ok, {
+      timeoutMs: 30_000,
+    });
     return c;
   };
   const post = (body: unknown) =>
-    fetch(`${url}/api/v1/alerts/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    fetch(`${url}/api/v1/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body),
+    });
   const read = <T>(sql: string): T[] => {
     const d = new Database(db, { readonly: true, fileMustExist: true });
     try {
@@ -42,7 +50,10 @@ describe('kill -9 of the remediator during an action', () => {
 
   beforeAll(async () => {
     // The CLI runs from dist: build contracts and the remediator first.
-    execFileSync('npm', ['run', 'build', '-w', '@homeostat/contracts', '-w', '@homeostat/remediator'], { cwd: join(PKG, '..'), stdio: 'ignore' });
+    execFileSync('npm', ['run', 'build', '-w', '@homeostat/contracts', '-w', '@homeostat/remediator'], {
+      cwd: join(PKG, '..'),
+      stdio: 'ignore',
+    });
     dir = makeTempDir('crash');
     startLog = join(dir, 'starts.log');
     delayFile = join(dir, 'delay');
@@ -58,11 +69,36 @@ describe('kill -9 of the remediator during an action', () => {
         auth: { bearerTokens: [{ value: TOKEN }] },
         storage: { file: db },
         process: {
-          groups: [{ name: 'orders', command: [process.execPath, FIXTURE, '{port}'], env: { START_LOG: startLog, DELAY_FILE: delayFile }, ports: [appPort], replicaPorts: { from: appPort + 1, to: appPort + 2 } }],
+          groups: [
+            {
+              name: 'orders',
+              command: [process.execPath, FIXTURE, '{port}'],
+              env: { START_LOG: startLog, DELAY_FILE: delayFile },
+              ports: [appPort],
+              replicaPorts: { from: appPort + 1, to: appPort + 2 },
+            },
+          ],
         },
         policy: {
-          defaults: { cooldownSeconds: 0, verify: { timeoutSeconds: 5, stableSeconds: 0, intervalSeconds: 0.1, requireResolved: false, scoreQuery: '' } },
-          rules: [{ name: 'cpu', match: { alertname: 'HomeostatAnomaly' }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] }],
+          defaults: {
+            cooldownSeconds: 0,
+            verify: {
+              timeoutSeconds: 5,
+              stableSeconds: 0,
+              intervalSeconds: 0.1,
+              requireResolved: false,
+              scoreQuery: '',
+            },
+          },
+          rules: [
+            {
+              name: 'cpu',
+              match: { alertname: 'HomeostatAnomaly' },
+              target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+              allow: ['orders'],
+              ladder: [{ action: 'restart' }],
+            },
+          ],
         },
       }),
     );
@@ -89,9 +125,17 @@ describe('kill -9 of the remediator during an action', () => {
     writeFileSync(delayFile, '5000'); // the restarted replica takes 5 s to come up: the action is in flight
     const body = webhook([alert({})]);
     expect((await post(body)).status).toBe(202);
-    await waitFor('the action to be in flight', () => read<{ n: number }>("SELECT COUNT(*) AS n FROM actions WHERE phase = 'started'")[0]!.n === 1, { timeoutMs: 20_000 });
+    await waitFor(
+      'the action to be in flight',
+      () => read<{ n: number }>("SELECT COUNT(*) AS n FROM actions WHERE phase = 'started'")[0]!.n === 1,
+      { timeoutMs: 20_000 },
+    );
     // ...and the replacement replica spawned, still in its 5 s start-up: the restart call is mid-way.
-    await waitFor('the replacement replica to spawn', () => readFileSync(startLog, 'utf8').trim().split('\n').length === 2, { timeoutMs: 20_000 });
+    await waitFor(
+      'the replacement replica to spawn',
+      () => readFileSync(startLog, 'utf8').trim().split('\n').length === 2,
+      { timeoutMs: 20_000 },
+    );
     const auditBefore = read<{ seq: number; kind: string }>('SELECT seq, kind FROM audit ORDER BY seq');
     expect(auditBefore.map((a) => a.kind)).toEqual(expect.arrayContaining(['alert', 'action_started']));
     child.kill('SIGKILL');
@@ -104,18 +148,28 @@ describe('kill -9 of the remediator during an action', () => {
     expect(auditAfter.slice(0, auditBefore.length)).toEqual(auditBefore);
     expect(auditAfter.length).toBeGreaterThan(auditBefore.length);
     const res = await fetch(`${url}/api/v1/actions?from=0&to=${Date.now()}`);
-    const { actions } = (await res.json()) as { actions: { action: string; result: string; error: string | null }[] };
+    const { actions } = (await res.json()) as {
+      actions: { action: string; result: string; error: string | null }[];
+    };
     expect(actions).toHaveLength(1);
-    expect(actions[0]).toMatchObject({ action: 'restart', result: 'failed', error: expect.stringMatching(/^interrupted/) });
+    expect(actions[0]).toMatchObject({
+      action: 'restart',
+      result: 'failed',
+      error: expect.stringMatching(/^interrupted/),
+    });
     // Alertmanager re-sends the notification after the crash: still a duplicate, still no new action.
     const again = await post(body);
     expect(await again.json()).toEqual({ accepted: 0, duplicates: 1 });
     await new Promise((r) => setTimeout(r, 500));
-    const after = (await (await fetch(`${url}/api/v1/actions?from=0&to=${Date.now()}`)).json()) as { actions: unknown[] };
+    const after = (await (await fetch(`${url}/api/v1/actions?from=0&to=${Date.now()}`)).json()) as {
+      actions: unknown[];
+    };
     expect(after.actions).toHaveLength(1);
     // starts: initial, the interrupted restart, and the fresh replica of the second run; none from a repeat
     expect(readFileSync(startLog, 'utf8').trim().split('\n')).toHaveLength(3);
-    const inc = (await (await fetch(`${url}/api/v1/incidents?from=0&to=${Date.now()}`)).json()) as { incidents: { status: string }[] };
+    const inc = (await (await fetch(`${url}/api/v1/incidents?from=0&to=${Date.now()}`)).json()) as {
+      incidents: { status: string }[];
+    };
     expect(inc.incidents[0]?.status).toBe('escalated');
   });
 });

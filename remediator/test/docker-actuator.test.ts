@@ -15,7 +15,10 @@ const docker = new Docker();
 const target: Target = { actuator: 'docker', kind: 'compose-service', name: 'orders', namespace: project };
 
 async function projectContainers(all = true) {
-  return docker.listContainers({ all, filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }) });
+  return docker.listContainers({
+    all,
+    filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }),
+  });
 }
 async function healthy(port: number): Promise<boolean> {
   try {
@@ -33,23 +36,51 @@ describe('Docker actuator against the real engine', () => {
   const act = new DockerActuator();
   let originalId: string;
   let port: number;
-  const req = (action: 'restart' | 'scale_out' | 'scale_in' | 'stop' | 'isolate', desiredReplicas?: number) => ({
-    action, target, params: {}, labels: { service: 'orders' }, incidentId: 'inc-1', ...(desiredReplicas ? { desiredReplicas } : {}),
+  const req = (
+    action: 'restart' | 'scale_out' | 'scale_in' | 'stop' | 'isolate',
+    desiredReplicas?: number,
+  ) => ({
+    action,
+    target,
+    params: {},
+    labels: { service: 'orders' },
+    incidentId: 'inc-1',
+    ...(desiredReplicas ? { desiredReplicas } : {}),
   });
 
   beforeAll(async () => {
     await buildNodeImage({ tag: IMAGE, files: { '/app/tiny-server.js': FIXTURE } });
     port = await freePort();
     originalId = execFileSync('docker', [
-      'run', '-d', '--network', 'host', '--name', `${project}-orders-1`,
-      '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=orders',
-      '--label', 'com.docker.compose.container-number=1', '--env', `PORT=${port}`, IMAGE, 'node', 'tiny-server.js',
-    ]).toString().trim();
+      'run',
+      '-d',
+      '--network',
+      'host',
+      '--name',
+      `${project}-orders-1`,
+      '--label',
+      `com.docker.compose.project=${project}`,
+      '--label',
+      'com.docker.compose.service=orders',
+      '--label',
+      'com.docker.compose.container-number=1',
+      '--env',
+      `PORT=${port}`,
+      IMAGE,
+      'node',
+      'tiny-server.js',
+    ])
+      .toString()
+      .trim();
     await waitFor('the original container', () => healthy(port));
   });
 
   afterAll(async () => {
-    for (const c of await projectContainers()) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    for (const c of await projectContainers())
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   });
 
   it('snapshots the compose service and restarts its container', async () => {
@@ -72,7 +103,10 @@ describe('Docker actuator against the real engine', () => {
     expect(clones).toHaveLength(1);
     const info = await docker.getContainer(clones[0]!).inspect();
     expect(info.Config.Labels).toMatchObject({
-      'com.docker.compose.project': project, 'com.docker.compose.service': 'orders', 'com.docker.compose.container-number': '2', [CLONE_LABEL]: 'true',
+      'com.docker.compose.project': project,
+      'com.docker.compose.service': 'orders',
+      'com.docker.compose.container-number': '2',
+      [CLONE_LABEL]: 'true',
     });
     expect(info.Name).toBe(`/${project}-orders-2`);
     const clonePort = await portOf(clones[0]!);
@@ -104,8 +138,12 @@ describe('Docker actuator against the real engine', () => {
   });
 
   it('refuses to isolate a host-networked container with a clear error', async () => {
-    await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toMatchObject({ code: 'ACTION_UNSUPPORTED' });
-    await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toBeInstanceOf(RemediatorError);
+    await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toMatchObject({
+      code: 'ACTION_UNSUPPORTED',
+    });
+    await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toBeInstanceOf(
+      RemediatorError,
+    );
   });
 
   describe('through the remediator: failed verification undoes the scale-out, then the next step runs', () => {
@@ -114,12 +152,29 @@ describe('Docker actuator against the real engine', () => {
       r = await startRemediator({
         docker: {},
         policy: {
-          defaults: { cooldownSeconds: 0, verify: { timeoutSeconds: 2, stableSeconds: 0, intervalSeconds: 0.2, requireResolved: true, scoreQuery: '' } },
+          defaults: {
+            cooldownSeconds: 0,
+            verify: {
+              timeoutSeconds: 2,
+              stableSeconds: 0,
+              intervalSeconds: 0.2,
+              requireResolved: true,
+              scoreQuery: '',
+            },
+          },
           rules: [
             {
-              name: 'cpu', match: { alertname: 'HomeostatAnomaly' }, replicas: { min: 1, max: 2 },
-              target: { actuator: 'docker', kind: 'compose-service', name: '{{service}}', namespace: '{{compose_project}}' },
-              allow: ['orders'], ladder: [{ action: 'scale_out' }, { action: 'restart' }],
+              name: 'cpu',
+              match: { alertname: 'HomeostatAnomaly' },
+              replicas: { min: 1, max: 2 },
+              target: {
+                actuator: 'docker',
+                kind: 'compose-service',
+                name: '{{service}}',
+                namespace: '{{compose_project}}',
+              },
+              allow: ['orders'],
+              ladder: [{ action: 'scale_out' }, { action: 'restart' }],
             },
           ],
         },
@@ -133,7 +188,11 @@ describe('Docker actuator against the real engine', () => {
       const startedAt = (await docker.getContainer(originalId).inspect()).State.StartedAt;
       const a = alert({ compose_project: project });
       expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).status).toBe(202);
-      await waitFor('a clone', async () => (await projectContainers()).some((c) => c.Labels[CLONE_LABEL] === 'true'), { timeoutMs: 30_000 });
+      await waitFor(
+        'a clone',
+        async () => (await projectContainers()).some((c) => c.Labels[CLONE_LABEL] === 'true'),
+        { timeoutMs: 30_000 },
+      );
       await r.engine.idle();
       const inc = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a.fingerprint)!;
       expect(inc.actions.map((x) => [x.action, x.result, x.verification])).toEqual([

@@ -13,11 +13,17 @@ function mutations(): fc.Arbitrary<Case> {
   const paths: (string | number)[][] = [];
   const walk = (v: unknown, p: (string | number)[]) => {
     paths.push(p);
-    if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...p, Array.isArray(v) ? Number(k) : k]);
+    if (v && typeof v === 'object')
+      for (const [k, c] of Object.entries(v)) walk(c, [...p, Array.isArray(v) ? Number(k) : k]);
   };
   walk(base, []);
-  const mutated = fc.tuple(fc.constantFrom(...paths.filter((p) => p.length > 0)), fc.option(fc.jsonValue(), { nil: undefined }), fc.boolean()).map(
-    ([path, value, del]) => {
+  const mutated = fc
+    .tuple(
+      fc.constantFrom(...paths.filter((p) => p.length > 0)),
+      fc.option(fc.jsonValue(), { nil: undefined }),
+      fc.boolean(),
+    )
+    .map(([path, value, del]) => {
       const copy = structuredClone(base) as unknown as Record<string | number, unknown>;
       let node = copy;
       for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
@@ -25,8 +31,7 @@ function mutations(): fc.Arbitrary<Case> {
       if (del && !Array.isArray(node)) delete node[last];
       else node[last] = value === undefined ? null : value;
       return copy;
-    },
-  );
+    });
   const jsonCase = fc.oneof(mutated, fc.jsonValue(), fc.anything()).map((v): Case => {
     let body: string;
     try {
@@ -43,9 +48,15 @@ function mutations(): fc.Arbitrary<Case> {
     return { body, contentType: 'application/json', valid: AlertmanagerWebhook.safeParse(parsed).success };
   });
   const garbage = fc.oneof(
-    fc.string({ maxLength: 200 }).map((s): Case => ({ body: s, contentType: 'application/json', valid: false })),
-    fc.string({ maxLength: 50 }).map((s): Case => ({ body: `{"version":"4",${s}`, contentType: 'application/json', valid: false })),
-    fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data').map((ct): Case => ({ body: JSON.stringify(base), contentType: ct, valid: false })),
+    fc
+      .string({ maxLength: 200 })
+      .map((s): Case => ({ body: s, contentType: 'application/json', valid: false })),
+    fc
+      .string({ maxLength: 50 })
+      .map((s): Case => ({ body: `{"version":"4",${s}`, contentType: 'application/json', valid: false })),
+    fc
+      .constantFrom('text/plain', 'application/xml', 'multipart/form-data')
+      .map((ct): Case => ({ body: JSON.stringify(base), contentType: ct, valid: false })),
   );
   return fc.oneof({ weight: 3, arbitrary: jsonCase }, { weight: 1, arbitrary: garbage });
 }
@@ -55,7 +66,17 @@ describe('fuzzed and malformed payloads', () => {
   beforeAll(async () => {
     r = await startRemediator({
       server: { port: 0, logLevel: 'silent', bodyLimitBytes: 64 * 1024 },
-      policy: { rules: [{ name: 'none', match: { alertname: 'NeverMatches' }, target: { actuator: 'process', kind: 'x', name: 'y' }, allow: ['y'], ladder: [{ action: 'restart' }] }] },
+      policy: {
+        rules: [
+          {
+            name: 'none',
+            match: { alertname: 'NeverMatches' },
+            target: { actuator: 'process', kind: 'x', name: 'y' },
+            allow: ['y'],
+            ladder: [{ action: 'restart' }],
+          },
+        ],
+      },
     });
   });
   afterAll(async () => {
@@ -64,7 +85,11 @@ describe('fuzzed and malformed payloads', () => {
 
   it('answers >= 10,000 of them with 4xx naming a field (202 only for valid ones) and keeps serving', async () => {
     const cases = fc.sample(mutations(), { numRuns: 10_000, seed: 42 });
-    cases.push({ body: JSON.stringify({ pad: 'x'.repeat(100 * 1024) }), contentType: 'application/json', valid: false });
+    cases.push({
+      body: JSON.stringify({ pad: 'x'.repeat(100 * 1024) }),
+      contentType: 'application/json',
+      valid: false,
+    });
     const bad: string[] = [];
     let i = 0;
     let valid = 0;
@@ -80,7 +105,13 @@ describe('fuzzed and malformed payloads', () => {
         if (c.valid) {
           valid++;
           if (res.status !== 202) bad.push(`valid payload got ${res.status}: ${c.body.slice(0, 100)}`);
-        } else if (res.status < 400 || res.status >= 500 || !body?.code || typeof body.field !== 'string' || body.field === '') {
+        } else if (
+          res.status < 400 ||
+          res.status >= 500 ||
+          !body?.code ||
+          typeof body.field !== 'string' ||
+          body.field === ''
+        ) {
           bad.push(`${res.status} ${JSON.stringify(body)} for ${c.body.slice(0, 100)}`);
         }
       }

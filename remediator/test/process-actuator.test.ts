@@ -16,8 +16,17 @@ describe('process actuator with the real demo gateway admin API', () => {
   let gwUrl: string;
   let port: number;
   let act: ProcessActuator;
-  const req = (action: Action, params: Record<string, unknown> = {}, desiredReplicas?: number, instance?: number) => ({
-    action, target, params, incidentId: 'i', labels: { service: 'orders', ...(instance ? { instance: `127.0.0.1:${instance}` } : {}) },
+  const req = (
+    action: Action,
+    params: Record<string, unknown> = {},
+    desiredReplicas?: number,
+    instance?: number,
+  ) => ({
+    action,
+    target,
+    params,
+    incidentId: 'i',
+    labels: { service: 'orders', ...(instance ? { instance: `127.0.0.1:${instance}` } : {}) },
     ...(desiredReplicas ? { desiredReplicas } : {}),
   });
   const upstreams = async () => {
@@ -25,22 +34,35 @@ describe('process actuator with the real demo gateway admin API', () => {
     const body = (await res.json()) as { services: Record<string, { url: string; weight: number }[]> };
     return body.services.orders ?? [];
   };
-  const get = async (url: string) => (await (await fetch(url)).json()) as { pid: number; port: number; enabled?: boolean };
+  const get = async (url: string) =>
+    (await (await fetch(url)).json()) as { pid: number; port: number; enabled?: boolean };
 
   beforeAll(async () => {
     port = await freePort();
-    gw = await createGateway(GatewayConfig.parse({ port: 0, upstream: [`orders=http://127.0.0.1:${port}`] }), {
-      log: pino({ level: 'silent' }),
-      adminToken: ADMIN,
-      sink: { export() {}, shutdown: async () => {} },
-    });
+    gw = await createGateway(
+      GatewayConfig.parse({ port: 0, upstream: [`orders=http://127.0.0.1:${port}`] }),
+      {
+        log: pino({ level: 'silent' }),
+        adminToken: ADMIN,
+        sink: { export() {}, shutdown: async () => {} },
+      },
+    );
     gwUrl = await gw.app.listen({ host: '127.0.0.1', port: 0 });
     const from = await freePort();
     act = new ProcessActuator({
-      groups: [{
-        name: 'orders', command: [process.execPath, FIXTURE, '{port}'], env: { ADMIN_TOKEN: ADMIN }, ports: [port],
-        replicaPorts: { from, to: from + 10 }, readyPath: '/healthz', readyTimeoutSeconds: 20, cacheUrl: 'http://127.0.0.1:{port}/admin/cache', autostart: true,
-      }],
+      groups: [
+        {
+          name: 'orders',
+          command: [process.execPath, FIXTURE, '{port}'],
+          env: { ADMIN_TOKEN: ADMIN },
+          ports: [port],
+          replicaPorts: { from, to: from + 10 },
+          readyPath: '/healthz',
+          readyTimeoutSeconds: 20,
+          cacheUrl: 'http://127.0.0.1:{port}/admin/cache',
+          autostart: true,
+        },
+      ],
       gateway: { url: gwUrl, token: ADMIN },
       adminToken: ADMIN,
     });
@@ -63,22 +85,34 @@ describe('process actuator with the real demo gateway admin API', () => {
   it('scales out by spawning replicas on new ports and registering them with the gateway; traffic reaches them', async () => {
     const before = await act.snapshot(target);
     const plan = await act.plan(req('scale_out', {}, 3), before);
-    expect(plan.apiCall).toMatchObject({ method: 'POST', path: `${gwUrl}/admin/upstreams/orders`, contentType: 'application/json' });
+    expect(plan.apiCall).toMatchObject({
+      method: 'POST',
+      path: `${gwUrl}/admin/upstreams/orders`,
+      contentType: 'application/json',
+    });
     const after = await plan.run();
     expect(after.replicas).toBe(3);
     const spawned = after.spawned as number[];
     expect(spawned).toHaveLength(2);
-    expect((await upstreams()).map((u) => u.url).sort()).toEqual([port, ...spawned].map((p) => `http://127.0.0.1:${p}`).sort());
+    expect((await upstreams()).map((u) => u.url).sort()).toEqual(
+      [port, ...spawned].map((p) => `http://127.0.0.1:${p}`).sort(),
+    );
     const seen = new Set<number>();
-    await waitFor('traffic on every replica', async () => {
-      seen.add((await get(`${gwUrl}/api/orders/1`)).port);
-      return seen.size === 3;
-    }, { timeoutMs: 20_000, intervalMs: 10 });
+    await waitFor(
+      'traffic on every replica',
+      async () => {
+        seen.add((await get(`${gwUrl}/api/orders/1`)).port);
+        return seen.size === 3;
+      },
+      { timeoutMs: 20_000, intervalMs: 10 },
+    );
   });
 
   it('shifts traffic away from one replica with gateway weights, and undo restores equal weights', async () => {
     const before = await act.snapshot(target);
-    const after = await (await act.plan(req('shift_traffic', { weight: 0.1 }, undefined, port), before)).run();
+    const after = await (
+      await act.plan(req('shift_traffic', { weight: 0.1 }, undefined, port), before)
+    ).run();
     const w = Object.fromEntries((await upstreams()).map((u) => [u.url, u.weight]));
     expect(w[`http://127.0.0.1:${port}`]).toBe(0.1);
     expect(Object.values(w).filter((x) => x === 1)).toHaveLength(2);
@@ -99,9 +133,17 @@ describe('process actuator with the real demo gateway admin API', () => {
   it('toggles the cache through the backends admin endpoint', async () => {
     const before = await act.snapshot(target);
     const after = await (await act.plan(req('cache_enable', { enabled: true }), before)).run();
-    expect((await (await fetch(`http://127.0.0.1:${port}/admin/cache`, { headers: { authorization: `Bearer ${ADMIN}` } })).json())).toEqual({ enabled: true });
+    expect(
+      await (
+        await fetch(`http://127.0.0.1:${port}/admin/cache`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      ).json(),
+    ).toEqual({ enabled: true });
     await act.undo(req('cache_enable'), before, after);
-    expect((await (await fetch(`http://127.0.0.1:${port}/admin/cache`, { headers: { authorization: `Bearer ${ADMIN}` } })).json())).toEqual({ enabled: false });
+    expect(
+      await (
+        await fetch(`http://127.0.0.1:${port}/admin/cache`, { headers: { authorization: `Bearer ${ADMIN}` } })
+      ).json(),
+    ).toEqual({ enabled: false });
   });
 
   it('scales in by unregistering and stopping spawned replicas only', async () => {

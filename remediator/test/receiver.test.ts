@@ -1,12 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, makeTempDir, waitFor } from '@homeostat/testkit';
+import { freePort, makeTempDir } from '@homeostat/testkit';
 import { alert, webhook } from './support/payload';
 import { FIXTURE, startRemediator, TOKEN, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(60_000);
 
-const quickVerify = { timeoutSeconds: 5, stableSeconds: 0, intervalSeconds: 0.1, requireResolved: false, scoreQuery: '' };
+const quickVerify = {
+  timeoutSeconds: 5,
+  stableSeconds: 0,
+  intervalSeconds: 0.1,
+  requireResolved: false,
+  scoreQuery: '',
+};
 
 describe('webhook receivers with the process actuator', () => {
   let r: TestRemediator;
@@ -20,16 +26,58 @@ describe('webhook receivers with the process actuator', () => {
     port = await freePort();
     r = await startRemediator({
       process: {
-        groups: [{ name: 'orders', command: ['node', FIXTURE, '{port}'], env: { START_LOG: startLog }, ports: [port], replicaPorts: { from: port + 1, to: port + 5 } }],
+        groups: [
+          {
+            name: 'orders',
+            command: ['node', FIXTURE, '{port}'],
+            env: { START_LOG: startLog },
+            ports: [port],
+            replicaPorts: { from: port + 1, to: port + 5 },
+          },
+        ],
       },
       policy: {
         defaults: { cooldownSeconds: 0, verify: quickVerify },
         rules: [
-          { name: 'cpu', match: { alertname: 'HomeostatAnomaly', top_feature: 'cpu' }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
-          { name: 'dry', match: { alertname: 'DryRun' }, dryRun: true, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
-          { name: 'cool', match: { alertname: 'Cool' }, cooldownSeconds: 3600, budget: { maxActions: 5, windowSeconds: 3600 }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
-          { name: 'approve', match: { alertname: 'Approve' }, approvalRequired: true, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
-          { name: 'outside', match: { alertname: 'Outside' }, target: { actuator: 'process', kind: 'process-group', name: '{{service}}' }, allow: ['orders'], ladder: [{ action: 'restart' }] },
+          {
+            name: 'cpu',
+            match: { alertname: 'HomeostatAnomaly', top_feature: 'cpu' },
+            target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+            allow: ['orders'],
+            ladder: [{ action: 'restart' }],
+          },
+          {
+            name: 'dry',
+            match: { alertname: 'DryRun' },
+            dryRun: true,
+            target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+            allow: ['orders'],
+            ladder: [{ action: 'restart' }],
+          },
+          {
+            name: 'cool',
+            match: { alertname: 'Cool' },
+            cooldownSeconds: 3600,
+            budget: { maxActions: 5, windowSeconds: 3600 },
+            target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+            allow: ['orders'],
+            ladder: [{ action: 'restart' }],
+          },
+          {
+            name: 'approve',
+            match: { alertname: 'Approve' },
+            approvalRequired: true,
+            target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+            allow: ['orders'],
+            ladder: [{ action: 'restart' }],
+          },
+          {
+            name: 'outside',
+            match: { alertname: 'Outside' },
+            target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+            allow: ['orders'],
+            ladder: [{ action: 'restart' }],
+          },
         ],
       },
     });
@@ -42,7 +90,11 @@ describe('webhook receivers with the process actuator', () => {
 
   it('refuses requests without valid credentials, naming the authorization field', async () => {
     const body = webhook([alert({})]);
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
+    ]) {
       const res = await r.post('/api/v1/alerts/alertmanager', body, headers);
       expect(res.status).toBe(401);
       expect(res.body).toMatchObject({ code: 'UNAUTHORIZED', field: 'authorization' });
@@ -50,11 +102,20 @@ describe('webhook receivers with the process actuator', () => {
   });
 
   it.each([
-    ['alerts.0.startsAt', (b: ReturnType<typeof webhook>) => ({ ...b, alerts: [{ ...b.alerts[0], startsAt: 'yesterday' }] })],
-    ['alerts.0.status', (b: ReturnType<typeof webhook>) => ({ ...b, alerts: [{ ...b.alerts[0], status: 'pending' }] })],
+    [
+      'alerts.0.startsAt',
+      (b: ReturnType<typeof webhook>) => ({ ...b, alerts: [{ ...b.alerts[0], startsAt: 'yesterday' }] }),
+    ],
+    [
+      'alerts.0.status',
+      (b: ReturnType<typeof webhook>) => ({ ...b, alerts: [{ ...b.alerts[0], status: 'pending' }] }),
+    ],
     ['version', (b: ReturnType<typeof webhook>) => ({ ...b, version: '3' })],
     ['alerts', (b: ReturnType<typeof webhook>) => ({ ...b, alerts: [] })],
-    ['alerts.0.labels.service', (b: ReturnType<typeof webhook>) => ({ ...b, alerts: [{ ...b.alerts[0], labels: { service: 5 } }] })],
+    [
+      'alerts.0.labels.service',
+      (b: ReturnType<typeof webhook>) => ({ ...b, alerts: [{ ...b.alerts[0], labels: { service: 5 } }] }),
+    ],
   ])('answers 400 naming %s for an invalid payload', async (field, mutate) => {
     const res = await r.post('/api/v1/alerts/alertmanager', mutate(webhook([alert({})])));
     expect(res.status).toBe(400);
@@ -91,11 +152,20 @@ describe('webhook receivers with the process actuator', () => {
   it('accepts Grafana-managed alerts with the same policy', async () => {
     const before = starts();
     const a = alert({});
-    const body = { ...webhook([{ ...a, values: { B: 1.7 }, dashboardURL: 'http://grafana/d/x' }]), version: '1', orgId: 1, title: '[FIRING:1]', state: 'alerting', message: 'cpu' };
+    const body = {
+      ...webhook([{ ...a, values: { B: 1.7 }, dashboardURL: 'http://grafana/d/x' }]),
+      version: '1',
+      orgId: 1,
+      title: '[FIRING:1]',
+      state: 'alerting',
+      message: 'cpu',
+    };
     expect((await r.post('/api/v1/alerts/grafana', body)).status).toBe(202);
     await r.engine.idle();
     expect(starts() - before).toBe(1);
-    expect(r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a.fingerprint)?.source).toBe('grafana');
+    expect(r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a.fingerprint)?.source).toBe(
+      'grafana',
+    );
     const missing = { ...body } as Record<string, unknown>;
     delete missing.orgId;
     expect((await r.post('/api/v1/alerts/grafana', missing)).body).toMatchObject({ field: 'orgId' });
@@ -108,24 +178,40 @@ describe('webhook receivers with the process actuator', () => {
     await r.engine.idle();
     expect(starts()).toBe(before);
     const act = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a.fingerprint)!.actions[0];
-    expect(act).toMatchObject({ result: 'dry_run', apiCall: { method: 'SIGNAL', path: `process://orders/${port}` } });
+    expect(act).toMatchObject({
+      result: 'dry_run',
+      apiCall: { method: 'SIGNAL', path: `process://orders/${port}` },
+    });
   });
 
   it('respects the cooldown across incidents, waits for approval, and never leaves the allow-list', async () => {
     const before = starts();
-    const [c1, c2, ap, out] = [alert({ alertname: 'Cool' }), alert({ alertname: 'Cool' }), alert({ alertname: 'Approve' }), alert({ alertname: 'Outside', service: 'billing' })];
+    const [c1, c2, ap, out] = [
+      alert({ alertname: 'Cool' }),
+      alert({ alertname: 'Cool' }),
+      alert({ alertname: 'Approve' }),
+      alert({ alertname: 'Outside', service: 'billing' }),
+    ];
     await r.post('/api/v1/alerts/alertmanager', webhook([c1]));
     await r.engine.idle();
     await r.post('/api/v1/alerts/alertmanager', webhook([c2, ap, out]));
     await r.engine.idle();
     expect(starts() - before).toBe(1);
-    const first = (fp: string) => r.store.incidents(0, Date.now()).find((i) => i.fingerprint === fp)!.actions[0]!;
+    const first = (fp: string) =>
+      r.store.incidents(0, Date.now()).find((i) => i.fingerprint === fp)!.actions[0]!;
     expect(first(c1.fingerprint)).toMatchObject({ result: 'succeeded' });
-    expect(first(c2.fingerprint)).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/^cooldown: cooldown 3600s/) });
+    expect(first(c2.fingerprint)).toMatchObject({
+      result: 'skipped',
+      reason: expect.stringMatching(/^cooldown: cooldown 3600s/),
+    });
     expect(first(ap.fingerprint)).toMatchObject({ result: 'pending_approval', target: { name: 'orders' } });
-    expect(first(out.fingerprint)).toMatchObject({ result: 'skipped', reason: expect.stringMatching(/^not_allowed/) });
+    expect(first(out.fingerprint)).toMatchObject({
+      result: 'skipped',
+      reason: expect.stringMatching(/^not_allowed/),
+    });
     // a human approves the pending action: it runs once
-    const approve = (id: string, auth = `Bearer ${TOKEN}`) => fetch(`${r.url}/api/v1/actions/${id}/approve`, { method: 'POST', headers: { authorization: auth } });
+    const approve = (id: string, auth = `Bearer ${TOKEN}`) =>
+      fetch(`${r.url}/api/v1/actions/${id}/approve`, { method: 'POST', headers: { authorization: auth } });
     expect((await approve(first(ap.fingerprint).id, 'Bearer x')).status).toBe(401);
     expect((await approve('nope')).status).toBe(404);
     expect((await approve(first(ap.fingerprint).id)).status).toBe(200);
@@ -133,12 +219,19 @@ describe('webhook receivers with the process actuator', () => {
     expect(starts() - before).toBe(2);
     const acts = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === ap.fingerprint)!.actions;
     expect(acts.map((a) => a.result)).toEqual(['skipped', 'succeeded']);
-    expect(await (await approve(acts[0]!.id)).json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'id' });
+    expect(await (await approve(acts[0]!.id)).json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'id',
+    });
   });
 
   it('the kill switch via the API stops every action until released', async () => {
     const put = (engaged: boolean, auth = `Bearer ${TOKEN}`) =>
-      fetch(`${r.url}/api/v1/kill-switch`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ engaged }) });
+      fetch(`${r.url}/api/v1/kill-switch`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: auth },
+        body: JSON.stringify({ engaged }),
+      });
     expect((await put(true, 'Bearer nope')).status).toBe(401);
     expect(await (await put(true)).json()).toMatchObject({ engaged: true, api: true });
     const before = starts();
@@ -159,15 +252,26 @@ describe('webhook receivers with the process actuator', () => {
     const q = `from=0&to=${Date.now()}&service=orders`;
     const inc = (await (await fetch(`${r.url}/api/v1/incidents?${q}`)).json()) as { incidents: unknown[] };
     expect(inc.incidents.length).toBeGreaterThan(0);
-    const tl = (await (await fetch(`${r.url}/api/v1/timeline?${q}`)).json()) as { events: { kind: string }[] };
-    expect(tl.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['anomaly', 'action', 'verification']));
+    const tl = (await (await fetch(`${r.url}/api/v1/timeline?${q}`)).json()) as {
+      events: { kind: string }[];
+    };
+    expect(tl.events.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['anomaly', 'action', 'verification']),
+    );
     const bad = await fetch(`${r.url}/api/v1/actions?from=x&to=1`);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: 'from' });
-    const doc = (await (await fetch(`${r.url}/openapi.json`)).json()) as { paths: Record<string, unknown>; components: { schemas: { ApiError: { properties: { code: { enum: string[] } } } } } };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/alerts/alertmanager', '/api/v1/kill-switch', '/api/v1/timeline']));
+    const doc = (await (await fetch(`${r.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: { ApiError: { properties: { code: { enum: string[] } } } } };
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/alerts/alertmanager', '/api/v1/kill-switch', '/api/v1/timeline']),
+    );
     const { ErrorCodes } = await import('../src/errors');
-    expect(doc.components.schemas.ApiError.properties.code.enum.sort()).toEqual(Object.keys(ErrorCodes).sort());
+    expect(doc.components.schemas.ApiError.properties.code.enum.sort()).toEqual(
+      Object.keys(ErrorCodes).sort(),
+    );
     expect((await fetch(`${r.url}/readyz`)).status).toBe(200);
   });
 });

@@ -1,6 +1,15 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir } from './daemon';
@@ -85,7 +94,10 @@ export async function buildNodeImage(o: NodeImageOptions): Promise<string> {
       put(lib, realpathSync(lib)); // keep the path the loader asks for, with the real file's bytes
     }
     for (const d of ['tmp', 'etc', o.workdir ?? '/app']) mkdirSync(join(root, d), { recursive: true });
-    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/false\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+    writeFileSync(
+      join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/false\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+    );
     writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
     for (const [dest, src] of Object.entries(o.files ?? {})) put(dest, src);
     for (const [dest, text] of Object.entries(o.contents ?? {})) {
@@ -106,7 +118,9 @@ export async function buildNodeImage(o: NodeImageOptions): Promise<string> {
       imp.stderr.on('data', (d: Buffer) => (err += d.toString()));
       tar.stdout.pipe(imp.stdin);
       imp.on('error', reject);
-      imp.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`docker import ${o.tag} failed (${code}): ${err.trim()}`))));
+      imp.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`docker import ${o.tag} failed (${code}): ${err.trim()}`)),
+      );
     });
     return o.tag;
   } finally {

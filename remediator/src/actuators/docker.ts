@@ -53,14 +53,22 @@ export class DockerActuator implements Actuator {
     const filters =
       target.kind === 'container'
         ? { name: [`^/${target.name}$`], status: ['running'] }
-        : { label: [`${PROJECT}=${target.namespace ?? ''}`, `${SERVICE}=${target.name}`], status: ['running'] };
+        : {
+            label: [`${PROJECT}=${target.namespace ?? ''}`, `${SERVICE}=${target.name}`],
+            status: ['running'],
+          };
     const list = await this.docker.listContainers({ filters: JSON.stringify(filters) });
     return list
       .map((c) => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
         labels: c.Labels,
-        networks: Object.fromEntries(Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [n, { aliases: v.Aliases ?? [] }])),
+        networks: Object.fromEntries(
+          Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [
+            n,
+            { aliases: v.Aliases ?? [] },
+          ]),
+        ),
       }))
       .sort((a, b) => Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0));
   }
@@ -69,14 +77,25 @@ export class DockerActuator implements Actuator {
     const cs = await this.containers(target);
     return {
       replicas: cs.length,
-      containers: cs.map((c) => ({ id: c.id, name: c.name, clone: c.labels[CLONE_LABEL] === 'true', networks: c.networks })),
+      containers: cs.map((c) => ({
+        id: c.id,
+        name: c.name,
+        clone: c.labels[CLONE_LABEL] === 'true',
+        networks: c.networks,
+      })),
     };
   }
 
-  async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
+  async plan(req: ActRequest, _before: TargetSnapshot): Promise<Plan> {
     const cs = await this.containers(req.target);
-    if (cs.length === 0) throw new RemediatorError('TARGET_UNRESOLVED', `no running container for ${req.target.name}`, { field: 'target.name' });
-    const inst = cs.find((c) => c.name === req.labels.container || c.id.startsWith(req.labels.container_id ?? '\u0000')) ?? cs[0]!;
+    if (cs.length === 0)
+      throw new RemediatorError('TARGET_UNRESOLVED', `no running container for ${req.target.name}`, {
+        field: 'target.name',
+      });
+    const inst =
+      cs.find(
+        (c) => c.name === req.labels.container || c.id.startsWith(req.labels.container_id ?? '\u0000'),
+      ) ?? cs[0]!;
     const grace = Number(req.params.graceSeconds ?? 10);
     switch (req.action) {
       case 'restart':
@@ -99,10 +118,16 @@ export class DockerActuator implements Actuator {
         const n = Math.max(0, (req.desiredReplicas ?? cs.length + 1) - cs.length);
         const template = cs[0]!;
         return {
-          apiCall: { method: 'POST', path: `/containers/create?name=${this.cloneName(req.target, cs)}`, contentType: 'application/json', body: { from: template.id, count: n } },
+          apiCall: {
+            method: 'POST',
+            path: `/containers/create?name=${this.cloneName(req.target, cs)}`,
+            contentType: 'application/json',
+            body: { from: template.id, count: n },
+          },
           run: async () => {
             const clones: string[] = [];
-            for (let i = 0; i < n; i++) clones.push(await this.clone(template.id, req.target, req.incidentId));
+            for (let i = 0; i < n; i++)
+              clones.push(await this.clone(template.id, req.target, req.incidentId));
             return { ...(await this.snapshot(req.target)), clones };
           },
         };
@@ -120,17 +145,33 @@ export class DockerActuator implements Actuator {
       }
       case 'isolate': {
         const nets = Object.keys(inst.networks).filter((n) => n !== 'host' && n !== 'none');
-        if (nets.length === 0) throw new RemediatorError('ACTION_UNSUPPORTED', `container ${inst.name} uses host networking and cannot be isolated`, { field: 'action' });
+        if (nets.length === 0)
+          throw new RemediatorError(
+            'ACTION_UNSUPPORTED',
+            `container ${inst.name} uses host networking and cannot be isolated`,
+            { field: 'action' },
+          );
         return {
-          apiCall: { method: 'POST', path: `/networks/${nets[0]}/disconnect`, contentType: 'application/json', body: { Container: inst.id, Force: false } },
+          apiCall: {
+            method: 'POST',
+            path: `/networks/${nets[0]}/disconnect`,
+            contentType: 'application/json',
+            body: { Container: inst.id, Force: false },
+          },
           run: async () => {
-            for (const n of nets) await this.docker.getNetwork(n).disconnect({ Container: inst.id, Force: false });
-            return { ...(await this.snapshot(req.target)), isolated: { id: inst.id, networks: Object.fromEntries(nets.map((n) => [n, inst.networks[n]])) } };
+            for (const n of nets)
+              await this.docker.getNetwork(n).disconnect({ Container: inst.id, Force: false });
+            return {
+              ...(await this.snapshot(req.target)),
+              isolated: { id: inst.id, networks: Object.fromEntries(nets.map((n) => [n, inst.networks[n]])) },
+            };
           },
         };
       }
       default:
-        throw new RemediatorError('ACTION_UNSUPPORTED', `docker actuator cannot ${req.action}`, { field: 'action' });
+        throw new RemediatorError('ACTION_UNSUPPORTED', `docker actuator cannot ${req.action}`, {
+          field: 'action',
+        });
     }
   }
 
@@ -142,11 +183,20 @@ export class DockerActuator implements Actuator {
         return clones.length ? { method: 'DELETE', path: `/containers/${clones[0]}?force=true` } : null;
       }
       case 'isolate': {
-        const iso = after.isolated as { id: string; networks: Record<string, { aliases: string[] }> } | undefined;
+        const iso = after.isolated as
+          { id: string; networks: Record<string, { aliases: string[] }> } | undefined;
         if (!iso) return null;
         const entries = Object.entries(iso.networks);
-        for (const [n, v] of entries) await this.docker.getNetwork(n).connect({ Container: iso.id, EndpointConfig: { Aliases: v.aliases } });
-        return { method: 'POST', path: `/networks/${entries[0]?.[0] ?? ''}/connect`, contentType: 'application/json', body: { Container: iso.id } };
+        for (const [n, v] of entries)
+          await this.docker
+            .getNetwork(n)
+            .connect({ Container: iso.id, EndpointConfig: { Aliases: v.aliases } });
+        return {
+          method: 'POST',
+          path: `/networks/${entries[0]?.[0] ?? ''}/connect`,
+          contentType: 'application/json',
+          body: { Container: iso.id },
+        };
       }
       case 'stop': {
         const id = after.stopped as string | undefined;
@@ -161,7 +211,13 @@ export class DockerActuator implements Actuator {
 
   /** Removes clones of a service (all, or only stopped ones): what `reconcile` after a compose up needs. */
   async reconcileClones(target: Target, { onlyStopped = false } = {}): Promise<string[]> {
-    const filters = { label: [`${CLONE_LABEL}=true`, `${SERVICE}=${target.name}`, ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : [])] };
+    const filters = {
+      label: [
+        `${CLONE_LABEL}=true`,
+        `${SERVICE}=${target.name}`,
+        ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : []),
+      ],
+    };
     const list = await this.docker.listContainers({ all: true, filters: JSON.stringify(filters) });
     const victims = list.filter((c) => !onlyStopped || c.State !== 'running');
     for (const c of victims) await this.removeContainer(c.Id);
@@ -170,12 +226,17 @@ export class DockerActuator implements Actuator {
 
   private cloneName(target: Target, cs: Ctr[]): string {
     const n = 1 + Math.max(0, ...cs.map((c) => Number(c.labels[NUMBER] ?? 0)));
-    return target.kind === 'container' ? `${target.name}-clone-${n}` : `${target.namespace ?? 'default'}-${target.name}-${n}`;
+    return target.kind === 'container'
+      ? `${target.name}-clone-${n}`
+      : `${target.namespace ?? 'default'}-${target.name}-${n}`;
   }
 
   private async clone(templateId: string, target: Target, incidentId: string): Promise<string> {
     const src = await this.docker.getContainer(templateId).inspect();
-    const all = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${SERVICE}=${target.name}`] }) });
+    const all = await this.docker.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`${SERVICE}=${target.name}`] }),
+    });
     const n = 1 + Math.max(0, ...all.map((c) => Number(c.Labels[NUMBER] ?? 0)));
     const hostNet = src.HostConfig.NetworkMode === 'host';
     const portEnv = this.opts.portEnv ?? 'PORT';
@@ -186,7 +247,10 @@ export class DockerActuator implements Actuator {
       env = env.map((e) => (e.startsWith(`${portEnv}=`) ? `${portEnv}=${port}` : e));
     }
     const nets = Object.entries(src.NetworkSettings.Networks ?? {});
-    const name = target.kind === 'container' ? `${target.name}-clone-${n}` : `${target.namespace ?? 'default'}-${target.name}-${n}`;
+    const name =
+      target.kind === 'container'
+        ? `${target.name}-clone-${n}`
+        : `${target.namespace ?? 'default'}-${target.name}-${n}`;
     const c = await this.docker.createContainer({
       name,
       Image: src.Config.Image,
@@ -197,14 +261,28 @@ export class DockerActuator implements Actuator {
       User: src.Config.User,
       ExposedPorts: src.Config.ExposedPorts,
       Healthcheck: src.Config.Healthcheck,
-      Labels: { ...src.Config.Labels, [NUMBER]: String(n), [CLONE_LABEL]: 'true', [INCIDENT_LABEL]: incidentId },
+      Labels: {
+        ...src.Config.Labels,
+        [NUMBER]: String(n),
+        [CLONE_LABEL]: 'true',
+        [INCIDENT_LABEL]: incidentId,
+      },
       HostConfig: { ...src.HostConfig, PortBindings: {} },
       ...(hostNet || nets.length === 0
         ? {}
-        : { NetworkingConfig: { EndpointsConfig: { [nets[0]![0]]: { Aliases: [...new Set([target.name, ...(nets[0]![1].Aliases ?? [])])] } } } }),
+        : {
+            NetworkingConfig: {
+              EndpointsConfig: {
+                [nets[0]![0]]: { Aliases: [...new Set([target.name, ...(nets[0]![1].Aliases ?? [])])] },
+              },
+            },
+          }),
     });
     if (!hostNet) {
-      for (const [net, cfg] of nets.slice(1)) await this.docker.getNetwork(net).connect({ Container: c.id, EndpointConfig: { Aliases: cfg.Aliases ?? [target.name] } });
+      for (const [net, cfg] of nets.slice(1))
+        await this.docker
+          .getNetwork(net)
+          .connect({ Container: c.id, EndpointConfig: { Aliases: cfg.Aliases ?? [target.name] } });
     }
     await c.start();
     return c.id;

@@ -41,7 +41,11 @@ export class ProcessActuator implements Actuator {
   private readonly groups = new Map<string, { cfg: ProcessGroupConfig; replicas: Replica[] }>();
 
   constructor(private readonly opts: ProcessActuatorOptions) {
-    for (const cfg of opts.groups) this.groups.set(cfg.name, { cfg, replicas: cfg.ports.map((port) => ({ port, child: null, extra: false, isolated: false })) });
+    for (const cfg of opts.groups)
+      this.groups.set(cfg.name, {
+        cfg,
+        replicas: cfg.ports.map((port) => ({ port, child: null, extra: false, isolated: false })),
+      });
   }
 
   /** Starts the configured replicas of every autostart group and waits until they are ready. */
@@ -49,16 +53,20 @@ export class ProcessActuator implements Actuator {
     for (const g of this.groups.values()) {
       if (!g.cfg.autostart) continue;
       for (const r of g.replicas) await this.reapOrphan(g.cfg.name, r.port);
-      await Promise.all(g.replicas.map(async (r) => {
-        r.child = this.spawnReplica(g.cfg, r.port);
-        await this.waitReady(g.cfg, r.port);
-      }));
+      await Promise.all(
+        g.replicas.map(async (r) => {
+          r.child = this.spawnReplica(g.cfg, r.port);
+          await this.waitReady(g.cfg, r.port);
+        }),
+      );
     }
   }
 
   /** Pids of live children, by group (tests and the audit snapshot use it). */
   pids(name: string): number[] {
-    return (this.groups.get(name)?.replicas ?? []).flatMap((r) => (r.child?.pid && r.child.exitCode === null ? [r.child.pid] : []));
+    return (this.groups.get(name)?.replicas ?? []).flatMap((r) =>
+      r.child?.pid && r.child.exitCode === null ? [r.child.pid] : [],
+    );
   }
 
   async snapshot(target: Target): Promise<TargetSnapshot> {
@@ -82,7 +90,11 @@ export class ProcessActuator implements Actuator {
       case 'stop': {
         const grace = Number(req.params.graceSeconds ?? 10);
         return {
-          apiCall: { method: 'SIGNAL', path: `process://${g.cfg.name}/${inst.port}`, body: { signal: 'SIGTERM', graceSeconds: grace, respawn: req.action === 'restart' } },
+          apiCall: {
+            method: 'SIGNAL',
+            path: `process://${g.cfg.name}/${inst.port}`,
+            body: { signal: 'SIGTERM', graceSeconds: grace, respawn: req.action === 'restart' },
+          },
           run: async () => {
             await this.kill(inst, grace);
             if (req.action === 'restart') {
@@ -96,13 +108,24 @@ export class ProcessActuator implements Actuator {
         };
       }
       case 'scale_out': {
-        const want = (req.desiredReplicas ?? Number(before.replicas) + 1) - g.replicas.filter((r) => !r.isolated).length;
+        const want =
+          (req.desiredReplicas ?? Number(before.replicas) + 1) - g.replicas.filter((r) => !r.isolated).length;
         const ports = this.freePorts(g, Math.max(0, want));
         return {
-          apiCall: { method: 'POST', path: `${gw?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body: { url: url(ports[0] ?? 0), spawn: ports } },
+          apiCall: {
+            method: 'POST',
+            path: `${gw?.url ?? ''}/admin/upstreams/${svc}`,
+            contentType: 'application/json',
+            body: { url: url(ports[0] ?? 0), spawn: ports },
+          },
           run: async () => {
             for (const port of ports) {
-              const r: Replica = { port, child: this.spawnReplica(g.cfg, port), extra: true, isolated: false };
+              const r: Replica = {
+                port,
+                child: this.spawnReplica(g.cfg, port),
+                extra: true,
+                isolated: false,
+              };
               g.replicas.push(r);
               await this.waitReady(g.cfg, port);
               await this.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
@@ -112,10 +135,16 @@ export class ProcessActuator implements Actuator {
         };
       }
       case 'scale_in': {
-        const n = g.replicas.filter((r) => !r.isolated).length - (req.desiredReplicas ?? Number(before.replicas) - 1);
+        const n =
+          g.replicas.filter((r) => !r.isolated).length - (req.desiredReplicas ?? Number(before.replicas) - 1);
         const victims = g.replicas.filter((r) => r.extra).slice(-Math.max(0, n));
         return {
-          apiCall: { method: 'DELETE', path: `${gw?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body: { url: url(victims[0]?.port ?? 0) } },
+          apiCall: {
+            method: 'DELETE',
+            path: `${gw?.url ?? ''}/admin/upstreams/${svc}`,
+            contentType: 'application/json',
+            body: { url: url(victims[0]?.port ?? 0) },
+          },
           run: async () => {
             for (const v of victims) {
               await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) });
@@ -129,7 +158,12 @@ export class ProcessActuator implements Actuator {
       case 'isolate': {
         const body = { url: url(inst.port) };
         return {
-          apiCall: { method: 'DELETE', path: `${gw?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body },
+          apiCall: {
+            method: 'DELETE',
+            path: `${gw?.url ?? ''}/admin/upstreams/${svc}`,
+            contentType: 'application/json',
+            body,
+          },
           run: async () => {
             await this.gateway('DELETE', `/admin/upstreams/${svc}`, body);
             inst.isolated = true;
@@ -139,9 +173,16 @@ export class ProcessActuator implements Actuator {
       }
       case 'shift_traffic': {
         const weight = Number(req.params.weight ?? 0.1);
-        const weights = Object.fromEntries(g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), r === inst ? weight : 1]));
+        const weights = Object.fromEntries(
+          g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), r === inst ? weight : 1]),
+        );
         return {
-          apiCall: { method: 'POST', path: `${gw?.url ?? ''}/admin/weights/${svc}`, contentType: 'application/json', body: { weights } },
+          apiCall: {
+            method: 'POST',
+            path: `${gw?.url ?? ''}/admin/weights/${svc}`,
+            contentType: 'application/json',
+            body: { weights },
+          },
           run: async () => {
             await this.gateway('POST', `/admin/weights/${svc}`, { weights });
             return { ...(await this.snapshot(req.target)), weights };
@@ -154,13 +195,21 @@ export class ProcessActuator implements Actuator {
         return {
           apiCall: { method: 'POST', path: first, contentType: 'application/json', body: { enabled } },
           run: async () => {
-            for (const r of g.replicas) await this.http('POST', g.cfg.cacheUrl.replaceAll('{port}', String(r.port)), { enabled }, this.opts.adminToken);
+            for (const r of g.replicas)
+              await this.http(
+                'POST',
+                g.cfg.cacheUrl.replaceAll('{port}', String(r.port)),
+                { enabled },
+                this.opts.adminToken,
+              );
             return { ...(await this.snapshot(req.target)), cache: enabled };
           },
         };
       }
       default:
-        throw new RemediatorError('ACTION_UNSUPPORTED', `process actuator cannot ${req.action}`, { field: 'action' });
+        throw new RemediatorError('ACTION_UNSUPPORTED', `process actuator cannot ${req.action}`, {
+          field: 'action',
+        });
     }
   }
 
@@ -170,7 +219,10 @@ export class ProcessActuator implements Actuator {
     switch (req.action) {
       case 'scale_out': {
         // The clones scale_out spawned are the newest extras, which scale_in removes first.
-        const plan = await this.plan({ ...req, action: 'scale_in', desiredReplicas: Number(before.replicas) }, after);
+        const plan = await this.plan(
+          { ...req, action: 'scale_in', desiredReplicas: Number(before.replicas) },
+          after,
+        );
         await plan.run();
         return plan.apiCall;
       }
@@ -180,12 +232,24 @@ export class ProcessActuator implements Actuator {
         if (r) r.isolated = false;
         const body = { url: url(port) };
         await this.gateway('POST', `/admin/upstreams/${svc}`, body);
-        return { method: 'POST', path: `${this.opts.gateway?.url ?? ''}/admin/upstreams/${svc}`, contentType: 'application/json', body };
+        return {
+          method: 'POST',
+          path: `${this.opts.gateway?.url ?? ''}/admin/upstreams/${svc}`,
+          contentType: 'application/json',
+          body,
+        };
       }
       case 'shift_traffic': {
-        const weights = Object.fromEntries(g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), 1]));
+        const weights = Object.fromEntries(
+          g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), 1]),
+        );
         await this.gateway('POST', `/admin/weights/${svc}`, { weights });
-        return { method: 'POST', path: `${this.opts.gateway?.url ?? ''}/admin/weights/${svc}`, contentType: 'application/json', body: { weights } };
+        return {
+          method: 'POST',
+          path: `${this.opts.gateway?.url ?? ''}/admin/weights/${svc}`,
+          contentType: 'application/json',
+          body: { weights },
+        };
       }
       case 'cache_enable': {
         const plan = await this.plan({ ...req, params: { enabled: !(after.cache as boolean) } }, after);
@@ -203,7 +267,10 @@ export class ProcessActuator implements Actuator {
 
   private group(t: Target) {
     const g = this.groups.get(t.name);
-    if (!g) throw new RemediatorError('TARGET_UNRESOLVED', `no process group named ${t.name}`, { field: 'target.name' });
+    if (!g)
+      throw new RemediatorError('TARGET_UNRESOLVED', `no process group named ${t.name}`, {
+        field: 'target.name',
+      });
     return g;
   }
 
@@ -211,20 +278,30 @@ export class ProcessActuator implements Actuator {
   private instance(replicas: Replica[], instance: string | undefined): Replica {
     const port = Number(instance?.split(':').pop());
     const r = replicas.find((x) => x.port === port) ?? replicas.find((x) => !x.isolated) ?? replicas[0];
-    if (!r) throw new RemediatorError('TARGET_UNRESOLVED', 'process group has no replicas', { field: 'target.name' });
+    if (!r)
+      throw new RemediatorError('TARGET_UNRESOLVED', 'process group has no replicas', {
+        field: 'target.name',
+      });
     return r;
   }
 
   private freePorts(g: { cfg: ProcessGroupConfig; replicas: Replica[] }, n: number): number[] {
     const used = new Set([...this.groups.values()].flatMap((x) => x.replicas.map((r) => r.port)));
     const out: number[] = [];
-    for (let p = g.cfg.replicaPorts.from; p <= g.cfg.replicaPorts.to && out.length < n; p++) if (!used.has(p)) out.push(p);
-    if (out.length < n) throw new RemediatorError('ACTUATOR_FAILED', `no free replica port in ${g.cfg.replicaPorts.from}-${g.cfg.replicaPorts.to}`);
+    for (let p = g.cfg.replicaPorts.from; p <= g.cfg.replicaPorts.to && out.length < n; p++)
+      if (!used.has(p)) out.push(p);
+    if (out.length < n)
+      throw new RemediatorError(
+        'ACTUATOR_FAILED',
+        `no free replica port in ${g.cfg.replicaPorts.from}-${g.cfg.replicaPorts.to}`,
+      );
     return out;
   }
 
   private pidFile(name: string, port: number): string | null {
-    return this.opts.stateDir ? join(this.opts.stateDir, `process-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${port}.pid`) : null;
+    return this.opts.stateDir
+      ? join(this.opts.stateDir, `process-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${port}.pid`)
+      : null;
   }
 
   /** Stops a replica left behind by a previous remediator that died without cleaning up. */
@@ -256,10 +333,16 @@ export class ProcessActuator implements Actuator {
 
   private spawnReplica(cfg: ProcessGroupConfig, port: number): ChildProcess {
     const argv = cfg.command.map((a) => a.replaceAll('{port}', String(port)).replaceAll('{name}', cfg.name));
-    const child = spawn(argv[0] ?? 'node', argv.slice(1), { cwd: cfg.cwd, env: { ...process.env, ...cfg.env, PORT: String(port) }, stdio: 'ignore' });
+    const child = spawn(argv[0] ?? 'node', argv.slice(1), {
+      cwd: cfg.cwd,
+      env: { ...process.env, ...cfg.env, PORT: String(port) },
+      stdio: 'ignore',
+    });
     const file = this.pidFile(cfg.name, port);
     if (file && child.pid) writeFileSync(file, String(child.pid));
-    child.on('error', (e) => this.opts.log?.warn({ err: e, group: cfg.name, port }, 'replica failed to start'));
+    child.on('error', (e) =>
+      this.opts.log?.warn({ err: e, group: cfg.name, port }, 'replica failed to start'),
+    );
     child.on('exit', (code, signal) => {
       this.opts.log?.info({ group: cfg.name, port, code, signal }, 'replica exited');
       if (file) {
@@ -282,7 +365,11 @@ export class ProcessActuator implements Actuator {
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new RemediatorError('ACTUATOR_FAILED', `${cfg.name} on port ${port} not ready after ${cfg.readyTimeoutSeconds}s`);
+      if (Date.now() > deadline)
+        throw new RemediatorError(
+          'ACTUATOR_FAILED',
+          `${cfg.name} on port ${port} not ready after ${cfg.readyTimeoutSeconds}s`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -300,10 +387,20 @@ export class ProcessActuator implements Actuator {
 
   private async gateway(method: string, path: string, body: unknown): Promise<void> {
     if (!this.opts.gateway) return; // no gateway: replicas are reachable on their own ports
-    await this.http(method, `${this.opts.gateway.url.replace(/\/$/, '')}${path}`, body, this.opts.gateway.token);
+    await this.http(
+      method,
+      `${this.opts.gateway.url.replace(/\/$/, '')}${path}`,
+      body,
+      this.opts.gateway.token,
+    );
   }
 
-  private async http(method: string, target: string, body: unknown, token: string | undefined): Promise<void> {
+  private async http(
+    method: string,
+    target: string,
+    body: unknown,
+    token: string | undefined,
+  ): Promise<void> {
     const res = await fetch(target, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

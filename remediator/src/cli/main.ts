@@ -23,7 +23,10 @@ async function main(argv: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     r.app.log.info({ sig }, 'shutting down');
-    r.close().then(() => process.exit(0), () => process.exit(1));
+    r.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

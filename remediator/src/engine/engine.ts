@@ -66,7 +66,12 @@ export class Engine {
     for (const a of this.d.store.interruptedActions()) {
       this.d.store.finishAction(
         a.id,
-        { after: null, result: 'failed', error: 'interrupted: the remediator stopped during this call; not repeated', verification: 'failed' },
+        {
+          after: null,
+          result: 'failed',
+          error: 'interrupted: the remediator stopped during this call; not repeated',
+          verification: 'failed',
+        },
         now,
       );
       this.d.store.setIncident(a.incidentId, 'escalated', a.step, { why: 'action interrupted by restart' });
@@ -76,7 +81,20 @@ export class Engine {
       const inc = this.d.store.incidentRow(a.incidentId);
       const rule = this.d.policy.rules.find((r) => r.name === a.rule);
       if (!inc || !rule || !a.target) continue;
-      this.track(this.verifyAndClose(rule, inc.labels, a.incidentId, a.id, a.step, a.target, a.action, a.before ?? {}, a.after ?? {}, null));
+      this.track(
+        this.verifyAndClose(
+          rule,
+          inc.labels,
+          a.incidentId,
+          a.id,
+          a.step,
+          a.target,
+          a.action,
+          a.before ?? {},
+          a.after ?? {},
+          null,
+        ),
+      );
     }
   }
 
@@ -149,13 +167,17 @@ export class Engine {
       return true;
     }
     const decision = this.decideNow(inc.id, inc.labels, inc.step, undefined, inc.resolvedAt !== null);
-    if (decision.kind !== 'skip' || decision.code === 'replicas_unknown' || decision.code === 'blast_radius') return false;
+    if (decision.kind !== 'skip' || decision.code === 'replicas_unknown' || decision.code === 'blast_radius')
+      return false;
     this.recordSkip(inc.id, inc.step, decision, job.seq);
     return true;
   }
 
   private decideNow(
-    incidentId: string, labels: Labels, step: number, snapshot: TargetSnapshot | undefined,
+    incidentId: string,
+    labels: Labels,
+    step: number,
+    snapshot: TargetSnapshot | undefined,
     resolved = this.d.store.incidentRow(incidentId)?.resolvedAt != null,
   ): Decision {
     const now = Date.now();
@@ -171,7 +193,12 @@ export class Engine {
     });
   }
 
-  private recordSkip(incidentId: string, step: number, decision: Decision & { kind: 'skip' }, jobSeq: number | null): void {
+  private recordSkip(
+    incidentId: string,
+    step: number,
+    decision: Decision & { kind: 'skip' },
+    jobSeq: number | null,
+  ): void {
     this.record(incidentId, step, decision, 'skipped', null, jobSeq);
     if (decision.code === 'ladder_exhausted' || decision.code === 'max_attempts') {
       this.d.store.setIncident(incidentId, 'escalated', step, { why: decision.reason });
@@ -180,8 +207,17 @@ export class Engine {
 
   /** Resolves once no job is running and none is pending (tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size > 0 || this.verifications.size > 0 || this.draining || (this.queue.length > 0 && !this.abort.signal.aborted)) {
-      await Promise.race([...this.running.values(), ...this.verifications, new Promise((r) => setTimeout(r, 20))]);
+    while (
+      this.running.size > 0 ||
+      this.verifications.size > 0 ||
+      this.draining ||
+      (this.queue.length > 0 && !this.abort.signal.aborted)
+    ) {
+      await Promise.race([
+        ...this.running.values(),
+        ...this.verifications,
+        new Promise((r) => setTimeout(r, 20)),
+      ]);
     }
   }
 
@@ -191,7 +227,9 @@ export class Engine {
   }
 
   private track(p: Promise<unknown>): void {
-    const t = p.catch((e: unknown) => this.d.log.error({ err: e }, 'verification failed')).finally(() => this.verifications.delete(t));
+    const t = p
+      .catch((e: unknown) => this.d.log.error({ err: e }, 'verification failed'))
+      .finally(() => this.verifications.delete(t));
     this.verifications.add(t);
   }
 
@@ -206,7 +244,12 @@ export class Engine {
   }
 
   /** Runs ladder steps from `step` on until one is verified, skipped or the ladder ends. */
-  private async climb(incidentId: string, labels: Labels, step: number, jobSeq: number | null): Promise<void> {
+  private async climb(
+    incidentId: string,
+    labels: Labels,
+    step: number,
+    jobSeq: number | null,
+  ): Promise<void> {
     for (;;) {
       const outcome = await this.runStep(incidentId, labels, step, jobSeq);
       jobSeq = null;
@@ -224,11 +267,25 @@ export class Engine {
     const a = this.d.store.action(actionId);
     if (!a) throw new RemediatorError('NOT_FOUND', `no action ${actionId}`, { field: 'id' });
     if (a.result !== 'pending_approval') {
-      throw new RemediatorError('VALIDATION_FAILED', `action ${actionId} is ${a.result}, not pending_approval`, { field: 'id' });
+      throw new RemediatorError(
+        'VALIDATION_FAILED',
+        `action ${actionId} is ${a.result}, not pending_approval`,
+        { field: 'id' },
+      );
     }
     const inc = this.d.store.incidentRow(a.incidentId);
-    if (!inc || this.running.has(inc.id)) throw new RemediatorError('VALIDATION_FAILED', 'incident is busy or gone', { field: 'id' });
-    this.d.store.finishAction(a.id, { after: null, result: 'skipped', error: `approved by ${by}; executed as the next action`, verification: 'not_applicable' }, Date.now());
+    if (!inc || this.running.has(inc.id))
+      throw new RemediatorError('VALIDATION_FAILED', 'incident is busy or gone', { field: 'id' });
+    this.d.store.finishAction(
+      a.id,
+      {
+        after: null,
+        result: 'skipped',
+        error: `approved by ${by}; executed as the next action`,
+        verification: 'not_applicable',
+      },
+      Date.now(),
+    );
     this.approved.add(inc.id);
     const p = this.climb(inc.id, inc.labels, a.step, null)
       .catch((e: unknown) => this.d.log.error({ err: e, actionId }, 'approved action failed'))
@@ -254,7 +311,12 @@ export class Engine {
   }
 
   /** One ladder step: decide, then act and verify. 'escalate' means: try the next step. */
-  private async runStep(incidentId: string, labels: Labels, step: number, jobSeq: number | null): Promise<'done' | 'escalate'> {
+  private async runStep(
+    incidentId: string,
+    labels: Labels,
+    step: number,
+    jobSeq: number | null,
+  ): Promise<'done' | 'escalate'> {
     const { store, policy } = this.d;
     const rule = matchRule(policy, labels);
     const target = rule ? resolveTarget(rule, labels) : null;
@@ -265,7 +327,11 @@ export class Engine {
       const now = Date.now();
       decision = this.decideNow(incidentId, labels, step, snapshot);
       // Only read the target when the policy would act on it; a kill switch means no calls at all.
-      if (decision.kind === 'act' || decision.code === 'replicas_unknown' || decision.code === 'blast_radius') {
+      if (
+        decision.kind === 'act' ||
+        decision.code === 'replicas_unknown' ||
+        decision.code === 'blast_radius'
+      ) {
         if (snapshot === undefined && actuator && target && decision.action !== 'notify') {
           try {
             snapshot = await actuator.snapshot(target);
@@ -277,7 +343,13 @@ export class Engine {
         }
       }
       // Escalating into a cooldown waits it out once instead of giving up on the incident.
-      if (decision.kind === 'skip' && decision.code === 'cooldown' && jobSeq === null && tries === 0 && rule) {
+      if (
+        decision.kind === 'skip' &&
+        decision.code === 'cooldown' &&
+        jobSeq === null &&
+        tries === 0 &&
+        rule
+      ) {
         const last = store.lastActionAt(rule.name, target ? targetKey(target) : '') ?? now;
         await this.sleep(Math.max(0, last + rule.cooldownSeconds * 1000 - now + 10));
         continue;
@@ -298,11 +370,22 @@ export class Engine {
       return 'done';
     }
     if (!actuator || !rule) {
-      this.record(incidentId, step, decision, 'failed', `no ${decision.target.actuator} actuator configured`, jobSeq);
+      this.record(
+        incidentId,
+        step,
+        decision,
+        'failed',
+        `no ${decision.target.actuator} actuator configured`,
+        jobSeq,
+      );
       return 'escalate';
     }
     const req: ActRequest = {
-      action: decision.action, target: decision.target, params: decision.params, labels, incidentId,
+      action: decision.action,
+      target: decision.target,
+      params: decision.params,
+      labels,
+      incidentId,
       ...(decision.desiredReplicas !== undefined ? { desiredReplicas: decision.desiredReplicas } : {}),
     };
     const before = snapshot ?? {};
@@ -319,36 +402,82 @@ export class Engine {
     }
     const started = Date.now();
     const actionId = store.startAction(
-      { incidentId, action: decision.action, step, rule: decision.rule, reason: decision.reason, target: decision.target,
-        targetKey: targetKey(decision.target), apiCall: plan.apiCall, before, result: 'succeeded', verification: 'pending', phase: 'started',
-        service: labels.service ?? null },
+      {
+        incidentId,
+        action: decision.action,
+        step,
+        rule: decision.rule,
+        reason: decision.reason,
+        target: decision.target,
+        targetKey: targetKey(decision.target),
+        apiCall: plan.apiCall,
+        before,
+        result: 'succeeded',
+        verification: 'pending',
+        phase: 'started',
+        service: labels.service ?? null,
+      },
       started,
       jobSeq,
     );
     store.setIncident(incidentId, 'healing', step, { action: decision.action });
     const silenceId =
       this.d.silence && policy.silenceWhileHealing
-        ? await this.d.silence.write(labels, rule.verify.timeoutSeconds + 60, `homeostat healing: ${decision.action} (${decision.rule})`)
+        ? await this.d.silence.write(
+            labels,
+            rule.verify.timeoutSeconds + 60,
+            `homeostat healing: ${decision.action} (${decision.rule})`,
+          )
         : null;
     let after: TargetSnapshot;
     try {
       after = await plan.run();
     } catch (e) {
-      store.finishAction(actionId, { after: null, result: 'failed', error: errText(e), verification: 'not_applicable' }, Date.now());
+      store.finishAction(
+        actionId,
+        { after: null, result: 'failed', error: errText(e), verification: 'not_applicable' },
+        Date.now(),
+      );
       this.d.metrics.actions.inc({ action: decision.action, result: 'failed' });
       if (silenceId) await this.d.silence?.expire(silenceId);
       return 'escalate';
     }
-    store.finishAction(actionId, { after, result: 'succeeded', error: null, verification: 'pending' }, Date.now());
+    store.finishAction(
+      actionId,
+      { after, result: 'succeeded', error: null, verification: 'pending' },
+      Date.now(),
+    );
     this.d.metrics.actions.inc({ action: decision.action, result: 'succeeded' });
-    this.d.log.info({ incidentId, action: decision.action, target: decision.target, ms: Date.now() - started }, 'action taken');
-    const passed = await this.verifyAndClose(rule, labels, incidentId, actionId, step, decision.target, decision.action, before, after, silenceId);
+    this.d.log.info(
+      { incidentId, action: decision.action, target: decision.target, ms: Date.now() - started },
+      'action taken',
+    );
+    const passed = await this.verifyAndClose(
+      rule,
+      labels,
+      incidentId,
+      actionId,
+      step,
+      decision.target,
+      decision.action,
+      before,
+      after,
+      silenceId,
+    );
     return passed ? 'done' : 'escalate';
   }
 
   private async verifyAndClose(
-    rule: Rule, labels: Labels, incidentId: string, actionId: string, step: number, target: Target,
-    action: ActRequest['action'], before: TargetSnapshot, after: TargetSnapshot, silenceId: string | null,
+    rule: Rule,
+    labels: Labels,
+    incidentId: string,
+    actionId: string,
+    step: number,
+    target: Target,
+    action: ActRequest['action'],
+    before: TargetSnapshot,
+    after: TargetSnapshot,
+    silenceId: string | null,
   ): Promise<boolean> {
     const { store } = this.d;
     const out = await verifyRecovery(rule.verify, labels, {
@@ -371,26 +500,55 @@ export class Engine {
     let undoCall = null;
     let undoError: string | null = null;
     try {
-      undoCall = actuator ? await actuator.undo({ action, target, params: {}, labels, incidentId }, before, after) : null;
+      undoCall = actuator
+        ? await actuator.undo({ action, target, params: {}, labels, incidentId }, before, after)
+        : null;
     } catch (e) {
       undoError = errText(e);
     }
-    store.verifyAction(actionId, 'failed', now, undoCall ? 'rolled_back' : null, { ...out.detail, undo: undoCall, undoError });
+    store.verifyAction(actionId, 'failed', now, undoCall ? 'rolled_back' : null, {
+      ...out.detail,
+      undo: undoCall,
+      undoError,
+    });
     if (undoCall) this.d.metrics.actions.inc({ action, result: 'rolled_back' });
-    this.d.log.warn({ incidentId, action, detail: out.detail, undo: undoCall, undoError }, 'verification failed');
+    this.d.log.warn(
+      { incidentId, action, detail: out.detail, undo: undoCall, undoError },
+      'verification failed',
+    );
     return false;
   }
 
   private record(
-    incidentId: string, step: number, d: Decision, result: 'skipped' | 'failed' | 'pending_approval' | 'dry_run' | 'succeeded',
-    error: string | null, jobSeq: number | null, before: TargetSnapshot | null = null, apiCall: import('@homeostat/contracts').ApiCall | null = null,
+    incidentId: string,
+    step: number,
+    d: Decision,
+    result: 'skipped' | 'failed' | 'pending_approval' | 'dry_run' | 'succeeded',
+    error: string | null,
+    jobSeq: number | null,
+    before: TargetSnapshot | null = null,
+    apiCall: import('@homeostat/contracts').ApiCall | null = null,
   ): void {
     // No ladder step applies (no rule, ladder exhausted): the record is about paging humans.
     const action = d.action ?? 'notify';
     const reason = d.kind === 'skip' ? `${d.code}: ${d.reason}` : d.reason;
     this.d.store.startAction(
-      { incidentId, action, step, rule: d.rule, reason, target: d.target, targetKey: d.target ? targetKey(d.target) : null, apiCall,
-        before, result, verification: 'not_applicable', phase: 'done', error, service: d.service },
+      {
+        incidentId,
+        action,
+        step,
+        rule: d.rule,
+        reason,
+        target: d.target,
+        targetKey: d.target ? targetKey(d.target) : null,
+        apiCall,
+        before,
+        result,
+        verification: 'not_applicable',
+        phase: 'done',
+        error,
+        service: d.service,
+      },
       Date.now(),
       jobSeq,
     );

@@ -5,7 +5,9 @@ const QueryResponse = z.object({
   status: z.literal('success'),
   data: z.object({
     resultType: z.string(),
-    result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) })),
+    result: z.array(
+      z.object({ metric: z.record(z.string(), z.string()), value: z.tuple([z.number(), z.string()]) }),
+    ),
   }),
 });
 
@@ -14,12 +16,16 @@ export class PrometheusClient {
   constructor(private readonly baseUrl: string) {}
 
   async query(expr: string): Promise<{ metric: Record<string, string>; value: number }[]> {
-    const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(expr)}`, {
-      signal: AbortSignal.timeout(10_000),
-    });
+    const res = await fetch(
+      `${this.baseUrl.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(expr)}`,
+      {
+        signal: AbortSignal.timeout(10_000),
+      },
+    );
     const body: unknown = await res.json();
     const parsed = QueryResponse.safeParse(body);
-    if (!parsed.success) throw new RemediatorError('ACTUATOR_FAILED', `prometheus query failed (${res.status}): ${expr}`);
+    if (!parsed.success)
+      throw new RemediatorError('ACTUATOR_FAILED', `prometheus query failed (${res.status}): ${expr}`);
     return parsed.data.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   }
 }

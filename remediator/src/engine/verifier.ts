@@ -39,7 +39,8 @@ export async function verifyRecovery(v: Verify, labels: Labels, deps: VerifierDe
     .join(',')}}`;
   const scoreExpr = v.scoreQuery ? renderTemplate(v.scoreQuery, labels) : null;
   for (;;) {
-    if (deps.signal?.aborted) return { passed: false, detail: { resolved, score, checks, reason: 'shutting down' } };
+    if (deps.signal?.aborted)
+      return { passed: false, detail: { resolved, score, checks, reason: 'shutting down' } };
     checks++;
     try {
       resolved = deps.resolvedByWebhook();
@@ -51,11 +52,18 @@ export async function verifyRecovery(v: Verify, labels: Labels, deps: VerifierDe
         score = vals.length ? Math.max(...vals) : null;
       }
       const ok = (!v.requireResolved || resolved) && (score === null || score < 1);
-      reason = ok ? 'recovering' : !resolved && v.requireResolved ? 'alert still firing' : `anomaly score ${score} >= 1`;
+      reason = ok
+        ? 'recovering'
+        : !resolved && v.requireResolved
+          ? 'alert still firing'
+          : `anomaly score ${score} >= 1`;
       if (ok) {
         stableSince ??= now();
         if (now() - stableSince >= v.stableSeconds * 1000) {
-          return { passed: true, detail: { resolved, score, checks, reason: 'alert resolved and score below 1' } };
+          return {
+            passed: true,
+            detail: { resolved, score, checks, reason: 'alert resolved and score below 1' },
+          };
         }
       } else {
         stableSince = null;

@@ -9,19 +9,31 @@ import { RemediatorError } from '../errors';
  */
 export function toApiError(err: unknown): { status: number; body: ApiError } {
   if (err instanceof RemediatorError) {
-    return { status: err.statusCode, body: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+    return {
+      status: err.statusCode,
+      body: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
+    };
   }
   const fe = err as Partial<FastifyError> & { message?: string };
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, body: { code: 'BODY_TOO_LARGE', message: 'request body exceeds the limit', field: 'body' } };
+      return {
+        status: 413,
+        body: { code: 'BODY_TOO_LARGE', message: 'request body exceeds the limit', field: 'body' },
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { status: 415, body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json', field: 'content-type' } };
+      return {
+        status: 415,
+        body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json', field: 'content-type' },
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, body: { code: 'BODY_NOT_JSON', message: 'empty JSON body', field: 'body' } };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, body: { code: 'BODY_NOT_JSON', message: 'body is not valid JSON', field: 'body' } };
+      return {
+        status: 400,
+        body: { code: 'BODY_NOT_JSON', message: 'body is not valid JSON', field: 'body' },
+      };
     default:
       break;
   }
@@ -29,7 +41,10 @@ export function toApiError(err: unknown): { status: number; body: ApiError } {
     return { status: 400, body: { code: 'BODY_NOT_JSON', message: 'body is not valid JSON', field: 'body' } };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return { status: fe.statusCode, body: { code: 'VALIDATION_FAILED', message: fe.message ?? 'bad request', field: 'body' } };
+    return {
+      status: fe.statusCode,
+      body: { code: 'VALIDATION_FAILED', message: fe.message ?? 'bad request', field: 'body' },
+    };
   }
   return { status: 500, body: { code: 'INTERNAL', message: 'internal error' } };
 }

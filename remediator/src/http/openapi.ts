@@ -10,7 +10,10 @@ import { ErrorCodes } from '../errors';
 
 const schema = (s: z.ZodType): unknown => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const err = (desc: string) => ({ description: desc, content: { 'application/json': { schema: ref('ApiError') } } });
+const err = (desc: string) => ({
+  description: desc,
+  content: { 'application/json': { schema: ref('ApiError') } },
+});
 const range = [
   { name: 'from', in: 'query', required: true, schema: { type: 'integer' }, description: 'Unix ms' },
   { name: 'to', in: 'query', required: true, schema: { type: 'integer' }, description: 'Unix ms' },
@@ -22,7 +25,10 @@ const receiver = (summary: string, body: string) => ({
     security: [{ bearer: [] }, { basic: [] }],
     requestBody: { required: true, content: { 'application/json': { schema: ref(body) } } },
     responses: {
-      '202': { description: 'persisted; acted on asynchronously', content: { 'application/json': { schema: ref('IntakeResponse') } } },
+      '202': {
+        description: 'persisted; acted on asynchronously',
+        content: { 'application/json': { schema: ref('IntakeResponse') } },
+      },
       '400': err('invalid payload; field names the offending path'),
       '401': err('missing or wrong credentials'),
       '413': err('body too large'),
@@ -32,7 +38,14 @@ const receiver = (summary: string, body: string) => ({
   },
 });
 const list = (summary: string, body: string) => ({
-  get: { summary, parameters: range, responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref(body) } } }, '400': err('bad query') } },
+  get: {
+    summary,
+    parameters: range,
+    responses: {
+      '200': { description: 'OK', content: { 'application/json': { schema: ref(body) } } },
+      '400': err('bad query'),
+    },
+  },
 });
 
 /** The OpenAPI 3.1 document served at /openapi.json; shapes come from @homeostat/contracts. */
@@ -43,40 +56,81 @@ export function openApiDocument(): Record<string, unknown> {
     paths: {
       '/api/v1/alerts/alertmanager': receiver('Alertmanager webhook v4', 'AlertmanagerWebhook'),
       '/api/v1/alerts/grafana': receiver('Grafana Alerting webhook contact point', 'GrafanaWebhook'),
-      '/api/v1/incidents': list('Incidents (one per alert fingerprint + startsAt) with their actions', 'IncidentsResponse'),
-      '/api/v1/actions': list('Action records: decision, API call, before/after, result, verification', 'ActionsResponse'),
+      '/api/v1/incidents': list(
+        'Incidents (one per alert fingerprint + startsAt) with their actions',
+        'IncidentsResponse',
+      ),
+      '/api/v1/actions': list(
+        'Action records: decision, API call, before/after, result, verification',
+        'ActionsResponse',
+      ),
       '/api/v1/actions/{id}/approve': {
         post: {
           summary: 'Approve a pending_approval action: its ladder step runs now (other guards still apply)',
           security: [{ bearer: [] }, { basic: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'approved; the action runs asynchronously' }, '400': err('not pending'), '401': err('unauthorized'), '404': err('no such action') },
+          responses: {
+            '200': { description: 'approved; the action runs asynchronously' },
+            '400': err('not pending'),
+            '401': err('unauthorized'),
+            '404': err('no such action'),
+          },
         },
       },
       '/api/v1/timeline': list('Healing timeline events for the Grafana panel', 'TimelineResponse'),
       '/api/v1/kill-switch': {
-        get: { summary: 'Kill switch state', responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref('KillSwitch') } } } } },
+        get: {
+          summary: 'Kill switch state',
+          responses: {
+            '200': { description: 'OK', content: { 'application/json': { schema: ref('KillSwitch') } } },
+          },
+        },
         put: {
           summary: 'Engage or release the kill switch (needs the webhook credentials)',
           security: [{ bearer: [] }, { basic: [] }],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('KillSwitchInput') } } },
-          responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref('KillSwitch') } } }, '400': err('bad body'), '401': err('unauthorized') },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('KillSwitchInput') } },
+          },
+          responses: {
+            '200': { description: 'OK', content: { 'application/json': { schema: ref('KillSwitch') } } },
+            '400': err('bad body'),
+            '401': err('unauthorized'),
+          },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition' } } } },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition' } } },
+      },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
-      '/readyz': { get: { summary: 'Readiness (database open)', responses: { '200': { description: 'ready' }, '503': err('not ready') } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness (database open)',
+          responses: { '200': { description: 'ready' }, '503': err('not ready') },
+        },
+      },
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, basic: { type: 'http', scheme: 'basic' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        basic: { type: 'http', scheme: 'basic' },
+      },
       schemas: {
         AlertmanagerWebhook: schema(AlertmanagerWebhook),
         GrafanaWebhook: schema(GrafanaWebhook),
         IncidentsResponse: schema(IncidentsResponse),
         ActionsResponse: schema(ActionsResponse),
         TimelineResponse: schema(TimelineResponse),
-        IntakeResponse: { type: 'object', required: ['accepted', 'duplicates'], properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' } } },
-        KillSwitchInput: { type: 'object', required: ['engaged'], properties: { engaged: { type: 'boolean' } } },
+        IntakeResponse: {
+          type: 'object',
+          required: ['accepted', 'duplicates'],
+          properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' } },
+        },
+        KillSwitchInput: {
+          type: 'object',
+          required: ['engaged'],
+          properties: { engaged: { type: 'boolean' } },
+        },
         KillSwitch: {
           type: 'object',
           required: ['engaged', 'api', 'config'],
@@ -85,7 +139,11 @@ export function openApiDocument(): Record<string, unknown> {
         ApiError: {
           type: 'object',
           required: ['code', 'message'],
-          properties: { code: { type: 'string', enum: Object.keys(ErrorCodes) }, message: { type: 'string' }, field: { type: 'string' } },
+          properties: {
+            code: { type: 'string', enum: Object.keys(ErrorCodes) },
+            message: { type: 'string' },
+            field: { type: 'string' },
+          },
         },
       },
     },

@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import { z } from 'zod';
 import { RangeQuery } from '@homeostat/contracts';
 import type { Engine } from '../engine/engine';
@@ -32,10 +37,17 @@ function parseRange(q: unknown): RangeQuery {
 
 /** The remediator's HTTP surface: receivers, audit queries, kill switch, metrics, health, OpenAPI. */
 export function buildServer(d: ServerDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: d.log, bodyLimit: d.bodyLimitBytes, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+  const app = Fastify({
+    loggerInstance: d.log,
+    bodyLimit: d.bodyLimitBytes,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
+    void reply
+      .code(404)
+      .send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
   });
   const commit = new GroupCommit(d.store, (jobs) => d.engine.enqueue(jobs));
   const intake = { commit, metrics: d.metrics, checkAuth: d.checkAuth };
@@ -58,7 +70,11 @@ export function buildServer(d: ServerDeps): FastifyInstance {
     d.checkAuth(req.headers.authorization);
     return { action: d.engine.approve(req.params.id, `api ${req.ip}`) };
   });
-  const killSwitch = () => ({ engaged: d.engine.killSwitchEngaged(), api: d.engine.apiKillSwitch(), config: d.engine.killSwitchEngaged() && !d.engine.apiKillSwitch() });
+  const killSwitch = () => ({
+    engaged: d.engine.killSwitchEngaged(),
+    api: d.engine.apiKillSwitch(),
+    config: d.engine.killSwitchEngaged() && !d.engine.apiKillSwitch(),
+  });
   app.get('/api/v1/kill-switch', async () => killSwitch());
   app.put('/api/v1/kill-switch', async (req) => {
     d.checkAuth(req.headers.authorization);
@@ -69,11 +85,14 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   });
   app.get('/metrics', async (_req, reply) => {
     d.metrics.leader.set(d.isLeader() ? 1 : 0);
-    return reply.header('content-type', d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
+    return reply
+      .header('content-type', d.metrics.registry.contentType)
+      .send(await d.metrics.registry.metrics());
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    if (!d.store.db.open) return reply.code(503).send({ code: 'PERSISTENCE_FAILED', message: 'audit database closed' });
+    if (!d.store.db.open)
+      return reply.code(503).send({ code: 'PERSISTENCE_FAILED', message: 'audit database closed' });
     return { status: 'ready', leader: d.isLeader() };
   });
   const doc = openApiDocument();

@@ -6,25 +6,58 @@ export function toTimeline(incidents: Incident[]): TimelineEvent[] {
   for (const inc of incidents) {
     const base = { incidentId: inc.id, labels: inc.labels };
     out.push({
-      ...base, time: inc.startsAt, endTime: inc.resolvedAt, kind: inc.alertname === 'HomeostatAnomaly' ? 'anomaly' : 'alert',
-      status: inc.status, title: `${inc.alertname} ${inc.labels.service ?? ''}`.trim(),
-      detail: { fingerprint: inc.fingerprint, top_feature: inc.labels.top_feature, annotations: inc.annotations },
+      ...base,
+      time: inc.startsAt,
+      endTime: inc.resolvedAt,
+      kind: inc.alertname === 'HomeostatAnomaly' ? 'anomaly' : 'alert',
+      status: inc.status,
+      title: `${inc.alertname} ${inc.labels.service ?? ''}`.trim(),
+      detail: {
+        fingerprint: inc.fingerprint,
+        top_feature: inc.labels.top_feature,
+        annotations: inc.annotations,
+      },
     });
     for (const a of inc.actions) {
       out.push({
-        ...base, time: a.startedAt, endTime: a.finishedAt, kind: 'action', status: a.result,
+        ...base,
+        time: a.startedAt,
+        endTime: a.finishedAt,
+        kind: 'action',
+        status: a.result,
         title: `${a.action}${a.target ? ` ${a.target.name}` : ''}`,
-        detail: { reason: a.reason, rule: a.rule, step: a.step, apiCall: a.apiCall, before: a.before, after: a.after, error: a.error },
+        detail: {
+          reason: a.reason,
+          rule: a.rule,
+          step: a.step,
+          apiCall: a.apiCall,
+          before: a.before,
+          after: a.after,
+          error: a.error,
+        },
       });
       if (a.verifiedAt !== null) {
         out.push({
-          ...base, time: a.verifiedAt, endTime: null, kind: a.result === 'rolled_back' ? 'rollback' : 'verification',
-          status: a.verification, title: `verification ${a.verification}`, detail: { actionId: a.id },
+          ...base,
+          time: a.verifiedAt,
+          endTime: null,
+          kind: a.result === 'rolled_back' ? 'rollback' : 'verification',
+          status: a.verification,
+          title: `verification ${a.verification}`,
+          detail: { actionId: a.id },
         });
       }
     }
     if (inc.resolvedAt !== null) {
-      out.push({ ...base, time: inc.resolvedAt, endTime: null, kind: 'resolved', status: inc.status, title: 'resolved', detail: { mttrSeconds: inc.mttrSeconds } });
+      out.push({
+        ...base,
+        time: inc.resolvedAt,
+        endTime: null,
+        kind: 'resolved',
+        status: inc.status,
+        title: 'resolved',
+        detail: { mttrSeconds: inc.mttrSeconds },
+      });
     }
   }
   return out.sort((a, b) => a.time - b.time);

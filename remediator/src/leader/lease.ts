@@ -1,4 +1,10 @@
-import { ApiException, CoordinationV1Api, KubeConfig, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoordinationV1Api,
+  KubeConfig,
+  V1MicroTime,
+  type V1Lease,
+} from '@kubernetes/client-node';
 
 export interface LeaseOptions {
   namespace: string;
@@ -20,7 +26,11 @@ export class LeaseElector {
   private stopped = false;
   private inFlight: Promise<void> = Promise.resolve();
 
-  constructor(kc: KubeConfig, private readonly o: LeaseOptions, private readonly log?: { warn: (o: object, m: string) => void }) {
+  constructor(
+    kc: KubeConfig,
+    private readonly o: LeaseOptions,
+    private readonly log?: { warn: (o: object, m: string) => void },
+  ) {
     this.coord = kc.makeApiClient(CoordinationV1Api);
   }
 
@@ -59,8 +69,18 @@ export class LeaseElector {
         try {
           await this.coord.createNamespacedLease({
             namespace,
-            body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace },
-              spec: { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
+            body: {
+              apiVersion: 'coordination.k8s.io/v1',
+              kind: 'Lease',
+              metadata: { name, namespace },
+              spec: {
+                holderIdentity: identity,
+                leaseDurationSeconds,
+                acquireTime: now,
+                renewTime: now,
+                leaseTransitions: 0,
+              },
+            },
           });
           return true;
         } catch (ce) {

@@ -9,7 +9,12 @@ const policy = (over: Record<string, unknown> = {}, top: Record<string, unknown>
       {
         name: 'cpu',
         match: { alertname: 'HomeostatAnomaly', top_feature: 'cpu' },
-        target: { actuator: 'kubernetes', kind: 'deployment', name: '{{service}}', namespace: '{{namespace}}' },
+        target: {
+          actuator: 'kubernetes',
+          kind: 'deployment',
+          name: '{{service}}',
+          namespace: '{{namespace}}',
+        },
         allow: ['orders', 'pay*'],
         ladder: [{ action: 'scale_out', params: { by: 2 } }, { action: 'restart' }, { action: 'isolate' }],
         replicas: { min: 1, max: 6 },
@@ -36,7 +41,12 @@ const input = (over: Partial<DecideInput> = {}): DecideInput => ({
 describe('decide', () => {
   it('acts on the first ladder step with the clamped replica count and a reason', () => {
     const d = decide(input());
-    expect(d).toMatchObject({ kind: 'act', action: 'scale_out', desiredReplicas: 4, target: { name: 'orders', namespace: 'shop' } });
+    expect(d).toMatchObject({
+      kind: 'act',
+      action: 'scale_out',
+      desiredReplicas: 4,
+      target: { name: 'orders', namespace: 'shop' },
+    });
     expect(d.reason).toMatch(/replicas 2 -> 4/);
   });
 
@@ -61,12 +71,20 @@ describe('decide', () => {
   });
 
   it('allows again once the cooldown has passed and the budget window slid on', () => {
-    const st = { ...fresh, lastActionAt: 1_000_000 - 60_000, actionTimes: [1_000_000 - 600_000, 999_000, 999_500] };
+    const st = {
+      ...fresh,
+      lastActionAt: 1_000_000 - 60_000,
+      actionTimes: [1_000_000 - 600_000, 999_000, 999_500],
+    };
     expect(decide(input({ state: () => st })).kind).toBe('act');
   });
 
   it('marks dry-run and approval-required decisions', () => {
-    expect(decide(input({ policy: policy({ dryRun: true, approvalRequired: true }) }))).toMatchObject({ kind: 'act', dryRun: true, approvalRequired: true });
+    expect(decide(input({ policy: policy({ dryRun: true, approvalRequired: true }) }))).toMatchObject({
+      kind: 'act',
+      dryRun: true,
+      approvalRequired: true,
+    });
   });
 });
 
@@ -100,7 +118,12 @@ describe('decide: safety invariants (property-based)', () => {
         cooldownSeconds: x.cooldown,
         budget: { maxActions: x.budget, windowSeconds: 600 },
         blastRadius: { maxTargets: 1, maxPercent: x.maxPercent },
-        ladder: [{ action: 'scale_out', params: { by: x.by } }, { action: 'restart' }, { action: 'isolate' }, { action: 'scale_in' }],
+        ladder: [
+          { action: 'scale_out', params: { by: x.by } },
+          { action: 'restart' },
+          { action: 'isolate' },
+          { action: 'scale_in' },
+        ],
       },
       { killSwitch: x.configKill },
     );
@@ -135,7 +158,8 @@ describe('decide: safety invariants (property-based)', () => {
     fc.assert(
       fc.property(arbInput, (x) => {
         const d = run(x);
-        if (x.status === 'resolved' || x.killSwitch || x.configKill || !x.isLeader) expect(d.kind).toBe('skip');
+        if (x.status === 'resolved' || x.killSwitch || x.configKill || !x.isLeader)
+          expect(d.kind).toBe('skip');
         if (d.kind === 'act') expect(['orders', 'payments', 'pay']).toContain(d.target.name);
       }),
       { numRuns: 2000 },
@@ -147,12 +171,13 @@ describe('decide: safety invariants (property-based)', () => {
       fc.property(arbInput, (x) => {
         const d = run(x);
         if (d.kind !== 'act') return;
-        if (x.state.lastActionAt !== null) expect(x.now - x.state.lastActionAt).toBeGreaterThanOrEqual(x.cooldown * 1000);
+        if (x.state.lastActionAt !== null)
+          expect(x.now - x.state.lastActionAt).toBeGreaterThanOrEqual(x.cooldown * 1000);
         const inWindow = x.state.actionTimes.filter((t) => t > x.now - 600_000 && t <= x.now).length;
         expect(inWindow).toBeLessThan(x.budget);
         expect(x.state.attempts).toBeLessThan(3);
         expect(x.state.inFlight).toBe(0);
-        if (d.action === 'isolate') expect((100 / (x.replicas ?? 1))).toBeLessThanOrEqual(x.maxPercent);
+        if (d.action === 'isolate') expect(100 / (x.replicas ?? 1)).toBeLessThanOrEqual(x.maxPercent);
       }),
       { numRuns: 2000 },
     );

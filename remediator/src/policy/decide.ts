@@ -92,7 +92,8 @@ export function decide(input: DecideInput): Decision {
     target: null,
     ...extra,
   });
-  if (alert.status !== 'firing') return skip('not_firing', 'alert is resolved; resolved alerts are never acted on');
+  if (alert.status !== 'firing')
+    return skip('not_firing', 'alert is resolved; resolved alerts are never acted on');
   const rule = matchRule(policy, alert.labels);
   if (!rule) return skip('no_rule', 'no policy rule matches the alert labels');
   const target = resolveTarget(rule, alert.labels);
@@ -101,45 +102,63 @@ export function decide(input: DecideInput): Decision {
   if (policy.killSwitch || input.killSwitch) {
     return skip('kill_switch', `kill switch engaged (${policy.killSwitch ? 'config' : 'API'})`, ctx);
   }
-  if (!target) return skip('target_unresolved', `labels do not resolve target template ${rule.target.name}`, ctx);
-  if (!isAllowed(rule, target)) return skip('not_allowed', `target ${target.name} is not in rule ${rule.name}'s allow-list`, ctx);
+  if (!target)
+    return skip('target_unresolved', `labels do not resolve target template ${rule.target.name}`, ctx);
+  if (!isAllowed(rule, target))
+    return skip('not_allowed', `target ${target.name} is not in rule ${rule.name}'s allow-list`, ctx);
   if (!input.isLeader) return skip('follower', 'this replica is not the leader; recorded only', ctx);
   const ladderStep = rule.ladder[step];
   if (!ladderStep) return skip('ladder_exhausted', `all ${rule.ladder.length} ladder steps tried`, ctx);
   const st = input.state(rule, target);
-  if (st.attempts >= rule.maxAttempts) return skip('max_attempts', `${st.attempts} of ${rule.maxAttempts} attempts used`, ctx);
+  if (st.attempts >= rule.maxAttempts)
+    return skip('max_attempts', `${st.attempts} of ${rule.maxAttempts} attempts used`, ctx);
   if (st.lastActionAt !== null) {
     const left = st.lastActionAt + rule.cooldownSeconds * 1000 - now;
     if (left > 0) {
-      return skip('cooldown', `cooldown ${rule.cooldownSeconds}s on ${targetKey(target)}: ${Math.ceil(left / 1000)}s left`, ctx);
+      return skip(
+        'cooldown',
+        `cooldown ${rule.cooldownSeconds}s on ${targetKey(target)}: ${Math.ceil(left / 1000)}s left`,
+        ctx,
+      );
     }
   }
   const windowStart = now - rule.budget.windowSeconds * 1000;
   const used = st.actionTimes.filter((t) => t > windowStart && t <= now).length;
   if (used >= rule.budget.maxActions) {
-    return skip('budget', `budget ${rule.budget.maxActions} actions per ${rule.budget.windowSeconds}s used (${used})`, ctx);
+    return skip(
+      'budget',
+      `budget ${rule.budget.maxActions} actions per ${rule.budget.windowSeconds}s used (${used})`,
+      ctx,
+    );
   }
   if (st.inFlight >= rule.blastRadius.maxTargets) {
-    return skip('blast_radius', `${st.inFlight} target(s) in flight, max ${rule.blastRadius.maxTargets}`, ctx);
+    return skip(
+      'blast_radius',
+      `${st.inFlight} target(s) in flight, max ${rule.blastRadius.maxTargets}`,
+      ctx,
+    );
   }
   const replicas = input.snapshot?.replicas;
   let desiredReplicas: number | undefined;
   const a = ladderStep.action;
   if (a === 'scale_out' || a === 'scale_in') {
-    if (replicas === undefined) return skip('replicas_unknown', 'current replica count unknown; not scaling blind', ctx);
+    if (replicas === undefined)
+      return skip('replicas_unknown', 'current replica count unknown; not scaling blind', ctx);
     const by = Number(ladderStep.params.by ?? 1);
     if (a === 'scale_out') {
-      if (replicas >= rule.replicas.max) return skip('at_max_replicas', `${replicas} replicas, max ${rule.replicas.max}`, ctx);
+      if (replicas >= rule.replicas.max)
+        return skip('at_max_replicas', `${replicas} replicas, max ${rule.replicas.max}`, ctx);
       desiredReplicas = Math.min(replicas + by, rule.replicas.max);
     } else {
-      if (replicas <= rule.replicas.min) return skip('at_min_replicas', `${replicas} replicas, min ${rule.replicas.min}`, ctx);
+      if (replicas <= rule.replicas.min)
+        return skip('at_min_replicas', `${replicas} replicas, min ${rule.replicas.min}`, ctx);
       desiredReplicas = Math.max(replicas - by, rule.replicas.min);
     }
   }
   if (a === 'isolate' || a === 'stop') {
     // Taking one instance out must never exceed the share allowed, and never removes the last one.
     const n = replicas ?? 1;
-    if (n <= 1 || (100 / n) > rule.blastRadius.maxPercent) {
+    if (n <= 1 || 100 / n > rule.blastRadius.maxPercent) {
       return skip('blast_radius', `${a} of 1 of ${n} replicas exceeds ${rule.blastRadius.maxPercent}%`, ctx);
     }
   }

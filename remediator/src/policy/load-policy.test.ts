@@ -14,7 +14,12 @@ const rule = (over: Record<string, unknown> = {}) => ({
 describe('compilePolicy', () => {
   it('applies defaults: cooldown 60 s, params defaults per action', () => {
     const p = compilePolicy({ rules: [rule({ ladder: [{ action: 'scale_out' }, { action: 'restart' }] })] });
-    expect(p.rules[0]).toMatchObject({ cooldownSeconds: 60, maxAttempts: 3, dryRun: false, approvalRequired: false });
+    expect(p.rules[0]).toMatchObject({
+      cooldownSeconds: 60,
+      maxAttempts: 3,
+      dryRun: false,
+      approvalRequired: false,
+    });
     expect(p.rules[0]!.ladder).toEqual([
       { action: 'scale_out', params: { by: 1 } },
       { action: 'restart', params: { graceSeconds: 10 } },
@@ -25,15 +30,24 @@ describe('compilePolicy', () => {
   it.each([
     ['rules', {}],
     ['rules.0.ladder.0.action', { rules: [rule({ ladder: [{ action: 'reboot' }] })] }],
-    ['rules.0.ladder.0.params.by', { rules: [rule({ ladder: [{ action: 'scale_out', params: { by: 0 } }] })] }],
-    ['rules.0.ladder.0.params.bogus', { rules: [rule({ ladder: [{ action: 'restart', params: { bogus: 1 } }] })] }],
+    [
+      'rules.0.ladder.0.params.by',
+      { rules: [rule({ ladder: [{ action: 'scale_out', params: { by: 0 } }] })] },
+    ],
+    [
+      'rules.0.ladder.0.params.bogus',
+      { rules: [rule({ ladder: [{ action: 'restart', params: { bogus: 1 } }] })] },
+    ],
     ['rules.0.allow', { rules: [rule({ allow: [] })] }],
     ['rules.0.cooldownSeconds', { rules: [rule({ cooldownSeconds: -1 })] }],
     ['rules.0.target.actuator', { rules: [rule({ target: { actuator: 'ssh', kind: 'x', name: 'y' } })] }],
     ['rules.0.matchRe.service', { rules: [rule({ matchRe: { service: '(' } })] }],
     ['rules.0.replicas.min', { rules: [rule({ replicas: { min: 5, max: 2 } })] }],
     ['rules.1.name', { rules: [rule(), rule()] }],
-    ['defaults.budget.windowSeconds', { defaults: { budget: { maxActions: 1, windowSeconds: 0 } }, rules: [rule()] }],
+    [
+      'defaults.budget.windowSeconds',
+      { defaults: { budget: { maxActions: 1, windowSeconds: 0 } }, rules: [rule()] },
+    ],
     ['rules.0.cooldown', { rules: [rule({ cooldown: 5 })] }],
   ])('names the key %s in the error', (field, raw) => {
     expect.assertions(2);

@@ -27,7 +27,10 @@ export function compilePolicy(raw: unknown, prefix: readonly PropertyKey[] = [])
   const names = new Set<string>();
   const rules = p.rules.map((r, i): Rule => {
     const at = (...k: PropertyKey[]) => [...prefix, 'rules', i, ...k];
-    if (names.has(r.name)) throw new RemediatorError('POLICY_INVALID', `duplicate rule name ${r.name}`, { field: issuePath(at('name')) });
+    if (names.has(r.name))
+      throw new RemediatorError('POLICY_INVALID', `duplicate rule name ${r.name}`, {
+        field: issuePath(at('name')),
+      });
     names.add(r.name);
     const ladder = r.ladder.map((s, j) => {
       const params = ActionParams[s.action].safeParse(s.params);
@@ -39,12 +42,17 @@ export function compilePolicy(raw: unknown, prefix: readonly PropertyKey[] = [])
       try {
         matchRe[k] = new RegExp(`^(?:${v})$`);
       } catch (e) {
-        throw new RemediatorError('POLICY_INVALID', `invalid regular expression for ${k}`, { field: issuePath(at('matchRe', k)), cause: e });
+        throw new RemediatorError('POLICY_INVALID', `invalid regular expression for ${k}`, {
+          field: issuePath(at('matchRe', k)),
+          cause: e,
+        });
       }
     }
     const replicas = r.replicas ?? p.defaults.replicas;
     if (replicas.min > replicas.max) {
-      throw new RemediatorError('POLICY_INVALID', 'replicas.min must not exceed replicas.max', { field: issuePath(at('replicas', 'min')) });
+      throw new RemediatorError('POLICY_INVALID', 'replicas.min must not exceed replicas.max', {
+        field: issuePath(at('replicas', 'min')),
+      });
     }
     return {
       name: r.name,

@@ -51,7 +51,10 @@ const RuleFields = {
     /** Share of a workload's replicas that may be isolated/stopped at once. */
     maxPercent: z.number().min(0).max(100).default(50),
   }),
-  replicas: z.strictObject({ min: z.number().int().min(0).default(1), max: z.number().int().min(1).default(5) }),
+  replicas: z.strictObject({
+    min: z.number().int().min(0).default(1),
+    max: z.number().int().min(1).default(5),
+  }),
   dryRun: z.boolean(),
   approvalRequired: z.boolean(),
   verify: Verify,
@@ -72,7 +75,9 @@ export type Defaults = z.infer<typeof Defaults>;
 export const RuleInput = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'lowercase name: letters, digits, . _ -'),
   /** Exact label values the alert must carry (alertname, service, severity, top_feature...). */
-  match: z.record(z.string(), z.string()).refine((m) => Object.keys(m).length > 0, 'match at least one label'),
+  match: z
+    .record(z.string(), z.string())
+    .refine((m) => Object.keys(m).length > 0, 'match at least one label'),
   /** Labels whose value must match a regular expression (anchored). */
   matchRe: z.record(z.string(), z.string()).default({}),
   target: TargetTemplate,

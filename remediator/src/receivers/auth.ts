@@ -22,9 +22,12 @@ export function createAuthCheck(creds: Credentials): (header: string | undefined
   const basics = creds.basic.map((b) => digest(`${b.username}:${b.password}`));
   return (header) => {
     if (tokens.length === 0 && basics.length === 0) {
-      throw new RemediatorError('UNAUTHORIZED', 'no webhook credentials configured', { field: 'authorization' });
+      throw new RemediatorError('UNAUTHORIZED', 'no webhook credentials configured', {
+        field: 'authorization',
+      });
     }
-    if (!header) throw new RemediatorError('UNAUTHORIZED', 'missing Authorization header', { field: 'authorization' });
+    if (!header)
+      throw new RemediatorError('UNAUTHORIZED', 'missing Authorization header', { field: 'authorization' });
     const sp = header.indexOf(' ');
     const scheme = header.slice(0, sp).toLowerCase();
     const value = header.slice(sp + 1).trim();

@@ -55,7 +55,10 @@ export function registerIntake(
     }
     const alerts = parsed.data.alerts.map(toIncoming);
     const bad = alerts.findIndex((a) => !Number.isFinite(a.startsAt));
-    if (bad >= 0) throw new RemediatorError('VALIDATION_FAILED', 'startsAt is not a valid time', { field: `alerts.${bad}.startsAt` });
+    if (bad >= 0)
+      throw new RemediatorError('VALIDATION_FAILED', 'startsAt is not a valid time', {
+        field: `alerts.${bad}.startsAt`,
+      });
     const { fresh, duplicates } = await deps.commit.submit(source, alerts);
     deps.metrics.notifications.inc({ source, outcome: 'accepted' });
     if (fresh > 0) deps.metrics.alerts.inc({ status: 'new', dedupe: 'new' }, fresh);

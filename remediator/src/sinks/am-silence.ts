@@ -18,7 +18,12 @@ export class AmSilence {
   async write(labels: Labels, durationSeconds: number, comment: string): Promise<string | null> {
     const now = Date.now();
     const body = {
-      matchers: Object.entries(labels).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
+      matchers: Object.entries(labels).map(([name, value]) => ({
+        name,
+        value,
+        isRegex: false,
+        isEqual: true,
+      })),
       startsAt: new Date(now).toISOString(),
       endsAt: new Date(now + durationSeconds * 1000).toISOString(),
       createdBy: 'homeostat-remediator',

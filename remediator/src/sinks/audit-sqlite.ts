@@ -51,13 +51,37 @@ export interface NewAction {
 }
 
 interface IncidentRow {
-  id: string; fingerprint: string; alertname: string; labels: string; annotations: string; source: string;
-  status: string; starts_at: number; received_at: number; resolved_at: number | null; mttr_seconds: number | null; step: number;
+  id: string;
+  fingerprint: string;
+  alertname: string;
+  labels: string;
+  annotations: string;
+  source: string;
+  status: string;
+  starts_at: number;
+  received_at: number;
+  resolved_at: number | null;
+  mttr_seconds: number | null;
+  step: number;
 }
 interface ActionRow {
-  id: string; incident_id: string; action: string; step: number; rule: string | null; reason: string; target: string | null;
-  api_call: string | null; before: string | null; after: string | null; result: string; error: string | null;
-  verification: string; started_at: number; finished_at: number | null; verified_at: number | null; phase: string;
+  id: string;
+  incident_id: string;
+  action: string;
+  step: number;
+  rule: string | null;
+  reason: string;
+  target: string | null;
+  api_call: string | null;
+  before: string | null;
+  after: string | null;
+  result: string;
+  error: string | null;
+  verification: string;
+  started_at: number;
+  finished_at: number | null;
+  verified_at: number | null;
+  phase: string;
 }
 
 export function incidentIdOf(fingerprint: string, startsAtRaw: string): string {
@@ -84,7 +108,10 @@ export class AuditSqlite {
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
     } catch (e) {
-      throw new RemediatorError('PERSISTENCE_FAILED', `cannot open audit database ${file}`, { field: 'storage.file', cause: e });
+      throw new RemediatorError('PERSISTENCE_FAILED', `cannot open audit database ${file}`, {
+        field: 'storage.file',
+        cause: e,
+      });
     }
     const db = this.db;
     this.st = {
@@ -98,7 +125,9 @@ export class AuditSqlite {
            status = CASE WHEN status IN ('open', 'healing') THEN 'resolved' ELSE status END WHERE id = ?`,
       ),
       jobInsert: db.prepare('INSERT INTO jobs (incident_id, status, received_at) VALUES (?, ?, ?)'),
-      jobsPending: db.prepare('SELECT seq, incident_id AS incidentId, status FROM jobs WHERE done = 0 ORDER BY seq LIMIT ?'),
+      jobsPending: db.prepare(
+        'SELECT seq, incident_id AS incidentId, status FROM jobs WHERE done = 0 ORDER BY seq LIMIT ?',
+      ),
       jobDone: db.prepare('UPDATE jobs SET done = 1 WHERE seq = ?'),
       pendingCount: db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE done = 0'),
       audit: db.prepare('INSERT INTO audit (ts, kind, incident_id, action_id, data) VALUES (?, ?, ?, ?, ?)'),
@@ -115,24 +144,32 @@ export class AuditSqlite {
         `UPDATE actions SET after = ?, result = ?, error = ?, finished_at = ?, phase = 'done', api_call = COALESCE(?, api_call),
            verification = ? WHERE id = ?`,
       ),
-      actionVerify: db.prepare('UPDATE actions SET verification = ?, verified_at = ?, result = COALESCE(?, result) WHERE id = ?'),
+      actionVerify: db.prepare(
+        'UPDATE actions SET verification = ?, verified_at = ?, result = COALESCE(?, result) WHERE id = ?',
+      ),
       action: db.prepare('SELECT * FROM actions WHERE id = ?'),
       actionsOfIncident: db.prepare('SELECT * FROM actions WHERE incident_id = ? ORDER BY started_at, rowid'),
       interrupted: db.prepare("SELECT * FROM actions WHERE phase = 'started'"),
-      unverified: db.prepare("SELECT * FROM actions WHERE phase = 'done' AND verification = 'pending' AND result = 'succeeded'"),
+      unverified: db.prepare(
+        "SELECT * FROM actions WHERE phase = 'done' AND verification = 'pending' AND result = 'succeeded'",
+      ),
       lastAction: db.prepare(
         `SELECT MAX(started_at) AS t FROM actions WHERE rule = ? AND target_key = ? AND result NOT IN ('skipped', 'pending_approval')`,
       ),
       actionTimes: db.prepare(
         `SELECT started_at AS t FROM actions WHERE rule = ? AND started_at > ? AND result NOT IN ('skipped', 'pending_approval')`,
       ),
-      attempts: db.prepare(`SELECT COUNT(*) AS n FROM actions WHERE incident_id = ? AND result NOT IN ('skipped', 'pending_approval')`),
+      attempts: db.prepare(
+        `SELECT COUNT(*) AS n FROM actions WHERE incident_id = ? AND result NOT IN ('skipped', 'pending_approval')`,
+      ),
       inFlight: db.prepare(
         `SELECT COUNT(DISTINCT target_key) AS n FROM actions WHERE rule = ? AND target_key != ?
            AND (phase = 'started' OR (verification = 'pending' AND result = 'succeeded'))`,
       ),
       setting: db.prepare('SELECT value FROM settings WHERE key = ?'),
-      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      setSetting: db.prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
       incidentsRange: db.prepare(
         `SELECT * FROM incidents WHERE received_at BETWEEN ? AND ? AND (? IS NULL OR service = ?) ORDER BY received_at LIMIT 5000`,
       ),
@@ -166,14 +203,27 @@ export class AuditSqlite {
           fresh++;
           const id = incidentIdOf(a.fingerprint, a.startsAtRaw);
           this.st.incidentInsert.run({
-            id, fingerprint: a.fingerprint, alertname: a.labels.alertname ?? '', service: a.labels.service ?? null,
-            labels: JSON.stringify(a.labels), annotations: JSON.stringify(a.annotations), source,
-            status: a.status === 'firing' ? 'open' : 'resolved', startsAt: a.startsAt, receivedAt: now,
+            id,
+            fingerprint: a.fingerprint,
+            alertname: a.labels.alertname ?? '',
+            service: a.labels.service ?? null,
+            labels: JSON.stringify(a.labels),
+            annotations: JSON.stringify(a.annotations),
+            source,
+            status: a.status === 'firing' ? 'open' : 'resolved',
+            startsAt: a.startsAt,
+            receivedAt: now,
           });
           if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
           const seq = Number(this.st.jobInsert.run(id, a.status, now).lastInsertRowid);
           jobs.push({ seq, incidentId: id, status: a.status });
-          this.st.audit.run(now, 'alert', id, null, JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }));
+          this.st.audit.run(
+            now,
+            'alert',
+            id,
+            null,
+            JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }),
+          );
         }
         return { fresh, duplicates };
       }),
@@ -185,7 +235,11 @@ export class AuditSqlite {
     }
   }
 
-  accept(source: 'alertmanager' | 'grafana', alerts: IncomingAlert[], now: number): { fresh: number; duplicates: number } {
+  accept(
+    source: 'alertmanager' | 'grafana',
+    alerts: IncomingAlert[],
+    now: number,
+  ): { fresh: number; duplicates: number } {
     return this.acceptBatch([{ source, alerts }], now).counts[0]!;
   }
 
@@ -204,7 +258,13 @@ export class AuditSqlite {
     this.st.jobDone.run(seq);
   }
 
-  appendAudit(kind: string, incidentId: string | null, actionId: string | null, data: Record<string, unknown>, now = Date.now()): void {
+  appendAudit(
+    kind: string,
+    incidentId: string | null,
+    actionId: string | null,
+    data: Record<string, unknown>,
+    now = Date.now(),
+  ): void {
     this.st.audit.run(now, kind, incidentId, actionId, JSON.stringify(data));
   }
   auditCount(): number {
@@ -239,32 +299,76 @@ export class AuditSqlite {
     const id = randomUUID();
     this.db.transaction(() => {
       this.st.actionInsert.run({
-        id, incidentId: a.incidentId, action: a.action, step: a.step, rule: a.rule, reason: a.reason,
-        target: json(a.target), targetKey: a.targetKey, service: a.service,
-        apiCall: json(a.apiCall), before: json(a.before), result: a.result, error: a.error ?? null,
-        verification: a.verification, startedAt: now, phase: a.phase,
+        id,
+        incidentId: a.incidentId,
+        action: a.action,
+        step: a.step,
+        rule: a.rule,
+        reason: a.reason,
+        target: json(a.target),
+        targetKey: a.targetKey,
+        service: a.service,
+        apiCall: json(a.apiCall),
+        before: json(a.before),
+        result: a.result,
+        error: a.error ?? null,
+        verification: a.verification,
+        startedAt: now,
+        phase: a.phase,
       });
       if (jobSeq !== null) this.st.jobDone.run(jobSeq);
-      this.appendAudit(a.phase === 'started' ? 'action_started' : 'decision', a.incidentId, id, { ...a }, now);
+      this.appendAudit(
+        a.phase === 'started' ? 'action_started' : 'decision',
+        a.incidentId,
+        id,
+        { ...a },
+        now,
+      );
     })();
     return id;
   }
 
   finishAction(
     id: string,
-    f: { after: Record<string, unknown> | null; result: ActionResult; error: string | null; apiCall?: ApiCall | null; verification: VerificationStatus },
+    f: {
+      after: Record<string, unknown> | null;
+      result: ActionResult;
+      error: string | null;
+      apiCall?: ApiCall | null;
+      verification: VerificationStatus;
+    },
     now: number,
   ): void {
     this.db.transaction(() => {
-      this.st.actionFinish.run(json(f.after), f.result, f.error, now, json(f.apiCall ?? null), f.verification, id);
+      this.st.actionFinish.run(
+        json(f.after),
+        f.result,
+        f.error,
+        now,
+        json(f.apiCall ?? null),
+        f.verification,
+        id,
+      );
       this.appendAudit('action_finished', this.action(id)?.incidentId ?? null, id, { ...f }, now);
     })();
   }
 
-  verifyAction(id: string, verification: VerificationStatus, now: number, result: ActionResult | null, detail: Record<string, unknown>): void {
+  verifyAction(
+    id: string,
+    verification: VerificationStatus,
+    now: number,
+    result: ActionResult | null,
+    detail: Record<string, unknown>,
+  ): void {
     this.db.transaction(() => {
       this.st.actionVerify.run(verification, now, result, id);
-      this.appendAudit('verification', this.action(id)?.incidentId ?? null, id, { verification, result, ...detail }, now);
+      this.appendAudit(
+        'verification',
+        this.action(id)?.incidentId ?? null,
+        id,
+        { verification, result, ...detail },
+        now,
+      );
     })();
   }
 
@@ -314,7 +418,9 @@ export class AuditSqlite {
     });
   }
   actions(from: number, to: number, service?: string): ActionRecord[] {
-    return (this.st.actionsRange.all(from, to, service ?? null, service ?? null) as ActionRow[]).map((r) => this.toAction(r));
+    return (this.st.actionsRange.all(from, to, service ?? null, service ?? null) as ActionRow[]).map((r) =>
+      this.toAction(r),
+    );
   }
 
   close(): void {
@@ -323,17 +429,38 @@ export class AuditSqlite {
 
   private toIncident(r: IncidentRow): Omit<Incident, 'actions'> & { step: number } {
     return {
-      id: r.id, fingerprint: r.fingerprint, alertname: r.alertname, labels: JSON.parse(r.labels) as Labels,
-      annotations: JSON.parse(r.annotations) as Labels, source: r.source as Incident['source'], status: r.status as IncidentStatus,
-      startsAt: r.starts_at, receivedAt: r.received_at, resolvedAt: r.resolved_at, mttrSeconds: r.mttr_seconds, step: r.step,
+      id: r.id,
+      fingerprint: r.fingerprint,
+      alertname: r.alertname,
+      labels: JSON.parse(r.labels) as Labels,
+      annotations: JSON.parse(r.annotations) as Labels,
+      source: r.source as Incident['source'],
+      status: r.status as IncidentStatus,
+      startsAt: r.starts_at,
+      receivedAt: r.received_at,
+      resolvedAt: r.resolved_at,
+      mttrSeconds: r.mttr_seconds,
+      step: r.step,
     };
   }
   private toAction(r: ActionRow): ActionRecord {
     return {
-      id: r.id, incidentId: r.incident_id, action: r.action as ActionRecord['action'], step: r.step, rule: r.rule, reason: r.reason,
-      target: parse<Target>(r.target), apiCall: parse<ApiCall>(r.api_call), before: parse(r.before), after: parse(r.after),
-      result: r.result as ActionResult, error: r.error, verification: r.verification as VerificationStatus,
-      startedAt: r.started_at, finishedAt: r.finished_at, verifiedAt: r.verified_at,
+      id: r.id,
+      incidentId: r.incident_id,
+      action: r.action as ActionRecord['action'],
+      step: r.step,
+      rule: r.rule,
+      reason: r.reason,
+      target: parse<Target>(r.target),
+      apiCall: parse<ApiCall>(r.api_call),
+      before: parse(r.before),
+      after: parse(r.after),
+      result: r.result as ActionResult,
+      error: r.error,
+      verification: r.verification as VerificationStatus,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      verifiedAt: r.verified_at,
     };
   }
 }

@@ -43,7 +43,12 @@ export class FakeKube {
       req.on('data', (c: Buffer) => (data += c.toString()));
       req.on('end', () => {
         const body = data ? (JSON.parse(data) as unknown) : undefined;
-        const call: Call = { method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body };
+        const call: Call = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          contentType: req.headers['content-type'],
+          body,
+        };
         this.calls.push(call);
         const [status, out] = this.route(req, call);
         if (status === 404 && !call.path.includes('/leases/')) this.unexpected.push(call);
@@ -76,18 +81,40 @@ current-context: fake
   }
 
   private scale(): Json {
-    return { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'orders', namespace: 'shop', resourceVersion: String(this.rv) }, spec: { replicas: this.replicas }, status: { replicas: this.replicas, selector: 'app=orders' } };
+    return {
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name: 'orders', namespace: 'shop', resourceVersion: String(this.rv) },
+      spec: { replicas: this.replicas },
+      status: { replicas: this.replicas, selector: 'app=orders' },
+    };
   }
   private deployment(): Json {
     return {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'orders', namespace: 'shop', generation: this.rv },
-      spec: { replicas: this.replicas, paused: this.paused, selector: { matchLabels: { app: 'orders' } }, template: { metadata: { labels: { app: 'orders' }, annotations: this.annotations }, spec: { containers: [{ name: 'app', image: 'x' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'orders', namespace: 'shop', generation: this.rv },
+      spec: {
+        replicas: this.replicas,
+        paused: this.paused,
+        selector: { matchLabels: { app: 'orders' } },
+        template: {
+          metadata: { labels: { app: 'orders' }, annotations: this.annotations },
+          spec: { containers: [{ name: 'app', image: 'x' }] },
+        },
+      },
     };
   }
   private hpaObj(): Json {
     return {
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'orders-hpa', namespace: 'shop' },
-      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' }, minReplicas: this.hpa?.minReplicas, maxReplicas: this.hpa?.maxReplicas },
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'orders-hpa', namespace: 'shop' },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'orders' },
+        minReplicas: this.hpa?.minReplicas,
+        maxReplicas: this.hpa?.maxReplicas,
+      },
     };
   }
 
@@ -106,27 +133,60 @@ current-context: fake
     }
     if (p === apps && m === 'GET') return [200, this.deployment()];
     if (p === apps && m === 'PATCH' && merge) {
-      const ann = (((b.spec as Json).template as Json).metadata as Json).annotations as Record<string, string>;
+      const ann = (((b.spec as Json).template as Json).metadata as Json).annotations as Record<
+        string,
+        string
+      >;
       Object.assign(this.annotations, ann);
       this.rv++;
       return [200, this.deployment()];
     }
     if (p === '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers' && m === 'GET') {
-      return [200, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscalerList', metadata: {}, items: this.hpa ? [this.hpaObj()] : [] }];
+      return [
+        200,
+        {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscalerList',
+          metadata: {},
+          items: this.hpa ? [this.hpaObj()] : [],
+        },
+      ];
     }
-    if (p === '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/orders-hpa' && m === 'PATCH' && this.hpa && c.contentType === 'application/json-patch+json') {
+    if (
+      p === '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/orders-hpa' &&
+      m === 'PATCH' &&
+      this.hpa &&
+      c.contentType === 'application/json-patch+json'
+    ) {
       for (const op of c.body as { op: string; path: string; value: number }[]) {
         if (op.path !== '/spec/minReplicas') return [422, { kind: 'Status', code: 422, message: 'bad path' }];
-        if (op.op === 'test' && op.value !== this.hpa.minReplicas) return [422, { kind: 'Status', code: 422, message: 'test failed' }];
+        if (op.op === 'test' && op.value !== this.hpa.minReplicas)
+          return [422, { kind: 'Status', code: 422, message: 'test failed' }];
         if (op.op === 'replace') this.hpa.minReplicas = op.value;
       }
       return [200, this.hpaObj()];
     }
     if (p === '/api/v1/namespaces/shop/pods' && m === 'GET') {
       const sel = u.searchParams.get('labelSelector') ?? '';
-      const want = Object.fromEntries(sel.split(',').filter(Boolean).map((kv) => kv.split('=')));
+      const want = Object.fromEntries(
+        sel
+          .split(',')
+          .filter(Boolean)
+          .map((kv) => kv.split('=')),
+      );
       const items = this.pods.filter((x) => Object.entries(want).every(([k, v]) => x.labels[k] === v));
-      return [200, { apiVersion: 'v1', kind: 'PodList', metadata: {}, items: items.map((x) => ({ metadata: { name: x.name, namespace: 'shop', labels: x.labels }, status: { phase: 'Running' } })) }];
+      return [
+        200,
+        {
+          apiVersion: 'v1',
+          kind: 'PodList',
+          metadata: {},
+          items: items.map((x) => ({
+            metadata: { name: x.name, namespace: 'shop', labels: x.labels },
+            status: { phase: 'Running' },
+          })),
+        },
+      ];
     }
     const pod = /^\/api\/v1\/namespaces\/shop\/pods\/([^/]+)$/.exec(p);
     if (pod && m === 'PATCH' && merge) {
@@ -139,7 +199,11 @@ current-context: fake
       return [200, { metadata: { name: x.name, namespace: 'shop', labels: x.labels } }];
     }
     const svc = '/api/v1/namespaces/shop/services/orders';
-    if (p === svc && m === 'GET') return [200, { metadata: { name: 'orders', namespace: 'shop' }, spec: { selector: this.serviceSelector } }];
+    if (p === svc && m === 'GET')
+      return [
+        200,
+        { metadata: { name: 'orders', namespace: 'shop' }, spec: { selector: this.serviceSelector } },
+      ];
     if (p === svc && m === 'PATCH' && merge) {
       for (const [k, v] of Object.entries((b.spec as Json).selector as Record<string, string | null>)) {
         if (v === null) delete this.serviceSelector[k];
@@ -148,7 +212,8 @@ current-context: fake
       return [200, { metadata: { name: 'orders' }, spec: { selector: this.serviceSelector } }];
     }
     const cm = '/api/v1/namespaces/shop/configmaps/orders-homeostat';
-    if (p === cm && m === 'GET') return [200, { metadata: { name: 'orders-homeostat' }, data: this.configMap }];
+    if (p === cm && m === 'GET')
+      return [200, { metadata: { name: 'orders-homeostat' }, data: this.configMap }];
     if (p === cm && m === 'PATCH' && merge) {
       for (const [k, v] of Object.entries(b.data as Record<string, string | null>)) {
         if (v === null) delete this.configMap[k];
@@ -162,12 +227,19 @@ current-context: fake
     }
     if (p === leases && m === 'POST') {
       if (this.lease) return [409, { kind: 'Status', code: 409, reason: 'AlreadyExists' }];
-      this.lease = { ...(b as Json), metadata: { ...((b.metadata as Json) ?? {}), resourceVersion: String(++this.rv) } } as FakeKube['lease'];
+      this.lease = {
+        ...(b as Json),
+        metadata: { ...((b.metadata as Json) ?? {}), resourceVersion: String(++this.rv) },
+      } as FakeKube['lease'];
       return [201, this.lease];
     }
     if (p === `${leases}/homeostat-remediator` && m === 'PUT') {
-      if (!this.lease || (b.metadata as Json).resourceVersion !== this.lease.metadata.resourceVersion) return [409, { kind: 'Status', code: 409, reason: 'Conflict' }];
-      this.lease = { ...(b as Json), metadata: { ...(b.metadata as Json), resourceVersion: String(++this.rv) } } as FakeKube['lease'];
+      if (!this.lease || (b.metadata as Json).resourceVersion !== this.lease.metadata.resourceVersion)
+        return [409, { kind: 'Status', code: 409, reason: 'Conflict' }];
+      this.lease = {
+        ...(b as Json),
+        metadata: { ...(b.metadata as Json), resourceVersion: String(++this.rv) },
+      } as FakeKube['lease'];
       return [200, this.lease];
     }
     return [404, { kind: 'Status', code: 404, message: `not implemented: ${m} ${p}` }];

@@ -1,11 +1,21 @@
 import type { AlertmanagerWebhook } from '@homeostat/contracts';
 
 let n = 0;
-export function alert(labels: Record<string, string>, over: Partial<AlertmanagerWebhook['alerts'][number]> = {}): AlertmanagerWebhook['alerts'][number] {
+export function alert(
+  labels: Record<string, string>,
+  over: Partial<AlertmanagerWebhook['alerts'][number]> = {},
+): AlertmanagerWebhook['alerts'][number] {
   n++;
   return {
     status: 'firing',
-    labels: { alertname: 'HomeostatAnomaly', service: 'orders', severity: 'warning', top_feature: 'cpu', remediate: 'true', ...labels },
+    labels: {
+      alertname: 'HomeostatAnomaly',
+      service: 'orders',
+      severity: 'warning',
+      top_feature: 'cpu',
+      remediate: 'true',
+      ...labels,
+    },
     annotations: { summary: 'anomaly' },
     startsAt: new Date(Date.UTC(2026, 10, 28, 12, 0, 0) + n * 1000).toISOString(),
     endsAt: '0001-01-01T00:00:00Z',
@@ -15,7 +25,10 @@ export function alert(labels: Record<string, string>, over: Partial<Alertmanager
   };
 }
 
-export function webhook(alerts: AlertmanagerWebhook['alerts'], over: Partial<AlertmanagerWebhook> = {}): AlertmanagerWebhook {
+export function webhook(
+  alerts: AlertmanagerWebhook['alerts'],
+  over: Partial<AlertmanagerWebhook> = {},
+): AlertmanagerWebhook {
   return {
     version: '4',
     groupKey: '{}:{alertname="HomeostatAnomaly"}',

@@ -10,17 +10,32 @@ export const FIXTURE = join(__dirname, '..', 'fixtures', 'tiny-server.js');
 export interface TestRemediator extends Remediator {
   url: string;
   dbFile: string;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: unknown }>;
+  post(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown }>;
 }
 
 /** An in-process remediator on 127.0.0.1:0 with a temp SQLite file and bearer TOKEN. */
-export async function startRemediator(config: Record<string, unknown>, o: RemediatorOverrides & { dbFile?: string } = {}): Promise<TestRemediator> {
+export async function startRemediator(
+  config: Record<string, unknown>,
+  o: RemediatorOverrides & { dbFile?: string } = {},
+): Promise<TestRemediator> {
   const dbFile = o.dbFile ?? join(makeTempDir('remediator'), 'audit.db');
   const loaded = parseConfig(
-    { server: { port: 0, logLevel: 'silent' }, auth: { bearerTokens: [{ value: TOKEN }] }, storage: { file: dbFile }, ...config },
+    {
+      server: { port: 0, logLevel: 'silent' },
+      auth: { bearerTokens: [{ value: TOKEN }] },
+      storage: { file: dbFile },
+      ...config,
+    },
     __dirname,
   );
-  const r = await createRemediator(loaded, { log: pino({ level: process.env.REMEDIATOR_TEST_LOG ?? 'silent' }), ...o });
+  const r = await createRemediator(loaded, {
+    log: pino({ level: process.env.REMEDIATOR_TEST_LOG ?? 'silent' }),
+    ...o,
+  });
   const url = await r.listen();
   return {
     ...r,

@@ -267,16 +267,20 @@ test('exemplars on the latency histogram carry the trace id of the request', asy
   expect(line).toMatch(new RegExp(`# \\{trace_id="${traceId}"\\} [0-9.e-]+ [0-9.]+$`));
 });
 
-test('crash: the process exits non-zero and Prometheus sees the target down', async () => {
-  const victim = await startService('backend', ['--service', 'payments']);
+test('crash: the process exits non-zero, leaves no fault files, and Prometheus sees the target down', async () => {
+  const victimScratch = makeTempDir('demo-victim-scratch');
+  const victim = await startService('backend', ['--service', 'payments', '--scratch-dir', victimScratch]);
   const p = await startPrometheus({ scrapeTargets: [{ job: 'crash', targets: [hostPort(victim.url)] }] });
   try {
     await waitForValue(p, 'up{job="crash"}', (v) => v === 1);
+    await admin(victim.url, 'POST', '/admin/faults/disk', { mbPerSecond: 20, maxMb: 5 });
+    await waitFor('disk fault files', () => readdirSync(victimScratch).length === 1);
     const t0 = Date.now();
     const { status, json } = await admin(victim.url, 'POST', '/admin/faults/crash', { exitCode: 3 });
     expect(status).toBe(201);
     expect(json.startedAt as number).toBeGreaterThanOrEqual(t0);
     expect(await victim.exited).toBe(3);
+    expect(readdirSync(victimScratch)).toEqual([]); // the disk fault's files went with the process
     await waitForValue(p, 'up{job="crash"}', (v) => v === 0);
     await expect(
       drive(`${victim.url}/api/payments`, { ms: 300, concurrency: 1, maxRequests: 3 }),

@@ -30,6 +30,9 @@ export function diskFault(
     maxDurationSeconds: 600,
     start({ mbPerSecond, maxMb }) {
       const dir = mkdtempSync(join(opts.baseDir ?? tmpdir(), 'homeostat-disk-fault-'));
+      // the files go even when the process exits mid-fault (the crash fault, process.exit)
+      const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+      process.once('exit', removeOnExit);
       const chunk = Buffer.alloc(CHUNK, 0x61);
       const max = maxMb * CHUNK;
       let written = 0;
@@ -69,6 +72,7 @@ export function diskFault(
         stop() {
           stopped = true;
           clearInterval(timer);
+          process.removeListener('exit', removeOnExit);
           rmSync(dir, { recursive: true, force: true });
           onBytes(0);
         },

@@ -32,6 +32,7 @@ describe('the report from a recorded run', () => {
         load: r.load,
         health: r.health,
         scores: r.detection.scores,
+        alerts: r.detection.alerts,
         prometheusRequests: gw === null ? null : { total: 1, errors: 1 - gw },
         actions: r.actions,
         expectedActions: r.expectedActions,

@@ -20,33 +20,39 @@ async function run(a: RunArgs): Promise<Recording> {
   const progress = new Progress(process.stderr, a.quiet);
   const runs: RunRecord[] = [];
   for (const heal of a.heal) {
-    progress.line(`starting the local stack (heal ${heal})...`);
-    const stack = await startStack({ heal: heal === 'on', log: (m) => progress.line(m) });
-    active = stack;
-    try {
-      progress.line(`stack up: gateway ${stack.gatewayUrl}, prometheus ${stack.prometheusUrl} (configs and logs in ${stack.dir})`);
-      let first = true;
-      for (const e of experiments) {
-        for (let i = 0; i < a.repeat; i++) {
-          // the detector's models must be warm before the first injection, or nothing can be detected
-          const warmup = phaseSeconds(e, a).warmup;
-          const warmupSeconds = heal === 'on' && first ? Math.max(warmup, DETECTOR_WARMUP_SECONDS) : a.warmupSeconds;
-          first = false;
-          runs.push(
-            await runExperiment(e, stack, {
-              durationSeconds: a.durationSeconds,
-              warmupSeconds,
-              loadProfile: a.load,
-              paths: a.paths,
-              repeat: i,
-              progress,
-            }),
-          );
+    // With healing on, each scenario gets a fresh stack: a scale-out or a model that learnt from the
+    // previous fault would otherwise change what the next one measures. Without healing the
+    // rollbacks leave the fleet as it was, so one stack serves every scenario.
+    const batches = heal === 'on' ? experiments.map((e) => [e]) : [experiments];
+    for (const batch of batches) {
+      progress.line(`starting the local stack (heal ${heal})...`);
+      const stack = await startStack({ heal: heal === 'on', log: (m) => progress.line(m) });
+      active = stack;
+      try {
+        progress.line(`stack up: gateway ${stack.gatewayUrl}, prometheus ${stack.prometheusUrl} (configs and logs in ${stack.dir})`);
+        let first = true;
+        for (const e of batch) {
+          for (let i = 0; i < a.repeat; i++) {
+            // the detector's models must be warm before the first injection, or nothing can be detected
+            const warmup = phaseSeconds(e, a).warmup;
+            const warmupSeconds = heal === 'on' && first ? Math.max(warmup, DETECTOR_WARMUP_SECONDS) : a.warmupSeconds;
+            first = false;
+            runs.push(
+              await runExperiment(e, stack, {
+                durationSeconds: a.durationSeconds,
+                warmupSeconds,
+                loadProfile: a.load,
+                paths: a.paths,
+                repeat: i,
+                progress,
+              }),
+            );
+          }
         }
+      } finally {
+        active = null;
+        await stack.stop();
       }
-    } finally {
-      active = null;
-      await stack.stop();
     }
   }
   return { version: 1, createdAt: Date.now(), command: `chaos ${process.argv.slice(2).join(' ')}`, runs };

@@ -40,7 +40,8 @@ export function phaseSeconds(e: Experiment, o: Pick<RunOptions, 'durationSeconds
   return {
     warmup: o.warmupSeconds ?? (o.durationSeconds ? Math.max(10, Math.round(e.method.warmupSeconds * scale)) : e.method.warmupSeconds),
     injection: d,
-    recovery: o.durationSeconds ? Math.max(10, Math.round(e.method.recoverySeconds * scale)) : e.method.recoverySeconds,
+    // recovery must outlast a restart plus the 5 s the steady state has to hold, or MTTR is never seen
+    recovery: o.durationSeconds ? Math.max(20, Math.round(e.method.recoverySeconds * scale)) : e.method.recoverySeconds,
   };
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { makeTempDir, startPrometheus, waitFor, type PrometheusDaemon } from '@homeostat/testkit';
 import {
@@ -41,6 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prom?.stop({ removeDir: true });
   await backend?.stop({ removeDir: true });
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 afterEach(async () => {
@@ -288,5 +289,6 @@ test('crash: the process exits non-zero, leaves no fault files, and Prometheus s
   } finally {
     await p.stop({ removeDir: true });
     await victim.stop({ removeDir: true });
+    rmSync(victimScratch, { recursive: true, force: true });
   }
 });

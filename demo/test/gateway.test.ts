@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeTempDir, startPrometheus, waitFor, type PrometheusDaemon } from '@homeostat/testkit';
 import {
@@ -223,5 +223,6 @@ test('replicas from an upstreams file and from DNS', async () => {
     expect(r.byStatus['200']).toBe(r.total);
   } finally {
     await g2.stop({ removeDir: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 });

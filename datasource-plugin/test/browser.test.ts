@@ -56,14 +56,16 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
   });
 
   it('passes "Save & test" through the data proxy, which injects the provisioned tokens', async () => {
+    const before = session.proxy.log.length;
     const res = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.testDatasource());
     expect(res).toMatchObject({ status: 'success' });
     expect(res.message).toMatch(/detector OK \(1 detector: fleet\)/);
     expect(res.message).toMatch(/remediator OK \(1 incident/);
-    const sent = session.proxy.log.filter((r) => r.upstream.startsWith(session.stack.detectorGatewayUrl));
+    const log = session.proxy.log.slice(before);
+    const sent = log.filter((r) => r.upstream.startsWith(session.stack.detectorGatewayUrl));
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.every((r) => r.authorization === `Bearer ${DETECTOR_TOKEN}`)).toBe(true);
-    expect(session.proxy.log.filter((r) => r.upstream.startsWith(session.stack.remediatorUrl))[0].authorization).toBe(
+    expect(log.filter((r) => r.upstream.startsWith(session.stack.remediatorUrl))[0].authorization).toBe(
       `Bearer ${REMEDIATOR_TOKEN}`
     );
   });
@@ -120,11 +122,11 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
 
   it('ConfigEditor: Save & test says what is wrong (token, unreachable, wrong version) and when it is right', async () => {
     await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.renderConfigEditor());
+    let runs = 0;
     const saveAndTest = async () => {
       await page.getByTestId('host-save-test').click();
-      const result = page.getByTestId('host-test-result');
+      const result = page.locator(`[data-testid="host-test-result"][data-run="${++runs}"]`);
       await result.waitFor();
-      await page.waitForFunction(() => document.querySelector('[data-testid="host-test-result"]')?.textContent !== '');
       return result;
     };
     expect(errors).toEqual([]);
@@ -169,15 +171,27 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
       [from(), to()]
     );
     const editor = page.getByTestId('homeostat-query-editor');
-    await editor.getByLabel('Detector', { exact: true }).fill('fleet');
+    await editor.getByTestId('homeostat-query-detector').fill('fleet');
     await editor.getByLabel('Entity').fill('service="orders"');
     await editor.getByLabel('Entity').blur();
-    await page.waitForSelector('[data-testid="homeostat-anomaly-band"]', { timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const s = (window as unknown as HostWindow).homeostatHost.state;
+        return s.lastError !== undefined || s.renderedQuery?.entity === 'service="orders"';
+      },
+      undefined,
+      { timeout: 30_000 }
+    ).catch(async (err) => {
+      const state = await page.evaluate(() => JSON.stringify((window as unknown as HostWindow).homeostatHost.state));
+      throw new Error(`${(err as Error).message}; host state ${state}; errors ${errors.join(' | ')}`);
+    });
+    expect(await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.lastError)).toBeUndefined();
+    expect(await page.getByTestId('homeostat-anomaly-band').count()).toBeGreaterThan(0);
     const saved = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.savedQuery);
     expect(saved).toMatchObject({ refId: 'A', queryType: 'scores', detector: 'fleet', entity: 'service="orders"' });
     expect(await page.getByTestId('homeostat-score-line').count()).toBe(1);
 
-    await editor.getByText('Timeline', { exact: true }).click();
+    await editor.getByRole('radio', { name: 'Timeline' }).click();
     await expect(editor.getByLabel('Service').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(outDir, `${profile}-query-editor.png`), fullPage: true });
     expect(errors).toEqual([]);

@@ -77,8 +77,14 @@ export async function openHost(session: Session, profile: ProfileName, width = 1
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error') {
+    // a failed request is reported with its URL below
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
       errors.push(m.text());
+    }
+  });
+  page.on('response', (r) => {
+    if (r.status() === 404) {
+      errors.push(`HTTP 404 ${r.url()}`);
     }
   });
   await page.goto(`${session.server.url}/host/${profile}.html`);
@@ -91,7 +97,7 @@ export async function openHost(session: Session, profile: ProfileName, width = 1
 export interface HostWindow {
   homeostatHost: {
     versions: { grafana: string; react: string };
-    state: { savedQuery?: Record<string, unknown>; lastError?: string; settings?: { jsonData: Record<string, unknown>; secureJsonFields: Record<string, boolean> } };
+    state: { savedQuery?: Record<string, unknown>; renderedQuery?: Record<string, unknown>; lastError?: string; settings?: { jsonData: Record<string, unknown>; secureJsonFields: Record<string, boolean> } };
     loadPlugins(ids: string[]): Promise<void>;
     runQueries(targets: Array<Record<string, unknown>>, from: number, to: number): Promise<unknown[]>;
     renderPanel(series: unknown[], from: number, to: number, width: number, height: number, options?: Record<string, unknown>): void;

@@ -68,6 +68,20 @@ function preferNested(profileDir: string, nestedPackages: Record<string, string>
 }
 
 /**
+ * Grafana's .mjs files default-import react-use's CommonJS `lib/` hooks; under Node's ESM rules
+ * (which esbuild applies to .mjs) that yields the module object, not the hook. Webpack, which
+ * Grafana uses, interops them; here the same hooks are taken from react-use's ESM build.
+ */
+const reactUseEsm: Plugin = {
+  name: 'react-use-esm',
+  setup(b) {
+    b.onResolve({ filter: /^react-use\/lib\// }, (args) =>
+      b.resolve(args.path.replace('react-use/lib/', 'react-use/esm/'), { kind: args.kind, resolveDir: args.resolveDir })
+    );
+  },
+};
+
+/**
  * Bundles the host page for one profile into outDir/<profile>.js. For the 13.2 profile every
  * package of the nested install is aliased, so Grafana 13.2's modules and their React 19 are used
  * wherever the bundle imports them, as a 13.2 server would provide them.
@@ -97,7 +111,7 @@ export async function buildHost(profile: ProfileName, outDir: string): Promise<{
     sourcemap: false,
     logLevel: 'error',
     alias,
-    plugins: nested ? [preferNested(join(nested, '..'), nestedPackages)] : [],
+    plugins: [reactUseEsm, ...(nested ? [preferNested(join(nested, '..'), nestedPackages)] : [])],
     nodePaths: [join(repoRoot, 'node_modules')],
     define: {
       'process.env.NODE_ENV': '"production"',

@@ -46,6 +46,11 @@ export async function startHostServer(opts: {
         res.writeHead(200, { 'content-type': 'text/html' }).end(hostHtml(page[1]));
         return;
       }
+      if (/\/public\/(build\/)?img\/icons\/.+\.svg$/.test(url.pathname)) {
+        // Grafana's own icon files (not part of any plugin): a blank icon keeps @grafana/ui quiet.
+        res.writeHead(200, { 'content-type': 'image/svg+xml' }).end('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"></svg>');
+        return;
+      }
       let file: string | undefined;
       const bundle = /^\/host\/([\w.-]+\.js)$/.exec(url.pathname);
       const plugin = /^\/public\/plugins\/([\w-]+)\/(.+)$/.exec(url.pathname);

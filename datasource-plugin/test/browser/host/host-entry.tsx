@@ -112,9 +112,15 @@ grafanaRuntime.setTemplateSrv({
 
 const theme = grafanaData.createTheme({ colors: { mode: 'dark' } });
 
+const roots = new Map<string, ReactDOMClient.Root>();
+
+/** Renders into a section of the page, reusing its root as Grafana re-renders a panel. */
 function mount(id: string, el: React.ReactElement) {
-  const node = document.getElementById(id)!;
-  const root = ReactDOMClient.createRoot(node);
+  let root = roots.get(id);
+  if (!root) {
+    root = ReactDOMClient.createRoot(document.getElementById(id)!);
+    roots.set(id, root);
+  }
   root.render(React.createElement(grafanaData.ThemeContext.Provider, { value: theme }, el));
   return root;
 }
@@ -129,6 +135,8 @@ const state: {
   plugins: Record<string, AnyModule>;
   settings?: DsSettings;
   savedQuery?: grafanaData.DataQuery;
+  /** The query whose result the panel shows now. */
+  renderedQuery?: grafanaData.DataQuery;
   queryRuns: number;
   lastError?: string;
 } = { plugins: {}, queryRuns: 0 };
@@ -223,8 +231,10 @@ function renderConfigEditor() {
       secureJsonFields: state.settings!.secureJsonFields,
       secureJsonData: {},
     });
-    const [result, setResult] = React.useState<{ status: string; message: string } | null>(null);
+    const [result, setResult] = React.useState<{ status: string; message: string; run: number } | null>(null);
     const saveAndTest = async () => {
+      const run = (result?.run ?? 0) + 1;
+      setResult(null);
       const res = await fetch(`/api/datasources/uid/${state.settings!.uid}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
@@ -233,14 +243,14 @@ function renderConfigEditor() {
       state.settings = (await res.json()) as DsSettings;
       setOptions({ ...options, secureJsonFields: state.settings.secureJsonFields, secureJsonData: {} });
       const test = await datasource().testDatasource();
-      setResult({ status: test.status, message: test.message });
+      setResult({ status: test.status, message: test.message, run });
     };
     return React.createElement(
       'div',
       null,
       React.createElement(ConfigEditor, { options, onOptionsChange: setOptions }),
       React.createElement(grafanaUi.Button, { onClick: saveAndTest, 'data-testid': 'host-save-test' } as grafanaUi.ButtonProps, 'Save & test'),
-      result && React.createElement('div', { 'data-testid': 'host-test-result', 'data-status': result.status }, result.message)
+      result && React.createElement('div', { 'data-testid': 'host-test-result', 'data-status': result.status, 'data-run': result.run }, result.message)
     );
   }
   return mount('config', React.createElement(SettingsPage));
@@ -258,10 +268,12 @@ function renderQueryEditor(initial: grafanaData.DataQuery, fromMs: number, toMs:
       setQuery(q);
     };
     const onRunQuery = async () => {
-      state.savedQuery = latest.current;
+      const q = latest.current;
+      state.savedQuery = q;
       try {
-        const series = await runQueries([latest.current], fromMs, toMs);
+        const series = await runQueries([q], fromMs, toMs);
         renderPanel(series, fromMs, toMs, 700, 320);
+        state.renderedQuery = q;
         state.lastError = undefined;
       } catch (err) {
         state.lastError = (err as Error).message;

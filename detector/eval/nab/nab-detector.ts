@@ -7,17 +7,11 @@ import type { CsvSeries } from '../../src/cli/csv-series';
 export interface NabDetectorConfig {
   detector: StreamingDetectorOptions;
   likelihood: AnomalyLikelihoodOptions;
-  /** Out-of-range rule tolerance (share of the seen range); 0 disables it. */
+  /** Out-of-range rule tolerance (share of the range seen so far); 0 disables it. */
   rangeTolerance: number;
   /** After an alarm at or above `alarmLevel`, further alarms are held back for this many rows. */
   cooldown: number;
   alarmLevel: number;
-  /**
-   * `level`: alarms are scores >= alarmLevel, and one is held back when another was reported in
-   * the last `cooldown` rows. `peak`: a row is reported only when its score beats every score of
-   * the last `cooldown` rows, whatever the threshold NAB then sweeps.
-   */
-  gate?: 'level' | 'peak';
 }
 
 /**
@@ -41,21 +35,12 @@ export function postProcess(series: CsvSeries, scores: (number | null)[], cfg: N
   const range = new RangeGuard(series.features.length, cfg.rangeTolerance || 0.05);
   const out = new Float64Array(series.values.length);
   let lastAlarm = -Infinity;
-  const recent: number[] = [];
   for (let i = 0; i < series.values.length; i++) {
     const score = scores[i];
     const outOfRange = range.update(series.values[i]).length > 0 && cfg.rangeTolerance > 0;
     let s = 0;
     if (score !== null) s = logLikelihoodScore(lik.update(score));
     if (outOfRange) s = 1;
-    if (cfg.gate === 'peak') {
-      recent.push(s);
-      if (recent.length > cfg.cooldown + 1) recent.shift();
-      let max = -Infinity;
-      for (let k = 0; k < recent.length - 1; k++) if (recent[k] > max) max = recent[k];
-      out[i] = s > max ? s : 0;
-      continue;
-    }
     if (s >= cfg.alarmLevel) {
       if (i - lastAlarm <= cfg.cooldown) s = 0;
       else lastAlarm = i;

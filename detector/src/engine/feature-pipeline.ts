@@ -10,6 +10,13 @@ export interface FeaturePipelineOptions {
   zWindow?: number;
   /** Robust z-scores are clipped to ±zClip so one flat window cannot produce infinities (default 20). */
   zClip?: number;
+  /**
+   * Add each metric's seasonal difference, x(t) − x(t − seasonMs), e.g. 86 400 000 for the daily
+   * cycle most service metrics follow: a missing daily peak or a flat stretch stays inside the
+   * range but differs from yesterday. Until a season of history exists the step is `warming`
+   * (default off).
+   */
+  seasonMs?: number;
   /** Add sin/cos of time of day and day of week (UTC) (default false). */
   timeFeatures?: boolean;
   /**
@@ -33,6 +40,7 @@ export interface FeaturePipelineState {
   lastValue: (number | null)[];
   lastTime: (number | null)[];
   windows: number[][];
+  history?: { t: number[]; v: number[] }[];
   steps: number[];
   lastTimestamp: number | null;
 }
@@ -56,6 +64,8 @@ export class FeaturePipeline {
   private lastValue: (number | null)[];
   private lastTime: (number | null)[];
   private windows: RollingWindow[];
+  /** Per metric, (time, value) pairs of the last season, oldest first, for the seasonal difference. */
+  private history: { t: number[]; v: number[] }[];
   private steps: number[] = [];
   private lastTimestamp: number | null = null;
 
@@ -76,8 +86,10 @@ export class FeaturePipeline {
       zWindow: options.zWindow ?? 60,
       zClip: options.zClip ?? 20,
       timeFeatures: options.timeFeatures ?? false,
+      seasonMs: options.seasonMs ?? 0,
       staleAfterMs: options.staleAfterMs,
     };
+    if (!(o.seasonMs >= 0)) throw new DetectorError('INVALID_OPTIONS', 'seasonMs must be >= 0', { field: 'seasonMs' });
     if (!Number.isInteger(o.zWindow) || o.zWindow < MIN_Z_SAMPLES) {
       throw new DetectorError('INVALID_OPTIONS', `zWindow must be an integer >= ${MIN_Z_SAMPLES}`, { field: 'zWindow' });
     }
@@ -100,6 +112,10 @@ export class FeaturePipeline {
         cols.push(`${m}.z`);
         owner.push(i);
       }
+      if (o.seasonMs > 0) {
+        cols.push(`${m}.season`);
+        owner.push(i);
+      }
     });
     if (o.timeFeatures) {
       for (const c of ['time.day_sin', 'time.day_cos', 'time.week_sin', 'time.week_cos']) {
@@ -112,6 +128,7 @@ export class FeaturePipeline {
     this.lastValue = metrics.map(() => null);
     this.lastTime = metrics.map(() => null);
     this.windows = metrics.map(() => new RollingWindow(o.zWindow));
+    this.history = metrics.map(() => ({ t: [], v: [] }));
   }
 
   get options(): FeaturePipelineOptions {
@@ -155,7 +172,7 @@ export class FeaturePipeline {
       const v = typeof raw === 'number' && Number.isFinite(raw) ? raw : null;
       if (v === null) {
         missing.push(this.metrics[m]);
-        c += 1 + (o.deltas ? 1 : 0) + (o.robustZ ? 1 : 0);
+        c += 1 + (o.deltas ? 1 : 0) + (o.robustZ ? 1 : 0) + (o.seasonMs > 0 ? 1 : 0);
         continue;
       }
       const prev = this.lastValue[m];
@@ -176,6 +193,21 @@ export class FeaturePipeline {
           row[c++] = this.robustZ(w, v);
         }
         w.push(v);
+      }
+      if (o.seasonMs > 0) {
+        const past = this.seasonAgo(m, timestampMs, staleAfter);
+        if (past === null) warming = true;
+        row[c++] = past === null ? 0 : v - past;
+        const h = this.history[m];
+        h.t.push(timestampMs);
+        h.v.push(v);
+        // Keep a little more than one season so the look-up always has a neighbour on each side.
+        let drop = 0;
+        while (drop < h.t.length && h.t[drop] < timestampMs - 1.1 * o.seasonMs) drop++;
+        if (drop > 0) {
+          h.t.splice(0, drop);
+          h.v.splice(0, drop);
+        }
       }
       this.lastValue[m] = v;
       this.lastTime[m] = timestampMs;
@@ -201,6 +233,7 @@ export class FeaturePipeline {
       lastValue: [...this.lastValue],
       lastTime: [...this.lastTime],
       windows: this.windows.map((w) => w.values()),
+      history: this.history.map((h) => ({ t: [...h.t], v: [...h.v] })),
       steps: [...this.steps],
       lastTimestamp: this.lastTimestamp,
     };
@@ -223,8 +256,26 @@ export class FeaturePipeline {
     this.lastValue = [...state.lastValue];
     this.lastTime = [...state.lastTime];
     this.windows = state.windows.map((vals) => RollingWindow.from(this.opts.zWindow, vals));
+    this.history = this.metrics.map((_, m) => ({ t: [...(state.history?.[m]?.t ?? [])], v: [...(state.history?.[m]?.v ?? [])] }));
     this.steps = [...state.steps];
     this.lastTimestamp = state.lastTimestamp;
+  }
+
+  /** The metric's value nearest to t − season, if one lies within half a step (or staleAfter) of it. */
+  private seasonAgo(m: number, t: number, staleAfter: number | null): number | null {
+    const h = this.history[m];
+    const target = t - this.opts.seasonMs;
+    if (h.t.length === 0 || h.t[0] > target) return null;
+    let lo = 0;
+    let hi = h.t.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (h.t[mid] <= target) lo = mid;
+      else hi = mid - 1;
+    }
+    const best = lo + 1 < h.t.length && h.t[lo + 1] - target < target - h.t[lo] ? lo + 1 : lo;
+    const slack = staleAfter ?? Infinity;
+    return Math.abs(h.t[best] - target) <= slack ? h.v[best] : null;
   }
 
   private staleAfter(): number | null {

@@ -255,6 +255,7 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     zWindow: o.zWindow ?? 60,
     zClip: o.zClip ?? 20,
     timeFeatures: o.timeFeatures ?? false,
+    seasonMs: o.seasonMs ?? 0,
     staleAfterMs: o.staleAfterMs,
     trees: o.trees ?? 100,
     sampleSize: o.sampleSize ?? 256,

@@ -2,7 +2,8 @@ const fs = require('fs');
 const preset = require('../jest.preset.cjs');
 // @kubernetes/client-node 1.4 and some of its dependencies ship ESM only; jest's CommonJS runtime
 // cannot load them, so swc transpiles those node_modules too (everything else stays untransformed).
-const esmOnly = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose', 'hpagent', 'node-fetch'];
+// (cookie: light-my-request, behind fastify's inject(), uses its ESM build.)
+const esmOnly = ['@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'jose', 'hpagent', 'node-fetch', 'cookie'];
 module.exports = {
   ...preset,
   rootDir: __dirname,

@@ -301,12 +301,23 @@ export class Engine {
   private state(incidentId: string, now: number) {
     return (rule: Rule, target: Target) => {
       const key = targetKey(target);
-      return {
+      const st = {
         lastActionAt: this.d.store.lastActionAt(rule.name, key),
         actionTimes: this.d.store.actionTimes(rule.name, now - rule.budget.windowSeconds * 1000),
         attempts: this.d.store.attempts(incidentId),
         inFlight: this.d.store.inFlight(rule.name, key),
       };
+      // Export the guard state decide() is about to read (as of before this decision).
+      const cooldownLeft =
+        st.lastActionAt === null
+          ? 0
+          : Math.max(0, (st.lastActionAt + rule.cooldownSeconds * 1000 - now) / 1000);
+      this.d.metrics.cooldownRemaining.set({ rule: rule.name, target: key }, cooldownLeft);
+      this.d.metrics.budgetRemaining.set(
+        { rule: rule.name },
+        Math.max(0, rule.budget.maxActions - st.actionTimes.length),
+      );
+      return st;
     };
   }
 

@@ -103,12 +103,14 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
   const perform = async (op: Operation, req: FastifyRequest): Promise<object> => {
     if (effects.shouldFail())
       throw new DemoError('INJECTED_ERROR', `injected error (errors fault)`, effects.errorStatus);
+    // injected latency sits in front of the worker pool, like a slow network or ingress: it raises
+    // latency without also starving the pool (which would turn the scenario into an error spike)
+    const extra = effects.latencyFor();
+    if (extra > 0) await sleep(extra);
     const release = await workers.acquire();
     // working memory held for the request's lifetime: resident memory follows concurrency
     let scratch: Buffer | undefined = Buffer.allocUnsafe(op.memoryKb * 1024).fill(1);
     try {
-      const extra = effects.latencyFor();
-      if (extra > 0) await sleep(extra);
       burnCpu(op.cpuMs * config.workScale);
       const key = cacheKey(op, req, personality.items);
       const cached = key ? cache.get(key) : undefined;

@@ -45,6 +45,9 @@ if (missing.length) {
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci'], 'installing npm dependencies');
 run('npm', ['run', 'build', '--silent'], 'building');
 
-// The story handles SIGINT itself and stops everything it started; pass the signal through.
+// The story handles SIGINT itself and stops everything it started; Ctrl-C reaches it through the
+// terminal's process group, so this wrapper only waits for it to finish its clean-up.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
 const story = spawnSync('node', [join(root, 'chaos', 'dist', 'demo-story.js'), ...args], { cwd: root, stdio: 'inherit' });
 process.exit(story.status ?? 1);

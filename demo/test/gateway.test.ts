@@ -226,3 +226,28 @@ test('replicas from an upstreams file and from DNS', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a gateway without replicas is alive but not ready until one is added', async () => {
+  const g3 = await startService('gateway', []);
+  try {
+    expect((await fetch(`${g3.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${g3.url}/readyz`)).status).toBe(503);
+    expect((await admin(g3.url, 'POST', '/admin/upstreams/orders', { url: a.url })).status).toBe(201);
+    expect((await fetch(`${g3.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${g3.url}/api/orders/1`)).status).toBe(200);
+    const doc = (await (await fetch(`${g3.url}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/admin/upstreams/{service}',
+        '/admin/weights/{service}',
+        '/admin/faults/packet-loss',
+      ]),
+    );
+  } finally {
+    await g3.stop({ removeDir: true });
+  }
+});

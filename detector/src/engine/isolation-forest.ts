@@ -296,12 +296,13 @@ export class IsolationForest {
     const thr = this.splitValue;
     const leaf = this.leafDepth;
     // Tree-major order keeps one tree's nodes in L1 cache while every point walks it. Four points
-    // per iteration give the CPU four independent dependency chains to overlap, and `| 0` on the
-    // comparison keeps V8 on a branch-free path: the split directions are random, so a branch
-    // would be mispredicted half the time.
+    // per iteration give the CPU four independent dependency chains to overlap, the level loop is
+    // unrolled by two, and `| 0` on the comparison keeps V8 on a branch-free path: split
+    // directions are random, so a branch would be mispredicted half the time.
     for (let t = 0; t < this.trees; t++) {
-      const fo = t * internal;
-      const lo = t * leaves - internal;
+      const f = feat.subarray(t * internal, (t + 1) * internal);
+      const h = thr.subarray(t * internal, (t + 1) * internal);
+      const lf = leaf.subarray(t * leaves, (t + 1) * leaves);
       let i = 0;
       for (; i + 3 < n; i += 4) {
         const b0 = i * d;
@@ -312,22 +313,33 @@ export class IsolationForest {
         let k1 = 0;
         let k2 = 0;
         let k3 = 0;
-        for (let l = 0; l < L; l++) {
-          k0 = 2 * k0 + 1 + (((data[b0 + feat[fo + k0]] >= thr[fo + k0]) as unknown as number) | 0);
-          k1 = 2 * k1 + 1 + (((data[b1 + feat[fo + k1]] >= thr[fo + k1]) as unknown as number) | 0);
-          k2 = 2 * k2 + 1 + (((data[b2 + feat[fo + k2]] >= thr[fo + k2]) as unknown as number) | 0);
-          k3 = 2 * k3 + 1 + (((data[b3 + feat[fo + k3]] >= thr[fo + k3]) as unknown as number) | 0);
+        let l = 0;
+        for (; l + 1 < L; l += 2) {
+          k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
+          k1 = 2 * k1 + 1 + (bit(data[b1 + f[k1]] >= h[k1]) | 0);
+          k2 = 2 * k2 + 1 + (bit(data[b2 + f[k2]] >= h[k2]) | 0);
+          k3 = 2 * k3 + 1 + (bit(data[b3 + f[k3]] >= h[k3]) | 0);
+          k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
+          k1 = 2 * k1 + 1 + (bit(data[b1 + f[k1]] >= h[k1]) | 0);
+          k2 = 2 * k2 + 1 + (bit(data[b2 + f[k2]] >= h[k2]) | 0);
+          k3 = 2 * k3 + 1 + (bit(data[b3 + f[k3]] >= h[k3]) | 0);
         }
-        sums[i] += leaf[lo + k0];
-        sums[i + 1] += leaf[lo + k1];
-        sums[i + 2] += leaf[lo + k2];
-        sums[i + 3] += leaf[lo + k3];
+        for (; l < L; l++) {
+          k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
+          k1 = 2 * k1 + 1 + (bit(data[b1 + f[k1]] >= h[k1]) | 0);
+          k2 = 2 * k2 + 1 + (bit(data[b2 + f[k2]] >= h[k2]) | 0);
+          k3 = 2 * k3 + 1 + (bit(data[b3 + f[k3]] >= h[k3]) | 0);
+        }
+        sums[i] += lf[k0 - internal];
+        sums[i + 1] += lf[k1 - internal];
+        sums[i + 2] += lf[k2 - internal];
+        sums[i + 3] += lf[k3 - internal];
       }
       for (; i < n; i++) {
         const b0 = i * d;
         let k0 = 0;
-        for (let l = 0; l < L; l++) k0 = 2 * k0 + 1 + (((data[b0 + feat[fo + k0]] >= thr[fo + k0]) as unknown as number) | 0);
-        sums[i] += leaf[lo + k0];
+        for (let l = 0; l < L; l++) k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
+        sums[i] += lf[k0 - internal];
       }
     }
     const c = averagePathLength(this.usedSampleSize);
@@ -335,6 +347,14 @@ export class IsolationForest {
     for (let i = 0; i < n; i++) sums[i] = c > 0 ? Math.pow(2, -sums[i] * inv) : 0.5;
     return sums;
   }
+}
+
+/**
+ * A comparison as 0/1 for `| 0` arithmetic. TypeScript has no boolean-to-number cast, and V8
+ * inlines this into the caller, so `bit(a >= b) | 0` compiles to a flag-to-register move.
+ */
+function bit(b: boolean): number {
+  return b as unknown as number;
 }
 
 /** Grows one tree of the implicit layout from the current sample (indices into `data`). */

@@ -77,6 +77,17 @@ describe('FeaturePipeline', () => {
     expect(drop.row?.[2]).toBeLessThan(0);
   });
 
+  it('adds the seasonal difference once a season of history exists', () => {
+    const day = 24 * 60 * MIN;
+    const p = new FeaturePipeline(['x'], { zWindow: 8, seasonMs: day / 24 }); // an hourly "season" of 60 samples
+    const shape = (i: number): number => Math.sin((2 * Math.PI * i) / 60);
+    const steps = Array.from({ length: 130 }, (_, i) => p.push(i * MIN, [shape(i) + (i === 125 ? 0.5 : 0)]));
+    expect(steps.slice(0, 60).every((s) => s.status === 'warming')).toBe(true);
+    expect(p.columns).toEqual(['x', 'x.delta', 'x.z', 'x.season']);
+    expect(steps[100].row?.[3]).toBeCloseTo(0, 10);
+    expect(steps[125].row?.[3]).toBeCloseTo(0.5, 10);
+  });
+
   it('rejects time going backwards and rows of the wrong width', () => {
     const p = new FeaturePipeline(['a', 'b']);
     p.push(1000, [1, 2]);

@@ -251,3 +251,16 @@ test('a gateway without replicas is alive but not ready until one is added', asy
     await g3.stop({ removeDir: true });
   }
 });
+
+test('a replica slower than the upstream timeout makes the gateway answer 504', async () => {
+  const g4 = await startService('gateway', ['--upstream', `orders=${a.url}`, '--upstream-timeout-ms', '300']);
+  try {
+    await admin(a.url, 'POST', '/admin/faults/latency', { ms: 1500, durationSeconds: 20 });
+    const res = await fetch(`${g4.url}/api/orders/1`);
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ code: 'UPSTREAM_FAILED' });
+  } finally {
+    await admin(a.url, 'DELETE', '/admin/faults/latency');
+    await g4.stop({ removeDir: true });
+  }
+});

@@ -12,7 +12,9 @@ import type {
   VerificationStatus,
 } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
+import { toAction, toIncident, type ActionRow, type IncidentRow } from '../store/rows';
 import { SCHEMA } from '../store/schema.sql';
+import { prepareStatements, type Statements } from '../store/statements';
 
 /** One alert of an accepted notification, normalised (times in ms). */
 export interface IncomingAlert {
@@ -50,46 +52,11 @@ export interface NewAction {
   service: string | null;
 }
 
-interface IncidentRow {
-  id: string;
-  fingerprint: string;
-  alertname: string;
-  labels: string;
-  annotations: string;
-  source: string;
-  status: string;
-  starts_at: number;
-  received_at: number;
-  resolved_at: number | null;
-  mttr_seconds: number | null;
-  step: number;
-}
-interface ActionRow {
-  id: string;
-  incident_id: string;
-  action: string;
-  step: number;
-  rule: string | null;
-  reason: string;
-  target: string | null;
-  api_call: string | null;
-  before: string | null;
-  after: string | null;
-  result: string;
-  error: string | null;
-  verification: string;
-  started_at: number;
-  finished_at: number | null;
-  verified_at: number | null;
-  phase: string;
-}
-
 export function incidentIdOf(fingerprint: string, startsAtRaw: string): string {
   return createHash('sha1').update(`${fingerprint}|${startsAtRaw}`).digest('hex').slice(0, 16);
 }
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.parse(s) as T));
 
 /**
  * The audit store: SQLite in WAL mode, synchronous=NORMAL (a commit survives a process crash;
@@ -98,7 +65,7 @@ const parse = <T>(s: string | null): T | null => (s === null ? null : (JSON.pars
  */
 export class AuditSqlite {
   readonly db: Database.Database;
-  private readonly st;
+  private readonly st: Statements;
 
   constructor(file: string) {
     try {
@@ -113,71 +80,7 @@ export class AuditSqlite {
         cause: e,
       });
     }
-    const db = this.db;
-    this.st = {
-      dedupe: db.prepare('INSERT OR IGNORE INTO dedupe (key, received_at) VALUES (?, ?)'),
-      incidentInsert: db.prepare(
-        `INSERT OR IGNORE INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status, starts_at, received_at)
-         VALUES (@id, @fingerprint, @alertname, @service, @labels, @annotations, @source, @status, @startsAt, @receivedAt)`,
-      ),
-      incidentResolve: db.prepare(
-        `UPDATE incidents SET resolved_at = COALESCE(resolved_at, ?),
-           status = CASE WHEN status IN ('open', 'healing') THEN 'resolved' ELSE status END WHERE id = ?`,
-      ),
-      jobInsert: db.prepare('INSERT INTO jobs (incident_id, status, received_at) VALUES (?, ?, ?)'),
-      jobsPending: db.prepare(
-        'SELECT seq, incident_id AS incidentId, status FROM jobs WHERE done = 0 ORDER BY seq LIMIT ?',
-      ),
-      jobDone: db.prepare('UPDATE jobs SET done = 1 WHERE seq = ?'),
-      pendingCount: db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE done = 0'),
-      audit: db.prepare('INSERT INTO audit (ts, kind, incident_id, action_id, data) VALUES (?, ?, ?, ?, ?)'),
-      incident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
-      setIncident: db.prepare('UPDATE incidents SET status = ?, step = ? WHERE id = ?'),
-      heal: db.prepare('UPDATE incidents SET status = ?, healed_at = ?, mttr_seconds = ? WHERE id = ?'),
-      actionInsert: db.prepare(
-        `INSERT INTO actions (id, incident_id, action, step, rule, reason, target, target_key, service, api_call, before, result, error,
-           verification, started_at, phase)
-         VALUES (@id, @incidentId, @action, @step, @rule, @reason, @target, @targetKey, @service, @apiCall, @before, @result, @error,
-           @verification, @startedAt, @phase)`,
-      ),
-      actionFinish: db.prepare(
-        `UPDATE actions SET after = ?, result = ?, error = ?, finished_at = ?, phase = 'done', api_call = COALESCE(?, api_call),
-           verification = ? WHERE id = ?`,
-      ),
-      actionVerify: db.prepare(
-        'UPDATE actions SET verification = ?, verified_at = ?, result = COALESCE(?, result) WHERE id = ?',
-      ),
-      action: db.prepare('SELECT * FROM actions WHERE id = ?'),
-      actionsOfIncident: db.prepare('SELECT * FROM actions WHERE incident_id = ? ORDER BY started_at, rowid'),
-      interrupted: db.prepare("SELECT * FROM actions WHERE phase = 'started'"),
-      unverified: db.prepare(
-        "SELECT * FROM actions WHERE phase = 'done' AND verification = 'pending' AND result = 'succeeded'",
-      ),
-      lastAction: db.prepare(
-        `SELECT MAX(started_at) AS t FROM actions WHERE rule = ? AND target_key = ? AND result NOT IN ('skipped', 'pending_approval')`,
-      ),
-      actionTimes: db.prepare(
-        `SELECT started_at AS t FROM actions WHERE rule = ? AND started_at > ? AND result NOT IN ('skipped', 'pending_approval')`,
-      ),
-      attempts: db.prepare(
-        `SELECT COUNT(*) AS n FROM actions WHERE incident_id = ? AND result NOT IN ('skipped', 'pending_approval')`,
-      ),
-      inFlight: db.prepare(
-        `SELECT COUNT(DISTINCT target_key) AS n FROM actions WHERE rule = ? AND target_key != ?
-           AND (phase = 'started' OR (verification = 'pending' AND result = 'succeeded'))`,
-      ),
-      setting: db.prepare('SELECT value FROM settings WHERE key = ?'),
-      setSetting: db.prepare(
-        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      ),
-      incidentsRange: db.prepare(
-        `SELECT * FROM incidents WHERE received_at BETWEEN ? AND ? AND (? IS NULL OR service = ?) ORDER BY received_at LIMIT 5000`,
-      ),
-      actionsRange: db.prepare(
-        `SELECT * FROM actions WHERE started_at BETWEEN ? AND ? AND (? IS NULL OR service = ?) ORDER BY started_at LIMIT 10000`,
-      ),
-      auditCount: db.prepare('SELECT COUNT(*) AS n FROM audit'),
-    };
+    this.st = prepareStatements(this.db);
   }
 
   /**
@@ -273,7 +176,7 @@ export class AuditSqlite {
 
   incidentRow(id: string): (Omit<Incident, 'actions'> & { step: number }) | null {
     const r = this.st.incident.get(id) as IncidentRow | undefined;
-    return r ? this.toIncident(r) : null;
+    return r ? toIncident(r) : null;
   }
 
   setIncident(id: string, status: IncidentStatus, step: number, why: Record<string, unknown> = {}): void {
@@ -374,17 +277,17 @@ export class AuditSqlite {
 
   action(id: string): ActionRecord | null {
     const r = this.st.action.get(id) as ActionRow | undefined;
-    return r ? this.toAction(r) : null;
+    return r ? toAction(r) : null;
   }
   actionsOf(incidentId: string): ActionRecord[] {
-    return (this.st.actionsOfIncident.all(incidentId) as ActionRow[]).map((r) => this.toAction(r));
+    return (this.st.actionsOfIncident.all(incidentId) as ActionRow[]).map((r) => toAction(r));
   }
   /** Actions whose actuator call was in flight when the process died. */
   interruptedActions(): ActionRecord[] {
-    return (this.st.interrupted.all() as ActionRow[]).map((r) => this.toAction(r));
+    return (this.st.interrupted.all() as ActionRow[]).map((r) => toAction(r));
   }
   unverifiedActions(): ActionRecord[] {
-    return (this.st.unverified.all() as ActionRow[]).map((r) => this.toAction(r));
+    return (this.st.unverified.all() as ActionRow[]).map((r) => toAction(r));
   }
 
   lastActionAt(rule: string, targetKey: string): number | null {
@@ -413,54 +316,17 @@ export class AuditSqlite {
   incidents(from: number, to: number, service?: string): Incident[] {
     const rows = this.st.incidentsRange.all(from, to, service ?? null, service ?? null) as IncidentRow[];
     return rows.map((r) => {
-      const { step: _step, ...inc } = this.toIncident(r);
+      const { step: _step, ...inc } = toIncident(r);
       return { ...inc, actions: this.actionsOf(r.id) };
     });
   }
   actions(from: number, to: number, service?: string): ActionRecord[] {
     return (this.st.actionsRange.all(from, to, service ?? null, service ?? null) as ActionRow[]).map((r) =>
-      this.toAction(r),
+      toAction(r),
     );
   }
 
   close(): void {
     if (this.db.open) this.db.close();
-  }
-
-  private toIncident(r: IncidentRow): Omit<Incident, 'actions'> & { step: number } {
-    return {
-      id: r.id,
-      fingerprint: r.fingerprint,
-      alertname: r.alertname,
-      labels: JSON.parse(r.labels) as Labels,
-      annotations: JSON.parse(r.annotations) as Labels,
-      source: r.source as Incident['source'],
-      status: r.status as IncidentStatus,
-      startsAt: r.starts_at,
-      receivedAt: r.received_at,
-      resolvedAt: r.resolved_at,
-      mttrSeconds: r.mttr_seconds,
-      step: r.step,
-    };
-  }
-  private toAction(r: ActionRow): ActionRecord {
-    return {
-      id: r.id,
-      incidentId: r.incident_id,
-      action: r.action as ActionRecord['action'],
-      step: r.step,
-      rule: r.rule,
-      reason: r.reason,
-      target: parse<Target>(r.target),
-      apiCall: parse<ApiCall>(r.api_call),
-      before: parse(r.before),
-      after: parse(r.after),
-      result: r.result as ActionResult,
-      error: r.error,
-      verification: r.verification as VerificationStatus,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
-      verifiedAt: r.verified_at,
-    };
   }
 }

@@ -1,6 +1,7 @@
 import { StreamingDetector, type StreamingDetectorOptions } from '../../src/engine/streaming-detector';
 import { AnomalyLikelihood, AnomalyLikelihoodOptions, logLikelihoodScore } from '../../src/engine/anomaly-likelihood';
 import { RangeGuard } from '../../src/engine/range-guard';
+import { RollingWindow } from '../../src/engine/rolling-stats';
 import type { CsvSeries } from '../../src/cli/csv-series';
 
 /** The one configuration used for every NAB file (no per-file tuning). */
@@ -12,12 +13,15 @@ export interface NabDetectorConfig {
   /** After an alarm at or above `alarmLevel`, further alarms are held back for this many rows. */
   cooldown: number;
   alarmLevel: number;
+  /** Also rate |robust z| of each value (trailing window of this many rows) through its own likelihood; 0 = off. */
+  zLikelihoodWindow?: number;
 }
 
 /**
  * Turns the streaming detector's output into NAB's per-row anomaly_score in [0, 1], causally:
- * calibrated forest score → anomaly likelihood (log scale) → out-of-range rule (score 1) →
- * incident gate (only the first row of an alarm is reported, as an on-call human wants).
+ * calibrated forest score → anomaly likelihood (log scale), next to the likelihood of the values'
+ * trailing robust z → out-of-range rule (score 1) → incident gate (only the first row of an alarm
+ * is reported, as an on-call human wants).
  */
 export function nabScores(series: CsvSeries, cfg: NabDetectorConfig): Float64Array {
   return postProcess(series, detectorScores(series, cfg.detector), cfg);
@@ -35,11 +39,27 @@ export function postProcess(series: CsvSeries, scores: (number | null)[], cfg: N
   const range = new RangeGuard(series.features.length, cfg.rangeTolerance || 0.05);
   const out = new Float64Array(series.values.length);
   let lastAlarm = -Infinity;
+  const zw = cfg.zLikelihoodWindow ?? 0;
+  const zWindows = series.features.map(() => new RollingWindow(Math.max(8, zw)));
+  const zLik = new AnomalyLikelihood(cfg.likelihood);
   for (let i = 0; i < series.values.length; i++) {
     const score = scores[i];
     const outOfRange = range.update(series.values[i]).length > 0 && cfg.rangeTolerance > 0;
     let s = 0;
     if (score !== null) s = logLikelihoodScore(lik.update(score));
+    if (zw > 0) {
+      let z = 0;
+      series.values[i].forEach((v, m) => {
+        if (v === null) return;
+        const w = zWindows[m];
+        if (w.size >= 8) {
+          const { median, mad } = w.medianMad();
+          z = Math.max(z, Math.abs(v - median) / Math.max(1.4826 * mad, 1e-9 * Math.max(1, Math.abs(median))));
+        }
+        w.push(v);
+      });
+      if (score !== null) s = Math.max(s, logLikelihoodScore(zLik.update(Math.min(z, 20) / 10)));
+    }
     if (outOfRange) s = 1;
     if (s >= cfg.alarmLevel) {
       if (i - lastAlarm <= cfg.cooldown) s = 0;

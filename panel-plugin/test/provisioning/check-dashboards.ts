@@ -60,7 +60,7 @@ export function checkDashboard(dashboard: Record<string, Json>, p: Provisioned):
       problems.push(`${path}: datasource "${ref.uid}" is type ${p.datasources.get(ref.uid)}, not ${ref.type}`);
     }
   }
-  const panels = (dashboard.panels ?? []) as Array<{ id: number; type: string; targets?: Target[] }>;
+  const panels = (dashboard.panels ?? []) as unknown as Array<{ id: number; type: string; targets?: Target[] }>;
   const ids = new Set<number>();
   for (const panel of panels) {
     if (ids.has(panel.id)) {
@@ -81,7 +81,7 @@ export function checkDashboard(dashboard: Record<string, Json>, p: Provisioned):
       }
     }
   }
-  const variables = ((dashboard.templating as { list?: Array<{ name: string; query: string; datasource?: DsRef }> })?.list ?? []);
+  const variables = ((dashboard.templating as unknown as { list?: Array<{ name: string; query: string; datasource?: DsRef }> })?.list ?? []);
   for (const v of variables) {
     if (v.datasource?.uid === 'homeostat') {
       try {

@@ -17,6 +17,8 @@ const repoRoot = join(__dirname, '../../../..');
 const STEP_S = 15;
 export const DETECTOR_TOKEN = 'detector-token-for-browser-tests';
 export const REMEDIATOR_TOKEN = 'remediator-token-for-browser-tests';
+/** From the detector's anomaly event to the alert's startsAt: what the panel's MTTD must show. */
+export const ALERT_DELAY_MS = 30_000;
 
 export interface Stack {
   now: number;
@@ -149,11 +151,12 @@ export async function startStack(): Promise<Stack> {
     });
     daemons.push(detector);
     // Ready once the live loop has scored the history and recorded the anomaly as an event.
-    await waitFor(
+    const detected = await waitFor(
       `detector events (log: ${detector.logFile})`,
       async () => {
-        const r = await fetch(`${detector.url}/api/v1/events?from=${now - 3600_000}&to=${now}`);
-        return r.ok && ((await r.json()) as { events: unknown[] }).events.length > 0;
+        const r = await fetch(`${detector.url}/api/v1/events?from=${now - 3600_000}&to=${now}&key=${encodeURIComponent('service="orders"')}`);
+        const events = r.ok ? ((await r.json()) as { events: Array<{ start: number }> }).events : [];
+        return events.length > 0 ? Math.min(...events.map((e) => e.start)) : undefined;
       },
       { timeoutMs: 90_000 }
     );
@@ -203,8 +206,9 @@ export async function startStack(): Promise<Stack> {
       timeoutMs: 30_000,
     });
 
-    // Alertmanager's notification for the anomaly, one minute after it began (the rule's `for`).
-    const startsAt = new Date(anomaly.start + 60_000).toISOString();
+    // Alertmanager's notification for the anomaly: the HomeostatAnomaly rule fires 30 s after the
+    // detector's score crossed 1 (its `for`), so the alert starts ALERT_DELAY_MS after the event.
+    const startsAt = new Date(detected + ALERT_DELAY_MS).toISOString();
     const webhook = {
       version: '4',
       groupKey: '{}:{alertname="HomeostatAnomaly"}',

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ApiCall, Target } from '@homeostat/contracts';
 import type { ProcessGroupConfig } from '../config';
 import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
+import { ReplicaSupervisor, replicaUrl, type Replica } from './process-supervisor';
 
 export interface ProcessActuatorOptions {
   groups: ProcessGroupConfig[];
@@ -21,15 +19,7 @@ export interface ProcessActuatorOptions {
   stateDir?: string;
 }
 
-interface Replica {
-  port: number;
-  child: ChildProcess | null;
-  /** Spawned by scale_out (scale_in only ever removes these, never the configured ones). */
-  extra: boolean;
-  isolated: boolean;
-}
-
-const url = (port: number): string => `http://127.0.0.1:${port}`;
+const url = replicaUrl;
 
 /**
  * Supervised local child processes, so the demo heals where Docker is absent: restart, scale out
@@ -40,7 +30,10 @@ export class ProcessActuator implements Actuator {
   readonly kind = 'process' as const;
   private readonly groups = new Map<string, { cfg: ProcessGroupConfig; replicas: Replica[] }>();
 
+  private readonly sup: ReplicaSupervisor;
+
   constructor(private readonly opts: ProcessActuatorOptions) {
+    this.sup = new ReplicaSupervisor(opts.stateDir, opts.log);
     for (const cfg of opts.groups)
       this.groups.set(cfg.name, {
         cfg,
@@ -52,11 +45,11 @@ export class ProcessActuator implements Actuator {
   async start(): Promise<void> {
     for (const g of this.groups.values()) {
       if (!g.cfg.autostart) continue;
-      for (const r of g.replicas) await this.reapOrphan(g.cfg.name, r.port);
+      for (const r of g.replicas) await this.sup.reapOrphan(g.cfg.name, r.port);
       await Promise.all(
         g.replicas.map(async (r) => {
-          r.child = this.spawnReplica(g.cfg, r.port);
-          await this.waitReady(g.cfg, r.port);
+          r.child = this.sup.spawn(g.cfg, r.port);
+          await this.sup.waitReady(g.cfg, r.port);
         }),
       );
     }
@@ -96,10 +89,10 @@ export class ProcessActuator implements Actuator {
             body: { signal: 'SIGTERM', graceSeconds: grace, respawn: req.action === 'restart' },
           },
           run: async () => {
-            await this.kill(inst, grace);
+            await this.sup.kill(inst, grace);
             if (req.action === 'restart') {
-              inst.child = this.spawnReplica(g.cfg, inst.port);
-              await this.waitReady(g.cfg, inst.port);
+              inst.child = this.sup.spawn(g.cfg, inst.port);
+              await this.sup.waitReady(g.cfg, inst.port);
             } else {
               await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
             }
@@ -122,12 +115,12 @@ export class ProcessActuator implements Actuator {
             for (const port of ports) {
               const r: Replica = {
                 port,
-                child: this.spawnReplica(g.cfg, port),
+                child: this.sup.spawn(g.cfg, port),
                 extra: true,
                 isolated: false,
               };
               g.replicas.push(r);
-              await this.waitReady(g.cfg, port);
+              await this.sup.waitReady(g.cfg, port);
               await this.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
             }
             return { ...(await this.snapshot(req.target)), spawned: ports };
@@ -148,7 +141,7 @@ export class ProcessActuator implements Actuator {
           run: async () => {
             for (const v of victims) {
               await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) });
-              await this.kill(v, 10);
+              await this.sup.kill(v, 10);
               g.replicas.splice(g.replicas.indexOf(v), 1);
             }
             return { ...(await this.snapshot(req.target)), removed: victims.map((v) => v.port) };
@@ -262,7 +255,7 @@ export class ProcessActuator implements Actuator {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.groups.values()].flatMap((g) => g.replicas.map((r) => this.kill(r, 5))));
+    await Promise.all([...this.groups.values()].flatMap((g) => g.replicas.map((r) => this.sup.kill(r, 5))));
   }
 
   private group(t: Target) {
@@ -296,93 +289,6 @@ export class ProcessActuator implements Actuator {
         `no free replica port in ${g.cfg.replicaPorts.from}-${g.cfg.replicaPorts.to}`,
       );
     return out;
-  }
-
-  private pidFile(name: string, port: number): string | null {
-    return this.opts.stateDir
-      ? join(this.opts.stateDir, `process-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${port}.pid`)
-      : null;
-  }
-
-  /** Stops a replica left behind by a previous remediator that died without cleaning up. */
-  private async reapOrphan(name: string, port: number): Promise<void> {
-    const file = this.pidFile(name, port);
-    if (!file) return;
-    let pid: number;
-    try {
-      pid = Number(readFileSync(file, 'utf8').trim());
-    } catch {
-      return;
-    }
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    if (pid > 1 && alive()) {
-      this.opts.log?.warn({ group: name, port, pid }, 'stopping replica orphaned by a previous run');
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
-      if (alive()) process.kill(pid, 'SIGKILL');
-    }
-    rmSync(file, { force: true });
-  }
-
-  private spawnReplica(cfg: ProcessGroupConfig, port: number): ChildProcess {
-    const argv = cfg.command.map((a) => a.replaceAll('{port}', String(port)).replaceAll('{name}', cfg.name));
-    const child = spawn(argv[0] ?? 'node', argv.slice(1), {
-      cwd: cfg.cwd,
-      env: { ...process.env, ...cfg.env, PORT: String(port) },
-      stdio: 'ignore',
-    });
-    const file = this.pidFile(cfg.name, port);
-    if (file && child.pid) writeFileSync(file, String(child.pid));
-    child.on('error', (e) =>
-      this.opts.log?.warn({ err: e, group: cfg.name, port }, 'replica failed to start'),
-    );
-    child.on('exit', (code, signal) => {
-      this.opts.log?.info({ group: cfg.name, port, code, signal }, 'replica exited');
-      if (file) {
-        try {
-          if (readFileSync(file, 'utf8').trim() === String(child.pid)) rmSync(file, { force: true });
-        } catch {
-          // already gone
-        }
-      }
-    });
-    return child;
-  }
-
-  private async waitReady(cfg: ProcessGroupConfig, port: number): Promise<void> {
-    const deadline = Date.now() + cfg.readyTimeoutSeconds * 1000;
-    for (;;) {
-      try {
-        const res = await fetch(`${url(port)}${cfg.readyPath}`, { signal: AbortSignal.timeout(1000) });
-        if (res.ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline)
-        throw new RemediatorError(
-          'ACTUATOR_FAILED',
-          `${cfg.name} on port ${port} not ready after ${cfg.readyTimeoutSeconds}s`,
-        );
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  private async kill(r: Replica, graceSeconds: number): Promise<void> {
-    const c = r.child;
-    r.child = null;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise<void>((res) => c.once('exit', () => res()));
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), graceSeconds * 1000);
-    await exited;
-    clearTimeout(t);
   }
 
   private async gateway(method: string, path: string, body: unknown): Promise<void> {

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessGroupConfig } from '../config';
+import { RemediatorError } from '../errors';
+
+/** One supervised replica of a process group. */
+export interface Replica {
+  port: number;
+  child: ChildProcess | null;
+  /** Spawned by scale_out (scale_in only ever removes these, never the configured ones). */
+  extra: boolean;
+  isolated: boolean;
+}
+
+type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
+
+export const replicaUrl = (port: number): string => `http://127.0.0.1:${port}`;
+
+/**
+ * Starts, stops and health-checks the child processes behind the process actuator, with pid files
+ * so a remediator killed by SIGKILL can stop its orphans on the next start.
+ */
+export class ReplicaSupervisor {
+  constructor(
+    private readonly stateDir: string | undefined,
+    private readonly log: Log | undefined,
+  ) {}
+
+  pidFile(name: string, port: number): string | null {
+    return this.stateDir
+      ? join(this.stateDir, `process-${name.replace(/[^a-zA-Z0-9_.-]/g, '_')}-${port}.pid`)
+      : null;
+  }
+
+  /** Stops a replica left behind by a previous remediator that died without cleaning up. */
+  async reapOrphan(name: string, port: number): Promise<void> {
+    const file = this.pidFile(name, port);
+    if (!file) return;
+    let pid: number;
+    try {
+      pid = Number(readFileSync(file, 'utf8').trim());
+    } catch {
+      return;
+    }
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (pid > 1 && alive()) {
+      this.log?.warn({ group: name, port, pid }, 'stopping replica orphaned by a previous run');
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+      if (alive()) process.kill(pid, 'SIGKILL');
+    }
+    rmSync(file, { force: true });
+  }
+
+  spawn(cfg: ProcessGroupConfig, port: number): ChildProcess {
+    const argv = cfg.command.map((a) => a.replaceAll('{port}', String(port)).replaceAll('{name}', cfg.name));
+    const child = spawn(argv[0] ?? 'node', argv.slice(1), {
+      cwd: cfg.cwd,
+      env: { ...process.env, ...cfg.env, PORT: String(port) },
+      stdio: 'ignore',
+    });
+    const file = this.pidFile(cfg.name, port);
+    if (file && child.pid) writeFileSync(file, String(child.pid));
+    child.on('error', (e) => this.log?.warn({ err: e, group: cfg.name, port }, 'replica failed to start'));
+    child.on('exit', (code, signal) => {
+      this.log?.info({ group: cfg.name, port, code, signal }, 'replica exited');
+      if (file) {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(child.pid)) rmSync(file, { force: true });
+        } catch {
+          // already gone
+        }
+      }
+    });
+    return child;
+  }
+
+  async waitReady(cfg: ProcessGroupConfig, port: number): Promise<void> {
+    const deadline = Date.now() + cfg.readyTimeoutSeconds * 1000;
+    for (;;) {
+      try {
+        const res = await fetch(`${replicaUrl(port)}${cfg.readyPath}`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw new RemediatorError(
+          'ACTUATOR_FAILED',
+          `${cfg.name} on port ${port} not ready after ${cfg.readyTimeoutSeconds}s`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async kill(r: Replica, graceSeconds: number): Promise<void> {
+    const c = r.child;
+    r.child = null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise<void>((res) => c.once('exit', () => res()));
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), graceSeconds * 1000);
+    await exited;
+    clearTimeout(t);
+  }
+}

@@ -6,7 +6,11 @@ export type { IsolationForestOptions, IsolationForestJSON } from './engine/isola
 export { FeaturePipeline } from './engine/feature-pipeline';
 export type { FeaturePipelineOptions, FeatureStatus, FeatureStep } from './engine/feature-pipeline';
 export { StreamingDetector } from './engine/streaming-detector';
-export type { ScoredPoint, StreamingDetectorOptions, StreamingDetectorState } from './engine/streaming-detector';
+export type {
+  ScoredPoint,
+  StreamingDetectorOptions,
+  StreamingDetectorState,
+} from './engine/streaming-detector';
 export type { FeatureContribution } from './engine/attribution';
 export type { Calibration } from './engine/calibration';
 // The detection service's config schema and metric names (the service itself, which loads fastify and

@@ -41,7 +41,9 @@ function best<T>(reps: number, fn: () => T): [T, number] {
 
 function ours(train: Float64Array, test: Float64Array, labels: Uint8Array): Result {
   best(3, () => new IsolationForest({ trees: TREES, sampleSize: PSI, seed: 1 }).fitMatrix(train, 5)); // warm the JIT
-  const [forest, fitSeconds] = best(5, () => new IsolationForest({ trees: TREES, sampleSize: PSI, seed: 1 }).fitMatrix(train, 5));
+  const [forest, fitSeconds] = best(5, () =>
+    new IsolationForest({ trees: TREES, sampleSize: PSI, seed: 1 }).fitMatrix(train, 5),
+  );
   forest.scoreMatrix(test.subarray(0, 5 * 10_000), 5);
   const [scores, scoreSeconds] = best(5, () => forest.scoreMatrix(test, 5));
   return { name: 'homeostat', fitSeconds, scoreSeconds, auc: auc(scores, labels) };
@@ -50,7 +52,8 @@ function ours(train: Float64Array, test: Float64Array, labels: Uint8Array): Resu
 function npm(train: Float64Array, test: Float64Array, labels: Uint8Array): Result {
   const toObjects = (d: Float64Array): Record<string, number>[] => {
     const out: Record<string, number>[] = [];
-    for (let i = 0; i < d.length / 5; i++) out.push({ a: d[i * 5], b: d[i * 5 + 1], c: d[i * 5 + 2], d: d[i * 5 + 3], e: d[i * 5 + 4] });
+    for (let i = 0; i < d.length / 5; i++)
+      out.push({ a: d[i * 5], b: d[i * 5 + 1], c: d[i * 5 + 2], d: d[i * 5 + 3], e: d[i * 5 + 4] });
     return out;
   };
   const trainObj = toObjects(train);
@@ -69,12 +72,24 @@ function sklearn(train: Float64Array, test: Float64Array, labels: Uint8Array): R
     writeFileSync(trainPath, Buffer.from(train.buffer, train.byteOffset, train.byteLength));
     writeFileSync(testPath, Buffer.from(test.buffer, test.byteOffset, test.byteLength));
     const script = resolve(__dirname, '../../../../bench/forest/sklearn_if.py');
-    const r = spawnSync(PYTHON, [script, trainPath, testPath, '5', outPath], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const r = spawnSync(PYTHON, [script, trainPath, testPath, '5', outPath], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
     if (r.status !== 0) return `python3 failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-    const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { version: string; fitSeconds: number; scoreSeconds: number };
+    const j = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
+      version: string;
+      fitSeconds: number;
+      scoreSeconds: number;
+    };
     const buf = readFileSync(outPath);
     const scores = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    return { name: `scikit-learn ${j.version}`, fitSeconds: j.fitSeconds, scoreSeconds: j.scoreSeconds, auc: auc(scores, labels) };
+    return {
+      name: `scikit-learn ${j.version}`,
+      fitSeconds: j.fitSeconds,
+      scoreSeconds: j.scoreSeconds,
+      auc: auc(scores, labels),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -83,24 +98,36 @@ function sklearn(train: Float64Array, test: Float64Array, labels: Uint8Array): R
 function main(): void {
   const train = labelledSet(TRAIN_ROWS, 0.01, 11);
   const test = labelledSet(TEST_ROWS, 0.01, 12);
-  console.log(`bench:forest — ${TREES} trees, ψ ${PSI}, 5 features, ${TRAIN_ROWS} training rows, ${TEST_ROWS} scored rows (${test.labels.reduce((a, b) => a + b, 0)} anomalies); node ${process.version}`);
+  console.log(
+    `bench:forest — ${TREES} trees, ψ ${PSI}, 5 features, ${TRAIN_ROWS} training rows, ${TEST_ROWS} scored rows (${test.labels.reduce((a, b) => a + b, 0)} anomalies); node ${process.version}`,
+  );
   const results: Result[] = [ours(train.data, test.data, test.labels)];
   const sk = sklearn(train.data, test.data, test.labels);
   const npmResult = npm(train.data, test.data, test.labels);
   results.push(npmResult);
   if (typeof sk !== 'string') results.push(sk);
-  console.log(`${'implementation'.padEnd(24)} ${'train s'.padStart(9)} ${'score s'.padStart(9)} ${'points/s'.padStart(12)} ${'AUC'.padStart(7)}`);
+  console.log(
+    `${'implementation'.padEnd(24)} ${'train s'.padStart(9)} ${'score s'.padStart(9)} ${'points/s'.padStart(12)} ${'AUC'.padStart(7)}`,
+  );
   for (const r of results) {
     console.log(
-      `${r.name.padEnd(24)} ${r.fitSeconds.toFixed(4).padStart(9)} ${r.scoreSeconds.toFixed(4).padStart(9)} ${Math.round(TEST_ROWS / r.scoreSeconds).toLocaleString('en-US').padStart(12)} ${r.auc.toFixed(4).padStart(7)}`,
+      `${r.name.padEnd(24)} ${r.fitSeconds.toFixed(4).padStart(9)} ${r.scoreSeconds.toFixed(4).padStart(9)} ${Math.round(
+        TEST_ROWS / r.scoreSeconds,
+      )
+        .toLocaleString('en-US')
+        .padStart(12)} ${r.auc.toFixed(4).padStart(7)}`,
     );
   }
   if (typeof sk === 'string') console.log(`scikit-learn: skipped (${sk})`);
   const o = results[0];
   const speed = (r: Result): number => r.scoreSeconds / o.scoreSeconds;
-  console.log(`ratios: scoring ${speed(npmResult).toFixed(1)}x isolation-forest${typeof sk === 'string' ? '' : `, ${speed(sk).toFixed(1)}x scikit-learn; training ${(o.fitSeconds / sk.fitSeconds).toFixed(4)} of scikit-learn's time`}`);
+  console.log(
+    `ratios: scoring ${speed(npmResult).toFixed(1)}x isolation-forest${typeof sk === 'string' ? '' : `, ${speed(sk).toFixed(1)}x scikit-learn; training ${(o.fitSeconds / sk.fitSeconds).toFixed(4)} of scikit-learn's time`}`,
+  );
   const target = (name: string, measured: string, goal: string, met: boolean | null): void =>
-    console.log(`target ${name}: ${measured} (goal ${goal}) ${met === null ? 'skipped' : met ? 'met' : 'missed'}`);
+    console.log(
+      `target ${name}: ${measured} (goal ${goal}) ${met === null ? 'skipped' : met ? 'met' : 'missed'}`,
+    );
   if (typeof sk === 'string') {
     target('scoring-vs-sklearn', 'skipped', '>= 10x', null);
   } else {
@@ -112,9 +139,19 @@ function main(): void {
     target('auc-vs-sklearn', 'skipped', 'within 0.01', null);
   } else {
     const share = o.fitSeconds / sk.fitSeconds;
-    target('training-vs-sklearn', `1/${(1 / share).toFixed(0)} of sklearn (${o.fitSeconds.toFixed(4)} s vs ${sk.fitSeconds.toFixed(4)} s)`, '<= 1/20 of sklearn', share <= 1 / 20);
+    target(
+      'training-vs-sklearn',
+      `1/${(1 / share).toFixed(0)} of sklearn (${o.fitSeconds.toFixed(4)} s vs ${sk.fitSeconds.toFixed(4)} s)`,
+      '<= 1/20 of sklearn',
+      share <= 1 / 20,
+    );
     const diff = o.auc - sk.auc;
-    target('auc-vs-sklearn', `${o.auc.toFixed(4)} vs ${sk.auc.toFixed(4)} (diff ${diff >= 0 ? '+' : ''}${diff.toFixed(4)})`, 'within 0.01', Math.abs(diff) <= 0.01);
+    target(
+      'auc-vs-sklearn',
+      `${o.auc.toFixed(4)} vs ${sk.auc.toFixed(4)} (diff ${diff >= 0 ? '+' : ''}${diff.toFixed(4)})`,
+      'within 0.01',
+      Math.abs(diff) <= 0.01,
+    );
   }
 }
 

@@ -18,11 +18,16 @@ function labelTime(s: string): number {
 }
 
 export function loadNab(root: string): NabDataFile[] {
-  const labels = JSON.parse(readFileSync(join(root, 'labels', 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
+  const labels = JSON.parse(readFileSync(join(root, 'labels', 'combined_windows.json'), 'utf8')) as Record<
+    string,
+    [string, string][]
+  >;
   const out: NabDataFile[] = [];
   for (const folder of NAB_FOLDERS) {
     const dir = join(root, 'data', folder);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()) {
       const path = join(dir, file);
       const series = parseCsvSeries(readFileSync(path, 'utf8'), path);
       const key = `${folder}/${file}`;
@@ -32,7 +37,11 @@ export function loadNab(root: string): NabDataFile[] {
         const end = labelTime(b);
         let l = ts.findIndex((t) => t >= start);
         let r = -1;
-        for (let i = ts.length - 1; i >= 0; i--) if (ts[i] <= end) { r = i; break; }
+        for (let i = ts.length - 1; i >= 0; i--)
+          if (ts[i] <= end) {
+            r = i;
+            break;
+          }
         if (l < 0) l = ts.length;
         return [l, r];
       });

@@ -1,5 +1,9 @@
 import { StreamingDetector, type StreamingDetectorOptions } from '../../src/engine/streaming-detector';
-import { AnomalyLikelihood, AnomalyLikelihoodOptions, logLikelihoodScore } from '../../src/engine/anomaly-likelihood';
+import {
+  AnomalyLikelihood,
+  AnomalyLikelihoodOptions,
+  logLikelihoodScore,
+} from '../../src/engine/anomaly-likelihood';
 import { RangeGuard } from '../../src/engine/range-guard';
 import { RollingWindow } from '../../src/engine/rolling-stats';
 import type { CsvSeries } from '../../src/cli/csv-series';
@@ -34,7 +38,11 @@ export function detectorScores(series: CsvSeries, options: StreamingDetectorOpti
 }
 
 /** Stage 2: likelihood, out-of-range rule and incident gate over stage 1's scores. */
-export function postProcess(series: CsvSeries, scores: (number | null)[], cfg: NabDetectorConfig): Float64Array {
+export function postProcess(
+  series: CsvSeries,
+  scores: (number | null)[],
+  cfg: NabDetectorConfig,
+): Float64Array {
   const lik = new AnomalyLikelihood(cfg.likelihood);
   const range = new RangeGuard(series.features.length, cfg.rangeTolerance || 0.05);
   const out = new Float64Array(series.values.length);
@@ -54,7 +62,10 @@ export function postProcess(series: CsvSeries, scores: (number | null)[], cfg: N
         const w = zWindows[m];
         if (w.size >= 8) {
           const { median, mad } = w.medianMad();
-          z = Math.max(z, Math.abs(v - median) / Math.max(1.4826 * mad, 1e-9 * Math.max(1, Math.abs(median))));
+          z = Math.max(
+            z,
+            Math.abs(v - median) / Math.max(1.4826 * mad, 1e-9 * Math.max(1, Math.abs(median))),
+          );
         }
         w.push(v);
       });

@@ -23,13 +23,17 @@ function main(): void {
     scores: nabScores(f.series, cfg),
   }));
   const rows = files.reduce((a, f) => a + f.scores.length, 0);
-  console.log(`NAB subset: ${files.length} files, ${rows} rows, ${files.reduce((a, f) => a + f.windows.length, 0)} windows; config ${cfgPath}`);
+  console.log(
+    `NAB subset: ${files.length} files, ${rows} rows, ${files.reduce((a, f) => a + f.windows.length, 0)} windows; config ${cfgPath}`,
+  );
   console.log(`replayed causally in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const groups: [string, typeof files][] = [
     ...NAB_FOLDERS.map((g): [string, typeof files] => [g, files.filter((f) => f.folder === g)]),
     ['overall', files],
   ];
-  console.log(`${'set'.padEnd(24)} ${'standard'.padStart(9)} ${'low FP'.padStart(9)} ${'low FN'.padStart(9)}   windows hit / K, FPs (standard)`);
+  console.log(
+    `${'set'.padEnd(24)} ${'standard'.padStart(9)} ${'low FP'.padStart(9)} ${'low FN'.padStart(9)}   windows hit / K, FPs (standard)`,
+  );
   for (const [name, set] of groups) {
     const r = NAB_PROFILES.map((p) => nabScore(set, p));
     console.log(

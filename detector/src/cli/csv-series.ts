@@ -49,9 +49,14 @@ export function parseCsvSeries(text: string, file: string): CsvSeries {
   const lines = raw.split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   if (lines.length === 0) fail(file, 1, 'empty file: expected a header "timestamp,<feature>[,<feature>...]"');
-  const header = lines[0].replace(/\r$/, '').split(',').map((h) => h.trim());
-  if (header.length < 2) fail(file, 1, `header needs a timestamp column and at least one value column, got "${lines[0].trim()}"`);
-  if (header[0].toLowerCase() !== 'timestamp') fail(file, 1, `first header column must be "timestamp", got "${header[0]}"`);
+  const header = lines[0]
+    .replace(/\r$/, '')
+    .split(',')
+    .map((h) => h.trim());
+  if (header.length < 2)
+    fail(file, 1, `header needs a timestamp column and at least one value column, got "${lines[0].trim()}"`);
+  if (header[0].toLowerCase() !== 'timestamp')
+    fail(file, 1, `first header column must be "timestamp", got "${header[0]}"`);
   const features = header.slice(1);
   const seen = new Set<string>();
   features.forEach((f, j) => {
@@ -59,7 +64,14 @@ export function parseCsvSeries(text: string, file: string): CsvSeries {
     if (seen.has(f)) fail(file, 1, `header column "${f}" appears twice`);
     seen.add(f);
   });
-  const out: CsvSeries = { features, timestampText: [], timestamps: [], values: [], lines: [], unordered: [] };
+  const out: CsvSeries = {
+    features,
+    timestampText: [],
+    timestamps: [],
+    values: [],
+    lines: [],
+    unordered: [],
+  };
   let prev = -Infinity;
   for (let i = 1; i < lines.length; i++) {
     const lineNo = i + 1;
@@ -74,7 +86,8 @@ export function parseCsvSeries(text: string, file: string): CsvSeries {
       fail(file, lineNo, `expected ${header.length} columns (${header.join(',')}), got ${cells.length}`);
     }
     const ts = parseTimestamp(cells[0]);
-    if (ts === null) fail(file, lineNo, `timestamp "${cells[0].trim()}" is neither Unix ms nor an ISO 8601 date-time`);
+    if (ts === null)
+      fail(file, lineNo, `timestamp "${cells[0].trim()}" is neither Unix ms nor an ISO 8601 date-time`);
     let stepTs = ts;
     if (ts <= prev) {
       out.unordered.push(lineNo);
@@ -86,7 +99,8 @@ export function parseCsvSeries(text: string, file: string): CsvSeries {
       const c = cells[j].trim();
       if (MISSING.has(c.toLowerCase())) row.push(null);
       else if (NUMBER.test(c)) row.push(Number(c));
-      else fail(file, lineNo, `column "${header[j]}" value "${c}" is not a number (leave it empty for a gap)`);
+      else
+        fail(file, lineNo, `column "${header[j]}" value "${c}" is not a number (leave it empty for a gap)`);
     }
     out.timestampText.push(cells[0].trim());
     out.timestamps.push(stepTs);

@@ -34,7 +34,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const serve = loadServe();
       if (!serve) {
-        process.stderr.write('homeostat-detect: serve is not built yet (detector/src/cli/serve.ts is missing)\n');
+        process.stderr.write(
+          'homeostat-detect: serve is not built yet (detector/src/cli/serve.ts is missing)\n',
+        );
         return 2;
       }
       return serve(args);

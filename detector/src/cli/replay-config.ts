@@ -35,15 +35,21 @@ export function loadReplayConfig(path: string): StreamingDetectorOptions {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new DetectorError('IO_ERROR', `${path}: cannot read config (${(err as Error).message})`, { cause: err });
+    throw new DetectorError('IO_ERROR', `${path}: cannot read config (${(err as Error).message})`, {
+      cause: err,
+    });
   }
   let doc: unknown;
   try {
     doc = parse(text) ?? {};
   } catch (err) {
-    throw new DetectorError('INVALID_CONFIG', `${path}: not valid YAML/JSON (${(err as Error).message.split('\n')[0]})`, {
-      cause: err,
-    });
+    throw new DetectorError(
+      'INVALID_CONFIG',
+      `${path}: not valid YAML/JSON (${(err as Error).message.split('\n')[0]})`,
+      {
+        cause: err,
+      },
+    );
   }
   const r = ReplayConfig.safeParse(doc);
   if (!r.success) {

@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function sampleCsv(eol = '\n', gap = false): string {
   const lines = ['timestamp,cpu,latency'];
   let s = 7;
-  const r = (): number => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5;
+  const r = (): number => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
   for (let i = 0; i < 400; i++) {
     const cpu = 0.3 + 0.02 * r() + (i >= 350 && i < 355 ? 0.8 : 0);
     const ts = new Date(Date.UTC(2026, 0, 1) + i * 15_000).toISOString();
@@ -25,7 +25,11 @@ function sampleCsv(eol = '\n', gap = false): string {
   return lines.join(eol) + eol;
 }
 
-async function replay(name: string, text: string, extra: string[] = []): Promise<{ code: number; out: string[]; err: string }> {
+async function replay(
+  name: string,
+  text: string,
+  extra: string[] = [],
+): Promise<{ code: number; out: string[]; err: string }> {
   const input = join(dir, `${name}.csv`);
   const output = join(dir, `${name}.out.csv`);
   writeFileSync(input, text);
@@ -88,14 +92,26 @@ describe('homeostat-detect replay', () => {
   });
 
   it.each([
-    ['a non-number', 'timestamp,cpu\n2026-01-01T00:00:00Z,0.5\n2026-01-01T00:00:15Z,abc\n', /:3: column "cpu" value "abc" is not a number/],
-    ['a short row', 'timestamp,cpu,mem\n2026-01-01T00:00:00Z,0.5,1\n2026-01-01T00:00:15Z,0.5\n', /:3: expected 3 columns/],
+    [
+      'a non-number',
+      'timestamp,cpu\n2026-01-01T00:00:00Z,0.5\n2026-01-01T00:00:15Z,abc\n',
+      /:3: column "cpu" value "abc" is not a number/,
+    ],
+    [
+      'a short row',
+      'timestamp,cpu,mem\n2026-01-01T00:00:00Z,0.5,1\n2026-01-01T00:00:15Z,0.5\n',
+      /:3: expected 3 columns/,
+    ],
     ['a bad timestamp', 'timestamp,cpu\nyesterday,0.5\n', /:2: timestamp "yesterday" is neither/],
     ['a bad header', 'time,cpu\n2026-01-01T00:00:00Z,0.5\n', /:1: first header column must be "timestamp"/],
     ['a duplicate column', 'timestamp,cpu,cpu\n', /:1: header column "cpu" appears twice/],
     ['an empty file', '', /:1: empty file/],
     ['no data rows', 'timestamp,cpu\n', /:2: no data rows/],
-    ['a blank line inside the data', 'timestamp,cpu\n2026-01-01T00:00:00Z,1\n\n2026-01-01T00:00:30Z,1\n', /:3: blank line inside the data/],
+    [
+      'a blank line inside the data',
+      'timestamp,cpu\n2026-01-01T00:00:00Z,1\n\n2026-01-01T00:00:30Z,1\n',
+      /:3: blank line inside the data/,
+    ],
   ])('rejects %s with exit 1 and one line naming file and line', async (_name, text, message) => {
     const { code, err, out } = await replay('bad', text);
     expect(code).toBe(1);
@@ -125,17 +141,24 @@ describe('homeostat-detect replay', () => {
 
   describe('as a real process (built CLI)', () => {
     beforeAll(() => {
-      if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build -w @homeostat/detector first`);
+      if (!existsSync(MAIN))
+        throw new Error(`${MAIN} is missing: run npm run build -w @homeostat/detector first`);
     });
 
     it('scores the bundled sample and exits 0', () => {
       const out = join(dir, 'sample.out.csv');
-      const r = spawnSync(process.execPath, [MAIN, 'replay', '--input', resolve(__dirname, '../../samples/cpu-spike.csv'), '--output', out], {
-        encoding: 'utf8',
-      });
+      const r = spawnSync(
+        process.execPath,
+        [MAIN, 'replay', '--input', resolve(__dirname, '../../samples/cpu-spike.csv'), '--output', out],
+        {
+          encoding: 'utf8',
+        },
+      );
       expect(r.status).toBe(0);
       const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
-      const input = readFileSync(resolve(__dirname, '../../samples/cpu-spike.csv'), 'utf8').trimEnd().split('\n');
+      const input = readFileSync(resolve(__dirname, '../../samples/cpu-spike.csv'), 'utf8')
+        .trimEnd()
+        .split('\n');
       expect(lines).toHaveLength(input.length);
       // The sample's cpu spike (rows 540..559) is flagged and blamed on cpu.
       const spike = lines.slice(541, 561).map((l) => l.split(','));
@@ -145,9 +168,15 @@ describe('homeostat-detect replay', () => {
     it('exits non-zero with one line for a malformed file', () => {
       const bad = join(dir, 'malformed.csv');
       writeFileSync(bad, 'timestamp,cpu\r\n2026-01-01T00:00:00Z,1\r\n2026-01-01T00:00:15Z,x\r\n');
-      const r = spawnSync(process.execPath, [MAIN, 'replay', '--input', bad, '--output', join(dir, 'm.out.csv')], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [MAIN, 'replay', '--input', bad, '--output', join(dir, 'm.out.csv')],
+        { encoding: 'utf8' },
+      );
       expect(r.status).toBe(1);
-      expect(r.stderr.trim().split('\n')).toEqual([`homeostat-detect: ${bad}:3: column "cpu" value "x" is not a number (leave it empty for a gap)`]);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `homeostat-detect: ${bad}:3: column "cpu" value "x" is not a number (leave it empty for a gap)`,
+      ]);
     });
 
     it('says clearly when a command is unknown', () => {

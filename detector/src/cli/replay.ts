@@ -29,7 +29,10 @@ export function replayCsv(text: string, file: string, options: StreamingDetector
       p = detector.push(series.timestamps[i], series.values[i]);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new DetectorError('INVALID_CSV', `${file}:${series.lines[i]}: ${msg}`, { field: `line ${series.lines[i]}`, cause: err });
+      throw new DetectorError('INVALID_CSV', `${file}:${series.lines[i]}: ${msg}`, {
+        field: `line ${series.lines[i]}`,
+        cause: err,
+      });
     }
     points.push(p);
     let top = '';
@@ -59,7 +62,11 @@ function parseArgs(args: string[]): ReplayArgs {
     const eq = a.indexOf('=');
     const name = (eq > 0 ? a.slice(0, eq) : a).replace(/^--/, '');
     if (!a.startsWith('--') || !['input', 'output', 'config'].includes(name)) {
-      throw new DetectorError('INVALID_INPUT', `unknown argument "${a}" (expected --input, --output, --config)`, { field: a });
+      throw new DetectorError(
+        'INVALID_INPUT',
+        `unknown argument "${a}" (expected --input, --output, --config)`,
+        { field: a },
+      );
     }
     const value = eq > 0 ? a.slice(eq + 1) : args[++i];
     if (value === undefined || value === '') {
@@ -81,23 +88,33 @@ export async function run(args: string[]): Promise<number> {
     try {
       text = readFileSync(a.input, 'utf8');
     } catch (err) {
-      throw new DetectorError('IO_ERROR', `${a.input}: cannot read input (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-        cause: err,
-      });
+      throw new DetectorError(
+        'IO_ERROR',
+        `${a.input}: cannot read input (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        {
+          cause: err,
+        },
+      );
     }
     const result = replayCsv(text, a.input, options);
     try {
       writeFileSync(a.output, result.csv);
     } catch (err) {
-      throw new DetectorError('IO_ERROR', `${a.output}: cannot write output (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-        cause: err,
-      });
+      throw new DetectorError(
+        'IO_ERROR',
+        `${a.output}: cannot write output (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        {
+          cause: err,
+        },
+      );
     }
     const anomalies = result.points.filter((p) => p.anomaly).length;
     const unordered = result.unordered.length
       ? `; ${result.unordered.length} rows with a repeated or backward timestamp scored in file order (first: line ${result.unordered[0]})`
       : '';
-    process.stderr.write(`homeostat-detect: ${result.points.length} rows scored, ${anomalies} anomalous -> ${a.output}${unordered}\n`);
+    process.stderr.write(
+      `homeostat-detect: ${result.points.length} rows scored, ${anomalies} anomalous -> ${a.output}${unordered}\n`,
+    );
     return 0;
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,10 @@ import { DetectorError } from '../errors';
 function bytes(s: string, size: number): Buffer {
   const buf = Buffer.from(s, 'base64');
   if (buf.byteLength % size !== 0) {
-    throw new DetectorError('INVALID_STATE', `snapshot array has ${buf.byteLength} bytes, not a multiple of ${size}`);
+    throw new DetectorError(
+      'INVALID_STATE',
+      `snapshot array has ${buf.byteLength} bytes, not a multiple of ${size}`,
+    );
   }
   return buf;
 }

@@ -19,7 +19,12 @@ export interface Calibration {
 
 const MIN_SPREAD = 1e-6;
 
-export function calibrate(trainScores: Float64Array, rows: Float64Array, width: number, contamination: number): Calibration {
+export function calibrate(
+  trainScores: Float64Array,
+  rows: Float64Array,
+  width: number,
+  contamination: number,
+): Calibration {
   const median = quantile(trainScores, 0.5);
   const threshold = Math.max(quantile(trainScores, 1 - contamination), median + MIN_SPREAD);
   const n = rows.length / width;

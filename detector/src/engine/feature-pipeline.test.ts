@@ -12,8 +12,16 @@ describe('FeaturePipeline', () => {
   it('names its columns: value, delta, robust z per metric, then time features', () => {
     const p = new FeaturePipeline(['cpu', 'mem'], { timeFeatures: true });
     expect(p.columns).toEqual([
-      'cpu', 'cpu.delta', 'cpu.z', 'mem', 'mem.delta', 'mem.z',
-      'time.day_sin', 'time.day_cos', 'time.week_sin', 'time.week_cos',
+      'cpu',
+      'cpu.delta',
+      'cpu.z',
+      'mem',
+      'mem.delta',
+      'mem.z',
+      'time.day_sin',
+      'time.day_cos',
+      'time.week_sin',
+      'time.week_cos',
     ]);
     expect(Array.from(p.columnMetric)).toEqual([0, 0, 0, 1, 1, 1, -1, -1, -1, -1]);
   });
@@ -39,7 +47,10 @@ describe('FeaturePipeline', () => {
     ['Infinity', Infinity],
   ])('treats a %s value as a gap: no row, never a zero', (_name, bad) => {
     const p = new FeaturePipeline(['cpu', 'mem'], { zWindow: 8 });
-    const t = warm(p, Array.from({ length: 12 }, (_, i) => [10 + (i % 3), 50 + (i % 2)]));
+    const t = warm(
+      p,
+      Array.from({ length: 12 }, (_, i) => [10 + (i % 3), 50 + (i % 2)]),
+    );
     const gap = p.push(t, [bad as number | null, 51]);
     expect(gap).toEqual({ status: 'missing', row: null, problems: ['cpu'] });
     // After the gap the delta spans back to the last real cpu value (i = 11: 10 + 11 % 3 = 12).
@@ -51,7 +62,10 @@ describe('FeaturePipeline', () => {
 
   it('marks a metric stale when its previous sample is too old, then recovers', () => {
     const p = new FeaturePipeline(['cpu'], { zWindow: 8, staleAfterMs: 5 * MIN });
-    const t = warm(p, Array.from({ length: 12 }, (_, i) => [i % 4]));
+    const t = warm(
+      p,
+      Array.from({ length: 12 }, (_, i) => [i % 4]),
+    );
     const late = p.push(t + 30 * MIN, [2]);
     expect(late.status).toBe('stale');
     expect(late.problems).toEqual(['cpu']);
@@ -60,14 +74,20 @@ describe('FeaturePipeline', () => {
 
   it('infers staleness from the usual step when not configured', () => {
     const p = new FeaturePipeline(['cpu'], { zWindow: 8 });
-    const t = warm(p, Array.from({ length: 12 }, (_, i) => [i % 4]));
+    const t = warm(
+      p,
+      Array.from({ length: 12 }, (_, i) => [i % 4]),
+    );
     expect(p.push(t, [1]).status).toBe('ok');
     expect(p.push(t + 20 * MIN, [1]).status).toBe('stale');
   });
 
   it('keeps a constant series finite: z 0 for the constant, clipped for a change', () => {
     const p = new FeaturePipeline(['x'], { zWindow: 16, zClip: 20 });
-    const t = warm(p, Array.from({ length: 20 }, () => [7]));
+    const t = warm(
+      p,
+      Array.from({ length: 20 }, () => [7]),
+    );
     const same = p.push(t, [7]);
     expect(Array.from(same.row ?? [])).toEqual([7, 0, 0]);
     const jump = p.push(t + MIN, [8]);
@@ -107,7 +127,10 @@ describe('FeaturePipeline', () => {
 
   it('restores its state exactly', () => {
     const a = new FeaturePipeline(['x'], { zWindow: 8 });
-    const t = warm(a, Array.from({ length: 15 }, (_, i) => [Math.sin(i)]));
+    const t = warm(
+      a,
+      Array.from({ length: 15 }, (_, i) => [Math.sin(i)]),
+    );
     const b = new FeaturePipeline(['x'], { zWindow: 8 });
     b.restore(JSON.parse(JSON.stringify(a.toJSON())));
     expect(Array.from(b.push(t, [0.3]).row ?? [])).toEqual(Array.from(a.push(t, [0.3]).row ?? []));

@@ -71,12 +71,16 @@ export class FeaturePipeline {
 
   constructor(metrics: readonly string[], options: FeaturePipelineOptions = {}) {
     if (!Array.isArray(metrics) || metrics.length === 0) {
-      throw new DetectorError('INVALID_OPTIONS', 'features must list at least one metric name', { field: 'features' });
+      throw new DetectorError('INVALID_OPTIONS', 'features must list at least one metric name', {
+        field: 'features',
+      });
     }
     const seen = new Set<string>();
     metrics.forEach((m, i) => {
       if (typeof m !== 'string' || m.length === 0 || seen.has(m)) {
-        throw new DetectorError('INVALID_OPTIONS', `features.${i} must be a unique non-empty name`, { field: `features.${i}` });
+        throw new DetectorError('INVALID_OPTIONS', `features.${i} must be a unique non-empty name`, {
+          field: `features.${i}`,
+        });
       }
       seen.add(m);
     });
@@ -89,9 +93,12 @@ export class FeaturePipeline {
       seasonMs: options.seasonMs ?? 0,
       staleAfterMs: options.staleAfterMs,
     };
-    if (!(o.seasonMs >= 0)) throw new DetectorError('INVALID_OPTIONS', 'seasonMs must be >= 0', { field: 'seasonMs' });
+    if (!(o.seasonMs >= 0))
+      throw new DetectorError('INVALID_OPTIONS', 'seasonMs must be >= 0', { field: 'seasonMs' });
     if (!Number.isInteger(o.zWindow) || o.zWindow < MIN_Z_SAMPLES) {
-      throw new DetectorError('INVALID_OPTIONS', `zWindow must be an integer >= ${MIN_Z_SAMPLES}`, { field: 'zWindow' });
+      throw new DetectorError('INVALID_OPTIONS', `zWindow must be an integer >= ${MIN_Z_SAMPLES}`, {
+        field: 'zWindow',
+      });
     }
     if (!(o.zClip > 0)) throw new DetectorError('INVALID_OPTIONS', 'zClip must be > 0', { field: 'zClip' });
     if (o.staleAfterMs !== undefined && !(o.staleAfterMs > 0)) {
@@ -137,9 +144,13 @@ export class FeaturePipeline {
 
   push(timestampMs: number, values: ArrayLike<number | null>): FeatureStep {
     if (typeof timestampMs !== 'number' || !Number.isFinite(timestampMs)) {
-      throw new DetectorError('INVALID_INPUT', `timestamp must be a finite number of ms, got ${String(timestampMs)}`, {
-        field: 'timestamp',
-      });
+      throw new DetectorError(
+        'INVALID_INPUT',
+        `timestamp must be a finite number of ms, got ${String(timestampMs)}`,
+        {
+          field: 'timestamp',
+        },
+      );
     }
     if (this.lastTimestamp !== null && timestampMs <= this.lastTimestamp) {
       throw new DetectorError(
@@ -251,12 +262,17 @@ export class FeaturePipeline {
       state.windows.length !== n ||
       !Array.isArray(state.steps)
     ) {
-      throw new DetectorError('INVALID_STATE', 'feature pipeline state does not match the metrics', { field: 'pipeline' });
+      throw new DetectorError('INVALID_STATE', 'feature pipeline state does not match the metrics', {
+        field: 'pipeline',
+      });
     }
     this.lastValue = [...state.lastValue];
     this.lastTime = [...state.lastTime];
     this.windows = state.windows.map((vals) => RollingWindow.from(this.opts.zWindow, vals));
-    this.history = this.metrics.map((_, m) => ({ t: [...(state.history?.[m]?.t ?? [])], v: [...(state.history?.[m]?.v ?? [])] }));
+    this.history = this.metrics.map((_, m) => ({
+      t: [...(state.history?.[m]?.t ?? [])],
+      v: [...(state.history?.[m]?.v ?? [])],
+    }));
     this.steps = [...state.steps];
     this.lastTimestamp = state.lastTimestamp;
   }

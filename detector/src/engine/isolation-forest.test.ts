@@ -81,13 +81,24 @@ describe('IsolationForest', () => {
     expect(Number.isFinite(inside)).toBe(true);
     expect(far).toBeGreaterThanOrEqual(inside);
     const constant = new IsolationForest({ seed: 1 }).fit(Array.from({ length: 50 }, () => [1, 1]));
-    expect(Array.from(constant.score([[1, 1]]))[0]).toBeCloseTo(Math.pow(2, -averagePathLength(50) / averagePathLength(50)), 12);
+    expect(Array.from(constant.score([[1, 1]]))[0]).toBeCloseTo(
+      Math.pow(2, -averagePathLength(50) / averagePathLength(50)),
+      12,
+    );
   });
 
   it.each([
     ['no rows', [], 'EMPTY_INPUT', /no rows/],
     ['ragged rows', [[1, 2], [3]], 'RAGGED_ROWS', /row 1 has 1 values, row 0 has 2/],
-    ['NaN', [[1, 2], [NaN, 3]], 'NON_FINITE_VALUE', /row 1, column 0 is NaN/],
+    [
+      'NaN',
+      [
+        [1, 2],
+        [NaN, 3],
+      ],
+      'NON_FINITE_VALUE',
+      /row 1, column 0 is NaN/,
+    ],
     ['Infinity', [[1, Infinity]], 'NON_FINITE_VALUE', /row 0, column 1 is Infinity/],
   ])('fit rejects %s with a named error', (_name, bad, code, message) => {
     const err = captureError(() => new IsolationForest().fit(bad as number[][]));
@@ -117,7 +128,9 @@ describe('IsolationForest', () => {
 
   it('rejects a corrupted snapshot', () => {
     const json = new IsolationForest({ trees: 5 }).fit(rows).toJSON();
-    expect(captureError(() => IsolationForest.fromJSON({ ...json, leafDepth: 'AAAA' })).code).toBe('INVALID_STATE');
+    expect(captureError(() => IsolationForest.fromJSON({ ...json, leafDepth: 'AAAA' })).code).toBe(
+      'INVALID_STATE',
+    );
     expect(captureError(() => IsolationForest.fromJSON({ nope: 1 })).code).toBe('INVALID_STATE');
   });
 });

@@ -61,7 +61,9 @@ export class IsolationForest {
   constructor(options: IsolationForestOptions = {}) {
     const { trees = 100, sampleSize = 256, seed = 1 } = options;
     if (!Number.isInteger(trees) || trees < 1) {
-      throw new DetectorError('INVALID_OPTIONS', `trees must be a positive integer, got ${trees}`, { field: 'trees' });
+      throw new DetectorError('INVALID_OPTIONS', `trees must be a positive integer, got ${trees}`, {
+        field: 'trees',
+      });
     }
     if (!Number.isInteger(sampleSize) || sampleSize < 2) {
       throw new DetectorError('INVALID_OPTIONS', `sampleSize must be an integer >= 2, got ${sampleSize}`, {
@@ -69,7 +71,9 @@ export class IsolationForest {
       });
     }
     if (!Number.isFinite(seed)) {
-      throw new DetectorError('INVALID_OPTIONS', `seed must be a finite number, got ${seed}`, { field: 'seed' });
+      throw new DetectorError('INVALID_OPTIONS', `seed must be a finite number, got ${seed}`, {
+        field: 'seed',
+      });
     }
     this.trees = trees;
     this.sampleSize = sampleSize;
@@ -131,15 +135,23 @@ export class IsolationForest {
   scoreOne(row: ArrayLike<number>): number {
     this.assertFitted();
     if (row.length !== this.width) {
-      throw new DetectorError('WRONG_WIDTH', `row has ${row.length} features but the model was fitted on ${this.width}`, {
-        field: 'row',
-      });
+      throw new DetectorError(
+        'WRONG_WIDTH',
+        `row has ${row.length} features but the model was fitted on ${this.width}`,
+        {
+          field: 'row',
+        },
+      );
     }
     for (let j = 0; j < row.length; j++) {
       if (!Number.isFinite(row[j])) {
-        throw new DetectorError('NON_FINITE_VALUE', `column ${j} is ${row[j]}: values must be finite numbers`, {
-          field: `row.${j}`,
-        });
+        throw new DetectorError(
+          'NON_FINITE_VALUE',
+          `column ${j} is ${row[j]}: values must be finite numbers`,
+          {
+            field: `row.${j}`,
+          },
+        );
       }
     }
     const L = this.levels;
@@ -178,13 +190,17 @@ export class IsolationForest {
   static fromJSON(json: unknown): IsolationForest {
     const j = json as Partial<IsolationForestJSON> | null;
     if (!j || typeof j !== 'object' || j.format !== 'homeostat.isolation-forest' || j.version !== 1) {
-      throw new DetectorError('INVALID_STATE', 'not a homeostat.isolation-forest v1 snapshot', { field: 'format' });
+      throw new DetectorError('INVALID_STATE', 'not a homeostat.isolation-forest v1 snapshot', {
+        field: 'format',
+      });
     }
     const f = new IsolationForest({ trees: j.trees, sampleSize: j.sampleSize, seed: j.seed });
     const ints: Array<keyof IsolationForestJSON> = ['width', 'levels', 'usedSampleSize'];
     for (const k of ints) {
       if (!Number.isInteger(j[k]) || (j[k] as number) < 1) {
-        throw new DetectorError('INVALID_STATE', `snapshot field ${k} must be a positive integer`, { field: k });
+        throw new DetectorError('INVALID_STATE', `snapshot field ${k} must be a positive integer`, {
+          field: k,
+        });
       }
     }
     const L = j.levels as number;
@@ -200,12 +216,16 @@ export class IsolationForest {
       f.splitValue.length !== f.trees * internal ||
       f.leafDepth.length !== f.trees * (internal + 1)
     ) {
-      throw new DetectorError('INVALID_STATE', 'snapshot arrays do not match trees and levels', { field: 'splitValue' });
+      throw new DetectorError('INVALID_STATE', 'snapshot arrays do not match trees and levels', {
+        field: 'splitValue',
+      });
     }
     for (let k = 0; k < f.splitFeature.length; k++) {
       const v = f.splitFeature[k];
       if (v < 0 || v >= f.width) {
-        throw new DetectorError('INVALID_STATE', `snapshot split feature ${v} is out of range`, { field: 'splitFeature' });
+        throw new DetectorError('INVALID_STATE', `snapshot split feature ${v} is out of range`, {
+          field: 'splitFeature',
+        });
       }
     }
     return f;

@@ -16,7 +16,8 @@ export function toMatrix(rows: ArrayLike<ArrayLike<number>>, expectedWidth?: num
     throw new DetectorError('INVALID_INPUT', 'rows must be an array of number arrays', { field: 'rows' });
   }
   const n = rows.length;
-  if (n === 0) throw new DetectorError('EMPTY_INPUT', 'no rows: at least one row is required', { field: 'rows' });
+  if (n === 0)
+    throw new DetectorError('EMPTY_INPUT', 'no rows: at least one row is required', { field: 'rows' });
   const first = rows[0];
   if (!first || typeof first.length !== 'number') {
     throw new DetectorError('INVALID_INPUT', 'row 0 is not an array of numbers', { field: 'rows.0' });
@@ -37,17 +38,25 @@ export function toMatrix(rows: ArrayLike<ArrayLike<number>>, expectedWidth?: num
       throw new DetectorError('INVALID_INPUT', `row ${i} is not an array of numbers`, { field: `rows.${i}` });
     }
     if (row.length !== width) {
-      throw new DetectorError('RAGGED_ROWS', `ragged rows: row ${i} has ${row.length} values, row 0 has ${width}`, {
-        field: `rows.${i}`,
-      });
+      throw new DetectorError(
+        'RAGGED_ROWS',
+        `ragged rows: row ${i} has ${row.length} values, row 0 has ${width}`,
+        {
+          field: `rows.${i}`,
+        },
+      );
     }
     const base = i * width;
     for (let j = 0; j < width; j++) {
       const v = row[j];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new DetectorError('NON_FINITE_VALUE', `row ${i}, column ${j} is ${String(v)}: values must be finite numbers`, {
-          field: `rows.${i}.${j}`,
-        });
+        throw new DetectorError(
+          'NON_FINITE_VALUE',
+          `row ${i}, column ${j} is ${String(v)}: values must be finite numbers`,
+          {
+            field: `rows.${i}.${j}`,
+          },
+        );
       }
       data[base + j] = v;
     }
@@ -61,25 +70,40 @@ export function checkMatrix(data: Float64Array, width: number, expectedWidth?: n
     throw new DetectorError('INVALID_INPUT', 'data must be a Float64Array', { field: 'data' });
   }
   if (!Number.isInteger(width) || width <= 0) {
-    throw new DetectorError('INVALID_INPUT', `width must be a positive integer, got ${width}`, { field: 'width' });
-  }
-  if (expectedWidth !== undefined && width !== expectedWidth) {
-    throw new DetectorError('WRONG_WIDTH', `rows have ${width} features but the model was fitted on ${expectedWidth}`, {
+    throw new DetectorError('INVALID_INPUT', `width must be a positive integer, got ${width}`, {
       field: 'width',
     });
   }
-  if (data.length === 0) throw new DetectorError('EMPTY_INPUT', 'no rows: at least one row is required', { field: 'data' });
+  if (expectedWidth !== undefined && width !== expectedWidth) {
+    throw new DetectorError(
+      'WRONG_WIDTH',
+      `rows have ${width} features but the model was fitted on ${expectedWidth}`,
+      {
+        field: 'width',
+      },
+    );
+  }
+  if (data.length === 0)
+    throw new DetectorError('EMPTY_INPUT', 'no rows: at least one row is required', { field: 'data' });
   if (data.length % width !== 0) {
-    throw new DetectorError('RAGGED_ROWS', `data has ${data.length} values, not a multiple of the width ${width}`, {
-      field: 'data',
-    });
+    throw new DetectorError(
+      'RAGGED_ROWS',
+      `data has ${data.length} values, not a multiple of the width ${width}`,
+      {
+        field: 'data',
+      },
+    );
   }
   for (let k = 0; k < data.length; k++) {
     if (!Number.isFinite(data[k])) {
       const i = Math.floor(k / width);
-      throw new DetectorError('NON_FINITE_VALUE', `row ${i}, column ${k - i * width} is ${data[k]}: values must be finite numbers`, {
-        field: `rows.${i}.${k - i * width}`,
-      });
+      throw new DetectorError(
+        'NON_FINITE_VALUE',
+        `row ${i}, column ${k - i * width} is ${data[k]}: values must be finite numbers`,
+        {
+          field: `rows.${i}.${k - i * width}`,
+        },
+      );
     }
   }
   return data.length / width;

@@ -108,7 +108,12 @@ export function nabScore(files: readonly NabFile[], profile: NabProfile): NabRes
     const p = probationaryLength(n);
     for (let i = 0; i < n; i++) {
       if (i < p) continue;
-      rows.push({ score: f.scores[i], weight: weight[i], window: window[i] < 0 ? -1 : totalWindows + window[i], file: fi });
+      rows.push({
+        score: f.scores[i],
+        weight: weight[i],
+        window: window[i] < 0 ? -1 : totalWindows + window[i],
+        file: fi,
+      });
     }
     totalWindows += f.windows.length;
   });
@@ -148,7 +153,8 @@ export function nabScore(files: readonly NabFile[], profile: NabProfile): NabRes
     if (r.window < 0) {
       perFile[files[r.file].name] += r.weight;
       falsePositives++;
-    } else if (Number.isNaN(detected[r.window]) || r.weight > detected[r.window]) detected[r.window] = r.weight;
+    } else if (Number.isNaN(detected[r.window]) || r.weight > detected[r.window])
+      detected[r.window] = r.weight;
   }
   let detectedWindows = 0;
   files.forEach((f, fi) => {

@@ -12,7 +12,13 @@ function normalRow(rng: Prng, i: number): number[] {
   return [0.4 * load + 0.02 * g(), 500 + 5 * g(), 0.1 * load + 0.005 * g()];
 }
 
-function run(d: StreamingDetector, n: number, seed: number, t0 = 0, tweak?: (i: number, row: number[]) => void): ScoredPoint[] {
+function run(
+  d: StreamingDetector,
+  n: number,
+  seed: number,
+  t0 = 0,
+  tweak?: (i: number, row: number[]) => void,
+): ScoredPoint[] {
   const rng = new Prng(seed);
   const out: ScoredPoint[] = [];
   for (let i = 0; i < n; i++) {
@@ -34,7 +40,11 @@ describe('StreamingDetector', () => {
       if (i === 50) row[0] = 50; // a huge spike during warm-up must not be reported
     });
     const firstScored = points.findIndex((p) => p.score !== null);
-    expect(points.slice(0, firstScored).every((p) => p.score === null && !p.anomaly && p.contributions.length === 0)).toBe(true);
+    expect(
+      points
+        .slice(0, firstScored)
+        .every((p) => p.score === null && !p.anomaly && p.contributions.length === 0),
+    ).toBe(true);
     // 29 rows build the z baseline + 100 warm-up rows, then the first scored row.
     expect(firstScored).toBeGreaterThanOrEqual(base.warmup);
     expect(d.warm).toBe(true);
@@ -137,6 +147,8 @@ describe('StreamingDetector', () => {
   });
 
   it('rejects a snapshot that is not one', () => {
-    expect(() => StreamingDetector.fromJSON({ format: 'x' })).toThrow(/not a homeostat.streaming-detector v1 snapshot/);
+    expect(() => StreamingDetector.fromJSON({ format: 'x' })).toThrow(
+      /not a homeostat.streaming-detector v1 snapshot/,
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { DetectorError } from '../errors';
 import { base64ToFloat64, float64ToBase64 } from './base64';
-import { FeaturePipeline, FeaturePipelineOptions, FeaturePipelineState, FeatureStatus } from './feature-pipeline';
+import {
+  FeaturePipeline,
+  FeaturePipelineOptions,
+  FeaturePipelineState,
+  FeatureStatus,
+} from './feature-pipeline';
 import { IsolationForest, IsolationForestJSON } from './isolation-forest';
 import { attribute, FeatureContribution } from './attribution';
 import { Calibration, calibrate, calibratedScore, rangeExcess } from './calibration';
@@ -132,11 +137,21 @@ export class StreamingDetector {
     }
     const raw = this.forest.scoreOne(row);
     let score = calibratedScore(raw, this.calibration);
-    let contributions = attribute(this.forest, row, raw, this.calibration.medians, this.pipeline.columnMetric, this.features);
+    let contributions = attribute(
+      this.forest,
+      row,
+      raw,
+      this.calibration.medians,
+      this.pipeline.columnMetric,
+      this.features,
+    );
     const excess = this.rangeExcesses(row);
     if (excess !== null && 1 + excess.max > score) {
       score = 1 + excess.max;
-      contributions = this.features.map((feature, m) => ({ feature, contribution: excess.byMetric[m] / excess.total }));
+      contributions = this.features.map((feature, m) => ({
+        feature,
+        contribution: excess.byMetric[m] / excess.total,
+      }));
     }
     const anomaly = score > 1;
     const incident = this.opts.excludeAnomalies && score > this.opts.excludeAbove;
@@ -167,14 +182,19 @@ export class StreamingDetector {
   static fromJSON(state: unknown): StreamingDetector {
     const s = state as Partial<StreamingDetectorState> | null;
     if (!s || typeof s !== 'object' || s.format !== 'homeostat.streaming-detector' || s.version !== 1) {
-      throw new DetectorError('INVALID_STATE', 'not a homeostat.streaming-detector v1 snapshot', { field: 'format' });
+      throw new DetectorError('INVALID_STATE', 'not a homeostat.streaming-detector v1 snapshot', {
+        field: 'format',
+      });
     }
-    if (!Array.isArray(s.features)) throw new DetectorError('INVALID_STATE', 'snapshot has no features', { field: 'features' });
+    if (!Array.isArray(s.features))
+      throw new DetectorError('INVALID_STATE', 'snapshot has no features', { field: 'features' });
     const d = new StreamingDetector({ ...(s.options ?? {}), features: s.features });
     d.pipeline.restore(s.pipeline as FeaturePipelineState);
     const rows = base64ToFloat64(String(s.training ?? ''));
     if (rows.length % d.width !== 0 || rows.length / d.width > d.opts.trainingWindow) {
-      throw new DetectorError('INVALID_STATE', 'snapshot training rows do not match the feature columns', { field: 'training' });
+      throw new DetectorError('INVALID_STATE', 'snapshot training rows do not match the feature columns', {
+        field: 'training',
+      });
     }
     for (let i = 0; i < rows.length / d.width; i++) d.accept(rows.subarray(i * d.width, (i + 1) * d.width));
     d.sinceFit = Number(s.sinceFit ?? 0);
@@ -184,7 +204,9 @@ export class StreamingDetector {
     d.calibration = s.calibration ?? null;
     d.forest = s.forest ? IsolationForest.fromJSON(s.forest) : null;
     if ((d.forest === null) !== (d.calibration === null)) {
-      throw new DetectorError('INVALID_STATE', 'snapshot has a forest without calibration or the reverse', { field: 'calibration' });
+      throw new DetectorError('INVALID_STATE', 'snapshot has a forest without calibration or the reverse', {
+        field: 'calibration',
+      });
     }
     return d;
   }
@@ -239,7 +261,12 @@ export class StreamingDetector {
       seed: this.opts.seed + this.fits,
     });
     const oob = forest.fitOutOfBag(data, this.width);
-    this.calibration = calibrate(oob.filter((v) => !Number.isNaN(v)), data, this.width, this.opts.contamination);
+    this.calibration = calibrate(
+      oob.filter((v) => !Number.isNaN(v)),
+      data,
+      this.width,
+      this.opts.contamination,
+    );
     this.forest = forest;
     this.fits++;
     this.sinceFit = 0;
@@ -270,14 +297,23 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     acceptAfter: o.acceptAfter ?? Math.floor(trainingWindow / 4),
   };
   if (r.staleAfterMs === undefined) delete r.staleAfterMs;
-  const positiveInt: Array<keyof Resolved> = ['trees', 'sampleSize', 'warmup', 'trainingWindow', 'refitEvery'];
+  const positiveInt: Array<keyof Resolved> = [
+    'trees',
+    'sampleSize',
+    'warmup',
+    'trainingWindow',
+    'refitEvery',
+  ];
   for (const k of positiveInt) {
     const v = r[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      throw new DetectorError('INVALID_OPTIONS', `${k} must be a positive integer, got ${String(v)}`, { field: k });
+      throw new DetectorError('INVALID_OPTIONS', `${k} must be a positive integer, got ${String(v)}`, {
+        field: k,
+      });
     }
   }
-  if (r.warmup < 2) throw new DetectorError('INVALID_OPTIONS', 'warmup must be at least 2', { field: 'warmup' });
+  if (r.warmup < 2)
+    throw new DetectorError('INVALID_OPTIONS', 'warmup must be at least 2', { field: 'warmup' });
   if (r.warmup > r.trainingWindow) {
     throw new DetectorError('INVALID_OPTIONS', 'warmup cannot exceed trainingWindow', { field: 'warmup' });
   }
@@ -287,10 +323,15 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     });
   }
   if (!(r.excludeAbove >= 1)) {
-    throw new DetectorError('INVALID_OPTIONS', `excludeAbove must be >= 1 (the threshold), got ${r.excludeAbove}`, {
-      field: 'excludeAbove',
-    });
+    throw new DetectorError(
+      'INVALID_OPTIONS',
+      `excludeAbove must be >= 1 (the threshold), got ${r.excludeAbove}`,
+      {
+        field: 'excludeAbove',
+      },
+    );
   }
-  if (!(r.acceptAfter >= 0)) throw new DetectorError('INVALID_OPTIONS', 'acceptAfter must be >= 0', { field: 'acceptAfter' });
+  if (!(r.acceptAfter >= 0))
+    throw new DetectorError('INVALID_OPTIONS', 'acceptAfter must be >= 0', { field: 'acceptAfter' });
   return r;
 }

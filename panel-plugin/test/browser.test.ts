@@ -104,6 +104,7 @@ describe.each(PROFILE_NAMES)('panel plugin dist/ on %s', (profile) => {
     await expect(page.getByTestId('homeostat-mttd').textContent()).resolves.toBe(`${ALERT_DELAY_MS / 1000} s`);
     await expect(page.getByTestId('homeostat-mttr').textContent()).resolves.toMatch(/min$|s$/);
     await expect(page.getByTestId('homeostat-mttr').textContent()).resolves.not.toBe('–');
+    await page.mouse.move(0, 0);
     await page.getByTestId('homeostat-healing-panel').screenshot({ path: join(outDir, `${profile}-panel-700.png`) });
   });
 

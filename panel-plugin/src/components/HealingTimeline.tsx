@@ -17,7 +17,6 @@ interface Props {
 }
 
 export const ROW_H = 14;
-const LABEL_W = 70;
 
 /** Status -> Grafana palette colour name: green is healed, red failed, orange waiting, grey did nothing. */
 const STATUS_COLORS: Record<string, string> = {
@@ -50,8 +49,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
     display: block;
   `,
   label: css`
-    fill: ${theme.colors.text.secondary};
+    fill: ${theme.colors.text.disabled};
     font-size: 10px;
+    pointer-events: none;
   `,
   mark: css`
     cursor: help;
@@ -96,14 +96,14 @@ export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
   const height = LANE_KINDS.length * ROW_H;
-  const offset = showLabels ? LABEL_W : 0;
-  const plotScale = (t: number) => offset + scale.x(t) * ((scale.width - offset) / scale.width);
+  // Same x as the chart above: the lane shares its time axis, labels sit faintly under the marks.
+  const plotScale = scale.x;
 
   return (
     <svg className={styles.svg} width={scale.width + rightPad} height={height} data-testid={testIds.lane} role="img" aria-label="healing timeline">
       {LANE_KINDS.map((k, i) => (
         <g key={k}>
-          <line x1={offset} x2={scale.width} y1={i * ROW_H + ROW_H / 2} y2={i * ROW_H + ROW_H / 2} stroke={theme.colors.border.weak} />
+          <line x1={0} x2={scale.width} y1={i * ROW_H + ROW_H / 2} y2={i * ROW_H + ROW_H / 2} stroke={theme.colors.border.weak} />
           {showLabels && (
             <text className={styles.label} x={0} y={i * ROW_H + ROW_H - 3}>
               {k}
@@ -114,7 +114,7 @@ export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }
       {events.map((e, i) => {
         const x0 = plotScale(Math.max(scale.from, e.time));
         const x1 = e.endTime ? plotScale(Math.min(scale.to, e.endTime)) : x0;
-        if (x1 < offset || x0 > scale.width) {
+        if (x1 < 0 || x0 > scale.width) {
           return null;
         }
         const w = Math.max(5, x1 - x0);

@@ -67,8 +67,11 @@ export function SeriesChart({ tracks, bands, scale, height, options, timeZone, o
   const yMetric = valueScale(Math.min(0, mMin), mMax * 1.05 || 1, plotH);
 
   const [, sMax] = finiteRange(tracks.map((t) => t.scores));
-  const scoreTop = Math.max(options.threshold * 2, sMax * 1.1);
-  const yScore = valueScale(0, scoreTop, plotH);
+  // Scores of a strong anomaly reach hundreds; capping the axis at 5x the threshold keeps the
+  // threshold line readable, and higher scores are drawn pinned to the top edge.
+  const scoreTop = Math.max(options.threshold * 2, Math.min(sMax * 1.1, options.threshold * 5));
+  const yScoreRaw = valueScale(0, scoreTop, plotH);
+  const yScore = (v: number) => Math.max(0, yScoreRaw(v));
   const color = (i: number) => theme.visualization.getColorByName(theme.visualization.palette[i % theme.visualization.palette.length]);
   const bandColor = theme.visualization.getColorByName(options.bandColor);
 
@@ -138,7 +141,7 @@ export function SeriesChart({ tracks, bands, scale, height, options, timeZone, o
             {options.threshold.toFixed(1)}
           </text>
           <text className={styles.axisText} x={plotW + 3} y={9}>
-            {scoreTop.toFixed(1)}
+            {sMax > scoreTop ? `≥${scoreTop.toFixed(0)}` : scoreTop.toFixed(1)}
           </text>
           {tracks.map((t, i) =>
             t.scores.length ? (

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -171,5 +171,33 @@ describe('kill -9 of the remediator during an action', () => {
       incidents: { status: string }[];
     };
     expect(inc.incidents[0]?.status).toBe('escalated');
+  });
+
+  it('exits 2 with one line naming the key when the config is invalid', () => {
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(
+      bad,
+      stringify({
+        auth: { disabled: true },
+        policy: {
+          rules: [
+            {
+              name: 'r',
+              match: { a: 'b' },
+              target: { actuator: 'ssh', kind: 'x', name: 'y' },
+              allow: ['y'],
+              ladder: [{ action: 'restart' }],
+            },
+          ],
+        },
+      }),
+    );
+    const res = spawnSync(process.execPath, [CLI, 'serve', '--config', bad], { encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/POLICY_INVALID \(policy\.rules\.0\.target\.actuator\)/);
+    const usage = spawnSync(process.execPath, [CLI, 'serve'], { encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/--config FILE is required/);
   });
 });

@@ -1,7 +1,7 @@
 import type { Labels } from '@homeostat/contracts';
 import { renderTemplate } from '../policy/match';
 import type { Verify } from '../policy/policy-schema';
-import { PrometheusClient, promString } from './prometheus-client';
+import { promString, type PrometheusClient } from './prometheus-client';
 
 export interface VerifyOutcome {
   passed: boolean;
@@ -10,7 +10,7 @@ export interface VerifyOutcome {
 }
 
 export interface VerifierDeps {
-  prometheus: PrometheusClient | null;
+  prometheus: Pick<PrometheusClient, 'query'> | null;
   /** Whether the resolved webhook for this incident arrived (read from the audit store). */
   resolvedByWebhook: () => boolean;
   sleep?: (ms: number) => Promise<void>;

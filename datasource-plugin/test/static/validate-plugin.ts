@@ -93,7 +93,7 @@ export function validatePluginDist(pluginRoot: string, schema: object): string[]
     problems.push(`dependencies.grafanaDependency "${pluginJson.dependencies.grafanaDependency}" is not a >=x.y.z range`);
   }
 
-  for (const f of ['module.js', 'module.js.map', 'README.md', 'LICENSE']) {
+  for (const f of ['module.js', 'module.js.map', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
     if (!existsSync(file(f)) || statSync(file(f)).size === 0) {
       problems.push(`dist/${f} missing or empty`);
     }

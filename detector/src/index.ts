@@ -12,6 +12,11 @@ export type {
   StreamingDetectorState,
 } from './engine/streaming-detector';
 export type { FeatureContribution } from './engine/attribution';
+export { AnomalyLikelihood, logLikelihoodScore } from './engine/anomaly-likelihood';
+export type { AnomalyLikelihoodOptions } from './engine/anomaly-likelihood';
+export { RangeGuard } from './engine/range-guard';
+export { nabScore, NAB_PROFILES } from './engine/nab-scorer';
+export type { NabFile, NabProfile, NabResult } from './engine/nab-scorer';
 export type { Calibration } from './engine/calibration';
 // The detection service's config schema and metric names (the service itself, which loads fastify and
 // better-sqlite3, is started by `homeostat-detect serve`, so importing the engine stays light).

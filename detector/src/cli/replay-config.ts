@@ -24,6 +24,7 @@ export const ReplayConfig = z
     zWindow: z.number().int().min(8),
     zClip: z.number().positive(),
     timeFeatures: z.boolean(),
+    seasonMs: z.number().nonnegative(),
     staleAfterMs: z.number().positive(),
   })
   .partial()

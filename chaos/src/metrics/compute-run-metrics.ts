@@ -65,6 +65,10 @@ export function computeRunMetrics(f: RunFacts): RunMetrics {
     latencyP50Ms: p('p50Ms'),
     latencyP95Ms: p('p95Ms'),
     latencyP99Ms: p('p99Ms'),
+    faultLatencyP95Ms: percentile(
+      inFault.map((b) => b.p95Ms).filter((x): x is number => x !== null),
+      50,
+    ),
     precision: pw?.precision ?? null,
     recall: pw?.recall ?? null,
     eventPrecision: ev?.precision ?? null,

@@ -87,7 +87,7 @@ function runSection(r: RunRecord, i: number): string {
 <p><b>Ground truth:</b> ${gt}</p>
 <p>MTTD ${num(m.mttdSeconds, 's')} · MTTR ${num(m.mttrSeconds, 's')}${m.impacted ? '' : ' (no user-visible impact)'} · healed ${m.healed ? 'yes' : 'no'} ·
 availability ${pct(m.availability)} (Prometheus ${pct(m.availabilityPrometheus)}) · errors during fault ${pct(m.faultErrorRate)} ·
-p50/p95/p99 ${num(m.latencyP50Ms, 'ms')} / ${num(m.latencyP95Ms, 'ms')} / ${num(m.latencyP99Ms, 'ms')} ·
+p50/p95/p99 ${num(m.latencyP50Ms, 'ms')} / ${num(m.latencyP95Ms, 'ms')} / ${num(m.latencyP99Ms, 'ms')} (p95 during the fault ${num(m.faultLatencyP95Ms, 'ms')}) ·
 precision ${pct(m.precision)} · recall ${pct(m.recall)}</p>
 ${actions}${notes}
 ${runCharts(r)}
@@ -98,10 +98,10 @@ function runsTable(runs: readonly RunRecord[]): string {
   const rows = runs
     .map((r, i) => {
       const m = r.metrics;
-      return `<tr><td><a href="#run-${i}">${esc(r.scenario)}</a></td><td>${r.heal ? 'on' : 'off'}</td><td>${esc(r.loadProfile)}</td><td>${num(m.mttdSeconds, 's')}</td><td>${num(m.mttrSeconds, 's')}</td><td>${m.healed ? 'yes' : 'no'}</td><td>${pct(m.availability)}</td><td>${pct(m.faultErrorRate)}</td><td>${num(m.latencyP95Ms, 'ms')}</td><td>${pct(m.precision)}</td><td>${pct(m.recall)}</td></tr>`;
+      return `<tr><td><a href="#run-${i}">${esc(r.scenario)}</a></td><td>${r.heal ? 'on' : 'off'}</td><td>${esc(r.loadProfile)}</td><td>${num(m.mttdSeconds, 's')}</td><td>${num(m.mttrSeconds, 's')}</td><td>${m.healed ? 'yes' : 'no'}</td><td>${pct(m.availability)}</td><td>${pct(m.faultErrorRate)}</td><td>${num(m.latencyP95Ms, 'ms')}</td><td>${num(m.faultLatencyP95Ms, 'ms')}</td><td>${pct(m.precision)}</td><td>${pct(m.recall)}</td></tr>`;
     })
     .join('\n');
-  return `<table><thead><tr><th>Scenario</th><th>Healing</th><th>Load</th><th>MTTD</th><th>MTTR</th><th>Healed</th><th>Availability</th><th>Errors during fault</th><th>p95</th><th>Precision</th><th>Recall</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
+  return `<table><thead><tr><th>Scenario</th><th>Healing</th><th>Load</th><th>MTTD</th><th>MTTR</th><th>Healed</th><th>Availability</th><th>Errors during fault</th><th>p95</th><th>p95 during fault</th><th>Precision</th><th>Recall</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
 /** The whole report as one HTML file with inline CSS and SVG: no scripts, no external assets. */

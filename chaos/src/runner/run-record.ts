@@ -70,6 +70,8 @@ export const RunMetrics = z.object({
   latencyP50Ms: z.number().nullable(),
   latencyP95Ms: z.number().nullable(),
   latencyP99Ms: z.number().nullable(),
+  /** Median of the per-second p95s inside the fault window (+grace): what users felt during the fault. */
+  faultLatencyP95Ms: z.number().nullable().default(null),
   precision: z.number().nullable(),
   recall: z.number().nullable(),
   eventPrecision: z.number().nullable(),

@@ -68,7 +68,6 @@ function startPolling(): void {
   poller = setInterval(() => {
     entities().then(
       (list) => {
-        if (process.env.DEBUG_LIVE) process.stderr.write(`${Date.now()} ${JSON.stringify(list.find((e) => e.key.includes('orders')))}\n`);
         list.forEach((e) => e.lastScoredAt !== null && live.set(`${e.key}@${e.lastScoredAt}`, e.lastScore));
       },
       () => undefined,
@@ -141,7 +140,6 @@ test('an injected CPU anomaly lifts that entity above 1 within a few intervals, 
   await new Promise((r) => setTimeout(r, 3000));
 
   const during = scoresOf('orders', injectedAt + detectedAfterMs, clearedAt);
-  if (process.env.DEBUG_LIVE) console.log([...live.entries()].filter(([k]) => k.includes('orders')).map(([k, v]) => `${k.split('@')[1]} ${v}`).join('\n'), injectedAt, detectedAfterMs, clearedAt);
   expect(during.length).toBeGreaterThan(3);
   expect(Math.max(...during)).toBeGreaterThan(1.2);
   for (const other of SERVICES.filter((s) => s !== 'orders')) {
@@ -210,6 +208,27 @@ test('ad-hoc PromQL replay scores each series of the expression', async () => {
   expect(res.body.series[0].features.value.length).toBeGreaterThan(20);
 });
 
+// Runs before the Prometheus restart below: after a restart Prometheus 2.42 did not always write the stale
+// marker of a vanished series, so lookback kept returning its last value (see the report / README).
+test('follows series churn: a vanished entity is dropped with its gauges, a new one is picked up', async () => {
+  fleet.setServices(['orders', 'payments', 'inventory', 'search']);
+  const list = await waitFor('gateway dropped and search followed', async () => {
+    const l = await entities();
+    const names = l.map((e) => e.labels.service);
+    if (names.includes('gateway') || !names.includes('search')) {
+      const g = service.registry.entities('fleet').get('service="gateway"');
+      throw new Error(`entities now: ${names.join(', ')}; gateway last seen ${g ? Date.now() - g.lastSeenAt : '-'} ms ago; last cycle error: ${service.loop.lastError}`);
+    }
+    return l;
+  }, { timeoutMs: 30_000, intervalMs: 500 });
+  expect(list.map((e) => e.labels.service).sort()).toEqual(['inventory', 'orders', 'payments', 'search']);
+  const text = await (await fetch(`${url}/metrics`)).text();
+  expect(text).not.toContain('service="gateway"');
+  expect(text).toMatch(/homeostat_detector_entities\{detector="fleet",state="warm"\} 3/);
+  // The others keep scoring through the churn.
+  expect((await getJson(`${url}/readyz`)).status).toBe(200);
+});
+
 test('killing Prometheus makes readiness false without a crash; gauges go stale; it recovers when Prometheus returns', async () => {
   const port = prom.port;
   const dir = prom.dir;
@@ -248,27 +267,17 @@ test('a restart resumes the persisted models warm instead of learning again', as
   // Restored from the data dir: the entities are there and warm before Prometheus is even asked.
   const after = await entities();
   expect(after.map((e) => e.key).sort()).toEqual(before.map((e) => e.key).sort());
-  expect(after.every((e) => e.warm)).toBe(true);
-  for (const e of after) expect(e.modelFittedAt).toBeLessThan(restartedAt);
+  // Every model that was warm before the restart is warm again at once, with its old fit time.
+  for (const e of after) {
+    const b = before.find((x) => x.key === e.key);
+    expect(e.warm).toBe(b?.warm);
+    if (b?.warm) expect(e.modelFittedAt).toBeLessThan(restartedAt);
+  }
+  expect(after.filter((e) => e.warm).length).toBeGreaterThanOrEqual(3);
   await waitFor('ready after restart', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 10_000 });
   // The anomaly event from before the restart is still served (SQLite).
   const ev = await getJson<EventsResponse>(`${url}/api/v1/events?from=0&to=${Date.now()}`);
   expect(ev.body.events.some((e) => e.labels.service === 'orders')).toBe(true);
-});
-
-test('follows series churn: a vanished entity is dropped with its gauges, a new one is picked up', async () => {
-  fleet.setServices(['orders', 'payments', 'inventory', 'search']);
-  const list = await waitFor('gateway dropped and search followed', async () => {
-    const l = await entities();
-    const names = l.map((e) => e.labels.service);
-    return !names.includes('gateway') && names.includes('search') && l;
-  }, { timeoutMs: 30_000, intervalMs: 500 });
-  expect(list.map((e) => e.labels.service).sort()).toEqual(['inventory', 'orders', 'payments', 'search']);
-  const text = await (await fetch(`${url}/metrics`)).text();
-  expect(text).not.toContain('service="gateway"');
-  expect(text).toMatch(/homeostat_detector_entities\{detector="fleet",state="warm"\} 3/);
-  // The others keep scoring through the churn.
-  expect((await getJson(`${url}/readyz`)).status).toBe(200);
 });
 
 describe('bad API input gets 400 {code, message, field}', () => {

@@ -1,0 +1,77 @@
+import { waitFor } from '@homeostat/testkit';
+import type { RunRecord } from '@homeostat/chaos/dist/runner/run-record';
+import type { Stack } from '@homeostat/chaos/dist/stack/start-stack';
+import type { AlertmanagerWatch } from './alertmanager-watch';
+import { collectEvidence, gatewayReplicas, gatewayUpstreamCounts, requestThroughGateway, type Expected } from './healing-evidence';
+import type { RemediatorClient } from './remediator-client';
+import { CONTROL_SECONDS } from './scenarios';
+
+export interface Parts {
+  stack: Stack;
+  remediator: RemediatorClient;
+  alertmanager: AlertmanagerWatch;
+}
+
+/**
+ * The control period (the last CONTROL_SECONDS of the first warm-up, after the detector's models
+ * are warm): normal load, the detector scoring the target, no incident and no action at all.
+ * Whatever happened while the detector was still learning is printed, not judged.
+ */
+export async function expectQuietControl(run: RunRecord, p: Parts, since: number): Promise<void> {
+  const from = run.phases.warmupEnd - CONTROL_SECONDS * 1000;
+  const to = run.phases.warmupEnd;
+  const learning = await p.remediator.actions(since, from);
+  if (learning.length) process.stderr.write(`[e2e] actions while the detector was learning: ${learning.map((a) => `${a.action} ${a.target?.name} ${a.result} (${a.reason})`).join('; ')}\n`);
+  const scored = run.detection.scores.filter(([t, v]) => t >= from && t <= to && v !== null);
+  expect(scored.length).toBeGreaterThan(CONTROL_SECONDS / 2); // the models were warm: a real control
+  const acted = (await p.remediator.actions(from, to)).map((a) => `${a.action} ${a.target?.name} ${a.result}: ${a.reason}`);
+  const incidents = (await p.remediator.incidents(from, to)).map((i) => `${i.alertname} ${i.labels.service} top_feature=${i.labels.top_feature}`);
+  expect({ acted, incidents }).toEqual({ acted: [], incidents: [] });
+}
+
+/** Detection -> alert (Prometheus, Alertmanager) -> webhook (incident) -> action -> verification, and MTTD/MTTR. */
+export async function expectHealingLoop(run: RunRecord, p: Parts, e: Expected): Promise<void> {
+  const ev = await collectEvidence(run, { prometheusUrl: p.stack.prometheusUrl, remediator: p.remediator, alertmanager: p.alertmanager }, e);
+  if (e.alertname === 'HomeostatTargetDown') {
+    expect(ev.minUpBefore).toBe(1); // up until the crash
+    expect(ev.minUp).toBe(0); // Prometheus saw the target down
+  } else {
+    // not flagged just before the fault (a score already above 1 would make MTTD 0 and prove nothing)
+    expect(ev.maxScoreBefore).not.toBeNull();
+    expect(ev.maxScoreBefore!).toBeLessThanOrEqual(1);
+    expect(ev.maxScore).toBeGreaterThan(1); // homeostat_anomaly_score > 1 in Prometheus
+  }
+  expect(ev.alertFiredInPrometheus).toBe(true);
+  expect(ev.alertmanagerListedAt).not.toBeNull();
+  expect(ev.incident).toMatchObject({ source: 'alertmanager', alertname: e.alertname, labels: { service: e.service } });
+  // `all` only makes a failure message show what the remediator did instead
+  expect({ action: ev.action?.action, result: ev.action?.result, verification: ev.action?.verification, all: ev.actions }).toMatchObject({
+    action: e.action,
+    result: 'succeeded',
+    verification: 'passed',
+  });
+  expect((await p.alertmanager.webhookNotifications()).sent).toBeGreaterThan(0);
+  expect(run.metrics.mttdSeconds).toEqual(expect.any(Number));
+  expect(run.metrics.mttrSeconds).toEqual(expect.any(Number));
+  expect(run.metrics.healed).toBe(true);
+}
+
+/** After a scale out: the gateway routes `service` to more than its original replica, and an added one answers users. */
+export async function expectAddedReplicaServes(p: Parts, service: string, path: string): Promise<string[]> {
+  const replicas = await gatewayReplicas(p.stack.gatewayUrl, p.stack.adminToken, service);
+  expect(replicas.length).toBeGreaterThanOrEqual(2);
+  const added = replicas.filter((u) => u !== p.stack.serviceUrl(service));
+  const before = await gatewayUpstreamCounts(p.stack.gatewayUrl, service);
+  expect(await requestThroughGateway(p.stack.gatewayUrl, path, 20)).toBeGreaterThanOrEqual(18);
+  const after = await gatewayUpstreamCounts(p.stack.gatewayUrl, service);
+  const servedByAdded = [...after].filter(([u, n]) => added.some((a) => u.includes(`:${new URL(a).port}`)) && n > (before.get(u) ?? 0));
+  expect(servedByAdded.length).toBeGreaterThan(0);
+  return added;
+}
+
+export async function expectAnswersAgain(p: Parts, path: string): Promise<void> {
+  await waitFor(`${path} answering through the gateway`, async () => (await requestThroughGateway(p.stack.gatewayUrl, path, 5)) === 5, {
+    timeoutMs: 60_000,
+    intervalMs: 1000,
+  });
+}

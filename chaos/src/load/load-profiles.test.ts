@@ -1,4 +1,4 @@
-import { loadStages, requestBudget } from './load-profiles';
+import { experimentStages, loadStages, requestBudget } from './load-profiles';
 
 describe('load profiles', () => {
   it('normal is 100 rps for 5 minutes by default length', () => {
@@ -26,5 +26,25 @@ describe('load profiles', () => {
       expect(loadStages(p, d).reduce((s, x) => s + x.seconds, 0)).toBe(d);
       expect(loadStages(p, d).every((s) => s.seconds >= 1)).toBe(true);
     }
+  });
+});
+
+describe('experimentStages', () => {
+  it('a spike bursts when the fault is injected, whatever the warm-up', () => {
+    expect(experimentStages('spike', { warmup: 130, injection: 30, recovery: 20 })).toEqual([
+      { rps: 100, seconds: 130 },
+      { rps: 1000, seconds: 30 },
+      { rps: 100, seconds: 20 },
+    ]);
+    expect(experimentStages('spike', { warmup: 15, injection: 30, recovery: 20 })).toEqual([
+      { rps: 100, seconds: 15 },
+      { rps: 1000, seconds: 13 },
+      { rps: 100, seconds: 37 },
+    ]);
+  });
+
+  it('normal and stress span the whole run', () => {
+    expect(experimentStages('normal', { warmup: 10, injection: 20, recovery: 20 })).toEqual([{ rps: 100, seconds: 50 }]);
+    expect(experimentStages('stress', { warmup: 10, injection: 20, recovery: 20 }).map((s) => s.rps)).toEqual([100, 200, 300, 400, 500]);
   });
 });

@@ -61,3 +61,23 @@ function split(total: number, n: number): number[] {
 export function requestBudget(stages: readonly LoadStage[]): number {
   return stages.reduce((s, st) => s + st.rps * st.seconds, 0);
 }
+
+/**
+ * Stages for a chaos run: as `loadStages` over the whole run, except that a spike's burst starts
+ * with the injection (and lasts a fifth of the run, at most the injection), so the spike test
+ * measures the fleet under a burst and a fault at once, whatever the warm-up length.
+ */
+export function experimentStages(
+  profile: LoadProfileName,
+  phases: { warmup: number; injection: number; recovery: number },
+  baseRps = 100,
+): LoadStage[] {
+  const total = phases.warmup + phases.injection + phases.recovery;
+  if (profile !== 'spike' || phases.warmup < 1) return loadStages(profile, total, baseRps);
+  const burst = Math.max(1, Math.min(phases.injection, Math.round(total / 5)));
+  return [
+    { rps: Math.min(MAX_RPS, baseRps), seconds: phases.warmup },
+    { rps: 1000, seconds: burst },
+    { rps: Math.min(MAX_RPS, baseRps), seconds: total - phases.warmup - burst },
+  ].filter((s) => s.seconds > 0);
+}

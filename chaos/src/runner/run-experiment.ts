@@ -1,7 +1,7 @@
 import type { Experiment } from '../experiment/experiment-schema';
 import { grafanaAnnotator, type Annotator } from '../grafana/grafana-annotations';
 import { LoadRecorder } from '../load/load-recorder';
-import { loadStages } from '../load/load-profiles';
+import { experimentStages } from '../load/load-profiles';
 import { runLoad } from '../load/run-load';
 import { computeRunMetrics } from '../metrics/compute-run-metrics';
 import { anomalyIntervals, detectionSignal } from '../metrics/detection-intervals';
@@ -57,12 +57,13 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
   const annotator = o.annotator ?? grafanaAnnotator();
   const phases = phaseSeconds(e, o);
   const profile = o.loadProfile ?? e.method.load.profile;
-  const total = phases.warmup + phases.injection + phases.recovery;
   const notes: string[] = [];
   const label = `[${e.name} heal=${stack.heal ? 'on' : 'off'} #${o.repeat + 1}]`;
 
   const recorder = new LoadRecorder();
-  const load = runLoad({ url: stack.gatewayUrl, paths: o.paths }, loadStages(profile, total + 2, e.method.load.rps), recorder);
+  // +2 s: the load outlasts the last sample the runner takes
+  const stages = experimentStages(profile, { ...phases, recovery: phases.recovery + 2 }, e.method.load.rps);
+  const load = runLoad({ url: stack.gatewayUrl, paths: o.paths }, stages, recorder);
   const startedAt = Date.now();
   const health: { t: number; healthy: boolean }[] = [];
   let probes = e.steadyStateHypothesis.probes;

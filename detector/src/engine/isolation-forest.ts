@@ -2,6 +2,11 @@ import { DetectorError } from '../errors';
 import { base64ToFloat64, base64ToInt32, float64ToBase64, int32ToBase64 } from './base64';
 import { checkMatrix, toMatrix } from './matrix';
 import { Prng } from './prng';
+import { averagePathLength } from './path-length';
+import { TreeBuilder } from './tree-builder';
+import { walkDepths } from './forest-walk';
+
+export { averagePathLength };
 
 export interface IsolationForestOptions {
   /** Number of isolation trees (default 100). */
@@ -25,19 +30,6 @@ export interface IsolationForestJSON {
   splitFeature: string;
   splitValue: string;
   leafDepth: string;
-}
-
-const EULER_GAMMA = 0.5772156649015329;
-
-/**
- * c(n): the average path length of an unsuccessful search in a binary search tree of n points
- * (Liu, Ting and Zhou 2008), used to normalise depths and to credit leaves that hold several points.
- * c(n) = 2 H(n-1) - 2 (n-1) / n with H(i) ≈ ln(i) + γ; c(1) = 0 and c(2) = 1 exactly.
- */
-export function averagePathLength(n: number): number {
-  if (n <= 1) return 0;
-  if (n === 2) return 1;
-  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
 }
 
 /**
@@ -307,169 +299,21 @@ export class IsolationForest {
   }
 
   private scoreUnchecked(data: Float64Array, n: number): Float64Array {
-    const L = this.levels;
-    const d = this.width;
-    const internal = (1 << L) - 1;
-    const leaves = 1 << L;
     const sums = new Float64Array(n);
-    const feat = this.splitFeature;
-    const thr = this.splitValue;
-    const leaf = this.leafDepth;
-    // Tree-major order keeps one tree's nodes in L1 cache while every point walks it. Four points
-    // per iteration give the CPU four independent dependency chains to overlap, the level loop is
-    // unrolled by two, and `| 0` on the comparison keeps V8 on a branch-free path: split
-    // directions are random, so a branch would be mispredicted half the time.
-    for (let t = 0; t < this.trees; t++) {
-      const f = feat.subarray(t * internal, (t + 1) * internal);
-      const h = thr.subarray(t * internal, (t + 1) * internal);
-      const lf = leaf.subarray(t * leaves, (t + 1) * leaves);
-      let i = 0;
-      for (; i + 3 < n; i += 4) {
-        const b0 = i * d;
-        const b1 = b0 + d;
-        const b2 = b1 + d;
-        const b3 = b2 + d;
-        let k0 = 0;
-        let k1 = 0;
-        let k2 = 0;
-        let k3 = 0;
-        let l = 0;
-        for (; l + 1 < L; l += 2) {
-          k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
-          k1 = 2 * k1 + 1 + (bit(data[b1 + f[k1]] >= h[k1]) | 0);
-          k2 = 2 * k2 + 1 + (bit(data[b2 + f[k2]] >= h[k2]) | 0);
-          k3 = 2 * k3 + 1 + (bit(data[b3 + f[k3]] >= h[k3]) | 0);
-          k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
-          k1 = 2 * k1 + 1 + (bit(data[b1 + f[k1]] >= h[k1]) | 0);
-          k2 = 2 * k2 + 1 + (bit(data[b2 + f[k2]] >= h[k2]) | 0);
-          k3 = 2 * k3 + 1 + (bit(data[b3 + f[k3]] >= h[k3]) | 0);
-        }
-        for (; l < L; l++) {
-          k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
-          k1 = 2 * k1 + 1 + (bit(data[b1 + f[k1]] >= h[k1]) | 0);
-          k2 = 2 * k2 + 1 + (bit(data[b2 + f[k2]] >= h[k2]) | 0);
-          k3 = 2 * k3 + 1 + (bit(data[b3 + f[k3]] >= h[k3]) | 0);
-        }
-        sums[i] += lf[k0 - internal];
-        sums[i + 1] += lf[k1 - internal];
-        sums[i + 2] += lf[k2 - internal];
-        sums[i + 3] += lf[k3 - internal];
-      }
-      for (; i < n; i++) {
-        const b0 = i * d;
-        let k0 = 0;
-        for (let l = 0; l < L; l++) k0 = 2 * k0 + 1 + (bit(data[b0 + f[k0]] >= h[k0]) | 0);
-        sums[i] += lf[k0 - internal];
-      }
-    }
+    walkDepths(
+      this.splitFeature,
+      this.splitValue,
+      this.leafDepth,
+      this.trees,
+      this.levels,
+      data,
+      n,
+      this.width,
+      sums,
+    );
     const c = averagePathLength(this.usedSampleSize);
     const inv = c > 0 ? 1 / (this.trees * c) : 0;
     for (let i = 0; i < n; i++) sums[i] = c > 0 ? Math.pow(2, -sums[i] * inv) : 0.5;
     return sums;
-  }
-}
-
-/**
- * A comparison as 0/1 for `| 0` arithmetic. TypeScript has no boolean-to-number cast, and V8
- * inlines this into the caller, so `bit(a >= b) | 0` compiles to a flag-to-register move.
- */
-function bit(b: boolean): number {
-  return b as unknown as number;
-}
-
-/** Grows one tree of the implicit layout from the current sample (indices into `data`). */
-class TreeBuilder {
-  private feat: Int32Array = new Int32Array(0);
-  private thr: Float64Array = new Float64Array(0);
-  private leaf: Float64Array = new Float64Array(0);
-  private readonly internal: number;
-
-  constructor(
-    private readonly data: Float64Array,
-    private readonly width: number,
-    private readonly levels: number,
-    private readonly rng: Prng,
-    private readonly sample: Int32Array,
-    private readonly order: Int32Array,
-  ) {
-    this.internal = (1 << levels) - 1;
-  }
-
-  build(feat: Int32Array, thr: Float64Array, leaf: Float64Array): void {
-    this.feat = feat;
-    this.thr = thr;
-    this.leaf = leaf;
-    this.grow(0, 0, 0, this.sample.length);
-  }
-
-  private grow(node: number, depth: number, lo: number, hi: number): void {
-    const size = hi - lo;
-    if (depth === this.levels || size <= 1) return this.makeLeaf(node, depth, size);
-    const split = this.chooseSplit(lo, hi);
-    if (split === null) return this.makeLeaf(node, depth, size);
-    const [f, p] = split;
-    // In-place partition: values < p to the left, >= p to the right (the walk's `>=` goes right).
-    const s = this.sample;
-    const d = this.data;
-    const w = this.width;
-    let i = lo;
-    let j = hi - 1;
-    while (i <= j) {
-      if (d[s[i] * w + f] < p) i++;
-      else {
-        const tmp = s[i];
-        s[i] = s[j];
-        s[j] = tmp;
-        j--;
-      }
-    }
-    this.feat[node] = f;
-    this.thr[node] = p;
-    this.grow(2 * node + 1, depth + 1, lo, i);
-    this.grow(2 * node + 2, depth + 1, i, hi);
-  }
-
-  /** A random feature that is not constant on this node's points, and a uniform split in (min, max]. */
-  private chooseSplit(lo: number, hi: number): [number, number] | null {
-    const w = this.width;
-    const order = this.order;
-    for (let j = 0; j < w; j++) order[j] = j;
-    for (let tried = 0; tried < w; tried++) {
-      const r = tried + this.rng.int(w - tried);
-      const f = order[r];
-      order[r] = order[tried];
-      order[tried] = f;
-      let min = Infinity;
-      let max = -Infinity;
-      for (let i = lo; i < hi; i++) {
-        const v = this.data[this.sample[i] * w + f];
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
-      if (max > min) {
-        let p = min + this.rng.next() * (max - min);
-        if (!(p > min)) p = min + (max - min) / 2;
-        if (!(p > min)) p = max; // adjacent doubles: split exactly at max still separates them
-        return [f, p];
-      }
-    }
-    return null;
-  }
-
-  /** Marks `node` a leaf: pads its subtree with always-left splits and stores depth + c(size). */
-  private makeLeaf(node: number, depth: number, size: number): void {
-    const value = depth + averagePathLength(size);
-    let first = node;
-    let count = 1;
-    for (let l = depth; l < this.levels; l++) {
-      for (let k = first; k < first + count; k++) {
-        this.feat[k] = 0;
-        this.thr[k] = Infinity;
-      }
-      first = 2 * first + 1;
-      count *= 2;
-    }
-    const start = first - this.internal;
-    for (let k = start; k < start + count; k++) this.leaf[k] = value;
   }
 }

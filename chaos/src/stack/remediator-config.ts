@@ -40,7 +40,13 @@ export function remediatorConfig(i: {
       groups: i.groups.map((g) => ({ ...g, autostart: true })),
     },
     policy: {
-      defaults: { budget: { maxActions: 20, windowSeconds: 3600 }, replicas: { min: 1, max: 3 } },
+      // one target per service may be healed at once: with the default of 1, a pending verification
+      // on one service blocks every other service's healing for the length of a chaos run
+      defaults: {
+        budget: { maxActions: 20, windowSeconds: 3600 },
+        replicas: { min: 1, max: 3 },
+        blastRadius: { maxTargets: services.length, maxPercent: 50 },
+      },
       rules: [
         { name: 'target-down', match: { alertname: 'HomeostatTargetDown' }, ladder: [{ action: 'restart' }], ...common },
         {

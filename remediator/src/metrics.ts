@@ -15,8 +15,8 @@ export function createMetrics() {
     }),
     alerts: new Counter({
       name: 'homeostat_remediator_alerts_total',
-      help: 'Alerts in accepted notifications, by status and whether they were new or duplicates',
-      labelNames: ['status', 'dedupe'] as const,
+      help: 'Alerts in accepted notifications: new, or duplicates of (fingerprint, startsAt, status) already seen',
+      labelNames: ['dedupe'] as const,
       registers,
     }),
     actions: new Counter({

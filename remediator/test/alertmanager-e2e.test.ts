@@ -127,7 +127,7 @@ describe('real Prometheus -> real Alertmanager 0.25 -> remediator (bearer creden
     await waitFor(
       'a repeated notification',
       async () =>
-        /homeostat_remediator_alerts_total\{status="any",dedupe="duplicate"\} [1-9]/.test(
+        /homeostat_remediator_alerts_total\{dedupe="duplicate"\} [1-9]/.test(
           await (await fetch(`${r.url}/metrics`)).text(),
         ),
       { timeoutMs: 30_000 },

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ProcessGroupConfig } from '../config';
 import { RemediatorError } from '../errors';
@@ -16,6 +17,15 @@ export interface Replica {
 type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
 
 export const replicaUrl = (port: number): string => `http://127.0.0.1:${port}`;
+
+/** Whether 127.0.0.1:port can be bound right now (another program may hold a port of the range). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
 
 /**
  * Starts, stops and health-checks the child processes behind the process actuator, with pid files
@@ -83,9 +93,15 @@ export class ReplicaSupervisor {
     return child;
   }
 
-  async waitReady(cfg: ProcessGroupConfig, port: number): Promise<void> {
+  async waitReady(cfg: ProcessGroupConfig, port: number, child?: ChildProcess | null): Promise<void> {
     const deadline = Date.now() + cfg.readyTimeoutSeconds * 1000;
     for (;;) {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) {
+        throw new RemediatorError(
+          'ACTUATOR_FAILED',
+          `${cfg.name} on port ${port} exited (${child.exitCode ?? child.signalCode}) before it was ready`,
+        );
+      }
       try {
         const res = await fetch(`${replicaUrl(port)}${cfg.readyPath}`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;

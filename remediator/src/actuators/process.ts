@@ -3,7 +3,7 @@ import type { ProcessGroupConfig } from '../config';
 import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
-import { ReplicaSupervisor, replicaUrl, type Replica } from './process-supervisor';
+import { portIsFree, ReplicaSupervisor, replicaUrl, type Replica } from './process-supervisor';
 
 export interface ProcessActuatorOptions {
   groups: ProcessGroupConfig[];
@@ -49,7 +49,7 @@ export class ProcessActuator implements Actuator {
       await Promise.all(
         g.replicas.map(async (r) => {
           r.child = this.sup.spawn(g.cfg, r.port);
-          await this.sup.waitReady(g.cfg, r.port);
+          await this.sup.waitReady(g.cfg, r.port, r.child);
         }),
       );
     }
@@ -92,7 +92,7 @@ export class ProcessActuator implements Actuator {
             await this.sup.kill(inst, grace);
             if (req.action === 'restart') {
               inst.child = this.sup.spawn(g.cfg, inst.port);
-              await this.sup.waitReady(g.cfg, inst.port);
+              await this.sup.waitReady(g.cfg, inst.port, inst.child);
             } else {
               await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
             }
@@ -103,7 +103,7 @@ export class ProcessActuator implements Actuator {
       case 'scale_out': {
         const want =
           (req.desiredReplicas ?? Number(before.replicas) + 1) - g.replicas.filter((r) => !r.isolated).length;
-        const ports = this.freePorts(g, Math.max(0, want));
+        const ports = await this.freePorts(g, Math.max(0, want));
         return {
           apiCall: {
             method: 'POST',
@@ -120,8 +120,15 @@ export class ProcessActuator implements Actuator {
                 isolated: false,
               };
               g.replicas.push(r);
-              await this.sup.waitReady(g.cfg, port);
-              await this.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
+              try {
+                await this.sup.waitReady(g.cfg, port, r.child);
+                await this.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
+              } catch (e) {
+                // A replica that never came up is not left behind half-registered.
+                await this.sup.kill(r, 1);
+                g.replicas.splice(g.replicas.indexOf(r), 1);
+                throw e;
+              }
             }
             return { ...(await this.snapshot(req.target)), spawned: ports };
           },
@@ -278,11 +285,12 @@ export class ProcessActuator implements Actuator {
     return r;
   }
 
-  private freePorts(g: { cfg: ProcessGroupConfig; replicas: Replica[] }, n: number): number[] {
+  /** Ports of the group's range that no replica uses and nothing else is bound to right now. */
+  private async freePorts(g: { cfg: ProcessGroupConfig; replicas: Replica[] }, n: number): Promise<number[]> {
     const used = new Set([...this.groups.values()].flatMap((x) => x.replicas.map((r) => r.port)));
     const out: number[] = [];
     for (let p = g.cfg.replicaPorts.from; p <= g.cfg.replicaPorts.to && out.length < n; p++)
-      if (!used.has(p)) out.push(p);
+      if (!used.has(p) && (await portIsFree(p))) out.push(p);
     if (out.length < n)
       throw new RemediatorError(
         'ACTUATOR_FAILED',

@@ -23,7 +23,8 @@ function toIncoming(a: AlertmanagerAlert): IncomingAlert {
   return {
     fingerprint: a.fingerprint,
     status: a.status,
-    startsAt: Date.parse(a.startsAt),
+    // Epoch ms are non-negative in Homeostat's APIs; Go's zero time would be negative.
+    startsAt: Math.max(0, Date.parse(a.startsAt)),
     startsAtRaw: a.startsAt,
     labels: a.labels,
     annotations: a.annotations,
@@ -61,8 +62,8 @@ export function registerIntake(
       });
     const { fresh, duplicates } = await deps.commit.submit(source, alerts);
     deps.metrics.notifications.inc({ source, outcome: 'accepted' });
-    if (fresh > 0) deps.metrics.alerts.inc({ status: 'new', dedupe: 'new' }, fresh);
-    if (duplicates > 0) deps.metrics.alerts.inc({ status: 'any', dedupe: 'duplicate' }, duplicates);
+    if (fresh > 0) deps.metrics.alerts.inc({ dedupe: 'new' }, fresh);
+    if (duplicates > 0) deps.metrics.alerts.inc({ dedupe: 'duplicate' }, duplicates);
     const body: IntakeResponse = { accepted: fresh, duplicates };
     return reply.code(202).send(body);
   });

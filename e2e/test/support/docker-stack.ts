@@ -11,7 +11,7 @@ import { alertRules, prometheusConfig } from '@homeostat/chaos/dist/stack/promet
 import { ENTRY_POINTS } from '@homeostat/chaos/dist/stack/repo-paths';
 import type { Stack } from '@homeostat/chaos/dist/stack/start-stack';
 import { writeFileSd } from '@homeostat/chaos/dist/stack/target-discovery';
-import { DockerFleet, PROJECT, buildDemoImage, removeEverything } from './docker-fleet';
+import { DockerFleet, PROJECT, buildDemoImage, healthy, removeEverything } from './docker-fleet';
 
 export interface DockerStack extends Stack {
   alertmanagerUrl: string;
@@ -45,7 +45,7 @@ function remediatorPolicy(): Record<string, unknown> {
  * dockerd; the gateway, Prometheus, Alertmanager, the detector and the remediator (Docker
  * actuator) as processes. A discovery loop plays compose's part: every second it lists the
  * project's containers (clones included) and writes the gateway's upstreams file and Prometheus'
- * file_sd, so a replica the remediator adds gets traffic and is scraped.
+ * file_sd, so a replica the remediator adds gets traffic and is scraped once it is ready.
  */
 export async function startDockerStack(log: (m: string) => void): Promise<DockerStack> {
   const docker = new Docker();
@@ -69,8 +69,14 @@ export async function startDockerStack(log: (m: string) => void): Promise<Docker
     const sdFile = join(dir, 'demo-targets.json');
     const gwPort = await freePort();
     const gatewayUrl = `http://127.0.0.1:${gwPort}`;
+    // like a readiness probe: a container joins the gateway and Prometheus once it has answered
+    // /healthz (a clone still booting is not "down"), and stays after that, exited or not, so a
+    // crashed one is a target with up == 0, as with compose's docker_sd
+    const ready = new Set<string>();
     const sync = async () => {
-      const replicas = await fleet.replicas();
+      const all = await fleet.replicas();
+      for (const r of all) if (!ready.has(r.id) && r.running && (await healthy(Number(new URL(r.url).port)))) ready.add(r.id);
+      const replicas = all.filter((r) => ready.has(r.id));
       const upstreams: Record<string, string[]> = {};
       for (const s of DEMO_SERVICES) upstreams[s] = replicas.filter((r) => r.service === s).map((r) => r.url).sort();
       const text = JSON.stringify(upstreams);
@@ -140,7 +146,14 @@ export async function startDockerStack(log: (m: string) => void): Promise<Docker
     const promConfig = join(promDir, 'prometheus.yml');
     writeFileSync(
       promConfig,
-      stringify(prometheusConfig({ demoTargetsFile: sdFile, homeostatTargets: [], ruleFiles: [rules], alertmanager: `127.0.0.1:${amPort}`, scrapeIntervalSeconds: 1 })),
+      stringify(prometheusConfig({
+          demoTargetsFile: sdFile,
+          // the detector's scores reach the alert rules by being scraped
+          homeostatTargets: [
+            { service: 'detector', address: `127.0.0.1:${detPort}` },
+            { service: 'remediator', address: `127.0.0.1:${remPort}` },
+          ],
+          ruleFiles: [rules], alertmanager: `127.0.0.1:${amPort}`, scrapeIntervalSeconds: 1 })),
     );
     log(`starting prometheus on ${prometheusUrl}`);
     const prom = spawnDaemon(

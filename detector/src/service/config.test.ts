@@ -17,7 +17,8 @@ describe('parseConfig', () => {
   it('runs with only the Prometheus URL and one job, filling working defaults', () => {
     const c = parseConfig(ok, '/srv');
     expect(c.server).toEqual({ host: '127.0.0.1', port: 8090 });
-    expect(c.dataDir).toBe('/srv/homeostat-detector-data');
+    expect(c.dataDir).toBe(`${process.cwd()}/homeostat-detector-data`);
+    expect(parseConfig({ ...ok, dataDir: 'state' }, '/srv').dataDir).toBe('/srv/state');
     const d = c.detectors[0];
     expect(d.name).toBe('demo');
     expect(d.groupBy).toEqual(['instance']);

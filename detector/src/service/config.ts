@@ -116,8 +116,11 @@ export const ServiceConfigInput = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8090 }),
-    /** Model state (JSON per entity) and the anomaly event database live here. */
-    dataDir: z.string().default('./homeostat-detector-data'),
+    /**
+     * Model state (JSON per entity) and the anomaly event database live here. A relative path given
+     * in the file is relative to the file; the default is relative to the working directory.
+     */
+    dataDir: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     detectors: z.array(DetectorConfigInput).min(1),
   })
@@ -179,7 +182,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
   return {
     prometheus: c.prometheus,
     server: c.server,
-    dataDir: isAbsolute(c.dataDir) ? c.dataDir : resolve(baseDir, c.dataDir),
+    dataDir: c.dataDir === undefined ? resolve('homeostat-detector-data') : isAbsolute(c.dataDir) ? c.dataDir : resolve(baseDir, c.dataDir),
     logLevel: c.logLevel,
     detectors: c.detectors.map((d) => {
       const defaults = d.job !== undefined ? jobDefaults(d.job) : undefined;

@@ -233,9 +233,12 @@ export class DockerActuator implements Actuator {
 
   private async clone(templateId: string, target: Target, incidentId: string): Promise<string> {
     const src = await this.docker.getContainer(templateId).inspect();
+    // Numbering is per compose project: another project's `orders` service must not shift ours.
     const all = await this.docker.listContainers({
       all: true,
-      filters: JSON.stringify({ label: [`${SERVICE}=${target.name}`] }),
+      filters: JSON.stringify({
+        label: [`${SERVICE}=${target.name}`, ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : [])],
+      }),
     });
     const n = 1 + Math.max(0, ...all.map((c) => Number(c.Labels[NUMBER] ?? 0)));
     const hostNet = src.HostConfig.NetworkMode === 'host';

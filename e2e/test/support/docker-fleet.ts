@@ -17,6 +17,8 @@ const ENTRY = '/app/demo/dist/bin/backend.js';
 
 export interface Replica {
   id: string;
+  /** Container name: Prometheus labels the target with it, as compose's docker_sd relabelling does. */
+  name: string;
   service: string;
   url: string;
   running: boolean;
@@ -111,6 +113,7 @@ export class DockerFleet {
       }
       out.push({
         id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
         service: c.Labels['com.docker.compose.service'] ?? '',
         url: `http://127.0.0.1:${port}`,
         running: c.State === 'running',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { stringify } from 'yaml';
@@ -10,7 +10,6 @@ import { DEMO_SERVICES } from '@homeostat/chaos/dist/stack/local-fleet';
 import { alertRules, prometheusConfig } from '@homeostat/chaos/dist/stack/prometheus-config';
 import { ENTRY_POINTS } from '@homeostat/chaos/dist/stack/repo-paths';
 import type { Stack } from '@homeostat/chaos/dist/stack/start-stack';
-import { writeFileSd } from '@homeostat/chaos/dist/stack/target-discovery';
 import { DockerFleet, PROJECT, buildDemoImage, healthy, removeEverything } from './docker-fleet';
 
 export interface DockerStack extends Stack {
@@ -81,7 +80,14 @@ export async function startDockerStack(log: (m: string) => void): Promise<Docker
       for (const s of DEMO_SERVICES) upstreams[s] = replicas.filter((r) => r.service === s).map((r) => r.url).sort();
       const text = JSON.stringify(upstreams);
       if (!existsSync(upstreamsFile) || readFileSync(upstreamsFile, 'utf8') !== text) writeFileSync(upstreamsFile, text);
-      writeFileSd(sdFile, [{ service: 'gateway', address: `127.0.0.1:${gwPort}` }, ...replicas.map((r) => ({ service: r.service, address: new URL(r.url).host }))]);
+      // labels as provisioning/prometheus/prometheus.yml gives compose's containers: service and
+      // container, so a HomeostatTargetDown alert names the replica that is down
+      const groups = [
+        { targets: [`127.0.0.1:${gwPort}`], labels: { service: 'gateway' } },
+        ...replicas.map((r) => ({ targets: [new URL(r.url).host], labels: { service: r.service, container: r.name } })),
+      ];
+      writeFileSync(`${sdFile}.tmp`, JSON.stringify(groups));
+      renameSync(`${sdFile}.tmp`, sdFile);
     };
     await sync();
     timer = setInterval(() => void sync().catch(() => undefined), 1000);

@@ -33,7 +33,10 @@ export class LocalFleet {
     services?: readonly string[];
     externalBackends?: Record<string, number>;
     gatewayPort?: number;
+    /** Hands out ports no other part of the stack got (default: freePort). */
+    allocatePort?: () => Promise<number>;
   }): Promise<LocalFleet> {
+    const allocate = opts.allocatePort ?? freePort;
     if (!isBuilt('backend') || !isBuilt('gateway')) {
       throw new ChaosError('NOT_BUILT', `the demo fleet is not built (${ENTRY_POINTS.backend}); run: npm run build -w @homeostat/demo`);
     }
@@ -43,12 +46,12 @@ export class LocalFleet {
       const upstreams: string[] = [];
       for (const service of opts.services ?? DEMO_SERVICES) {
         const external = opts.externalBackends?.[service];
-        const port = external ?? (await freePort());
+        const port = external ?? (await allocate());
         const args = [ENTRY_POINTS.backend, '--service', service, '--port', String(port)];
         members.set(service, { service, port, args, daemon: external ? null : fleet.spawn(service, port, args) });
         upstreams.push('--upstream', `${service}=http://127.0.0.1:${port}`);
       }
-      const gwPort = opts.gatewayPort ?? (await freePort());
+      const gwPort = opts.gatewayPort ?? (await allocate());
       const gwArgs = [ENTRY_POINTS.gateway, '--port', String(gwPort), ...upstreams];
       members.set('gateway', { service: 'gateway', port: gwPort, args: gwArgs, daemon: fleet.spawn('gateway', gwPort, gwArgs) });
       await Promise.all([...members.values()].map((m) => fleet.waitHealthy(m)));

@@ -67,6 +67,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // children inherit it: the backends protect /admin with it, the remediator's gateway client sends it
   process.env[ADMIN_TOKEN_ENV] = adminToken;
   const daemons: Daemon[] = [];
+  // freePort() releases the port it found, so two calls can return the same one: keep them distinct
+  const taken = new Set<number>();
+  const port = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePort();
+      if (!taken.has(p)) {
+        taken.add(p);
+        return p;
+      }
+    }
+  };
   let fleet: LocalFleet | null = null;
   let syncTimer: NodeJS.Timeout | null = null;
   const stop = async () => {
@@ -76,7 +87,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   try {
     const scrape = opts.scrapeIntervalSeconds ?? 1;
-    const promPort = await freePort();
+    const promPort = await port();
     const prometheusUrl = `http://127.0.0.1:${promPort}`;
     let remediatorUrl: string | null = null;
     let detectorUrl: string | null = null;
@@ -84,9 +95,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const homeostatTargets: { service: string; address: string }[] = [];
 
     if (opts.heal) {
-      const gatewayPort = await freePort();
-      const amPort = await freePort();
-      const remPort = await freePort();
+      const gatewayPort = await port();
+      const amPort = await port();
+      const remPort = await port();
       alertmanagerAddr = `127.0.0.1:${amPort}`;
       remediatorUrl = `http://127.0.0.1:${remPort}`;
       const webhookToken = randomBytes(16).toString('hex');
@@ -95,12 +106,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const backendPorts: Record<string, number> = {};
       const groups = [];
       for (const service of DEMO_SERVICES) {
-        backendPorts[service] = await freePort();
+        backendPorts[service] = await port();
         groups.push({
           name: service,
           command: [process.execPath, ENTRY_POINTS.backend, '--service', service, '--port', '{port}'],
           ports: [backendPorts[service]],
-          replicaPorts: await freePortRange(4),
+          replicaPorts: await freePortRange(4, taken),
         });
       }
       const remConfigFile = join(dir, 'remediator.yml');
@@ -127,11 +138,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         name: 'remediator',
       });
       daemons.push(rem);
-      await waitFor(`remediator on ${remediatorUrl} (log: ${rem.logFile})`, async () => (await fetch(`${remediatorUrl}/healthz`)).ok, {
+      // the kill-switch route is the remediator's own: a backend answering /healthz on a reused port must not pass
+      await waitFor(`remediator on ${remediatorUrl} (log: ${rem.logFile})`, async () => {
+        if (rem.child.exitCode !== null) throw new Error(`exited with ${rem.child.exitCode}`);
+        return (await fetch(`${remediatorUrl}/api/v1/kill-switch`)).ok;
+      }, {
         timeoutMs: 30_000,
       });
       homeostatTargets.push({ service: 'remediator', address: `127.0.0.1:${remPort}` });
-      fleet = await LocalFleet.start({ dir, externalBackends: backendPorts, gatewayPort });
+      fleet = await LocalFleet.start({ dir, externalBackends: backendPorts, gatewayPort, allocatePort: port });
 
       const amDir = join(dir, 'alertmanager');
       mkdirSync(amDir, { recursive: true });
@@ -146,7 +161,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       daemons.push(am);
       await waitFor(`alertmanager (log: ${am.logFile})`, async () => (await fetch(`http://${alertmanagerAddr}/-/ready`)).ok, { timeoutMs: 30_000 });
 
-      const detPort = await freePort();
+      const detPort = await port();
       detectorUrl = `http://127.0.0.1:${detPort}`;
       const detConfigFile = join(dir, 'detector.yml');
       writeFileSync(detConfigFile, stringify(detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data') })));
@@ -162,7 +177,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       homeostatTargets.push({ service: 'detector', address: `127.0.0.1:${detPort}` });
     } else {
       log('starting the demo fleet (gateway + orders, payments, inventory)');
-      fleet = await LocalFleet.start({ dir });
+      fleet = await LocalFleet.start({ dir, allocatePort: port });
     }
     const theFleet = fleet;
 

@@ -81,8 +81,15 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     const flagged = times.filter((_, i) => field(orders, 'anomaly').values[i] === true);
     expect(flagged.length).toBeGreaterThan(0);
     const { start, end } = session.stack.anomaly;
-    expect(flagged.every((t) => t >= start && t <= end + 5 * 60_000)).toBe(true);
-    expect(Math.max(...(field(orders, 'score').values as number[]))).toBeGreaterThan(1);
+    // the model is statistical: a stray point may cross 1 elsewhere, but the anomaly dominates
+    const inside = (t: number) => t >= start && t <= end + 60_000;
+    const windowPoints = times.filter((t) => t >= start && t <= end);
+    expect(flagged.filter(inside).length).toBeGreaterThan(flagged.length / 2);
+    expect(flagged.filter((t) => t >= start && t <= end).length).toBeGreaterThan(windowPoints.length * 0.8);
+    const scores = field(orders, 'score').values as Array<number | null>;
+    const peak = scores.indexOf(Math.max(...scores.map((v) => v ?? -Infinity)));
+    expect(inside(times[peak])).toBe(true);
+    expect(scores[peak]).toBeGreaterThan(1);
     expect((field(orders, 'score').config.thresholds as { steps: Array<{ value: number }> }).steps[1].value).toBe(1);
     expect(field(orders, 'latency_p95').config.unit).toBe('s');
     const payments = frames.find((f) => f !== orders)!;

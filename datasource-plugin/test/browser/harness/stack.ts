@@ -156,7 +156,9 @@ export async function startStack(): Promise<Stack> {
       async () => {
         const r = await fetch(`${detector.url}/api/v1/events?from=${now - 3600_000}&to=${now}&key=${encodeURIComponent('service="orders"')}`);
         const events = r.ok ? ((await r.json()) as { events: Array<{ start: number }> }).events : [];
-        return events.length > 0 ? Math.min(...events.map((e) => e.start)) : undefined;
+        // the event of the written anomaly (a statistical model may also flag a stray point elsewhere)
+        const starts = events.map((e) => e.start).filter((t) => t >= anomaly.start - 60_000 && t <= anomaly.end);
+        return starts.length > 0 ? Math.min(...starts) : undefined;
       },
       { timeoutMs: 90_000 }
     );

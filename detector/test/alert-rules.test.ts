@@ -24,7 +24,10 @@ describe('provisioning/prometheus/rules/homeostat.yml', () => {
   it('fires HomeostatAnomaly with service, severity, top_feature and remediate labels, and HomeostatTargetDown (promtool test rules)', () => {
     const dir = makeTempDir('rules-test');
     copyFileSync(rules, join(dir, 'homeostat.yml'));
-    copyFileSync(join(__dirname, 'fixtures', 'homeostat-rules.test.yml'), join(dir, 'homeostat-rules.test.yml'));
+    copyFileSync(
+      join(__dirname, 'fixtures', 'homeostat-rules.test.yml'),
+      join(dir, 'homeostat-rules.test.yml'),
+    );
     const r = promtool(['test', 'rules', 'homeostat-rules.test.yml'], dir);
     expect(r.out).toContain('SUCCESS');
     expect(r.ok).toBe(true);

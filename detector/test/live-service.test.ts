@@ -3,7 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { makeTempDir, startPrometheus, waitFor, type PrometheusDaemon } from '@homeostat/testkit';
-import type { DetectorsResponse, EntitiesResponse, EventsResponse, ScoreResponse } from '@homeostat/contracts';
+import type {
+  DetectorsResponse,
+  EntitiesResponse,
+  EventsResponse,
+  ScoreResponse,
+} from '@homeostat/contracts';
 import { parseConfig, type ServiceConfig } from '../src/service/config';
 import { DetectorService } from '../src/service/detector-service';
 import { startFleet, type Fleet } from './helpers/fleet';
@@ -31,7 +36,11 @@ let poller: NodeJS.Timeout | undefined;
 
 function config(promUrl: string): ServiceConfig {
   return parseConfig({
-    prometheus: { url: promUrl, timeoutSeconds: 2, retries: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200 } },
+    prometheus: {
+      url: promUrl,
+      timeoutSeconds: 2,
+      retries: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
+    },
     server: { port: 0 },
     dataDir,
     logLevel: 'warn',
@@ -56,7 +65,10 @@ function config(promUrl: string): ServiceConfig {
 }
 
 async function startService(): Promise<void> {
-  service = new DetectorService(config(prom.url), { logger: pino({ level: 'warn' }), persistIntervalMs: 2000 });
+  service = new DetectorService(config(prom.url), {
+    logger: pino({ level: 'warn' }),
+    persistIntervalMs: 2000,
+  });
   url = await service.start();
 }
 
@@ -92,7 +104,10 @@ async function scoreOf(name: string): Promise<number | null> {
 beforeAll(async () => {
   dataDir = makeTempDir('detector-data');
   fleet = await startFleet(SERVICES);
-  prom = await startPrometheus({ scrapeTargets: [{ job: 'fleet', targets: [fleet.hostPort] }], scrapeIntervalSeconds: 1 });
+  prom = await startPrometheus({
+    scrapeTargets: [{ job: 'fleet', targets: [fleet.hostPort] }],
+    scrapeIntervalSeconds: 1,
+  });
   await startService();
   startPolling();
 });
@@ -109,7 +124,10 @@ test('becomes ready once models are warm, and exports scores for every entity on
   expect(notReady.status).toBe(503);
   expect((await getJson(`${url}/healthz`)).status).toBe(200);
 
-  await waitFor('readyz 200', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 180_000, intervalMs: 500 });
+  await waitFor('readyz 200', async () => (await fetch(`${url}/readyz`)).status === 200, {
+    timeoutMs: 180_000,
+    intervalMs: 500,
+  });
   const text = await waitFor('scores of all services on /metrics', async () => {
     const t = await (await fetch(`${url}/metrics`)).text();
     return SERVICES.every((s) => t.includes(`homeostat_anomaly_score{detector="fleet",service="${s}"}`)) && t;
@@ -131,12 +149,18 @@ test('an injected CPU anomaly lifts that entity above 1 within a few intervals, 
   await new Promise((r) => setTimeout(r, 5000));
   const injectedAt = Date.now();
   fleet.inject('orders', { cpu: 3, latency: 2.5 });
-  await waitFor('orders score > 1', async () => ((await scoreOf('orders')) ?? 0) > 1, { timeoutMs: 8 * INTERVAL * 1000 + 4000, intervalMs: 200 });
+  await waitFor('orders score > 1', async () => ((await scoreOf('orders')) ?? 0) > 1, {
+    timeoutMs: 8 * INTERVAL * 1000 + 4000,
+    intervalMs: 200,
+  });
   const detectedAfterMs = Date.now() - injectedAt;
   await new Promise((r) => setTimeout(r, 6000));
   fleet.inject('orders', null);
   const clearedAt = Date.now();
-  await waitFor('orders score back below 1', async () => ((await scoreOf('orders')) ?? 9) < 1, { timeoutMs: 30_000, intervalMs: 200 });
+  await waitFor('orders score back below 1', async () => ((await scoreOf('orders')) ?? 9) < 1, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
   await new Promise((r) => setTimeout(r, 3000));
 
   const during = scoresOf('orders', injectedAt + detectedAfterMs, clearedAt);
@@ -151,7 +175,9 @@ test('an injected CPU anomaly lifts that entity above 1 within a few intervals, 
   }
 
   // The anomaly was recorded as an event, with the features that drove it.
-  const ev = await getJson<EventsResponse>(`${url}/api/v1/events?from=${injectedAt - 5000}&to=${Date.now()}&detector=fleet&key=${encodeURIComponent('service="orders"')}`);
+  const ev = await getJson<EventsResponse>(
+    `${url}/api/v1/events?from=${injectedAt - 5000}&to=${Date.now()}&detector=fleet&key=${encodeURIComponent('service="orders"')}`,
+  );
   expect(ev.status).toBe(200);
   expect(ev.body.events.length).toBeGreaterThanOrEqual(1);
   const main = ev.body.events.reduce((a, b) => (b.peakScore > a.peakScore ? b : a));
@@ -166,7 +192,12 @@ test('a REST replay of the configured detector over the live range agrees with t
   expect(det.liveSince).toEqual(expect.any(Number));
   const liveSince = det.liveSince as number;
   const to = Math.max(...[...live.keys()].map((k) => Number(k.split('@')[1])));
-  const res = await postJson<ScoreResponse>(`${url}/api/v1/score`, { detector: 'fleet', from: liveSince, to, stepSeconds: INTERVAL });
+  const res = await postJson<ScoreResponse>(`${url}/api/v1/score`, {
+    detector: 'fleet',
+    from: liveSince,
+    to,
+    stepSeconds: INTERVAL,
+  });
   expect(res.status).toBe(200);
   expect(res.body.series.map((s) => s.labels.service).sort()).toEqual([...SERVICES].sort());
 
@@ -212,15 +243,21 @@ test('ad-hoc PromQL replay scores each series of the expression', async () => {
 // marker of a vanished series, so lookback kept returning its last value (see the report / README).
 test('follows series churn: a vanished entity is dropped with its gauges, a new one is picked up', async () => {
   fleet.setServices(['orders', 'payments', 'inventory', 'search']);
-  const list = await waitFor('gateway dropped and search followed', async () => {
-    const l = await entities();
-    const names = l.map((e) => e.labels.service);
-    if (names.includes('gateway') || !names.includes('search')) {
-      const g = service.registry.entities('fleet').get('service="gateway"');
-      throw new Error(`entities now: ${names.join(', ')}; gateway last seen ${g ? Date.now() - g.lastSeenAt : '-'} ms ago; last cycle error: ${service.loop.lastError}`);
-    }
-    return l;
-  }, { timeoutMs: 30_000, intervalMs: 500 });
+  const list = await waitFor(
+    'gateway dropped and search followed',
+    async () => {
+      const l = await entities();
+      const names = l.map((e) => e.labels.service);
+      if (names.includes('gateway') || !names.includes('search')) {
+        const g = service.registry.entities('fleet').get('service="gateway"');
+        throw new Error(
+          `entities now: ${names.join(', ')}; gateway last seen ${g ? Date.now() - g.lastSeenAt : '-'} ms ago; last cycle error: ${service.loop.lastError}`,
+        );
+      }
+      return l;
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
   expect(list.map((e) => e.labels.service).sort()).toEqual(['inventory', 'orders', 'payments', 'search']);
   const text = await (await fetch(`${url}/metrics`)).text();
   expect(text).not.toContain('service="gateway"');
@@ -233,30 +270,59 @@ test('killing Prometheus makes readiness false without a crash; gauges go stale;
   const port = prom.port;
   const dir = prom.dir;
   await prom.stop();
-  const r = await waitFor('readyz 503', async () => {
-    const x = await getJson<{ ready: boolean; queryApi: boolean; reason?: string }>(`${url}/readyz`);
-    return x.status === 503 && x.body;
-  }, { timeoutMs: 20_000 });
+  const r = await waitFor(
+    'readyz 503',
+    async () => {
+      const x = await getJson<{ ready: boolean; queryApi: boolean; reason?: string }>(`${url}/readyz`);
+      return x.status === 503 && x.body;
+    },
+    { timeoutMs: 20_000 },
+  );
   expect(r.queryApi).toBe(false);
   expect(r.reason).toMatch(/query API/);
   expect((await getJson(`${url}/healthz`)).status).toBe(200);
   // No frozen scores: the score series leave /metrics once they are older than 3 intervals.
-  const metrics = await waitFor('scores withdrawn', async () => {
-    const t = await (await fetch(`${url}/metrics`)).text();
-    return !t.includes('homeostat_anomaly_score{') && t;
-  }, { timeoutMs: 15_000 });
+  const metrics = await waitFor(
+    'scores withdrawn',
+    async () => {
+      const t = await (await fetch(`${url}/metrics`)).text();
+      return !t.includes('homeostat_anomaly_score{') && t;
+    },
+    { timeoutMs: 15_000 },
+  );
   expect(metrics).toMatch(/homeostat_detector_query_api_up 0/);
-  expect(metrics).toMatch(/homeostat_detector_query_errors_total\{endpoint="\/api\/v1\/query_range",kind="network"\} [1-9]/);
+  expect(metrics).toMatch(
+    /homeostat_detector_query_errors_total\{endpoint="\/api\/v1\/query_range",kind="network"\} [1-9]/,
+  );
   // The API still answers and says why the replay cannot run.
-  const replay = await postJson<{ code: string }>(`${url}/api/v1/score`, { detector: 'fleet', from: Date.now() - 60_000, to: Date.now(), stepSeconds: 1 });
+  const replay = await postJson<{ code: string }>(`${url}/api/v1/score`, {
+    detector: 'fleet',
+    from: Date.now() - 60_000,
+    to: Date.now(),
+    stepSeconds: 1,
+  });
   expect(replay.status).toBe(503);
   expect(replay.body.code).toBe('UPSTREAM_ERROR');
 
-  prom = await startPrometheus({ scrapeTargets: [{ job: 'fleet', targets: [fleet.hostPort] }], scrapeIntervalSeconds: 1, port, dir });
-  await waitFor('readyz 200 again', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 30_000 });
-  await waitFor('fresh scores on /metrics again', async () => (await (await fetch(`${url}/metrics`)).text()).includes('homeostat_anomaly_score{detector="fleet",service="orders"}'), {
-    timeoutMs: 20_000,
+  prom = await startPrometheus({
+    scrapeTargets: [{ job: 'fleet', targets: [fleet.hostPort] }],
+    scrapeIntervalSeconds: 1,
+    port,
+    dir,
   });
+  await waitFor('readyz 200 again', async () => (await fetch(`${url}/readyz`)).status === 200, {
+    timeoutMs: 30_000,
+  });
+  await waitFor(
+    'fresh scores on /metrics again',
+    async () =>
+      (await (await fetch(`${url}/metrics`)).text()).includes(
+        'homeostat_anomaly_score{detector="fleet",service="orders"}',
+      ),
+    {
+      timeoutMs: 20_000,
+    },
+  );
 });
 
 test('a restart resumes the persisted models warm instead of learning again', async () => {
@@ -274,7 +340,9 @@ test('a restart resumes the persisted models warm instead of learning again', as
     if (b?.warm) expect(e.modelFittedAt).toBeLessThan(restartedAt);
   }
   expect(after.filter((e) => e.warm).length).toBeGreaterThanOrEqual(3);
-  await waitFor('ready after restart', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 10_000 });
+  await waitFor('ready after restart', async () => (await fetch(`${url}/readyz`)).status === 200, {
+    timeoutMs: 10_000,
+  });
   // The anomaly event from before the restart is still served (SQLite).
   const ev = await getJson<EventsResponse>(`${url}/api/v1/events?from=0&to=${Date.now()}`);
   expect(ev.body.events.some((e) => e.labels.service === 'orders')).toBe(true);
@@ -283,19 +351,92 @@ test('a restart resumes the persisted models warm instead of learning again', as
 describe('bad API input gets 400 {code, message, field}', () => {
   const now = Date.now();
   it.each([
-    ['score without from', 'POST', '/api/v1/score', { detector: 'fleet', to: now, stepSeconds: 1 }, 'INVALID_INPUT', 'from'],
-    ['score with to before from', 'POST', '/api/v1/score', { detector: 'fleet', from: now, to: now - 1000, stepSeconds: 1 }, 'INVALID_INPUT', 'to'],
-    ['score with negative step', 'POST', '/api/v1/score', { detector: 'fleet', from: now - 1000, to: now, stepSeconds: -1 }, 'INVALID_INPUT', 'stepSeconds'],
-    ['score with detector and query', 'POST', '/api/v1/score', { detector: 'fleet', query: 'up', from: now - 1000, to: now, stepSeconds: 1 }, 'INVALID_INPUT', 'detector'],
-    ['score of an unknown detector', 'POST', '/api/v1/score', { detector: 'nope', from: now - 1000, to: now, stepSeconds: 1 }, 'INVALID_INPUT', 'detector'],
-    ['score with a string time', 'POST', '/api/v1/score', { detector: 'fleet', from: 'yesterday', to: now, stepSeconds: 1 }, 'INVALID_INPUT', 'from'],
-    ['score of PromQL Prometheus rejects', 'POST', '/api/v1/score', { query: 'sum(', from: now - 10_000, to: now, stepSeconds: 1 }, 'INVALID_QUERY', 'query'],
-    ['score of too many points', 'POST', '/api/v1/score', { query: 'up', from: 0, to: now, stepSeconds: 1 }, 'INVALID_INPUT', 'stepSeconds'],
+    [
+      'score without from',
+      'POST',
+      '/api/v1/score',
+      { detector: 'fleet', to: now, stepSeconds: 1 },
+      'INVALID_INPUT',
+      'from',
+    ],
+    [
+      'score with to before from',
+      'POST',
+      '/api/v1/score',
+      { detector: 'fleet', from: now, to: now - 1000, stepSeconds: 1 },
+      'INVALID_INPUT',
+      'to',
+    ],
+    [
+      'score with negative step',
+      'POST',
+      '/api/v1/score',
+      { detector: 'fleet', from: now - 1000, to: now, stepSeconds: -1 },
+      'INVALID_INPUT',
+      'stepSeconds',
+    ],
+    [
+      'score with detector and query',
+      'POST',
+      '/api/v1/score',
+      { detector: 'fleet', query: 'up', from: now - 1000, to: now, stepSeconds: 1 },
+      'INVALID_INPUT',
+      'detector',
+    ],
+    [
+      'score of an unknown detector',
+      'POST',
+      '/api/v1/score',
+      { detector: 'nope', from: now - 1000, to: now, stepSeconds: 1 },
+      'INVALID_INPUT',
+      'detector',
+    ],
+    [
+      'score with a string time',
+      'POST',
+      '/api/v1/score',
+      { detector: 'fleet', from: 'yesterday', to: now, stepSeconds: 1 },
+      'INVALID_INPUT',
+      'from',
+    ],
+    [
+      'score of PromQL Prometheus rejects',
+      'POST',
+      '/api/v1/score',
+      { query: 'sum(', from: now - 10_000, to: now, stepSeconds: 1 },
+      'INVALID_QUERY',
+      'query',
+    ],
+    [
+      'score of too many points',
+      'POST',
+      '/api/v1/score',
+      { query: 'up', from: 0, to: now, stepSeconds: 1 },
+      'INVALID_INPUT',
+      'stepSeconds',
+    ],
     ['events without to', 'GET', '/api/v1/events?from=0', undefined, 'INVALID_INPUT', 'to'],
-    ['events with a non-numeric from', 'GET', '/api/v1/events?from=abc&to=5', undefined, 'INVALID_INPUT', 'from'],
-    ['entities of an unknown detector', 'GET', '/api/v1/entities?detector=nope', undefined, 'INVALID_INPUT', 'detector'],
+    [
+      'events with a non-numeric from',
+      'GET',
+      '/api/v1/events?from=abc&to=5',
+      undefined,
+      'INVALID_INPUT',
+      'from',
+    ],
+    [
+      'entities of an unknown detector',
+      'GET',
+      '/api/v1/entities?detector=nope',
+      undefined,
+      'INVALID_INPUT',
+      'detector',
+    ],
   ])('%s', async (_name, method, path, body, code, field) => {
-    const res = method === 'POST' ? await postJson<{ code: string; field?: string; message: string }>(`${url}${path}`, body) : await getJson<{ code: string; field?: string; message: string }>(`${url}${path}`);
+    const res =
+      method === 'POST'
+        ? await postJson<{ code: string; field?: string; message: string }>(`${url}${path}`, body)
+        : await getJson<{ code: string; field?: string; message: string }>(`${url}${path}`);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe(code);
     expect(res.body.field).toBe(field);
@@ -303,7 +444,11 @@ describe('bad API input gets 400 {code, message, field}', () => {
   });
 
   it('malformed JSON is a 400 naming the body', async () => {
-    const res = await postJson<{ code: string; field?: string }>(`${url}/api/v1/score`, undefined, '{"detector": ');
+    const res = await postJson<{ code: string; field?: string }>(
+      `${url}/api/v1/score`,
+      undefined,
+      '{"detector": ',
+    );
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'INVALID_INPUT', field: 'body' });
   });
@@ -315,10 +460,22 @@ describe('bad API input gets 400 {code, message, field}', () => {
   });
 
   it('serves its OpenAPI document', async () => {
-    const res = await getJson<{ openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } }>(`${url}/openapi.json`);
+    const res = await getJson<{
+      openapi: string;
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    }>(`${url}/openapi.json`);
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/detectors', '/api/v1/entities', '/api/v1/score', '/api/v1/events', '/readyz']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/detectors',
+        '/api/v1/entities',
+        '/api/v1/score',
+        '/api/v1/events',
+        '/readyz',
+      ]),
+    );
     expect(res.body.components.schemas.ScoreRequest).toMatchObject({ type: 'object' });
   });
 });

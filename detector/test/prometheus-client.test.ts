@@ -8,7 +8,9 @@ import { DetectorError } from '../src/errors';
 jest.setTimeout(60_000);
 
 /** A real HTTP server standing in for a flaky query API: answers with the queued statuses in turn. */
-async function flakyApi(statuses: number[]): Promise<{ url: string; requests: IncomingMessage[]; bodies: string[]; close: () => Promise<void> }> {
+async function flakyApi(
+  statuses: number[],
+): Promise<{ url: string; requests: IncomingMessage[]; bodies: string[]; close: () => Promise<void> }> {
   const requests: IncomingMessage[] = [];
   const bodies: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -18,9 +20,33 @@ async function flakyApi(statuses: number[]): Promise<{ url: string; requests: In
       requests.push(req);
       bodies.push(body);
       const status = statuses.shift() ?? 200;
-      const ok = { status: 'success', data: { resultType: 'matrix', result: [{ metric: { service: 'a' }, values: [[1700000000, '1.5'], [1700000001, 'NaN']] }] } };
+      const ok = {
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            {
+              metric: { service: 'a' },
+              values: [
+                [1700000000, '1.5'],
+                [1700000001, 'NaN'],
+              ],
+            },
+          ],
+        },
+      };
       res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(status === 200 ? ok : { status: 'error', errorType: status === 400 ? 'bad_data' : 'internal', error: `boom ${status}` }));
+      res.end(
+        JSON.stringify(
+          status === 200
+            ? ok
+            : {
+                status: 'error',
+                errorType: status === 400 ? 'bad_data' : 'internal',
+                error: `boom ${status}`,
+              },
+        ),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -29,15 +55,22 @@ async function flakyApi(statuses: number[]): Promise<{ url: string; requests: In
 }
 
 const cfg = (url: string, extra: Record<string, unknown> = {}) =>
-  parseConfig({ prometheus: { url, retries: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...extra }, detectors: [{ job: 'x' }] }).prometheus;
+  parseConfig({
+    prometheus: { url, retries: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...extra },
+    detectors: [{ job: 'x' }],
+  }).prometheus;
 
 describe('PrometheusClient against a flaky HTTP API', () => {
   it('retries 5xx with backoff and succeeds, sending bearer auth and the query as a form body', async () => {
     const api = await flakyApi([503, 500]);
     const outcomes: string[] = [];
-    const c = new PrometheusClient(cfg(api.url, { auth: { type: 'bearer', token: 's3cret' } }), (o) => outcomes.push(o.ok ? 'ok' : String(o.kind)));
+    const c = new PrometheusClient(cfg(api.url, { auth: { type: 'bearer', token: 's3cret' } }), (o) =>
+      outcomes.push(o.ok ? 'ok' : String(o.kind)),
+    );
     const r = await c.queryRange('up', 1_700_000_000_000, 1_700_000_001_000, 1);
-    expect(r).toEqual([{ labels: { service: 'a' }, timestamps: [1_700_000_000_000, 1_700_000_001_000], values: [1.5, NaN] }]);
+    expect(r).toEqual([
+      { labels: { service: 'a' }, timestamps: [1_700_000_000_000, 1_700_000_001_000], values: [1.5, NaN] },
+    ]);
     expect(outcomes).toEqual(['http_5xx', 'http_5xx', 'ok']);
     expect(api.requests.every((q) => q.headers.authorization === 'Bearer s3cret')).toBe(true);
     expect(new URLSearchParams(api.bodies[0]).get('query')).toBe('up');

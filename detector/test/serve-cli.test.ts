@@ -24,7 +24,11 @@ describe('serve CLI', () => {
 
   it.each([
     ['a missing key', 'detectors:\n  - job: demo\n', 'config prometheus:'],
-    ['a wrongly typed value', 'prometheus: { url: http://127.0.0.1:9090 }\ndetectors:\n  - job: demo\n    intervalSeconds: soon\n', 'config detectors.0.intervalSeconds:'],
+    [
+      'a wrongly typed value',
+      'prometheus: { url: http://127.0.0.1:9090 }\ndetectors:\n  - job: demo\n    intervalSeconds: soon\n',
+      'config detectors.0.intervalSeconds:',
+    ],
     ['invalid YAML', 'prometheus: [\n', 'is not valid YAML'],
   ])('exits 2 for %s', async (_n, text, expected) => {
     expect(await run(['--config', write(text)])).toBe(2);
@@ -42,7 +46,13 @@ describe('serve CLI', () => {
   it('accepts the shipped example configs', async () => {
     const { loadConfigFile } = await import('../src/service/config');
     const fleet = loadConfigFile(join(__dirname, '..', 'examples', 'demo-fleet.yml'));
-    expect(Object.keys(fleet.detectors[0].queries)).toEqual(['cpu', 'memory', 'latency_p95', 'error_ratio', 'request_rate']);
+    expect(Object.keys(fleet.detectors[0].queries)).toEqual([
+      'cpu',
+      'memory',
+      'latency_p95',
+      'error_ratio',
+      'request_rate',
+    ]);
     const minimal = loadConfigFile(join(__dirname, '..', 'examples', 'minimal.yml'));
     expect(minimal.detectors[0].name).toBe('demo');
   });

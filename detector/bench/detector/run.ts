@@ -35,7 +35,9 @@ const mib = (bytes: number) => bytes / 1024 / 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startExporter(entities: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(__dirname, 'synthetic-exporter.js'), String(entities), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, 'synthetic-exporter.js'), String(entities), '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     child.once('exit', (c) => reject(new Error(`exporter exited ${c}`)));
@@ -61,7 +63,10 @@ const STEP = 5;
 
 async function live(entities: number): Promise<LiveResult> {
   const exporter = await startExporter(entities);
-  const prom = await startPrometheus({ scrapeTargets: [{ job: 'bench', targets: [`127.0.0.1:${exporter.port}`] }], scrapeIntervalSeconds: STEP });
+  const prom = await startPrometheus({
+    scrapeTargets: [{ job: 'bench', targets: [`127.0.0.1:${exporter.port}`] }],
+    scrapeIntervalSeconds: STEP,
+  });
   const dataDir = makeTempDir('bench-detector');
   const config: ServiceConfig = parseConfig({
     prometheus: { url: prom.url, timeoutSeconds: 60 },
@@ -79,7 +84,9 @@ async function live(entities: number): Promise<LiveResult> {
         // The fleet-scale model profile (see README): 50 trees of 64 samples keep a model near 64 KB.
         trees: 50,
         sampleSize: 64,
-        queries: Object.fromEntries(FEATURES.map((f) => [f, `sum by (entity) (bench_metric_${f}{job="bench"})`])),
+        queries: Object.fromEntries(
+          FEATURES.map((f) => [f, `sum by (entity) (bench_metric_${f}{job="bench"})`]),
+        ),
       },
     ],
   });
@@ -98,15 +105,30 @@ async function live(entities: number): Promise<LiveResult> {
       const model = engineModels.create(d, STEP, key);
       for (let j = 239; j >= 0; j--) {
         const t = last - j * stepMs;
-        model.push(t, FEATURES.map((_, k) => (1 + k) * (1 + 0.2 * Math.sin(t / 20_000 + i)) + Math.random() * 0.05));
+        model.push(
+          t,
+          FEATURES.map((_, k) => (1 + k) * (1 + 0.2 * Math.sin(t / 20_000 + i)) + Math.random() * 0.05),
+        );
       }
-      table.set(key, { detector: d.name, key, labels, model, lastTimestamp: last, lastSeenAt: last, last: null });
+      table.set(key, {
+        detector: d.name,
+        key,
+        labels,
+        model,
+        lastTimestamp: last,
+        lastSeenAt: last,
+        last: null,
+      });
     }
     const warmSeconds = (performance.now() - t0) / 1000;
-    await waitFor('every entity scraped', async () => {
-      const r = await prom.query('count(bench_metric_e)');
-      return r.length > 0 && Number(r[0].value[1]) >= entities;
-    }, { timeoutMs: 120_000, intervalMs: 1000 });
+    await waitFor(
+      'every entity scraped',
+      async () => {
+        const r = await prom.query('count(bench_metric_e)');
+        return r.length > 0 && Number(r[0].value[1]) >= entities;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
     await service.loop.runCycle(d); // catches up from the synthetic history to now
 
     const durations: number[] = [];
@@ -128,7 +150,8 @@ async function live(entities: number): Promise<LiveResult> {
       steps += covered;
     }
     const counts = service.registry.entityCounts()[0];
-    if (counts.warm !== entities) throw new Error(`expected ${entities} warm entities, got ${counts.warm} warm, ${counts.cold} cold`);
+    if (counts.warm !== entities)
+      throw new Error(`expected ${entities} warm entities, got ${counts.warm} warm, ${counts.cold} cold`);
     return {
       entities,
       warmSeconds,
@@ -160,7 +183,16 @@ async function replayBench(): Promise<{ p50: number; p95: number; refP50: number
       prometheus: { url: prom.url, timeoutSeconds: 60 },
       server: { port: 0 },
       dataDir: join(dir, 'detector'),
-      detectors: [{ name: 'replay', groupBy: ['entity'], intervalSeconds: STEP, trainingWindowSeconds: 3600, refitIntervalSeconds: 900, queries: { value: 'sum by (entity) (bench_replay_value)' } }],
+      detectors: [
+        {
+          name: 'replay',
+          groupBy: ['entity'],
+          intervalSeconds: STEP,
+          trainingWindowSeconds: 3600,
+          refitIntervalSeconds: 900,
+          queries: { value: 'sum by (entity) (bench_replay_value)' },
+        },
+      ],
     });
     service = new DetectorService(config, { logger: log });
     const url = await service.start();
@@ -180,14 +212,23 @@ async function replayBench(): Promise<{ p50: number; p95: number; refP50: number
     let points = 0;
     for (let i = 0; i < REPLAY_RUNS + 1; i++) {
       const t0 = performance.now();
-      const res = await fetch(`${url}/api/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(`${url}/api/v1/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       const json = (await res.json()) as { series: { timestamps: number[] }[] };
       const ms = performance.now() - t0;
       if (res.status !== 200) throw new Error(`replay failed: ${JSON.stringify(json)}`);
       if (i > 0) times.push(ms); // the first run warms the JIT
       points = json.series.reduce((n, s) => n + s.timestamps.length, 0);
     }
-    return { p50: percentile(times, 50), p95: percentile(times, 95), refP50: percentile(ref.slice(1), 50), points };
+    return {
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      refP50: percentile(ref.slice(1), 50),
+      points,
+    };
   } finally {
     await service?.stop();
     await prom?.stop({ removeDir: true });
@@ -200,25 +241,37 @@ async function main(): Promise<void> {
     process.stdout.write(`${s}\n`);
     lines.push(s);
   };
-  say(`detector benchmark on ${process.version}, ${process.platform}; live: ${STEP} s scrape and step, 5 features, 240-point windows, refit every 60 points, 50 trees x 64 samples`);
+  say(
+    `detector benchmark on ${process.version}, ${process.platform}; live: ${STEP} s scrape and step, 5 features, 240-point windows, refit every 60 points, 50 trees x 64 samples`,
+  );
   const fmt = (r: LiveResult) =>
     `warm-up from history ${r.warmSeconds.toFixed(1)} s, cycle p50 ${r.cycleP50.toFixed(3)} s max ${r.cycleMax.toFixed(3)} s over ${r.cycles} cycles ` +
     `(${r.stepsPerCycle.toFixed(1)} steps each; per step p50 ${r.perStepP50.toFixed(3)} s max ${r.perStepMax.toFixed(3)} s), RSS ${r.rssMiB.toFixed(0)} MiB`;
-  const target = (name: string, measured: string, goal: string, met: boolean) => say(`target ${name}: ${measured} (goal ${goal}) ${met ? 'met' : 'missed'}`);
+  const target = (name: string, measured: string, goal: string, met: boolean) =>
+    say(`target ${name}: ${measured} (goal ${goal}) ${met ? 'met' : 'missed'}`);
   if (PART !== 'replay') {
     const small = SIZES.includes(1000) ? await live(1000) : null;
     if (small) say(`live 1k entities:  ${fmt(small)}`);
     const large = await live(10_000);
     say(`live 10k entities: ${fmt(large)}`);
     if (small) {
-      say(`growth 1k -> 10k (x10 entities): per-step p50 x${(large.perStepP50 / small.perStepP50).toFixed(1)}, RSS x${(large.rssMiB / small.rssMiB).toFixed(1)}`);
+      say(
+        `growth 1k -> 10k (x10 entities): per-step p50 x${(large.perStepP50 / small.perStepP50).toFixed(1)}, RSS x${(large.rssMiB / small.rssMiB).toFixed(1)}`,
+      );
     }
-    target('live-step-10k-entities', `${large.perStepMax.toFixed(2)} s worst per-step cycle time`, '< 15 s', large.perStepMax < 15);
+    target(
+      'live-step-10k-entities',
+      `${large.perStepMax.toFixed(2)} s worst per-step cycle time`,
+      '< 15 s',
+      large.perStepMax < 15,
+    );
     target('live-rss-10k-entities', `${large.rssMiB.toFixed(0)} MiB`, '< 1024 MiB', large.rssMiB < 1024);
   }
   if (PART !== 'live') {
     const rep = await replayBench();
-    say(`replay 24 h @ 15 s, 50 series (${rep.points} scored points, 1 h history each, 100 trees x 256): p50 ${rep.p50.toFixed(0)} ms, p95 ${rep.p95.toFixed(0)} ms over ${REPLAY_RUNS} runs; bare query_range p50 ${rep.refP50.toFixed(0)} ms (replay/query x${(rep.p50 / rep.refP50).toFixed(1)})`);
+    say(
+      `replay 24 h @ 15 s, 50 series (${rep.points} scored points, 1 h history each, 100 trees x 256): p50 ${rep.p50.toFixed(0)} ms, p95 ${rep.p95.toFixed(0)} ms over ${REPLAY_RUNS} runs; bare query_range p50 ${rep.refP50.toFixed(0)} ms (replay/query x${(rep.p50 / rep.refP50).toFixed(1)})`,
+    );
     target('replay-24h-50-series-p95', `${rep.p95.toFixed(0)} ms`, '< 250 ms', rep.p95 < 250);
   }
 }

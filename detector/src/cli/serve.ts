@@ -15,7 +15,8 @@ function parseArgs(args: string[]): { config: string; port?: number } {
     else if (a.startsWith('--port=')) port = Number(a.slice('--port='.length));
     else throw new DetectorError('INVALID_INPUT', `unknown option ${a}; ${usage}`, { field: a });
   }
-  if (!config) throw new DetectorError('INVALID_INPUT', `--config is required; ${usage}`, { field: '--config' });
+  if (!config)
+    throw new DetectorError('INVALID_INPUT', `--config is required; ${usage}`, { field: '--config' });
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) {
     throw new DetectorError('INVALID_INPUT', '--port must be an integer 0-65535', { field: '--port' });
   }
@@ -44,7 +45,9 @@ export async function run(args: string[]): Promise<number> {
   try {
     await service.start();
   } catch (e) {
-    process.stderr.write(`homeostat-detect serve: cannot start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      `homeostat-detect serve: cannot start: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     await service.stop().catch(() => undefined);
     return 1;
   }

@@ -24,7 +24,12 @@ describe('parseConfig', () => {
     expect(d.groupBy).toEqual(['instance']);
     expect(Object.keys(d.queries)).toEqual(['cpu', 'memory', 'scrape_duration']);
     expect(d.queries.cpu).toContain('job="demo"');
-    expect(d).toMatchObject({ intervalSeconds: 15, trainingWindowSeconds: 3600, refitIntervalSeconds: 900, sensitivity: 1 });
+    expect(d).toMatchObject({
+      intervalSeconds: 15,
+      trainingWindowSeconds: 3600,
+      refitIntervalSeconds: 900,
+      sensitivity: 1,
+    });
     expect(c.prometheus.retries).toEqual({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 });
   });
 
@@ -34,14 +39,42 @@ describe('parseConfig', () => {
     ['no detectors', { prometheus: ok.prometheus }, 'detectors'],
     ['an empty detector list', { ...ok, detectors: [] }, 'detectors'],
     ['a detector with neither queries nor job', { ...ok, detectors: [{ name: 'x' }] }, 'detectors.0.queries'],
-    ['a negative interval', { ...ok, detectors: [{ job: 'demo', intervalSeconds: -1 }] }, 'detectors.0.intervalSeconds'],
-    ['a window shorter than 10 intervals', { ...ok, detectors: [{ job: 'demo', intervalSeconds: 60, trainingWindowSeconds: 300 }] }, 'detectors.0.trainingWindowSeconds'],
-    ['a bad feature name', { ...ok, detectors: [{ name: 'x', queries: { 'cpu-usage': 'up' } }] }, 'detectors.0.queries.cpu-usage'],
-    ['a reserved groupBy label', { ...ok, detectors: [{ name: 'x', queries: { cpu: 'up' }, groupBy: ['feature'] }] }, 'detectors.0.groupBy.0'],
+    [
+      'a negative interval',
+      { ...ok, detectors: [{ job: 'demo', intervalSeconds: -1 }] },
+      'detectors.0.intervalSeconds',
+    ],
+    [
+      'a window shorter than 10 intervals',
+      { ...ok, detectors: [{ job: 'demo', intervalSeconds: 60, trainingWindowSeconds: 300 }] },
+      'detectors.0.trainingWindowSeconds',
+    ],
+    [
+      'a bad feature name',
+      { ...ok, detectors: [{ name: 'x', queries: { 'cpu-usage': 'up' } }] },
+      'detectors.0.queries.cpu-usage',
+    ],
+    [
+      'a reserved groupBy label',
+      { ...ok, detectors: [{ name: 'x', queries: { cpu: 'up' }, groupBy: ['feature'] }] },
+      'detectors.0.groupBy.0',
+    ],
     ['an unknown key (typo)', { ...ok, detectors: [{ job: 'demo', intervalSecond: 5 }] }, 'detectors.0'],
-    ['duplicate detector names', { ...ok, detectors: [{ job: 'demo' }, { job: 'demo' }] }, 'detectors.1.name'],
-    ['bearer auth without a token', { ...ok, prometheus: { url: 'http://x:9090', auth: { type: 'bearer' } } }, 'prometheus.auth.token'],
-    ['an unknown auth type', { ...ok, prometheus: { url: 'http://x:9090', auth: { type: 'oauth' } } }, 'prometheus.auth.type'],
+    [
+      'duplicate detector names',
+      { ...ok, detectors: [{ job: 'demo' }, { job: 'demo' }] },
+      'detectors.1.name',
+    ],
+    [
+      'bearer auth without a token',
+      { ...ok, prometheus: { url: 'http://x:9090', auth: { type: 'bearer' } } },
+      'prometheus.auth.token',
+    ],
+    [
+      'an unknown auth type',
+      { ...ok, prometheus: { url: 'http://x:9090', auth: { type: 'oauth' } } },
+      'prometheus.auth.type',
+    ],
     ['a port out of range', { ...ok, server: { port: 70000 } }, 'server.port'],
   ])('rejects %s with INVALID_CONFIG naming %p', (_name, raw, field) => {
     const e = errorOf(raw);

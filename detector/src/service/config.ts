@@ -68,7 +68,10 @@ const LabelName = z
 
 const DetectorConfigInput = z
   .object({
-    name: z.string().regex(/^[a-zA-Z0-9_.:-]+$/, 'use letters, digits, _ . : -').optional(),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.:-]+$/, 'use letters, digits, _ . : -')
+      .optional(),
     /** Shortcut: generic per-instance features for every target of this scrape job. */
     job: z.string().min(1).optional(),
     queries: z.record(FeatureName, z.string().min(1)).optional(),
@@ -129,7 +132,12 @@ export const ServiceConfigInput = z
     const seen = new Set<string>();
     c.detectors.forEach((d, i) => {
       const name = d.name ?? d.job ?? '';
-      if (seen.has(name)) ctx.addIssue({ code: 'custom', path: ['detectors', i, 'name'], message: `duplicate detector name ${name}` });
+      if (seen.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['detectors', i, 'name'],
+          message: `duplicate detector name ${name}`,
+        });
       seen.add(name);
     });
   });
@@ -182,7 +190,12 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
   return {
     prometheus: c.prometheus,
     server: c.server,
-    dataDir: c.dataDir === undefined ? resolve('homeostat-detector-data') : isAbsolute(c.dataDir) ? c.dataDir : resolve(baseDir, c.dataDir),
+    dataDir:
+      c.dataDir === undefined
+        ? resolve('homeostat-detector-data')
+        : isAbsolute(c.dataDir)
+          ? c.dataDir
+          : resolve(baseDir, c.dataDir),
     logLevel: c.logLevel,
     detectors: c.detectors.map((d) => {
       const defaults = d.job !== undefined ? jobDefaults(d.job) : undefined;
@@ -210,7 +223,9 @@ export function loadConfigFile(file: string): ServiceConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new DetectorError('INVALID_CONFIG', `cannot read config ${file}: ${(e as Error).message}`, { cause: e });
+    throw new DetectorError('INVALID_CONFIG', `cannot read config ${file}: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   let raw: unknown;
   try {
@@ -219,7 +234,11 @@ export function loadConfigFile(file: string): ServiceConfig {
     // The yaml library appends a code frame; the CLI prints one line, so keep the first.
     const pos = (e as { linePos?: { line: number }[] }).linePos?.[0];
     const first = (e as Error).message.split('\n')[0];
-    throw new DetectorError('INVALID_CONFIG', `config ${file} is not valid YAML: ${first}`, pos ? { field: `line ${pos.line}`, cause: e } : { cause: e });
+    throw new DetectorError(
+      'INVALID_CONFIG',
+      `config ${file} is not valid YAML: ${first}`,
+      pos ? { field: `line ${pos.line}`, cause: e } : { cause: e },
+    );
   }
   return parseConfig(raw, dirname(resolve(file)));
 }

@@ -36,7 +36,10 @@ export class DetectorService {
   private readonly app: FastifyInstance;
   private address: string | null = null;
 
-  constructor(private readonly config: ServiceConfig, opts: DetectorServiceOptions = {}) {
+  constructor(
+    private readonly config: ServiceConfig,
+    opts: DetectorServiceOptions = {},
+  ) {
     this.log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'homeostat-detector' } });
     mkdirSync(config.dataDir, { recursive: true });
     this.registry = new EntityRegistry(config.detectors);
@@ -76,8 +79,14 @@ export class DetectorService {
   async readiness(): Promise<{ ready: boolean; queryApi: boolean; modelsWarm: boolean; reason?: string }> {
     const queryApi = this.loop.queryApiUp ?? (await this.client.ping());
     const modelsWarm = this.registry.allWarm();
-    const reason = !queryApi ? `query API ${this.client.url} not answering: ${this.loop.lastError ?? 'no answer'}` : !modelsWarm ? 'models warming up' : undefined;
-    return reason === undefined ? { ready: true, queryApi, modelsWarm } : { ready: false, queryApi, modelsWarm, reason };
+    const reason = !queryApi
+      ? `query API ${this.client.url} not answering: ${this.loop.lastError ?? 'no answer'}`
+      : !modelsWarm
+        ? 'models warming up'
+        : undefined;
+    return reason === undefined
+      ? { ready: true, queryApi, modelsWarm }
+      : { ready: false, queryApi, modelsWarm, reason };
   }
 
   /** Listens (port 0 picks a free one) and starts the live loop; resolves to the base URL. */
@@ -88,7 +97,10 @@ export class DetectorService {
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
     this.address = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     this.loop.start();
-    this.log.info({ url: this.address, prometheus: this.client.url, detectors: this.config.detectors.map((d) => d.name) }, 'detector service started');
+    this.log.info(
+      { url: this.address, prometheus: this.client.url, detectors: this.config.detectors.map((d) => d.name) },
+      'detector service started',
+    );
     return this.address;
   }
 

@@ -64,7 +64,13 @@ export class EntityRegistry implements ScoreSource {
     for (const [, entities] of this.byDetector) {
       for (const e of entities.values()) {
         if (!e.last || e.last.score === null || !this.isFresh(e)) continue;
-        yield { detector: e.detector, labels: e.labels, score: e.last.score, anomaly: e.last.anomaly, contributions: e.last.contributions };
+        yield {
+          detector: e.detector,
+          labels: e.labels,
+          score: e.last.score,
+          anomaly: e.last.anomaly,
+          contributions: e.last.contributions,
+        };
       }
     }
   }
@@ -79,7 +85,12 @@ export class EntityRegistry implements ScoreSource {
         const f = e.model.fittedAt;
         if (f !== null && (oldest === null || f < oldest)) oldest = f;
       }
-      return { detector, warm, cold: entities.size - warm, oldestModelAgeSeconds: oldest === null ? null : Math.max(0, (now - oldest) / 1000) };
+      return {
+        detector,
+        warm,
+        cold: entities.size - warm,
+        oldestModelAgeSeconds: oldest === null ? null : Math.max(0, (now - oldest) / 1000),
+      };
     });
   }
 
@@ -99,7 +110,9 @@ export class EntityRegistry implements ScoreSource {
         });
       }
     }
-    return out.sort((a, b) => (a.detector === b.detector ? (a.key < b.key ? -1 : 1) : a.detector < b.detector ? -1 : 1));
+    return out.sort((a, b) =>
+      a.detector === b.detector ? (a.key < b.key ? -1 : 1) : a.detector < b.detector ? -1 : 1,
+    );
   }
 
   /** True when every detector has at least one warm entity. */

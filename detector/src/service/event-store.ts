@@ -65,7 +65,12 @@ export class EventStore {
   }
 
   list(q: { from: number; to: number; detector?: string; key?: string }): AnomalyEvent[] {
-    const rows = this.rangeStmt.all({ from: q.from, to: q.to, detector: q.detector ?? null, key: q.key ?? null }) as EventRow[];
+    const rows = this.rangeStmt.all({
+      from: q.from,
+      to: q.to,
+      detector: q.detector ?? null,
+      key: q.key ?? null,
+    }) as EventRow[];
     return rows.map(fromRow);
   }
 

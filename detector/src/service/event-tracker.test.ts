@@ -1,6 +1,10 @@
 import { EventTracker, type PointLike } from './event-tracker';
 
-const p = (timestamp: number, score: number | null, contributions = [{ feature: 'cpu', contribution: 1 }]): PointLike => ({
+const p = (
+  timestamp: number,
+  score: number | null,
+  contributions = [{ feature: 'cpu', contribution: 1 }],
+): PointLike => ({
   timestamp,
   score,
   anomaly: score !== null && score > 1,
@@ -12,7 +16,15 @@ describe('EventTracker', () => {
     const t = new EventTracker();
     expect(t.observe('fleet', 'k', { service: 'a' }, p(1000, 0.5))).toBe(false);
     expect(t.observe('fleet', 'k', { service: 'a' }, p(2000, 1.5))).toBe(true);
-    t.observe('fleet', 'k', { service: 'a' }, p(3000, 2.5, [{ feature: 'latency', contribution: 0.7 }, { feature: 'cpu', contribution: 0.3 }]));
+    t.observe(
+      'fleet',
+      'k',
+      { service: 'a' },
+      p(3000, 2.5, [
+        { feature: 'latency', contribution: 0.7 },
+        { feature: 'cpu', contribution: 0.3 },
+      ]),
+    );
     const open = t.takeChanges();
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ start: 2000, end: null, peakScore: 2.5, peakAt: 3000 });
@@ -33,7 +45,19 @@ describe('EventTracker', () => {
   });
 
   it('continues an event that was open before a restart', () => {
-    const t = new EventTracker([{ id: 'e1', detector: 'fleet', key: 'k', labels: {}, start: 1000, end: null, peakScore: 2, peakAt: 1000, topFeatures: [] }]);
+    const t = new EventTracker([
+      {
+        id: 'e1',
+        detector: 'fleet',
+        key: 'k',
+        labels: {},
+        start: 1000,
+        end: null,
+        peakScore: 2,
+        peakAt: 1000,
+        topFeatures: [],
+      },
+    ]);
     expect(t.observe('fleet', 'k', {}, p(5000, 1.4))).toBe(false);
     t.observe('fleet', 'k', {}, p(6000, 0.1));
     expect(t.takeChanges()).toEqual([expect.objectContaining({ id: 'e1', end: 6000, peakScore: 2 })]);

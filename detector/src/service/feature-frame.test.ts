@@ -27,7 +27,17 @@ describe('alignFeatures', () => {
   });
 
   it('keeps only entities matching `match`', () => {
-    const { entities } = alignFeatures(['v'], ['service'], [[{ labels: { service: 'a' }, timestamps: [1], values: [1] }, { labels: { service: 'b' }, timestamps: [1], values: [1] }]], { service: 'b' });
+    const { entities } = alignFeatures(
+      ['v'],
+      ['service'],
+      [
+        [
+          { labels: { service: 'a' }, timestamps: [1], values: [1] },
+          { labels: { service: 'b' }, timestamps: [1], values: [1] },
+        ],
+      ],
+      { service: 'b' },
+    );
     expect([...entities.keys()]).toEqual(['service="b"']);
   });
 });

@@ -24,7 +24,10 @@ export function entityKey(groupBy: readonly string[], labels: Record<string, str
   return groupBy.map((l) => `${l}=${JSON.stringify(labels[l] ?? '')}`).join(',');
 }
 
-export function pickLabels(groupBy: readonly string[], labels: Record<string, string>): Record<string, string> {
+export function pickLabels(
+  groupBy: readonly string[],
+  labels: Record<string, string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const l of groupBy) out[l] = labels[l] ?? '';
   return out;
@@ -36,7 +39,10 @@ export function alignFeatures(
   results: ReadonlyArray<readonly RangeSeries[]>,
   match?: Record<string, string>,
 ): AlignedFrames {
-  const byEntity = new Map<string, { labels: Record<string, string>; points: Map<number, (number | null)[]> }>();
+  const byEntity = new Map<
+    string,
+    { labels: Record<string, string>; points: Map<number, (number | null)[]> }
+  >();
   const seen = new Set<string>();
   let duplicates = 0;
   results.forEach((seriesList, f) => {
@@ -63,7 +69,12 @@ export function alignFeatures(
   const entities = new Map<string, EntityFrame>();
   for (const [key, e] of byEntity) {
     const timestamps = [...e.points.keys()].sort((a, b) => a - b);
-    entities.set(key, { key, labels: e.labels, timestamps, rows: timestamps.map((t) => e.points.get(t) ?? []) });
+    entities.set(key, {
+      key,
+      labels: e.labels,
+      timestamps,
+      rows: timestamps.map((t) => e.points.get(t) ?? []),
+    });
   }
   return { entities, duplicates };
 }

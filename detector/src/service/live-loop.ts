@@ -30,7 +30,17 @@ const YIELD_EVERY = 250;
 
 /** Identifies the inputs a model was trained on; a stored model with another hash starts cold. */
 export function detectorHash(d: DetectorConfig): string {
-  const parts = [Object.entries(d.queries), d.groupBy, d.intervalSeconds, d.trainingWindowSeconds, d.refitIntervalSeconds, d.sensitivity, d.trees, d.sampleSize, d.seed];
+  const parts = [
+    Object.entries(d.queries),
+    d.groupBy,
+    d.intervalSeconds,
+    d.trainingWindowSeconds,
+    d.refitIntervalSeconds,
+    d.sensitivity,
+    d.trees,
+    d.sampleSize,
+    d.seed,
+  ];
   return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
 }
 
@@ -95,7 +105,10 @@ export class LiveLoop {
       this.lastError = (e as Error).message;
       metrics.queryApiUp.set(0);
       metrics.cycles.inc({ detector: d.name, result: 'error' });
-      log.warn({ detector: d.name, err: (e as Error).message }, 'scoring cycle failed; gauges go stale until the query API answers');
+      log.warn(
+        { detector: d.name, err: (e as Error).message },
+        'scoring cycle failed; gauges go stale until the query API answers',
+      );
     } finally {
       endTimer();
     }
@@ -107,7 +120,15 @@ export class LiveLoop {
       const hash = detectorHash(d);
       for (const e of registry.entities(d.name).values()) {
         try {
-          modelStore.save({ detector: d.name, key: e.key, labels: e.labels, lastTimestamp: e.lastTimestamp, lastSeenAt: e.lastSeenAt, configHash: hash, state: e.model.toJSON() });
+          modelStore.save({
+            detector: d.name,
+            key: e.key,
+            labels: e.labels,
+            lastTimestamp: e.lastTimestamp,
+            lastSeenAt: e.lastSeenAt,
+            configHash: hash,
+            state: e.model.toJSON(),
+          });
         } catch (err) {
           log.error({ detector: d.name, key: e.key, err: (err as Error).message }, 'cannot persist model');
         }
@@ -138,24 +159,41 @@ export class LiveLoop {
       const hash = detectorHash(d);
       const entities = registry.entities(d.name);
       let cursor: number | null = null;
-      for (const s of modelStore.load(d.name, (file, err) => log.warn({ file, err: String(err) }, 'skipping unreadable model file'))) {
+      for (const s of modelStore.load(d.name, (file, err) =>
+        log.warn({ file, err: String(err) }, 'skipping unreadable model file'),
+      )) {
         if (s.configHash !== hash) continue;
         try {
           const model = models.restore(d, s.state);
-          entities.set(s.key, { detector: d.name, key: s.key, labels: s.labels, model, lastTimestamp: s.lastTimestamp, lastSeenAt: s.lastSeenAt, last: null });
-          if (s.lastTimestamp !== null && (cursor === null || s.lastTimestamp > cursor)) cursor = s.lastTimestamp;
+          entities.set(s.key, {
+            detector: d.name,
+            key: s.key,
+            labels: s.labels,
+            model,
+            lastTimestamp: s.lastTimestamp,
+            lastSeenAt: s.lastSeenAt,
+            last: null,
+          });
+          if (s.lastTimestamp !== null && (cursor === null || s.lastTimestamp > cursor))
+            cursor = s.lastTimestamp;
         } catch (err) {
-          log.warn({ detector: d.name, key: s.key, err: (err as Error).message }, 'stored model rejected; entity starts cold');
+          log.warn(
+            { detector: d.name, key: s.key, err: (err as Error).message },
+            'stored model rejected; entity starts cold',
+          );
         }
       }
       this.cursors.set(d.name, cursor);
-      if (entities.size) log.info({ detector: d.name, entities: entities.size }, 'resumed models from data dir');
+      if (entities.size)
+        log.info({ detector: d.name, entities: entities.size }, 'resumed models from data dir');
     }
   }
 
   private async fetch(d: DetectorConfig, startMs: number, endMs: number) {
     const features = Object.keys(d.queries);
-    const results = await Promise.all(features.map((f) => this.deps.client.queryRange(d.queries[f], startMs, endMs, d.intervalSeconds)));
+    const results = await Promise.all(
+      features.map((f) => this.deps.client.queryRange(d.queries[f], startMs, endMs, d.intervalSeconds)),
+    );
     const aligned = alignFeatures(features, d.groupBy, results);
     if (aligned.duplicates) this.deps.metrics.duplicates.inc({ detector: d.name }, aligned.duplicates);
     return aligned.entities;
@@ -180,7 +218,12 @@ export class LiveLoop {
       for (const k of fresh) {
         const h = history.get(k);
         const f = frames.get(k);
-        if (h && f) frames.set(k, { ...f, timestamps: [...h.timestamps, ...f.timestamps], rows: [...h.rows, ...f.rows] });
+        if (h && f)
+          frames.set(k, {
+            ...f,
+            timestamps: [...h.timestamps, ...f.timestamps],
+            rows: [...h.rows, ...f.rows],
+          });
       }
     }
 
@@ -188,7 +231,15 @@ export class LiveLoop {
     for (const frame of frames.values()) {
       let e = entities.get(frame.key);
       if (!e) {
-        e = { detector: d.name, key: frame.key, labels: frame.labels, model: models.create(d, d.intervalSeconds, frame.key), lastTimestamp: null, lastSeenAt: 0, last: null };
+        e = {
+          detector: d.name,
+          key: frame.key,
+          labels: frame.labels,
+          model: models.create(d, d.intervalSeconds, frame.key),
+          lastTimestamp: null,
+          lastSeenAt: 0,
+          last: null,
+        };
         entities.set(frame.key, e);
         log.info({ detector: d.name, key: frame.key }, 'entity appeared');
       }
@@ -219,9 +270,13 @@ export class LiveLoop {
         e.lastTimestamp = t;
         e.lastSeenAt = t;
         if (p.score !== null) e.last = p;
-        if (tracker.observe(e.detector, e.key, e.labels, p)) this.deps.metrics.events.inc({ detector: e.detector });
+        if (tracker.observe(e.detector, e.key, e.labels, p))
+          this.deps.metrics.events.inc({ detector: e.detector });
       } catch (err) {
-        log.error({ detector: e.detector, key: e.key, err: (err as Error).message }, 'model rejected a point');
+        log.error(
+          { detector: e.detector, key: e.key, err: (err as Error).message },
+          'model rejected a point',
+        );
         e.lastTimestamp = t;
       }
     }

@@ -61,7 +61,11 @@ export class ServiceMetrics {
     const reg = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'homeostat_detector_' });
     // prom-client names these gauges *_total, which `promtool check metrics` rejects (reserved for counters).
-    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ]) {
       this.registry.removeSingleMetric(`homeostat_detector_${name}`);
     }
 
@@ -124,7 +128,9 @@ export class ServiceMetrics {
       registers: reg,
       collect() {
         modelAge.reset();
-        for (const c of source.entityCounts()) if (c.oldestModelAgeSeconds !== null) modelAge.set({ detector: c.detector }, c.oldestModelAgeSeconds);
+        for (const c of source.entityCounts())
+          if (c.oldestModelAgeSeconds !== null)
+            modelAge.set({ detector: c.detector }, c.oldestModelAgeSeconds);
       },
     });
 
@@ -135,7 +141,12 @@ export class ServiceMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60],
       registers: reg,
     });
-    this.cycles = new Counter({ name: METRIC.cycles, help: 'Scoring cycles by result (ok, error).', labelNames: ['detector', 'result'], registers: reg });
+    this.cycles = new Counter({
+      name: METRIC.cycles,
+      help: 'Scoring cycles by result (ok, error).',
+      labelNames: ['detector', 'result'],
+      registers: reg,
+    });
     this.queryDuration = new Histogram({
       name: METRIC.queryDuration,
       help: 'Duration of HTTP requests to the query API, per attempt.',
@@ -149,9 +160,23 @@ export class ServiceMetrics {
       labelNames: ['endpoint', 'kind'],
       registers: reg,
     });
-    this.queryApiUp = new Gauge({ name: METRIC.queryApiUp, help: '1 if the last request to the query API succeeded, else 0.', registers: reg });
-    this.lastCycle = new Gauge({ name: METRIC.lastCycle, help: 'Unix time of the last successful cycle per detector.', labelNames: ['detector'], registers: reg });
-    this.events = new Counter({ name: METRIC.events, help: 'Anomaly events opened per detector.', labelNames: ['detector'], registers: reg });
+    this.queryApiUp = new Gauge({
+      name: METRIC.queryApiUp,
+      help: '1 if the last request to the query API succeeded, else 0.',
+      registers: reg,
+    });
+    this.lastCycle = new Gauge({
+      name: METRIC.lastCycle,
+      help: 'Unix time of the last successful cycle per detector.',
+      labelNames: ['detector'],
+      registers: reg,
+    });
+    this.events = new Counter({
+      name: METRIC.events,
+      help: 'Anomaly events opened per detector.',
+      labelNames: ['detector'],
+      registers: reg,
+    });
     this.duplicates = new Counter({
       name: METRIC.duplicates,
       help: 'Series dropped because a feature query returned several series for one entity (aggregate by the groupBy labels).',

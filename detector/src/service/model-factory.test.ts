@@ -2,12 +2,21 @@ import { parseConfig } from './config';
 import { engineOptions } from './model-factory';
 
 const detector = (extra: Record<string, unknown> = {}) =>
-  parseConfig({ prometheus: { url: 'http://127.0.0.1:9090' }, detectors: [{ name: 'd', queries: { cpu: 'x', mem: 'y' }, ...extra }] }).detectors[0];
+  parseConfig({
+    prometheus: { url: 'http://127.0.0.1:9090' },
+    detectors: [{ name: 'd', queries: { cpu: 'x', mem: 'y' }, ...extra }],
+  }).detectors[0];
 
 describe('engineOptions', () => {
   it('turns seconds into sample counts at the step and sensitivity into contamination', () => {
     const o = engineOptions(detector({ sensitivity: 2 }), 15, 'k');
-    expect(o).toMatchObject({ features: ['cpu', 'mem'], trainingWindow: 240, refitEvery: 60, contamination: 0.02, trees: 100 });
+    expect(o).toMatchObject({
+      features: ['cpu', 'mem'],
+      trainingWindow: 240,
+      refitEvery: 60,
+      contamination: 0.02,
+      trees: 100,
+    });
     // The same detector replayed at a coarser step keeps the same time span.
     expect(engineOptions(detector(), 60, 'k').trainingWindow).toBe(60);
   });

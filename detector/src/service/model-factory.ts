@@ -27,7 +27,11 @@ function phaseOf(key: string, n: number): number {
  * refits evenly over the refit interval: entities discovered together would otherwise all refit in
  * the same cycle, and with 10k entities that one cycle would overrun the interval.
  */
-export function engineOptions(d: DetectorConfig, stepSeconds: number, key = ''): StreamingDetectorOptions & { features: string[] } {
+export function engineOptions(
+  d: DetectorConfig,
+  stepSeconds: number,
+  key = '',
+): StreamingDetectorOptions & { features: string[] } {
   const trainingWindow = Math.max(10, Math.round(d.trainingWindowSeconds / stepSeconds));
   const refitEvery = Math.max(1, Math.round(d.refitIntervalSeconds / stepSeconds));
   const baseWarmup = Math.max(2, Math.min(128, Math.floor(trainingWindow / 2)));

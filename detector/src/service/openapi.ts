@@ -1,9 +1,19 @@
 import { z } from 'zod';
-import { ApiError, DetectorsResponse, EntitiesResponse, EventsResponse, ScoreRequest, ScoreResponse } from '@homeostat/contracts';
+import {
+  ApiError,
+  DetectorsResponse,
+  EntitiesResponse,
+  EventsResponse,
+  ScoreRequest,
+  ScoreResponse,
+} from '@homeostat/contracts';
 
 /** JSON Schema of a contracts schema, as OpenAPI 3.1 accepts it (refinements are not expressible). */
 function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -15,7 +25,13 @@ const errors = {
 
 /** The OpenAPI 3.1 document served at /openapi.json; shapes come from @homeostat/contracts. */
 export function openApiDocument(version: string): Record<string, unknown> {
-  const q = (name: string, description: string, required: boolean, type = 'string') => ({ name, in: 'query', required, description, schema: { type } });
+  const q = (name: string, description: string, required: boolean, type = 'string') => ({
+    name,
+    in: 'query',
+    required,
+    description,
+    schema: { type },
+  });
   return {
     openapi: '3.1.0',
     info: {
@@ -26,7 +42,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
     },
     paths: {
       '/api/v1/detectors': {
-        get: { summary: 'Configured detectors', responses: { '200': { description: 'Detectors', content: json('DetectorsResponse') } } },
+        get: {
+          summary: 'Configured detectors',
+          responses: { '200': { description: 'Detectors', content: json('DetectorsResponse') } },
+        },
       },
       '/api/v1/entities': {
         get: {
@@ -58,14 +77,21 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'Events', content: json('EventsResponse') }, ...errors },
         },
       },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process serves' } } } },
+      '/healthz': {
+        get: { summary: 'Liveness', responses: { '200': { description: 'The process serves' } } },
+      },
       '/readyz': {
         get: {
           summary: 'Readiness: the query API answers and every detector has a warm model',
           responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; body says why' } },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics: homeostat_anomaly_score and self-monitoring', responses: { '200': { description: 'Text exposition format' } } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics: homeostat_anomaly_score and self-monitoring',
+          responses: { '200': { description: 'Text exposition format' } },
+        },
+      },
     },
     components: {
       schemas: {

@@ -34,7 +34,12 @@ const Matrix = z.object({
 
 export interface RequestObserver {
   /** Called once per HTTP attempt, with the outcome, so metrics.ts can count errors by kind. */
-  (outcome: { endpoint: string; ok: boolean; kind?: 'network' | 'timeout' | 'http_5xx' | 'http_4xx' | 'bad_response'; durationSeconds: number }): void;
+  (outcome: {
+    endpoint: string;
+    ok: boolean;
+    kind?: 'network' | 'timeout' | 'http_5xx' | 'http_4xx' | 'bad_response';
+    durationSeconds: number;
+  }): void;
 }
 
 /** Why an attempt failed, and whether trying again can help. */
@@ -94,7 +99,12 @@ export class PrometheusClient {
    * Range query over [startMs, endMs] at `stepSeconds`, split into chunks of at most 11,000 points
    * and merged, so any range works. Timestamps are evaluated on the grid start + k*step.
    */
-  async queryRange(query: string, startMs: number, endMs: number, stepSeconds: number): Promise<RangeSeries[]> {
+  async queryRange(
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepSeconds: number,
+  ): Promise<RangeSeries[]> {
     if (endMs < startMs) return [];
     const stepMs = stepSeconds * 1000;
     const chunkSpanMs = (MAX_POINTS_PER_SERIES - 1) * stepMs;
@@ -109,7 +119,8 @@ export class PrometheusClient {
           step: String(stepSeconds),
         }),
       );
-      if (!data.success) throw new DetectorError('UPSTREAM_ERROR', `query_range did not return a matrix for ${query}`);
+      if (!data.success)
+        throw new DetectorError('UPSTREAM_ERROR', `query_range did not return a matrix for ${query}`);
       for (const r of data.data.result) {
         const key = JSON.stringify(Object.entries(r.metric).sort(([a], [b]) => (a < b ? -1 : 1)));
         let series = byKey.get(key);
@@ -123,7 +134,11 @@ export class PrometheusClient {
     return [...byKey.values()];
   }
 
-  private async call(endpoint: string, params: Record<string, string>, attempts = this.cfg.retries.attempts): Promise<unknown> {
+  private async call(
+    endpoint: string,
+    params: Record<string, string>,
+    attempts = this.cfg.retries.attempts,
+  ): Promise<unknown> {
     const body = new URLSearchParams(params).toString();
     let last: AttemptError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -134,7 +149,12 @@ export class PrometheusClient {
         return data;
       } catch (e) {
         last = e instanceof AttemptError ? e : new AttemptError(String(e), 'network', true);
-        this.observe({ endpoint, ok: false, kind: last.kind, durationSeconds: (performance.now() - started) / 1000 });
+        this.observe({
+          endpoint,
+          ok: false,
+          kind: last.kind,
+          durationSeconds: (performance.now() - started) / 1000,
+        });
         if (!last.retryable || attempt === attempts) break;
         // Full jitter (AWS architecture blog): spreads retries of many detectors over the window.
         const cap = Math.min(this.cfg.retries.maxDelayMs, this.cfg.retries.baseDelayMs * 2 ** (attempt - 1));
@@ -142,10 +162,14 @@ export class PrometheusClient {
       }
     }
     const status = last?.kind === 'http_4xx' ? 400 : 503;
-    throw new DetectorError(last?.kind === 'http_4xx' ? 'INVALID_QUERY' : 'UPSTREAM_ERROR', `${endpoint}: ${last?.message ?? 'failed'}`, {
-      statusCode: status,
-      cause: last,
-    });
+    throw new DetectorError(
+      last?.kind === 'http_4xx' ? 'INVALID_QUERY' : 'UPSTREAM_ERROR',
+      `${endpoint}: ${last?.message ?? 'failed'}`,
+      {
+        statusCode: status,
+        cause: last,
+      },
+    );
   }
 
   private async attempt(endpoint: string, body: string): Promise<unknown> {
@@ -161,7 +185,11 @@ export class PrometheusClient {
       const err = e as Error;
       const timeout = err.name === 'TimeoutError' || err.name === 'AbortError';
       const why = err.cause instanceof Error ? err.cause.message : err.message;
-      throw new AttemptError(`${timeout ? 'timed out' : 'unreachable'}: ${why}`, timeout ? 'timeout' : 'network', true);
+      throw new AttemptError(
+        `${timeout ? 'timed out' : 'unreachable'}: ${why}`,
+        timeout ? 'timeout' : 'network',
+        true,
+      );
     }
     const text = await res.text().catch(() => '');
     let env: z.infer<typeof Envelope> | undefined;
@@ -171,12 +199,30 @@ export class PrometheusClient {
     } catch {
       env = undefined;
     }
-    if (res.status >= 500) throw new AttemptError(`HTTP ${res.status}: ${env?.error ?? text.slice(0, 200)}`, 'http_5xx', true, res.status);
+    if (res.status >= 500)
+      throw new AttemptError(
+        `HTTP ${res.status}: ${env?.error ?? text.slice(0, 200)}`,
+        'http_5xx',
+        true,
+        res.status,
+      );
     if (res.status >= 400) {
-      throw new AttemptError(`HTTP ${res.status}: ${env?.error ?? text.slice(0, 200)}`, 'http_4xx', false, res.status);
+      throw new AttemptError(
+        `HTTP ${res.status}: ${env?.error ?? text.slice(0, 200)}`,
+        'http_4xx',
+        false,
+        res.status,
+      );
     }
-    if (!env) throw new AttemptError(`HTTP ${res.status}: not a Prometheus API response`, 'bad_response', true, res.status);
-    if (env.status !== 'success') throw new AttemptError(env.error ?? 'query failed', 'http_4xx', false, res.status);
+    if (!env)
+      throw new AttemptError(
+        `HTTP ${res.status}: not a Prometheus API response`,
+        'bad_response',
+        true,
+        res.status,
+      );
+    if (env.status !== 'success')
+      throw new AttemptError(env.error ?? 'query failed', 'http_4xx', false, res.status);
     return env.data;
   }
 }

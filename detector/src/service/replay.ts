@@ -43,25 +43,33 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
   let d: DetectorConfig;
   if (req.detector !== undefined) {
     const found = deps.detectors.find((x) => x.name === req.detector);
-    if (!found) throw new DetectorError('INVALID_INPUT', `unknown detector ${req.detector}`, { field: 'detector' });
+    if (!found)
+      throw new DetectorError('INVALID_INPUT', `unknown detector ${req.detector}`, { field: 'detector' });
     d = req.groupBy ? { ...found, groupBy: req.groupBy } : found;
   } else {
     d = adHocDetector(req);
   }
   const stepMs = Math.round(req.stepSeconds * 1000);
-  if (stepMs < 1) throw new DetectorError('INVALID_INPUT', 'stepSeconds must be at least 0.001', { field: 'stepSeconds' });
+  if (stepMs < 1)
+    throw new DetectorError('INVALID_INPUT', 'stepSeconds must be at least 0.001', { field: 'stepSeconds' });
   const first = Math.ceil(req.from / stepMs) * stepMs;
   const points = Math.floor((req.to - first) / stepMs) + 1;
   if (points > MAX_REPLAY_POINTS) {
-    throw new DetectorError('INVALID_INPUT', `range has ${points} points per series; at most ${MAX_REPLAY_POINTS}, use a larger step`, {
-      field: 'stepSeconds',
-    });
+    throw new DetectorError(
+      'INVALID_INPUT',
+      `range has ${points} points per series; at most ${MAX_REPLAY_POINTS}, use a larger step`,
+      {
+        field: 'stepSeconds',
+      },
+    );
   }
   const windowMs = Math.floor((d.trainingWindowSeconds * 1000) / stepMs) * stepMs;
   const features = Object.keys(d.queries);
   let results;
   try {
-    results = await Promise.all(features.map((f) => deps.client.queryRange(d.queries[f], first - windowMs, req.to, req.stepSeconds)));
+    results = await Promise.all(
+      features.map((f) => deps.client.queryRange(d.queries[f], first - windowMs, req.to, req.stepSeconds)),
+    );
   } catch (e) {
     if (e instanceof DetectorError && e.code === 'INVALID_QUERY') {
       const field = req.detector !== undefined ? 'detector' : req.query !== undefined ? 'query' : 'queries';
@@ -72,13 +80,24 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
   // Ad-hoc queries without groupBy: every distinct label set is its own entity.
   const groupBy = d.groupBy.length
     ? d.groupBy
-    : [...new Set(results.flatMap((r) => r.flatMap((s) => Object.keys(s.labels))))].filter((l) => l !== '__name__').sort();
+    : [...new Set(results.flatMap((r) => r.flatMap((s) => Object.keys(s.labels))))]
+        .filter((l) => l !== '__name__')
+        .sort();
   const { entities } = alignFeatures(features, groupBy, results, req.match);
 
   const series: ScoredSeries[] = [];
   for (const frame of entities.values()) {
     const model = deps.models.create({ ...d, groupBy }, req.stepSeconds, frame.key);
-    const out: ScoredSeries = { detector: d.name, key: frame.key, labels: frame.labels, timestamps: [], scores: [], anomalies: [], topFeatures: [], features: {} };
+    const out: ScoredSeries = {
+      detector: d.name,
+      key: frame.key,
+      labels: frame.labels,
+      timestamps: [],
+      scores: [],
+      anomalies: [],
+      topFeatures: [],
+      features: {},
+    };
     const cols = features.map((f) => (out.features[f] = [] as (number | null)[]));
     for (let i = 0; i < frame.timestamps.length; i++) {
       const t = frame.timestamps[i];
@@ -89,7 +108,8 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
       out.anomalies.push(p.anomaly);
       let topFeature: string | null = null;
       let best = 0;
-      for (const c of p.contributions) if (c.contribution > best) [best, topFeature] = [c.contribution, c.feature];
+      for (const c of p.contributions)
+        if (c.contribution > best) [best, topFeature] = [c.contribution, c.feature];
       out.topFeatures.push(topFeature);
       frame.rows[i].forEach((v, f) => cols[f].push(v));
     }

@@ -35,7 +35,9 @@ export async function startFleet(initial: readonly string[]): Promise<Fleet> {
     registers: [registry],
     collect() {
       cpu.reset();
-      services.forEach((s, i) => cpu.set({ service: s }, value(i, 0.3, 0.05, 0.3) * (faults.get(s)?.cpu ?? 1)));
+      services.forEach((s, i) =>
+        cpu.set({ service: s }, value(i, 0.3, 0.05, 0.3) * (faults.get(s)?.cpu ?? 1)),
+      );
     },
   });
   const latency: Gauge<'service'> = new Gauge({
@@ -45,7 +47,9 @@ export async function startFleet(initial: readonly string[]): Promise<Fleet> {
     registers: [registry],
     collect() {
       latency.reset();
-      services.forEach((s, i) => latency.set({ service: s }, value(i, 0.12, 0.01, 1.1) * (faults.get(s)?.latency ?? 1)));
+      services.forEach((s, i) =>
+        latency.set({ service: s }, value(i, 0.12, 0.01, 1.1) * (faults.get(s)?.latency ?? 1)),
+      );
     },
   });
   const server: Server = createServer((req, res) => {

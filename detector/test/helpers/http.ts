@@ -2,11 +2,22 @@
 export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url);
   const text = await res.text();
-  return { status: res.status, body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text) as T };
+  return {
+    status: res.status,
+    body: (text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text) as T,
+  };
 }
 
-export async function postJson<T = unknown>(url: string, body: unknown, raw?: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
+export async function postJson<T = unknown>(
+  url: string,
+  body: unknown,
+  raw?: string,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ?? JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: JSON.parse(text) as T };
 }

@@ -8,7 +8,8 @@ import { parseInput } from './http-errors';
 export function eventsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/api/v1/events', async (req): Promise<EventsResponse> => {
     const q = parseInput(EventsQuery, req.query);
-    if (q.to < q.from) throw new DetectorError('INVALID_INPUT', 'to must not be before from', { field: 'to' });
+    if (q.to < q.from)
+      throw new DetectorError('INVALID_INPUT', 'to must not be before from', { field: 'to' });
     return { events: ctx.events.list(q) };
   });
 }

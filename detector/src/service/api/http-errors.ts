@@ -11,7 +11,11 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, prefi
   const issue = r.error.issues[0];
   const path = issuePath(issue.path);
   const field = [prefix, path].filter(Boolean).join('.') || undefined;
-  throw new DetectorError('INVALID_INPUT', `${field ?? 'input'}: ${issue.message}`, field === undefined ? {} : { field });
+  throw new DetectorError(
+    'INVALID_INPUT',
+    `${field ?? 'input'}: ${issue.message}`,
+    field === undefined ? {} : { field },
+  );
 }
 
 /**
@@ -23,7 +27,12 @@ export function toHttpError(err: unknown): { status: number; body: ApiError } {
   if (err instanceof DetectorError) return { status: err.statusCode, body: err.toJSON() };
   const fe = err as Partial<FastifyError>;
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE' : fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'BODY_TOO_LARGE' : 'INVALID_INPUT';
+    const code =
+      fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'UNSUPPORTED_MEDIA_TYPE'
+        : fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'BODY_TOO_LARGE'
+          : 'INVALID_INPUT';
     return { status: fe.statusCode, body: { code, message: fe.message ?? 'bad request', field: 'body' } };
   }
   return { status: 500, body: { code: 'INTERNAL', message: 'internal error' } };

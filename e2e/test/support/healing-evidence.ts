@@ -34,7 +34,7 @@ export interface HealingEvidence {
   /** The expected action on the service, once its verification has an outcome. */
   action: ActionRecord | undefined;
   /** Every action the remediator took on the service in the window (for messages). */
-  actions: { action: string; result: string; verification: string; target: string | null }[];
+  actions: { action: string; result: string; verification: string; target: string | null; error: string | null }[];
 }
 
 export async function collectEvidence(
@@ -76,7 +76,7 @@ export async function collectEvidence(
     alertmanagerListedAt: parts.alertmanager.firstSeen(e.alertname, e.service, from - GRACE_MS),
     incident: incidents.find((i) => i.alertname === e.alertname && i.labels.service === e.service && (!action || i.id === action.incidentId)),
     action,
-    actions: all.map((a) => ({ action: a.action, result: a.result, verification: a.verification, target: a.target?.name ?? null })),
+    actions: all.map((a) => ({ action: a.action, result: a.result, verification: a.verification, target: a.target?.name ?? null, error: a.error })),
   };
 }
 

@@ -41,18 +41,19 @@ export async function expectHealingLoop(run: RunRecord, p: Parts, e: Expected): 
     expect(ev.minUpBefore).toBe(1); // up until the crash
     expect(ev.minUp).toBe(0); // Prometheus saw the target down
   } else {
-    // not flagged just before the fault (a score already above 1 would make MTTD 0 and prove
+    // not flagged when the fault started (a score already above 1 would make MTTD 0 and prove
     // nothing); no score at all there (an entity re-warming) is not a flag either
-    expect(ev.maxScoreBefore ?? 0).toBeLessThanOrEqual(1);
+    expect(ev.scoreAtInjection ?? 0).toBeLessThanOrEqual(1);
     expect(ev.maxScore).toBeGreaterThan(1); // homeostat_anomaly_score > 1 in Prometheus
   }
   expect(ev.alertFiredInPrometheus).toBe(true);
   expect(ev.alertmanagerListedAt).not.toBeNull();
   expect(ev.incident).toMatchObject({ source: 'alertmanager', alertname: e.alertname, labels: { service: e.service } });
   // `all` only makes a failure message show what the remediator did instead
-  expect({ action: ev.action?.action, result: ev.action?.result, verification: ev.action?.verification, all: ev.actions }).toMatchObject({
+  expect({ action: ev.action?.action, result: ev.action?.result, error: ev.action?.error, verification: ev.action?.verification, all: ev.actions }).toMatchObject({
     action: e.action,
     result: 'succeeded',
+    error: null,
     verification: 'passed',
   });
   expect((await p.alertmanager.webhookNotifications()).sent).toBeGreaterThan(0);

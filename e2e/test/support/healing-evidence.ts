@@ -20,8 +20,8 @@ export interface Expected {
 export interface HealingEvidence {
   /** Highest homeostat_anomaly_score of the service in Prometheus over the fault window. */
   maxScore: number | null;
-  /** The same over the BEFORE_MS before the injection: the detection must be the fault's, not left over. */
-  maxScoreBefore: number | null;
+  /** The service's last score before the injection (null: not scored): the detection must begin with the fault. */
+  scoreAtInjection: number | null;
   /** Lowest up{job="demo"} of the service over the fault window (0: a scrape failed, the target was down). */
   minUp: number | null;
   minUpBefore: number | null;
@@ -50,7 +50,7 @@ export async function collectEvidence(
     (await prom.range(expr, a, b)).flatMap((s) => s.values.map(([, v]) => v)).filter((v): v is number => v !== null);
   const sel = `service="${e.service}"`;
   const scores = await values(`max(homeostat_anomaly_score{${sel}})`);
-  const scoresBefore = await values(`max(homeostat_anomaly_score{${sel}})`, from - BEFORE_MS, from - 1000);
+  const scoresBefore = await values(`max(homeostat_anomaly_score{${sel}})`, from - BEFORE_MS, from - 1);
   const ups = await values(`min(up{job="demo",${sel}})`);
   const upsBefore = await values(`min(up{job="demo",${sel}})`, from - BEFORE_MS, from - 1000);
   const fired = await values(`max(ALERTS{alertname="${e.alertname}",alertstate="firing",${sel}})`);
@@ -69,7 +69,7 @@ export async function collectEvidence(
   const incidents = await parts.remediator.incidents(from - GRACE_MS, Date.now(), e.service);
   return {
     maxScore: scores.length ? Math.max(...scores) : null,
-    maxScoreBefore: scoresBefore.length ? Math.max(...scoresBefore) : null,
+    scoreAtInjection: scoresBefore.length ? scoresBefore[scoresBefore.length - 1] : null,
     minUp: ups.length ? Math.min(...ups) : null,
     minUpBefore: upsBefore.length ? Math.min(...upsBefore) : null,
     alertFiredInPrometheus: fired.some((v) => v === 1),

@@ -7,6 +7,7 @@ import { DetectorService } from '../../src/service/detector-service';
 import { PrometheusClient } from '../../src/service/prometheus-client';
 import { entityKey } from '../../src/service/feature-frame';
 import { engineModels } from '../../src/service/model-factory';
+import { ReplayCache } from '../../src/service/replay-cache';
 import { backfill } from './backfill';
 
 /**
@@ -22,6 +23,8 @@ const log = pino({ level: 'warn' });
 const FEATURES = ['a', 'b', 'c', 'd', 'e'];
 /** Measured replays (after one that warms the JIT); each is a full day of 50 series, so keep it small. */
 const REPLAY_RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 5);
+/** Refresh requests (cache kept, range one step later each time). */
+const REFRESH_RUNS = Number(process.env.BENCH_REFRESH_RUNS ?? 20);
 /** `node run.js live` or `node run.js replay` runs one part; both by default. */
 const PART = process.argv[2] ?? 'all';
 /** BENCH_SIZES=10000 skips the 1k run (10k always runs: it is the target). */
@@ -170,7 +173,18 @@ async function live(entities: number): Promise<LiveResult> {
   }
 }
 
-async function replayBench(): Promise<{ p50: number; p95: number; refP50: number; points: number }> {
+interface ReplayFigures {
+  /** Cache cleared before each request: every point of every series is scored. */
+  coldP50: number;
+  coldP95: number;
+  /** Grafana's "last 24 h" refresh: from and to move one step per request, the cache is kept. */
+  refreshP50: number;
+  refreshP95: number;
+  refP50: number;
+  points: number;
+}
+
+async function replayBench(): Promise<ReplayFigures> {
   const dir = makeTempDir('bench-replay');
   const SERIES = 50;
   const STEP = 15;
@@ -194,10 +208,16 @@ async function replayBench(): Promise<{ p50: number; p95: number; refP50: number
         },
       ],
     });
-    service = new DetectorService(config, { logger: log });
+    const cache = new ReplayCache();
+    service = new DetectorService(config, { logger: log, replayCache: cache });
     const url = await service.start();
+    // Replays anchor on the live models' start once there is one: wait for it, so that no
+    // measured request is the first under the new anchor.
+    const started = performance.now();
+    while (!service.loop.liveSince.has('replay') && performance.now() - started < 60_000) await sleep(200);
     const from = end - 24 * 3600_000;
-    const body = JSON.stringify({ detector: 'replay', from, to: end, stepSeconds: STEP });
+    const body = (shift: number) =>
+      JSON.stringify({ detector: 'replay', from: from + shift, to: end + shift, stepSeconds: STEP });
 
     // Reference: the bare query_range of the same data (history window included), no scoring.
     const client = new PrometheusClient(config.prometheus);
@@ -208,24 +228,34 @@ async function replayBench(): Promise<{ p50: number; p95: number; refP50: number
       ref.push(performance.now() - t0);
       if (r.length !== SERIES) throw new Error(`expected ${SERIES} series, got ${r.length}`);
     }
-    const times: number[] = [];
     let points = 0;
-    for (let i = 0; i < REPLAY_RUNS + 1; i++) {
+    const post = async (shift: number): Promise<number> => {
       const t0 = performance.now();
       const res = await fetch(`${url}/api/v1/score`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body,
+        body: body(shift),
       });
       const json = (await res.json()) as { series: { timestamps: number[] }[] };
       const ms = performance.now() - t0;
       if (res.status !== 200) throw new Error(`replay failed: ${JSON.stringify(json)}`);
-      if (i > 0) times.push(ms); // the first run warms the JIT
-      points = json.series.reduce((n, s) => n + s.timestamps.length, 0);
+      if (shift === 0) points = json.series.reduce((n, s) => n + s.timestamps.length, 0);
+      return ms;
+    };
+    const cold: number[] = [];
+    for (let i = 0; i < REPLAY_RUNS + 1; i++) {
+      cache.clear();
+      const ms = await post(0);
+      if (i > 0) cold.push(ms); // the first run warms the JIT
     }
+    // The panel refreshes every 15 s: each request's range is one step later than the last.
+    const refresh: number[] = [];
+    for (let i = 1; i <= REFRESH_RUNS; i++) refresh.push(await post(i * STEP * 1000));
     return {
-      p50: percentile(times, 50),
-      p95: percentile(times, 95),
+      coldP50: percentile(cold, 50),
+      coldP95: percentile(cold, 95),
+      refreshP50: percentile(refresh, 50),
+      refreshP95: percentile(refresh, 95),
       refP50: percentile(ref.slice(1), 50),
       points,
     };
@@ -270,9 +300,18 @@ async function main(): Promise<void> {
   if (PART !== 'live') {
     const rep = await replayBench();
     say(
-      `replay 24 h @ 15 s, 50 series (${rep.points} scored points, 1 h history each, 100 trees x 256): p50 ${rep.p50.toFixed(0)} ms, p95 ${rep.p95.toFixed(0)} ms over ${REPLAY_RUNS} runs; bare query_range p50 ${rep.refP50.toFixed(0)} ms (replay/query x${(rep.p50 / rep.refP50).toFixed(1)})`,
+      `replay 24 h @ 15 s, 50 series (${rep.points} scored points, 1 h history each, 100 trees x 256), cold (cache cleared): p50 ${rep.coldP50.toFixed(0)} ms, p95 ${rep.coldP95.toFixed(0)} ms over ${REPLAY_RUNS} runs; bare query_range p50 ${rep.refP50.toFixed(0)} ms (replay/query x${(rep.coldP50 / rep.refP50).toFixed(1)})`,
     );
-    target('replay-24h-50-series-p95', `${rep.p95.toFixed(0)} ms`, '< 250 ms', rep.p95 < 250);
+    say(
+      `replay refresh (range one step later, runs cached): p50 ${rep.refreshP50.toFixed(0)} ms, p95 ${rep.refreshP95.toFixed(0)} ms over ${REFRESH_RUNS} requests (refresh/query x${(rep.refreshP50 / rep.refP50).toFixed(1)})`,
+    );
+    target('replay-24h-50-series-p95', `${rep.coldP95.toFixed(0)} ms cold`, '< 250 ms', rep.coldP95 < 250);
+    target(
+      'replay-24h-50-series-refresh-p95',
+      `${rep.refreshP95.toFixed(0)} ms`,
+      '< 250 ms',
+      rep.refreshP95 < 250,
+    );
   }
 }
 

@@ -263,11 +263,7 @@ export class IsolationForest {
         pool[r] = tmp;
         sample[s] = pool[s];
       }
-      builder.build(
-        this.splitFeature.subarray(t * internal, (t + 1) * internal),
-        this.splitValue.subarray(t * internal, (t + 1) * internal),
-        this.leafDepth.subarray(t * leaves, (t + 1) * leaves),
-      );
+      builder.build(this.splitFeature, this.splitValue, this.leafDepth, t * internal, t * leaves);
       // pool[0..ψ) is this tree's sample; every other row is out of bag for it.
       if (oob) this.walkOutOfBag(t, data, width, pool, psi, oob);
     }

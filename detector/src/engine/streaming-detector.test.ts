@@ -152,3 +152,38 @@ describe('StreamingDetector', () => {
     );
   });
 });
+
+describe('StreamingDetector attributeAbove', () => {
+  it('skips contributions below the floor without changing any score', () => {
+    const opts = {
+      features: ['a', 'b'],
+      warmup: 32,
+      trainingWindow: 200,
+      refitEvery: 40,
+      trees: 20,
+      sampleSize: 32,
+    };
+    const all = new StreamingDetector(opts);
+    const floored = new StreamingDetector({ ...opts, attributeAbove: 0.8 });
+    let skipped = 0;
+    for (let i = 0; i < 600; i++) {
+      const row = [Math.sin(i / 9) + (i === 400 ? 9 : 0), Math.cos(i / 13) + 0.01 * (i % 7)];
+      const p = all.push(i * 1000, row);
+      const q = floored.push(i * 1000, row);
+      expect(q.score).toBe(p.score);
+      if (q.score === null) continue;
+      if (q.score >= 0.8) expect(q.contributions).toEqual(p.contributions);
+      else {
+        expect(q.contributions).toEqual([]);
+        skipped++;
+      }
+    }
+    expect(skipped).toBeGreaterThan(100);
+  });
+
+  it('rejects a negative floor', () => {
+    expect(() => new StreamingDetector({ features: ['a'], attributeAbove: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', field: 'attributeAbove' }),
+    );
+  });
+});

@@ -46,6 +46,13 @@ export interface StreamingDetectorOptions extends FeaturePipelineOptions {
    * (default trainingWindow / 4).
    */
   acceptAfter?: number;
+  /**
+   * Compute contributions only for points whose calibrated score is at least this (default 0:
+   * every scored point). Attribution costs one extra forest walk per metric, more than the score
+   * itself; a replay that only reports the top feature of anomalous points (score > 1) sets a floor
+   * below 1 and gets an empty list for the points under it. Scores are not affected.
+   */
+  attributeAbove?: number;
 }
 
 export interface ScoredPoint {
@@ -137,14 +144,7 @@ export class StreamingDetector {
     }
     const raw = this.forest.scoreOne(row);
     let score = calibratedScore(raw, this.calibration);
-    let contributions = attribute(
-      this.forest,
-      row,
-      raw,
-      this.calibration.medians,
-      this.pipeline.columnMetric,
-      this.features,
-    );
+    let contributions: FeatureContribution[];
     const excess = this.rangeExcesses(row);
     if (excess !== null && 1 + excess.max > score) {
       score = 1 + excess.max;
@@ -152,6 +152,17 @@ export class StreamingDetector {
         feature,
         contribution: excess.byMetric[m] / excess.total,
       }));
+    } else if (score >= this.opts.attributeAbove) {
+      contributions = attribute(
+        this.forest,
+        row,
+        raw,
+        this.calibration.medians,
+        this.pipeline.columnMetric,
+        this.features,
+      );
+    } else {
+      contributions = [];
     }
     const anomaly = score > 1;
     const incident = this.opts.excludeAnomalies && score > this.opts.excludeAbove;
@@ -295,6 +306,7 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     excludeAbove: o.excludeAbove ?? 1.5,
     rangeTolerance: o.rangeTolerance ?? 1,
     acceptAfter: o.acceptAfter ?? Math.floor(trainingWindow / 4),
+    attributeAbove: o.attributeAbove ?? 0,
   };
   if (r.staleAfterMs === undefined) delete r.staleAfterMs;
   const positiveInt: Array<keyof Resolved> = [
@@ -330,6 +342,9 @@ function resolve(o: StreamingDetectorOptions): Resolved {
         field: 'excludeAbove',
       },
     );
+  }
+  if (!(r.attributeAbove >= 0)) {
+    throw new DetectorError('INVALID_OPTIONS', 'attributeAbove must be >= 0', { field: 'attributeAbove' });
   }
   if (!(r.acceptAfter >= 0))
     throw new DetectorError('INVALID_OPTIONS', 'acceptAfter must be >= 0', { field: 'acceptAfter' });

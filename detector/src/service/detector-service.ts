@@ -12,6 +12,7 @@ import { ServiceMetrics } from './metrics';
 import { engineModels, type ModelFactory } from './model-factory';
 import { ModelStore } from './model-store';
 import { PrometheusClient } from './prometheus-client';
+import { ReplayCache } from './replay-cache';
 import { buildServer } from './server';
 
 export interface DetectorServiceOptions {
@@ -19,6 +20,8 @@ export interface DetectorServiceOptions {
   models?: ModelFactory;
   persistIntervalMs?: number;
   version?: string;
+  /** Replay runs kept between POST /api/v1/score requests (default: a ReplayCache of 200 runs). */
+  replayCache?: ReplayCache;
 }
 
 /**
@@ -68,7 +71,13 @@ export class DetectorService {
       registry: this.registry,
       events: this.events,
       metrics: this.metrics,
-      replay: { detectors: config.detectors, client: this.client, models },
+      replay: {
+        detectors: config.detectors,
+        client: this.client,
+        models,
+        cache: opts.replayCache ?? new ReplayCache(),
+        liveSince: (d) => this.loop.liveSince.get(d) ?? null,
+      },
       liveSince: (d) => this.loop.liveSince.get(d) ?? null,
       readiness: () => this.readiness(),
     };

@@ -6,9 +6,12 @@ import type { ScoringModel } from './entity-registry';
 /** Creates and restores entity models; the live loop and the replay use the same options. */
 export interface ModelFactory {
   /** `key` is the entity key: it sets the model's refit phase, so live and replay models match. */
-  create(d: DetectorConfig, stepSeconds: number, key: string): ScoringModel;
+  create(d: DetectorConfig, stepSeconds: number, key: string, tuning?: ModelTuning): ScoringModel;
   restore(d: DetectorConfig, state: unknown): ScoringModel;
 }
+
+/** Engine settings that change the work done, never the scores (the replay's attribution floor). */
+export type ModelTuning = Pick<StreamingDetectorOptions, 'attributeAbove'>;
 
 /** The engine's share of anomalies in training data at sensitivity 1 (its own default). */
 const BASE_CONTAMINATION = 0.01;
@@ -51,6 +54,7 @@ export function engineOptions(
 }
 
 export const engineModels: ModelFactory = {
-  create: (d, stepSeconds, key) => new StreamingDetector(engineOptions(d, stepSeconds, key)),
+  create: (d, stepSeconds, key, tuning) =>
+    new StreamingDetector({ ...engineOptions(d, stepSeconds, key), ...tuning }),
   restore: (_d, state) => StreamingDetector.fromJSON(state),
 };

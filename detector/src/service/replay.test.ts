@@ -1,0 +1,170 @@
+import type { ScoreResponse } from '@homeostat/contracts';
+import { parseConfig } from './config';
+import type { ScoringModel } from './entity-registry';
+import { engineModels, type ModelFactory } from './model-factory';
+import type { PrometheusClient, RangeSeries } from './prometheus-client';
+import { replay, replayStart, type ReplayDeps } from './replay';
+import { ReplayCache } from './replay-cache';
+
+const STEP = 15;
+const STEP_MS = STEP * 1000;
+const T0 = 1_800_000_000_000;
+const HOUR = 3_600_000;
+
+const [detector] = parseConfig({
+  prometheus: { url: 'http://127.0.0.1:9090' },
+  detectors: [
+    {
+      name: 'd',
+      groupBy: ['service'],
+      intervalSeconds: STEP,
+      trainingWindowSeconds: 1800,
+      refitIntervalSeconds: 600,
+      trees: 20,
+      sampleSize: 32,
+      queries: { cpu: 'cpu', mem: 'mem' },
+    },
+  ],
+}).detectors;
+
+/** A deterministic two-service fleet with a cpu spike on "b"; `bump` changes one sample's value. */
+function fakeClient(bump?: { at: number; by: number }): PrometheusClient & { calls: number } {
+  const value = (q: string, s: string, t: number): number => {
+    const i = (t - T0) / STEP_MS;
+    let v =
+      q === 'cpu'
+        ? 1 + 0.2 * Math.sin(i / 30) + 0.05 * Math.sin(i * 7.1)
+        : 100 + Math.cos(i / 50) + 0.3 * Math.sin(i * 3.3);
+    if (s === 'b' && q === 'cpu' && i % 700 >= 600 && i % 700 < 610) v += 5;
+    if (bump && t === bump.at && q === 'cpu' && s === 'a') v += bump.by;
+    return v;
+  };
+  const client = {
+    calls: 0,
+    async queryRange(q: string, start: number, end: number, step: number): Promise<RangeSeries[]> {
+      client.calls++;
+      const ts: number[] = [];
+      for (let t = Math.ceil(start / (step * 1000)) * step * 1000; t <= end; t += step * 1000) ts.push(t);
+      return ['a', 'b'].map((s) => ({
+        labels: { service: s },
+        timestamps: ts,
+        values: ts.map((t) => value(q, s, t)),
+      }));
+    },
+  };
+  return client as unknown as PrometheusClient & { calls: number };
+}
+
+const deps = (extra: Partial<ReplayDeps> = {}): ReplayDeps => ({
+  detectors: [detector],
+  client: fakeClient(),
+  models: engineModels,
+  now: () => T0 + 100 * HOUR,
+  ...extra,
+});
+
+const request = (from: number, to: number) => ({ detector: 'd', from, to, stepSeconds: STEP });
+
+function scoresOf(r: ScoreResponse) {
+  return r.series.map((s) => ({
+    key: s.key,
+    timestamps: s.timestamps,
+    scores: s.scores,
+    anomalies: s.anomalies,
+  }));
+}
+
+describe('replayStart', () => {
+  it('anchors on a fixed grid at or before one window ahead of the first point', () => {
+    const win = 1800_000;
+    const a = replayStart(T0 + 10 * HOUR, win, STEP_MS, 8 * HOUR, null);
+    const b = replayStart(T0 + 10 * HOUR + 4 * STEP_MS, win, STEP_MS, 8 * HOUR, null);
+    expect(a).toBeLessThanOrEqual(T0 + 10 * HOUR - win);
+    expect(T0 + 10 * HOUR - win - a).toBeLessThan(HOUR + STEP_MS * 64);
+    expect(b).toBe(a); // a sliding range keeps its start
+  });
+
+  it('starts exactly one window before the live models when the replay begins at liveSince', () => {
+    const live = T0 + 5 * HOUR + 7 * STEP_MS;
+    expect(replayStart(live, 1800_000, STEP_MS, 24 * HOUR, live)).toBe(live - 1800_000);
+  });
+});
+
+describe('replay cache', () => {
+  const from = T0 + 2 * HOUR;
+  const to = T0 + 8 * HOUR;
+
+  it('answers a repeated and a sliding request exactly as a replay without a cache would', async () => {
+    const cache = new ReplayCache();
+    const cached = deps({ cache });
+    const first = await replay(request(from, to), cached);
+    expect(cache.size).toBe(2);
+    expect(first.series.find((s) => s.labels.service === 'b')?.anomalies.some(Boolean)).toBe(true);
+    const again = await replay(request(from, to), cached);
+    expect(scoresOf(again)).toEqual(scoresOf(first));
+
+    const slid = await replay(request(from + 4 * STEP_MS, to + 4 * STEP_MS), cached);
+    const fresh = await replay(request(from + 4 * STEP_MS, to + 4 * STEP_MS), deps());
+    expect(slid).toEqual(fresh);
+    expect(slid.series[0].timestamps.at(-1)).toBe(to + 4 * STEP_MS);
+  });
+
+  it('recomputes when Prometheus returns different data for a point already scored', async () => {
+    const cache = new ReplayCache();
+    await replay(request(from, to), deps({ cache }));
+    const changed = fakeClient({ at: from + 100 * STEP_MS, by: 50 });
+    const viaCache = await replay(request(from, to), deps({ cache, client: changed }));
+    const fresh = await replay(request(from, to), deps({ client: changed }));
+    expect(viaCache).toEqual(fresh);
+    const a = fresh.series.find((s) => s.labels.service === 'a');
+    expect(a?.scores[a.timestamps.indexOf(from + 100 * STEP_MS)]).toBeGreaterThan(1);
+  });
+
+  it('does not cache points newer than the settle horizon, but still scores them', async () => {
+    let pushes = 0;
+    const counting: ModelFactory = {
+      create: (...args) => counted(engineModels.create(...args)),
+      restore: (...args) => counted(engineModels.restore(...args)),
+    };
+    const counted = (m: ScoringModel): ScoringModel => ({
+      push: (t, v) => (pushes++, m.push(t, v)),
+      get warm() {
+        return m.warm;
+      },
+      get fittedAt() {
+        return m.fittedAt;
+      },
+      toJSON: () => m.toJSON(),
+    });
+    const cache = new ReplayCache();
+    const now = () => to; // the last minute of the range may still change in Prometheus
+    const r = await replay(request(from, to), deps({ cache, now, models: counting }));
+    expect(r).toEqual(await replay(request(from, to), deps({ now })));
+    expect(r.series[0].timestamps.at(-1)).toBe(to);
+    // Again: only the 4 unsettled points per entity (to − 45 s … to) are scored, on a copy.
+    pushes = 0;
+    await replay(request(from, to), deps({ cache, now, models: counting }));
+    expect(pushes).toBe(2 * 4);
+    // The late point changes: the answer follows the new data.
+    const changed = fakeClient({ at: to, by: 50 });
+    const after = await replay(request(from, to), deps({ cache, client: changed, now, models: counting }));
+    expect(after).toEqual(await replay(request(from, to), deps({ client: changed, now })));
+  });
+
+  it('reports the top feature of anomalous points only (attribution floor)', async () => {
+    const r = await replay(request(from, to), deps());
+    const b = r.series.find((s) => s.labels.service === 'b');
+    if (!b) throw new Error('no series b');
+    b.scores.forEach((s, i) => {
+      if (s !== null && s > 1) expect(b.topFeatures[i]).not.toBeNull();
+      if (s === null || s < 0.5) expect(b.topFeatures[i]).toBeNull();
+    });
+    expect(b.topFeatures.filter((f) => f === 'cpu').length).toBeGreaterThan(0);
+  });
+
+  it('forgets the least recently used runs beyond its size', async () => {
+    const cache = new ReplayCache(1);
+    await replay(request(from, to), deps({ cache }));
+    expect(cache.size).toBe(1);
+  });
+});

@@ -3,7 +3,7 @@ import { DEFAULT_PATHS } from '@homeostat/chaos/dist/cli/cli-args';
 import { Progress } from '@homeostat/chaos/dist/runner/progress';
 import { runExperiment } from '@homeostat/chaos/dist/runner/run-experiment';
 import { AlertmanagerWatch } from './support/alertmanager-watch';
-import { E2E_LABEL, IMAGE, PROJECT, removeEverything } from './support/docker-fleet';
+import { E2E_LABEL, IMAGE, PROJECT, RUN_ID, RUN_LABEL, removeEverything } from './support/docker-fleet';
 import { startDockerStack, type DockerStack } from './support/docker-stack';
 import { expectAddedReplicaServes, expectAnswersAgain, expectHealingLoop, expectQuietControl } from './support/healing-checks';
 import { RemediatorClient } from './support/remediator-client';
@@ -33,8 +33,8 @@ describe('self-healing, demo backends as Docker containers', () => {
     am?.stop();
     await stack?.stop();
     await removeEverything(docker, { image: true });
-    // nothing of ours is left: no container with our label, no image tag
-    expect(await docker.listContainers({ all: true, filters: JSON.stringify({ label: [E2E_LABEL] }) })).toEqual([]);
+    // nothing of ours is left: no container with our run's label, no image tag
+    expect(await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${RUN_LABEL}=${RUN_ID}`] }) })).toEqual([]);
     expect((await docker.listImages({ filters: JSON.stringify({ reference: [IMAGE] }) })).length).toBe(0);
   }, 120_000);
 

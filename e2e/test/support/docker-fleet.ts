@@ -10,9 +10,16 @@ const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 /** Every container this suite creates carries it (the remediator's clones copy it): removal by label. */
 export const E2E_LABEL = 'io.homeostat.e2e';
+/**
+ * Which run made a container: the jest process id. Runs may overlap on one dockerd (CI and a
+ * developer on the same machine); each removes its own things and those of runs that are gone.
+ */
+export const RUN_LABEL = 'io.homeostat.e2e.run';
+export const RUN_ID = String(process.pid);
 /** The compose project the containers pretend to belong to: the remediator's policy targets it. */
-export const PROJECT = 'homeostat-e2e';
-export const IMAGE = 'homeostat-e2e/demo-backend:e2e';
+export const PROJECT = `homeostat-e2e-${RUN_ID}`;
+const IMAGE_REPO = 'homeostat-e2e/demo-backend';
+export const IMAGE = `${IMAGE_REPO}:${RUN_ID}`;
 const ENTRY = '/app/demo/dist/bin/backend.js';
 
 export interface Replica {
@@ -42,12 +49,33 @@ export async function buildDemoImage(): Promise<string> {
   return buildNodeImage({ tag: IMAGE, files, rebuild: true, env: { NODE_ENV: 'production' } });
 }
 
-/** Removes every container of this suite (running or not) and its image tag. */
-export async function removeEverything(docker: Docker, { image = false } = {}): Promise<void> {
+const alive = (pid: string): boolean => {
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes this run's containers (running or not) and, with `image`, its image tag; `stale` also
+ * removes what runs that are no longer alive left behind (a run killed before its afterAll).
+ */
+export async function removeEverything(docker: Docker, { image = false, stale = false } = {}): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [E2E_LABEL] }) });
-  for (const c of list) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-  if (image) await run('docker', ['image', 'rm', '-f', IMAGE]).catch(() => undefined);
+  for (const c of list) {
+    const run = c.Labels[RUN_LABEL] ?? '';
+    if (run === RUN_ID || (stale && !alive(run))) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  }
+  const tags = (await docker.listImages({ filters: JSON.stringify({ reference: [IMAGE_REPO] }) })).flatMap((i) => i.RepoTags ?? []);
+  for (const tag of tags) {
+    const run = tag.slice(IMAGE_REPO.length + 1);
+    if ((image && run === RUN_ID) || (stale && !alive(run))) await execRm(tag);
+  }
 }
+
+const execRm = (tag: string) => run('docker', ['image', 'rm', '-f', tag]).catch(() => undefined);
 
 /**
  * The demo backends as Docker containers on the host network, one per service, labelled like a
@@ -71,6 +99,7 @@ export class DockerFleet {
         'run', '-d', '--network', 'host', '--restart', 'no',
         '--name', `${PROJECT}-${service}-1`,
         '--label', `${E2E_LABEL}=true`,
+        '--label', `${RUN_LABEL}=${RUN_ID}`,
         '--label', `com.docker.compose.project=${PROJECT}`,
         '--label', `com.docker.compose.service=${service}`,
         '--label', 'com.docker.compose.container-number=1',
@@ -101,7 +130,7 @@ export class DockerFleet {
   async replicas(): Promise<Replica[]> {
     const list = await this.docker.listContainers({
       all: true,
-      filters: JSON.stringify({ label: [`com.docker.compose.project=${PROJECT}`, E2E_LABEL] }),
+      filters: JSON.stringify({ label: [`com.docker.compose.project=${PROJECT}`, `${RUN_LABEL}=${RUN_ID}`] }),
     });
     const out: Replica[] = [];
     for (const c of list) {

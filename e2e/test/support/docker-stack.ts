@@ -58,7 +58,7 @@ export async function startDockerStack(log: (m: string) => void): Promise<Docker
     await removeEverything(docker);
   };
   try {
-    await removeEverything(docker, { image: true });
+    await removeEverything(docker, { image: true, stale: true });
     log('building the demo image (docker import)');
     await buildDemoImage();
     log('starting orders, payments and inventory as containers');

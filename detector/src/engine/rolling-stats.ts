@@ -99,8 +99,7 @@ export class RollingWindow {
   /** Removes one occurrence of v from sorted[0..n). */
   private removeSorted(v: number, n: number): void {
     const s = this.sorted as Float64Array;
-    let i = lowerBound(s, n, v);
-    if (i >= n || s[i] !== v) i = s.subarray(0, n).indexOf(v); // -0 vs +0 only
+    const i = lowerBound(s, n, v);
     s.copyWithin(i, i + 1, n);
   }
 
@@ -120,13 +119,17 @@ export class RollingWindow {
   }
 }
 
-/** First index in s[0..n) whose value is not below v. */
+/**
+ * First index in s[0..n) whose value is not below v, in a typed array's sort order (−0 before +0,
+ * so the median of a window of zeros has the sign sorting would give it).
+ */
 function lowerBound(s: Float64Array, n: number, v: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (s[mid] < v) lo = mid + 1;
+    const x = s[mid];
+    if (x < v || (x === 0 && v === 0 && 1 / x < 1 / v)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

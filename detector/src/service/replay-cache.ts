@@ -6,12 +6,23 @@ import type { ScoringModel } from './entity-registry';
  * the points listed here, in order; the outputs are what it returned for them.
  */
 export interface ReplayRun {
+  /** The entity key and labels. */
+  key: string;
+  labels: Record<string, string>;
   model: ScoringModel;
   timestamps: number[];
   inputs: (number | null)[][];
   scores: (number | null)[];
   anomalies: boolean[];
   topFeatures: (string | null)[];
+}
+
+/** What one request's runs (all entities of a detector, step, start) have consumed. */
+export interface ReplayCoverage {
+  /** Every run has consumed all its points up to here. */
+  until: number;
+  /** The entities of the request, each with a run under `<request key>\n<entity key>`. */
+  keys: string[];
 }
 
 /** Runs kept by default: each holds a model (~0.5 MB at 100 trees × ψ 256) and its points. */
@@ -24,6 +35,7 @@ export const DEFAULT_REPLAY_CACHE_RUNS = 200;
  */
 export class ReplayCache {
   private readonly runs = new Map<string, ReplayRun>();
+  private readonly covered = new Map<string, ReplayCoverage>();
 
   constructor(readonly maxRuns = DEFAULT_REPLAY_CACHE_RUNS) {}
 
@@ -50,7 +62,19 @@ export class ReplayCache {
     }
   }
 
+  coverage(requestKey: string): ReplayCoverage | undefined {
+    return this.covered.get(requestKey);
+  }
+
+  setCoverage(requestKey: string, coverage: ReplayCoverage): void {
+    this.covered.delete(requestKey);
+    this.covered.set(requestKey, coverage);
+    // Coverage without its runs is useless (and checked); keep about as many as runs can serve.
+    while (this.covered.size > this.maxRuns) this.covered.delete(this.covered.keys().next().value as string);
+  }
+
   clear(): void {
     this.runs.clear();
+    this.covered.clear();
   }
 }

@@ -28,7 +28,10 @@ const [detector] = parseConfig({
 }).detectors;
 
 /** A deterministic two-service fleet with a cpu spike on "b"; `bump` changes one sample's value. */
-function fakeClient(bump?: { at: number; by: number }): PrometheusClient & { calls: number } {
+function fakeClient(bump?: {
+  at: number;
+  by: number;
+}): PrometheusClient & { calls: number; starts: number[] } {
   const value = (q: string, s: string, t: number): number => {
     const i = (t - T0) / STEP_MS;
     let v =
@@ -41,8 +44,10 @@ function fakeClient(bump?: { at: number; by: number }): PrometheusClient & { cal
   };
   const client = {
     calls: 0,
+    starts: [] as number[],
     async queryRange(q: string, start: number, end: number, step: number): Promise<RangeSeries[]> {
       client.calls++;
+      client.starts.push(start);
       const ts: number[] = [];
       for (let t = Math.ceil(start / (step * 1000)) * step * 1000; t <= end; t += step * 1000) ts.push(t);
       return ['a', 'b'].map((s) => ({
@@ -52,7 +57,7 @@ function fakeClient(bump?: { at: number; by: number }): PrometheusClient & { cal
       }));
     },
   };
-  return client as unknown as PrometheusClient & { calls: number };
+  return client as unknown as PrometheusClient & { calls: number; starts: number[] };
 }
 
 const deps = (extra: Partial<ReplayDeps> = {}): ReplayDeps => ({
@@ -96,8 +101,10 @@ describe('replay cache', () => {
 
   it('answers a repeated and a sliding request exactly as a replay without a cache would', async () => {
     const cache = new ReplayCache();
-    const cached = deps({ cache });
+    const client = fakeClient();
+    const cached = deps({ cache, client });
     const first = await replay(request(from, to), cached);
+    expect(Math.min(...client.starts)).toBeLessThan(from - 1800_000);
     expect(cache.size).toBe(2);
     expect(first.series.find((s) => s.labels.service === 'b')?.anomalies.some(Boolean)).toBe(true);
     const again = await replay(request(from, to), cached);
@@ -106,18 +113,21 @@ describe('replay cache', () => {
     const slid = await replay(request(from + 4 * STEP_MS, to + 4 * STEP_MS), cached);
     const fresh = await replay(request(from + 4 * STEP_MS, to + 4 * STEP_MS), deps());
     expect(slid).toEqual(fresh);
+    // The refresh read only the new points and a short overlap, not the range.
+    expect(client.starts.at(-1)).toBe(to - 20 * STEP_MS);
     expect(slid.series[0].timestamps.at(-1)).toBe(to + 4 * STEP_MS);
   });
 
   it('recomputes when Prometheus returns different data for a point already scored', async () => {
     const cache = new ReplayCache();
     await replay(request(from, to), deps({ cache }));
-    const changed = fakeClient({ at: from + 100 * STEP_MS, by: 50 });
+    // A refresh re-reads the last 20 consumed steps and checks them.
+    const changed = fakeClient({ at: to - 5 * STEP_MS, by: 50 });
     const viaCache = await replay(request(from, to), deps({ cache, client: changed }));
     const fresh = await replay(request(from, to), deps({ client: changed }));
     expect(viaCache).toEqual(fresh);
     const a = fresh.series.find((s) => s.labels.service === 'a');
-    expect(a?.scores[a.timestamps.indexOf(from + 100 * STEP_MS)]).toBeGreaterThan(1);
+    expect(a?.scores[a.timestamps.indexOf(to - 5 * STEP_MS)]).toBeGreaterThan(1);
   });
 
   it('does not cache points newer than the settle horizon, but still scores them', async () => {

@@ -23,6 +23,9 @@ export const REPLAY_ATTRIBUTE_ABOVE = 0.5;
  */
 const SETTLE_MS = 60_000;
 
+/** A refresh re-reads this many steps before what its runs have consumed, to check them. */
+const OVERLAP_STEPS = 20;
+
 export interface ReplayDeps {
   detectors: readonly DetectorConfig[];
   client: PrometheusClient;
@@ -112,18 +115,51 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
   const liveFirst = live === null || live === undefined ? null : Math.ceil(live / stepMs) * stepMs;
   const start = replayStart(first, windowMs, stepMs, req.to - first, liveFirst);
   const features = Object.keys(d.queries);
-  let results;
-  try {
-    results = await Promise.all(
-      features.map((f) => deps.client.queryRange(d.queries[f], start, req.to, req.stepSeconds)),
-    );
-  } catch (e) {
-    if (e instanceof DetectorError && e.code === 'INVALID_QUERY') {
-      const field = req.detector !== undefined ? 'detector' : req.query !== undefined ? 'query' : 'queries';
-      throw new DetectorError('INVALID_QUERY', e.message, { field, cause: e });
+  const query = async (queryFrom: number) => {
+    try {
+      return await Promise.all(
+        features.map((f) => deps.client.queryRange(d.queries[f], queryFrom, req.to, req.stepSeconds)),
+      );
+    } catch (e) {
+      if (e instanceof DetectorError && e.code === 'INVALID_QUERY') {
+        const field = req.detector !== undefined ? 'detector' : req.query !== undefined ? 'query' : 'queries';
+        throw new DetectorError('INVALID_QUERY', e.message, { field, cause: e });
+      }
+      throw e;
     }
-    throw e;
+  };
+  const settled = Math.min(req.to, (deps.now ?? Date.now)() - SETTLE_MS);
+  const runKey = JSON.stringify([d, stepMs, start, req.match ?? null]);
+
+  // A refresh of a range whose runs are cached reads only the new points (plus an overlap that is
+  // checked against the runs); anything unexpected falls back to the full range.
+  const cov = d.groupBy.length ? deps.cache?.coverage(runKey) : undefined;
+  if (cov && req.to >= cov.until) {
+    const queryFrom = Math.max(start, cov.until - OVERLAP_STEPS * stepMs);
+    const { entities } = alignFeatures(features, d.groupBy, await query(queryFrom), req.match);
+    const runs = cov.keys.map((k) => deps.cache?.get(`${runKey}\n${k}`));
+    const known = new Set(cov.keys);
+    if (runs.every((r) => r !== undefined) && [...entities.keys()].every((k) => known.has(k))) {
+      const series = await scoreAll(
+        d,
+        d.groupBy,
+        entities,
+        runs as ReplayRun[],
+        queryFrom,
+        settled,
+        req,
+        deps,
+        runKey,
+        queryFrom > start,
+      );
+      if (series) {
+        deps.cache?.setCoverage(runKey, { until: settled, keys: cov.keys });
+        return respond(req, series);
+      }
+    }
   }
+
+  const results = await query(start);
   // Ad-hoc queries without groupBy: every distinct label set is its own entity.
   const groupBy = d.groupBy.length
     ? d.groupBy
@@ -131,19 +167,65 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
         .filter((l) => l !== '__name__')
         .sort();
   const { entities } = alignFeatures(features, groupBy, results, req.match);
+  const runs = [...entities.keys()].map((k) => deps.cache?.get(`${runKey}\n${k}`) ?? null);
+  const series = await scoreAll(d, groupBy, entities, runs, start, settled, req, deps, runKey, false);
+  if (!series) throw new Error('a fresh replay cannot disagree with itself');
+  if (d.groupBy.length) deps.cache?.setCoverage(runKey, { until: settled, keys: [...entities.keys()] });
+  return respond(req, series);
+}
 
-  const settled = (deps.now ?? Date.now)() - SETTLE_MS;
-  const runKey = JSON.stringify([d, groupBy, stepMs, start]);
+function respond(req: ScoreRequest, series: ScoredSeries[]): ScoreResponse {
+  series.sort((a, b) => (a.key < b.key ? -1 : 1));
+  return { from: req.from, to: req.to, stepSeconds: req.stepSeconds, threshold: 1, series };
+}
+
+/**
+ * Scores every entity: its run (cached, or fresh when `runs[i]` is null or disagrees with the
+ * data) advanced through the frame's settled points, the unsettled tail scored on a copy. In a
+ * refresh (frames queried from after the runs' start, runs for every known entity) a run that
+ * disagrees with the data, or an entity without one, makes it return null: replay the full range.
+ */
+async function scoreAll(
+  d: DetectorConfig,
+  groupBy: string[],
+  entities: Map<string, EntityFrame>,
+  runs: (ReplayRun | null)[],
+  queryFrom: number,
+  settled: number,
+  req: ScoreRequest,
+  deps: ReplayDeps,
+  runKey: string,
+  refresh: boolean,
+): Promise<ScoredSeries[] | null> {
+  const byKey = new Map<string, ReplayRun>();
+  for (const r of runs) if (r) byKey.set(r.key, r);
+  const dg = { ...d, groupBy };
+  const features = Object.keys(d.queries);
+  const keys = refresh ? [...byKey.keys()] : [...entities.keys()];
   const series: ScoredSeries[] = [];
-  for (const frame of entities.values()) {
-    const dg = { ...d, groupBy };
+  for (const key of keys) {
+    const frame = entities.get(key) ?? {
+      key,
+      labels: byKey.get(key)?.labels ?? {},
+      timestamps: [],
+      rows: [],
+    };
     const create = () =>
-      deps.models.create(dg, req.stepSeconds, frame.key, { attributeAbove: REPLAY_ATTRIBUTE_ABOVE });
-    const run = advanceRun(frame, settled, req.to, deps.cache, `${runKey}\n${frame.key}`, create);
+      deps.models.create(dg, req.stepSeconds, key, { attributeAbove: REPLAY_ATTRIBUTE_ABOVE });
+    let run = byKey.get(key) ?? null;
+    if (run && !advanceRun(run, frame, queryFrom, settled, req.to)) {
+      if (refresh) return null;
+      run = null;
+    }
+    if (!run) {
+      run = newRun(key, frame.labels, create());
+      advanceRun(run, frame, queryFrom, settled, req.to);
+    }
+    deps.cache?.set(`${runKey}\n${key}`, run);
     const out: ScoredSeries = {
       detector: d.name,
-      key: frame.key,
-      labels: frame.labels,
+      key,
+      labels: run.labels,
       timestamps: [],
       scores: [],
       anomalies: [],
@@ -158,31 +240,33 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
       anomaly: boolean,
       top: string | null,
     ) => {
-      if (t < req.from || t > req.to) return;
       out.timestamps.push(t);
       out.scores.push(score);
       out.anomalies.push(anomaly);
       out.topFeatures.push(top);
       for (let f = 0; f < cols.length; f++) cols[f].push(row[f]);
     };
-    for (let i = 0; i < run.timestamps.length; i++) {
+    for (let i = lowerBound(run.timestamps, req.from); i < run.timestamps.length; i++) {
+      if (run.timestamps[i] > req.to) break;
       emit(run.timestamps[i], run.inputs[i], run.scores[i], run.anomalies[i], run.topFeatures[i]);
     }
     // The unsettled tail: scored on a copy, so the cached run only ever holds settled points.
-    const rest = frame.timestamps.length - run.timestamps.length;
-    if (rest > 0 && frame.timestamps[run.timestamps.length] <= req.to) {
+    const last = run.timestamps.length ? run.timestamps[run.timestamps.length - 1] : -Infinity;
+    const tail = frame.timestamps.findIndex((t) => t > last);
+    if (tail >= 0) {
       const copy = run.timestamps.length ? deps.models.restore(dg, run.model.toJSON()) : create();
-      for (let i = run.timestamps.length; i < frame.timestamps.length; i++) {
+      for (let i = tail; i < frame.timestamps.length; i++) {
         const p = copy.push(frame.timestamps[i], frame.rows[i]);
-        emit(frame.timestamps[i], frame.rows[i], p.score, p.anomaly, topFeature(p.contributions));
+        if (frame.timestamps[i] >= req.from) {
+          emit(frame.timestamps[i], frame.rows[i], p.score, p.anomaly, topFeature(p.contributions));
+        }
       }
     }
     if (out.timestamps.length) series.push(out);
     // Long replays of many series: let /metrics and health checks through between entities.
     await new Promise((r) => setImmediate(r));
   }
-  series.sort((a, b) => (a.key < b.key ? -1 : 1));
-  return { from: req.from, to: req.to, stepSeconds: req.stepSeconds, threshold: 1, series };
+  return series;
 }
 
 function topFeature(contributions: readonly { feature: string; contribution: number }[]): string | null {
@@ -192,34 +276,38 @@ function topFeature(contributions: readonly { feature: string; contribution: num
   return top;
 }
 
+function newRun(key: string, labels: Record<string, string>, model: ReplayRun['model']): ReplayRun {
+  return { key, labels, model, timestamps: [], inputs: [], scores: [], anomalies: [], topFeatures: [] };
+}
+
 /**
- * The entity's cached run, checked against the freshly queried frame and extended through its
- * settled points. A run is reused only when every point it consumed is in the frame with the same
- * value (Prometheus data can change: late samples, retention, a deleted series); otherwise it is
- * replaced by a fresh one. Either way the scores are those of a fresh replay from the same start.
+ * Checks the frame (queried from `queryFrom`) against the run's points from that time on, then
+ * pushes the frame's settled points the run has not consumed. False when they disagree: Prometheus
+ * data can change (late samples, retention, a deleted series), and a run is only reused when
+ * every point it consumed in the overlap is unchanged, so a cache hit answers what a fresh replay
+ * from the same start would.
  */
 function advanceRun(
+  run: ReplayRun,
   frame: EntityFrame,
+  queryFrom: number,
   settled: number,
   to: number,
-  cache: ReplayCache | undefined,
-  key: string,
-  create: () => ReplayRun['model'],
-): ReplayRun {
-  const fresh = (): ReplayRun => ({
-    model: create(),
-    timestamps: [],
-    inputs: [],
-    scores: [],
-    anomalies: [],
-    topFeatures: [],
-  });
-  let run = cache?.get(key);
-  if (run && !sameInputs(run, frame, to)) run = undefined;
-  if (!run) run = fresh();
-  for (let i = run.timestamps.length; i < frame.timestamps.length; i++) {
+): boolean {
+  const offset = lowerBound(run.timestamps, queryFrom);
+  const overlap = run.timestamps.length - offset;
+  const n = Math.min(overlap, frame.timestamps.length);
+  // A frame ending early is fine only when the run has no point before `to` that the frame lacks.
+  if (n < overlap && run.timestamps[offset + n] <= to) return false;
+  for (let i = 0; i < n; i++) {
+    if (frame.timestamps[i] !== run.timestamps[offset + i]) return false;
+    const a = frame.rows[i];
+    const b = run.inputs[offset + i];
+    for (let f = 0; f < a.length; f++) if (a[f] !== b[f]) return false;
+  }
+  for (let i = n; i < frame.timestamps.length; i++) {
     const t = frame.timestamps[i];
-    if (t > settled || t > to) break;
+    if (t > settled) break;
     const p = run.model.push(t, frame.rows[i]);
     run.timestamps.push(t);
     run.inputs.push(frame.rows[i]);
@@ -227,22 +315,17 @@ function advanceRun(
     run.anomalies.push(p.anomaly);
     run.topFeatures.push(topFeature(p.contributions));
   }
-  cache?.set(key, run);
-  return run;
+  return true;
 }
 
-/**
- * The frame holds exactly the run's points up to the frame's end: the same timestamps and values,
- * and (for a request ending earlier than the run) no point the run lacks before `to`.
- */
-function sameInputs(run: ReplayRun, frame: EntityFrame, to: number): boolean {
-  const n = Math.min(run.timestamps.length, frame.timestamps.length);
-  if (n < run.timestamps.length && run.timestamps[n] <= to) return false;
-  for (let i = 0; i < n; i++) {
-    if (frame.timestamps[i] !== run.timestamps[i]) return false;
-    const a = frame.rows[i];
-    const b = run.inputs[i];
-    for (let f = 0; f < a.length; f++) if (a[f] !== b[f]) return false;
+/** First index whose timestamp is not before t. */
+function lowerBound(ts: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid] < t) lo = mid + 1;
+    else hi = mid;
   }
-  return true;
+  return lo;
 }

@@ -10,6 +10,8 @@ export interface ReplayRun {
   key: string;
   labels: Record<string, string>;
   model: ScoringModel;
+  /** The run has consumed every point of its entity up to this time (settled points only). */
+  until: number;
   timestamps: number[];
   inputs: (number | null)[][];
   scores: (number | null)[];

@@ -218,7 +218,7 @@ async function scoreAll(
       run = null;
     }
     if (!run) {
-      run = newRun(key, frame.labels, create());
+      run = newRun(key, frame.labels, create(), queryFrom);
       advanceRun(run, frame, queryFrom, settled, req.to);
     }
     deps.cache?.set(`${runKey}\n${key}`, run);
@@ -276,8 +276,23 @@ function topFeature(contributions: readonly { feature: string; contribution: num
   return top;
 }
 
-function newRun(key: string, labels: Record<string, string>, model: ReplayRun['model']): ReplayRun {
-  return { key, labels, model, timestamps: [], inputs: [], scores: [], anomalies: [], topFeatures: [] };
+function newRun(
+  key: string,
+  labels: Record<string, string>,
+  model: ReplayRun['model'],
+  start: number,
+): ReplayRun {
+  return {
+    key,
+    labels,
+    model,
+    until: start,
+    timestamps: [],
+    inputs: [],
+    scores: [],
+    anomalies: [],
+    topFeatures: [],
+  };
 }
 
 /**
@@ -294,6 +309,8 @@ function advanceRun(
   settled: number,
   to: number,
 ): boolean {
+  // The frame must reach back to what the run has consumed, or points in between would be skipped.
+  if (queryFrom > run.until) return false;
   const offset = lowerBound(run.timestamps, queryFrom);
   const overlap = run.timestamps.length - offset;
   const n = Math.min(overlap, frame.timestamps.length);
@@ -315,6 +332,7 @@ function advanceRun(
     run.anomalies.push(p.anomaly);
     run.topFeatures.push(topFeature(p.contributions));
   }
+  run.until = Math.max(run.until, Math.min(settled, to));
   return true;
 }
 

@@ -137,6 +137,20 @@ describe('Docker actuator against the real engine', () => {
     await waitFor('restarted container to serve', () => healthy(port));
   });
 
+  it('restarts a crashed (exited) container: the replica that is down, not a healthy one', async () => {
+    // a healthy clone sorts before nothing: make sure the exited original is chosen over it
+    await (await act.plan(req('scale_out', 2), await act.snapshot(target))).run();
+    await docker.getContainer(originalId).kill({ signal: 'SIGKILL' });
+    await waitFor('the original to exit', async () => !(await docker.getContainer(originalId).inspect()).State.Running);
+    const plan = await act.plan(req('restart'), await act.snapshot(target));
+    expect(plan.apiCall).toEqual({ method: 'POST', path: `/containers/${originalId}/restart?t=10` });
+    await plan.run();
+    expect((await docker.getContainer(originalId).inspect()).State.Running).toBe(true);
+    await waitFor('the restarted original to serve', () => healthy(port));
+    await (await act.plan(req('scale_in', 1), await act.snapshot(target))).run();
+    expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+  });
+
   it('refuses to isolate a host-networked container with a clear error', async () => {
     await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toMatchObject({
       code: 'ACTION_UNSUPPORTED',

@@ -18,9 +18,14 @@ export interface DockerActuatorOptions {
   portEnv?: string;
 }
 
+/** States a restart can bring back to running. */
+const RESTARTABLE_STATES = ['running', 'exited', 'dead', 'created'] as const;
+
 interface Ctr {
   id: string;
   name: string;
+  /** Docker's State: running, exited, dead, created... */
+  state: string;
   labels: Record<string, string>;
   networks: Record<string, { aliases: string[] }>;
 }
@@ -49,19 +54,22 @@ export class DockerActuator implements Actuator {
     this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
   }
 
-  async containers(target: Target): Promise<Ctr[]> {
+  /** The target's containers in the given states (running only, unless a restart needs the dead ones). */
+  async containers(target: Target, states: readonly string[] = ['running']): Promise<Ctr[]> {
+    const status = [...states];
     const filters =
       target.kind === 'container'
-        ? { name: [`^/${target.name}$`], status: ['running'] }
+        ? { name: [`^/${target.name}$`], status }
         : {
             label: [`${PROJECT}=${target.namespace ?? ''}`, `${SERVICE}=${target.name}`],
-            status: ['running'],
+            status,
           };
     const list = await this.docker.listContainers({ filters: JSON.stringify(filters) });
     return list
       .map((c) => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
+        state: c.State,
         labels: c.Labels,
         networks: Object.fromEntries(
           Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [
@@ -87,15 +95,21 @@ export class DockerActuator implements Actuator {
   }
 
   async plan(req: ActRequest, _before: TargetSnapshot): Promise<Plan> {
-    const cs = await this.containers(req.target);
+    // A crashed replica has exited (compose services run with restart: "no" so that healing is ours),
+    // so restart and stop must see exited containers too; scaling counts running ones only.
+    const withDead = req.action === 'restart' || req.action === 'stop';
+    const cs = await this.containers(req.target, withDead ? RESTARTABLE_STATES : ['running']);
     if (cs.length === 0)
-      throw new RemediatorError('TARGET_UNRESOLVED', `no running container for ${req.target.name}`, {
+      throw new RemediatorError('TARGET_UNRESOLVED', `no container for ${req.target.name}`, {
         field: 'target.name',
       });
+    // the replica the alert names, else (for a restart) one that is down, else the first
     const inst =
       cs.find(
         (c) => c.name === req.labels.container || c.id.startsWith(req.labels.container_id ?? '\u0000'),
-      ) ?? cs[0]!;
+      ) ??
+      (req.action === 'restart' ? cs.find((c) => c.state !== 'running') : undefined) ??
+      cs[0]!;
     const grace = Number(req.params.graceSeconds ?? 10);
     switch (req.action) {
       case 'restart':

@@ -21,11 +21,19 @@ export function makeTempDir(prefix: string): string {
 export function spawnDaemon(
   bin: string,
   args: string[],
-  { dir, port, url, name }: { dir: string; port: number; url: string; name: string },
+  {
+    dir,
+    port,
+    url,
+    name,
+    env = {},
+  }: { dir: string; port: number; url: string; name: string; env?: Record<string, string> },
 ): Daemon {
   const logFile = join(dir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // process.env is passed explicitly: under jest it is a sandboxed copy, and a child spawned without
+  // `env` would not see variables the test (or a stack starter) set, such as HOMEOSTAT_ADMIN_TOKEN.
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   child.on('error', (e) => log.write(`spawn error: ${e.message}\n`));

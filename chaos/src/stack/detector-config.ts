@@ -21,9 +21,15 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         intervalSeconds: 1,
         trainingWindowSeconds: i.trainingWindowSeconds ?? 180,
         refitIntervalSeconds: 30,
+        // 0.5 % of training points above 1 instead of 1 %: scored every second, 1 % is a false alarm a
+        // minute per service; the chaos faults are far beyond either threshold
+        sensitivity: 0.5,
         queries: {
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
-          memory: `sum by (service) (process_resident_memory_bytes{${sel}})`,
+          // growth per replica, not the level: a young Node process's heap keeps growing for minutes
+          // and a scale-out doubles a sum, and a 3-minute model read both as anomalies; a leak is a
+          // sustained positive slope whatever the replica count
+          memory: `avg by (service) (deriv(process_resident_memory_bytes{${sel}}[30s]))`,
           latency_p95: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${sel}}[10s])))`,
           // `or ... * 0`: a service without any 5xx has no error series at all; give it a 0, not a gap
           error_ratio: `(sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) or sum by (service) (rate(http_requests_total{${sel}}[10s])) * 0) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,

@@ -46,7 +46,8 @@ export function alertRules(): Record<string, unknown> {
           {
             alert: 'HomeostatAnomaly',
             expr: 'homeostat_anomaly_score > 1',
-            for: '2s',
+            // 5 consecutive seconds above 1: a lone noisy point must not scale anything
+            for: '5s',
             labels: { severity: 'warning', remediate: 'true' },
             annotations: { summary: 'Anomaly on {{ $labels.service }} (score {{ $value }})' },
           },

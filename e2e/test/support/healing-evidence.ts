@@ -20,7 +20,7 @@ export interface Expected {
 export interface HealingEvidence {
   /** Highest homeostat_anomaly_score of the service in Prometheus over the fault window. */
   maxScore: number | null;
-  /** The service's last score before the injection (null: not scored): the detection must begin with the fault. */
+  /** Median of the service's last 5 scores before the injection (null: not scored): the detection must begin with the fault. */
   scoreAtInjection: number | null;
   /** Lowest up{job="demo"} of the service over the fault window (0: a scrape failed, the target was down). */
   minUp: number | null;
@@ -35,6 +35,13 @@ export interface HealingEvidence {
   action: ActionRecord | undefined;
   /** Every action the remediator took on the service in the window (for messages). */
   actions: { action: string; result: string; verification: string; target: string | null; error: string | null }[];
+}
+
+/** Median of a few points: one noisy score is not "already flagged", a run of high scores is. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export async function collectEvidence(
@@ -69,7 +76,7 @@ export async function collectEvidence(
   const incidents = await parts.remediator.incidents(from - GRACE_MS, Date.now(), e.service);
   return {
     maxScore: scores.length ? Math.max(...scores) : null,
-    scoreAtInjection: scoresBefore.length ? scoresBefore[scoresBefore.length - 1] : null,
+    scoreAtInjection: scoresBefore.length ? median(scoresBefore.slice(-5)) : null,
     minUp: ups.length ? Math.min(...ups) : null,
     minUpBefore: upsBefore.length ? Math.min(...upsBefore) : null,
     alertFiredInPrometheus: fired.some((v) => v === 1),

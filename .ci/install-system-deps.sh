@@ -17,8 +17,13 @@ if ! command -v kubectl >/dev/null 2>&1; then
   apt-get install -y -qq kubectl >/dev/null 2>&1 || apt-get install -y -qq kubernetes-client >/dev/null 2>&1 ||
     echo "warning: kubectl not found; the k8s manifest checks will fail" >&2
 fi
-# The Debian packages may start their own daemons where an init system exists; tests start their own
-# instances on random ports with temp data dirs, so stop any packaged ones to keep ports 9090/9093 free.
-pkill -x prometheus 2>/dev/null || true
-pkill -x prometheus-alertmanager 2>/dev/null || true
+# The Debian packages may start their own daemons where an init system runs. Tests start their own
+# instances on random ports with temp data dirs, so they do not need these; stop the packaged units
+# through the init system (the demo's 9090/9093 stay free), never by process name: that would also
+# end a developer's own Prometheus or another test run's.
+for unit in prometheus prometheus-alertmanager; do
+  if command -v service >/dev/null 2>&1 && { [ -x "/etc/init.d/$unit" ] || [ -f "/lib/systemd/system/$unit.service" ]; }; then
+    service "$unit" stop >/dev/null 2>&1 || true
+  fi
+done
 echo "system packages ready: ${PKGS[*]}"

@@ -1,23 +1,17 @@
-import type { ActionRecord, ActuatorKind, Labels } from '@homeostat/contracts';
+import type { ActionRecord, Labels } from '@homeostat/contracts';
 import type { Logger } from 'pino';
-import type { Actuator } from '../actuators/actuator';
 import { RemediatorError } from '../errors';
 import type { Metrics } from '../metrics';
-import type { Policy } from '../policy/policy-schema';
 import type { AmSilence } from '../sinks/am-silence';
 import type { AuditSqlite, Job } from '../sinks/audit-sqlite';
-import type { PrometheusClient } from './prometheus-client';
-import { LadderStep } from './ladder-step';
+import { LadderStep, type LadderStepDeps } from './ladder-step';
 
-export interface EngineDeps {
+/** The ladder step's dependencies, in full, plus what scheduling needs. */
+export interface EngineDeps extends LadderStepDeps {
   store: AuditSqlite;
-  policy: Policy;
-  actuators: Partial<Record<ActuatorKind, Actuator>>;
   metrics: Metrics;
   log: Logger;
-  prometheus: PrometheusClient | null;
   silence: AmSilence | null;
-  isLeader: () => boolean;
   concurrency: number;
 }
 

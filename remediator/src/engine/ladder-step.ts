@@ -1,12 +1,43 @@
-import type { ApiCall, Labels, Target } from '@homeostat/contracts';
-import type { ActRequest } from '../actuators/actuator';
+import type { ActuatorKind, ApiCall, Labels, Target } from '@homeostat/contracts';
+import type { Logger } from 'pino';
+import type { ActRequest, Actuator } from '../actuators/actuator';
+import type { Metrics } from '../metrics';
 import { decide, type Decision, type TargetSnapshot } from '../policy/decide';
 import { matchRule, resolveTarget, targetKey } from '../policy/match';
-import type { Rule } from '../policy/policy-schema';
-import type { EngineDeps } from './engine';
+import type { Policy, Rule } from '../policy/policy-schema';
+import type { AmSilence } from '../sinks/am-silence';
+import type { AuditSqlite } from '../sinks/audit-sqlite';
+import type { PrometheusClient } from './prometheus-client';
 import { verifyRecovery } from './verifier';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * What one ladder step uses of the remediator, and nothing more: the Engine passes its own
+ * dependencies (a superset), so this module never needs to know the Engine.
+ */
+export interface LadderStepDeps {
+  store: Pick<
+    AuditSqlite,
+    | 'incidentRow'
+    | 'setIncident'
+    | 'lastActionAt'
+    | 'actionTimes'
+    | 'attempts'
+    | 'inFlight'
+    | 'startAction'
+    | 'finishAction'
+    | 'verifyAction'
+    | 'healIncident'
+  >;
+  policy: Policy;
+  actuators: Partial<Record<ActuatorKind, Actuator>>;
+  metrics: Pick<Metrics, 'cooldownRemaining' | 'budgetRemaining' | 'actions' | 'verifications' | 'mttr'>;
+  log: Pick<Logger, 'info' | 'warn'>;
+  prometheus: PrometheusClient | null;
+  silence: Pick<AmSilence, 'write' | 'expire'> | null;
+  isLeader: () => boolean;
+}
 
 export interface LadderContext {
   /** Incidents a human approved (their approval-required steps may run). */
@@ -23,7 +54,7 @@ export interface LadderContext {
  */
 export class LadderStep {
   constructor(
-    private readonly d: EngineDeps,
+    private readonly d: LadderStepDeps,
     private readonly ctx: LadderContext,
   ) {}
 

@@ -10,7 +10,9 @@ type Command = (args: string[]) => Promise<number>;
 const usage = `usage: homeostat-detect <command> [options]
 
 commands:
-  replay --input IN.csv --output OUT.csv [--config FILE]   score a CSV causally, row by row
+  replay --input IN.csv --output OUT.csv [--config FILE [--detector NAME]]
+                                           score a CSV causally, row by row, with the
+                                           detector config's pipeline (its defaults without --config)
   serve --config detector.yml                              run the detector service
 `;
 

@@ -3,35 +3,26 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { issuePath } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
-import type { StreamingDetectorOptions } from '../engine/streaming-detector';
+import { DetectorConfigInput, ModelSettings } from '../service/config';
 
-/** The replay's `--config` file (YAML or JSON): the streaming detector's options, all optional. */
-export const ReplayConfig = z
-  .object({
-    trees: z.number().int().positive(),
-    sampleSize: z.number().int().min(2),
-    seed: z.number().int(),
-    warmup: z.number().int().min(2),
-    trainingWindow: z.number().int().positive(),
-    refitEvery: z.number().int().positive(),
-    contamination: z.number().gt(0).lt(0.5),
-    excludeAnomalies: z.boolean(),
-    excludeAbove: z.number().min(1),
-    rangeTolerance: z.number(),
-    acceptAfter: z.number().int().nonnegative(),
-    deltas: z.boolean(),
-    robustZ: z.boolean(),
-    zWindow: z.number().int().min(8),
-    zClip: z.number().positive(),
-    timeFeatures: z.boolean(),
-    seasonMs: z.number().nonnegative(),
-    staleAfterMs: z.number().positive(),
-  })
-  .partial()
-  .strict();
-export type ReplayConfig = z.infer<typeof ReplayConfig>;
+export type ReplaySettings = z.infer<typeof ModelSettings>;
 
-export function loadReplayConfig(path: string): StreamingDetectorOptions {
+/** The settings the replay uses without `--config`: the detector config's defaults. */
+export function defaultReplaySettings(): ReplaySettings {
+  return ModelSettings.parse({});
+}
+
+function invalid(path: string, issue: z.core.$ZodIssue, prefix: (string | number)[] = []): DetectorError {
+  const field = issuePath([...prefix, ...issue.path]) || '(root)';
+  return new DetectorError('INVALID_CONFIG', `${path}: ${field}: ${issue.message}`, { field });
+}
+
+/**
+ * The replay's `--config` file (YAML or JSON) is either a detector service config, whose detector
+ * named `detector` (default: the first) lends its model settings, or just those settings
+ * (`trainingWindowSeconds`, `sensitivity`, `pipeline`, ...), all optional.
+ */
+export function loadReplayConfig(path: string, detector?: string): ReplaySettings {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -47,16 +38,32 @@ export function loadReplayConfig(path: string): StreamingDetectorOptions {
     throw new DetectorError(
       'INVALID_CONFIG',
       `${path}: not valid YAML/JSON (${(err as Error).message.split('\n')[0]})`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
-  const r = ReplayConfig.safeParse(doc);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const field = issuePath(issue.path) || '(root)';
-    throw new DetectorError('INVALID_CONFIG', `${path}: ${field}: ${issue.message}`, { field });
+  const detectors = (doc as { detectors?: unknown }).detectors;
+  if (Array.isArray(detectors)) {
+    const i =
+      detector === undefined
+        ? 0
+        : detectors.findIndex(
+            (d) => (d as { name?: unknown })?.name === detector || (d as { job?: unknown })?.job === detector,
+          );
+    if (i < 0 || detectors[i] === undefined)
+      throw new DetectorError('INVALID_CONFIG', `${path}: no detector named ${detector ?? '(any)'}`, {
+        field: 'detectors',
+      });
+    const r = DetectorConfigInput.safeParse(detectors[i]);
+    if (!r.success) throw invalid(path, r.error.issues[0], ['detectors', i]);
+    const { trainingWindowSeconds, refitIntervalSeconds, sensitivity, trees, sampleSize, seed, pipeline } =
+      r.data;
+    return { trainingWindowSeconds, refitIntervalSeconds, sensitivity, trees, sampleSize, seed, pipeline };
   }
+  if (detector !== undefined)
+    throw new DetectorError('INVALID_CONFIG', `${path}: --detector needs a config with detectors`, {
+      field: 'detector',
+    });
+  const r = ModelSettings.safeParse(doc);
+  if (!r.success) throw invalid(path, r.error.issues[0]);
   return r.data;
 }

@@ -12,13 +12,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** 400 rows of two metrics every 15 s, a cpu spike at rows 350..354, optional gap at row 300. */
+/** 800 rows of two metrics every 15 s, a cpu spike at rows 700..704, optional gap at row 300. */
 function sampleCsv(eol = '\n', gap = false): string {
   const lines = ['timestamp,cpu,latency'];
   let s = 7;
   const r = (): number => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
-  for (let i = 0; i < 400; i++) {
-    const cpu = 0.3 + 0.02 * r() + (i >= 350 && i < 355 ? 0.8 : 0);
+  for (let i = 0; i < 800; i++) {
+    const cpu = 0.3 + 0.02 * r() + (i >= 700 && i < 705 ? 0.8 : 0);
     const ts = new Date(Date.UTC(2026, 0, 1) + i * 15_000).toISOString();
     lines.push(`${ts},${gap && i === 300 ? '' : cpu.toFixed(4)},${(0.1 + 0.01 * r()).toFixed(4)}`);
   }
@@ -49,18 +49,26 @@ async function replay(
 }
 
 describe('homeostat-detect replay', () => {
-  it('writes exactly one row per input row, no score while warming up, and flags the spike on cpu', async () => {
+  it('writes one row per input row, no score while warming up, one alarm where the cpu spike starts', async () => {
     const { code, out } = await replay('good', sampleCsv());
     expect(code).toBe(0);
     expect(out[0]).toBe('timestamp,anomaly_score,is_anomaly,top_feature');
-    expect(out).toHaveLength(401);
+    expect(out).toHaveLength(801);
     const rows = out.slice(1).map((l) => l.split(','));
     expect(rows[0]).toEqual(['2026-01-01T00:00:00.000Z', '', '0', '']);
-    expect(rows[399][1]).not.toBe('');
-    const spike = rows[350];
-    expect(Number(spike[1])).toBeGreaterThan(1);
-    expect(spike[2]).toBe('1');
-    expect(spike[3]).toBe('cpu');
+    // Warm after the forest's warm-up (150 points) and the likelihood's history (300 points).
+    expect(rows[400][1]).toBe('');
+    expect(rows[500][1]).not.toBe('');
+    // The likelihood rates a short average of scores: the alarm opens within the spike's first points.
+    const onset = rows.findIndex((r) => r[2] === '1');
+    expect(onset).toBeGreaterThanOrEqual(700);
+    expect(onset).toBeLessThan(705);
+    expect(Number(rows[onset][1])).toBeGreaterThanOrEqual(1);
+    expect(rows[onset][3]).toBe('cpu');
+    // One alarm for the whole file: the spike's other rows belong to it, the quiet rows raise none.
+    expect(rows.filter((r) => r[2] === '1')).toHaveLength(1);
+    // Bounded: never above 1 / alarm level.
+    expect(Math.max(...rows.map((r) => Number(r[1] || 0)))).toBeLessThanOrEqual(2);
   });
 
   it('reads CRLF files exactly like LF files', async () => {
@@ -73,22 +81,37 @@ describe('homeostat-detect replay', () => {
   it('keeps a row for a gap, with an empty score', async () => {
     const { code, out } = await replay('gap', sampleCsv('\n', true));
     expect(code).toBe(0);
-    expect(out).toHaveLength(401);
+    expect(out).toHaveLength(801);
     expect(out[301].split(',').slice(1)).toEqual(['', '0', '']);
   });
 
   it('applies a YAML config and names a bad key', async () => {
     const good = join(dir, 'good.yml');
-    writeFileSync(good, 'warmup: 20\ntrainingWindow: 200\nrefitEvery: 50\nzWindow: 10\n');
+    writeFileSync(
+      good,
+      'trainingWindowSeconds: 3000\npipeline:\n  warmupPoints: 20\n  likelihood: { minPoints: 20 }\n',
+    );
     const early = await replay('config', sampleCsv(), ['--config', good]);
     expect(early.code).toBe(0);
     expect(early.out.slice(1, 60).some((l) => l.split(',')[1] !== '')).toBe(true);
     const bad = join(dir, 'bad.yml');
-    writeFileSync(bad, 'warmup: 20\ncontamination: 2\n');
+    writeFileSync(bad, 'pipeline:\n  alarm: { holdPoints: -1 }\n');
     const r = await replay('badconfig', sampleCsv(), ['--config', bad]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/bad\.yml: contamination: /);
+    expect(r.err).toMatch(/bad\.yml: pipeline\.alarm\.holdPoints: /);
     expect(r.err.trim().split('\n')).toHaveLength(1);
+    // A service config lends the named detector's settings.
+    const svc = join(dir, 'service.yml');
+    writeFileSync(
+      svc,
+      'prometheus: { url: http://127.0.0.1:9090 }\ndetectors:\n  - job: a\n  - name: b\n    queries: { cpu: x }\n    pipeline: { warmupPoints: 20, likelihood: { minPoints: 20 } }\n    trainingWindowSeconds: 3000\n',
+    );
+    const viaService = await replay('svc', sampleCsv(), ['--config', svc, '--detector', 'b']);
+    expect(viaService.code).toBe(0);
+    expect(viaService.out).toEqual(early.out);
+    const none = await replay('svc-none', sampleCsv(), ['--config', svc, '--detector', 'c']);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/no detector named c/);
   });
 
   it.each([
@@ -160,9 +183,10 @@ describe('homeostat-detect replay', () => {
         .trimEnd()
         .split('\n');
       expect(lines).toHaveLength(input.length);
-      // The sample's cpu spike (rows 540..559) is flagged and blamed on cpu.
+      // The sample's cpu spike (rows 540..559) is over the line, blamed on cpu, and opens one alarm.
       const spike = lines.slice(541, 561).map((l) => l.split(','));
-      expect(spike.filter((c) => c[2] === '1' && c[3] === 'cpu').length).toBeGreaterThanOrEqual(18);
+      expect(spike.filter((c) => Number(c[1]) >= 1 && c[3] === 'cpu').length).toBeGreaterThanOrEqual(15);
+      expect(spike.filter((c) => c[2] === '1')).toHaveLength(1);
     });
 
     it('exits non-zero with one line for a malformed file', () => {

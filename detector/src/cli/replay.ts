@@ -1,30 +1,53 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DetectorError } from '../errors';
-import { StreamingDetector, StreamingDetectorOptions, ScoredPoint } from '../engine/streaming-detector';
+import { ScoringPipeline, type PipelinePoint } from '../engine/scoring-pipeline';
+import { modelConfig } from '../service/config';
+import { engineOptions } from '../service/model-factory';
 import { parseCsvSeries } from './csv-series';
-import { loadReplayConfig } from './replay-config';
+import { defaultReplaySettings, loadReplayConfig, type ReplaySettings } from './replay-config';
 
 export interface ReplayResult {
   /** The output CSV text: a header and exactly one row per input data row. */
   csv: string;
-  points: ScoredPoint[];
+  points: PipelinePoint[];
+  /** The series' step (median interval), at which time-based settings were turned into points. */
+  stepSeconds: number;
   /** Input lines whose timestamp did not increase (scored in file order). */
   unordered: number[];
 }
 
+/** The median interval between rows, in seconds (1 for a single row). */
+export function medianStepSeconds(timestamps: readonly number[]): number {
+  const d: number[] = [];
+  for (let i = 1; i < timestamps.length; i++)
+    if (timestamps[i] > timestamps[i - 1]) d.push(timestamps[i] - timestamps[i - 1]);
+  if (d.length === 0) return 1;
+  d.sort((a, b) => a - b);
+  return d[d.length >> 1] / 1000;
+}
+
 /**
- * Replays a CSV causally, row by row, through one streaming detector. Output columns:
- * `timestamp` (as written in the input), `anomaly_score` (calibrated, 1.0 = threshold; empty while
- * warming up or at a gap), `is_anomaly` (0/1), `top_feature` (the metric with the largest
- * contribution, empty when none).
+ * Replays a CSV causally, row by row, through the detector's scoring pipeline — the same one the
+ * service runs live — with the detector config's settings at the series' step. Output columns:
+ * `timestamp` (as written in the input), `anomaly_score` (calibrated and bounded, 1.0 = the alarm
+ * line; empty while warming up or at a gap), `is_anomaly` (1 where an alarm opens, as the live
+ * alert fires), `top_feature` (the metric that drove the score, empty when none).
  */
-export function replayCsv(text: string, file: string, options: StreamingDetectorOptions = {}): ReplayResult {
+export function replayCsv(
+  text: string,
+  file: string,
+  settings: ReplaySettings = defaultReplaySettings(),
+): ReplayResult {
   const series = parseCsvSeries(text, file);
-  const detector = new StreamingDetector({ ...options, features: series.features });
+  const stepSeconds = medianStepSeconds(series.timestamps);
+  const detector = new ScoringPipeline({
+    ...engineOptions(modelConfig(settings, stepSeconds), stepSeconds),
+    features: series.features,
+  });
   const out: string[] = ['timestamp,anomaly_score,is_anomaly,top_feature'];
-  const points: ScoredPoint[] = [];
+  const points: PipelinePoint[] = [];
   for (let i = 0; i < series.values.length; i++) {
-    let p: ScoredPoint;
+    let p: PipelinePoint;
     try {
       p = detector.push(series.timestamps[i], series.values[i]);
     } catch (err) {
@@ -44,27 +67,29 @@ export function replayCsv(text: string, file: string, options: StreamingDetector
       }
     }
     const score = p.score === null ? '' : String(Math.round(p.score * 1e6) / 1e6);
-    out.push(`${series.timestampText[i]},${score},${p.anomaly ? 1 : 0},${top}`);
+    out.push(`${series.timestampText[i]},${score},${p.onset ? 1 : 0},${top}`);
   }
-  return { csv: out.join('\n') + '\n', points, unordered: series.unordered };
+  return { csv: out.join('\n') + '\n', points, unordered: series.unordered, stepSeconds };
 }
 
 interface ReplayArgs {
   input: string;
   output: string;
   config?: string;
+  detector?: string;
 }
 
 function parseArgs(args: string[]): ReplayArgs {
-  const got: Partial<Record<'input' | 'output' | 'config', string>> = {};
+  const names = ['input', 'output', 'config', 'detector'] as const;
+  const got: Partial<Record<(typeof names)[number], string>> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const eq = a.indexOf('=');
     const name = (eq > 0 ? a.slice(0, eq) : a).replace(/^--/, '');
-    if (!a.startsWith('--') || !['input', 'output', 'config'].includes(name)) {
+    if (!a.startsWith('--') || !(names as readonly string[]).includes(name)) {
       throw new DetectorError(
         'INVALID_INPUT',
-        `unknown argument "${a}" (expected --input, --output, --config)`,
+        `unknown argument "${a}" (expected --input, --output, --config, --detector)`,
         { field: a },
       );
     }
@@ -72,18 +97,20 @@ function parseArgs(args: string[]): ReplayArgs {
     if (value === undefined || value === '') {
       throw new DetectorError('INVALID_INPUT', `--${name} needs a value`, { field: name });
     }
-    got[name as 'input' | 'output' | 'config'] = value;
+    got[name as (typeof names)[number]] = value;
   }
   if (!got.input) throw new DetectorError('INVALID_INPUT', 'missing --input FILE.csv', { field: 'input' });
   if (!got.output) throw new DetectorError('INVALID_INPUT', 'missing --output OUT.csv', { field: 'output' });
-  return { input: got.input, output: got.output, config: got.config };
+  return { input: got.input, output: got.output, config: got.config, detector: got.detector };
 }
 
 /** `homeostat-detect replay`: exit 0 on success; 1 with one line on stderr on any bad input. */
 export async function run(args: string[]): Promise<number> {
   try {
     const a = parseArgs(args);
-    const options = a.config ? loadReplayConfig(a.config) : {};
+    if (a.detector !== undefined && a.config === undefined)
+      throw new DetectorError('INVALID_INPUT', '--detector needs --config', { field: 'detector' });
+    const options = a.config ? loadReplayConfig(a.config, a.detector) : defaultReplaySettings();
     let text: string;
     try {
       text = readFileSync(a.input, 'utf8');
@@ -108,12 +135,12 @@ export async function run(args: string[]): Promise<number> {
         },
       );
     }
-    const anomalies = result.points.filter((p) => p.anomaly).length;
+    const anomalies = result.points.filter((p) => p.onset).length;
     const unordered = result.unordered.length
       ? `; ${result.unordered.length} rows with a repeated or backward timestamp scored in file order (first: line ${result.unordered[0]})`
       : '';
     process.stderr.write(
-      `homeostat-detect: ${result.points.length} rows scored, ${anomalies} anomalous -> ${a.output}${unordered}\n`,
+      `homeostat-detect: ${result.points.length} rows scored at a ${result.stepSeconds} s step, ${anomalies} alarms -> ${a.output}${unordered}\n`,
     );
     return 0;
   } catch (err) {

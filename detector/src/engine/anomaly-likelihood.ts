@@ -39,6 +39,11 @@ export class AnomalyLikelihood {
     this.long = new RollingWindow(options.longWindow ?? 1000);
   }
 
+  /** True once enough long-run history is kept for the next update to report more than 0.5. */
+  get ready(): boolean {
+    return this.long.size >= this.minSamples;
+  }
+
   /** Adds a score; returns the likelihood in [0, 1] that the recent scores are anomalous. */
   update(score: number): number {
     this.short.push(score);

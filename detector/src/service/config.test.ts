@@ -26,10 +26,12 @@ describe('parseConfig', () => {
     expect(d.queries.cpu).toContain('job="demo"');
     expect(d).toMatchObject({
       intervalSeconds: 15,
-      trainingWindowSeconds: 3600,
-      refitIntervalSeconds: 900,
+      // 1000 and 200 points at the interval: the pipeline's defaults are counts of points
+      trainingWindowSeconds: 15_000,
+      refitIntervalSeconds: 3000,
       sensitivity: 1,
     });
+    expect(d.pipeline.alarm).toEqual({ level: 0.5, holdPoints: 400 });
     expect(c.prometheus.retries).toEqual({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 });
   });
 

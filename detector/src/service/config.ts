@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { issuePath } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
+import { PIPELINE_DEFAULTS as D } from '../engine/scoring-pipeline';
 
 /**
  * The detector service's YAML configuration. Every key has a default that works except the query
@@ -66,29 +67,118 @@ const LabelName = z
   .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a valid Prometheus label name')
   .refine((l) => l !== 'detector' && l !== 'feature', 'detector and feature are labels of the score metrics');
 
-const DetectorConfigInput = z
+/**
+ * How scores become alarms (detector/README.md, "The scoring pipeline"). Counts are in points
+ * (steps at the detector's interval): a statistic needs so many samples whatever the interval.
+ * Every key is optional; the defaults serve ops metrics and the NAB corpus alike.
+ */
+export const PipelineSettings = z
   .object({
-    name: z
-      .string()
-      .regex(/^[a-zA-Z0-9_.:-]+$/, 'use letters, digits, _ . : -')
-      .optional(),
-    /** Shortcut: generic per-instance features for every target of this scrape job. */
-    job: z.string().min(1).optional(),
-    queries: z.record(FeatureName, z.string().min(1)).optional(),
-    groupBy: z.array(LabelName).min(1).optional(),
-    intervalSeconds: PositiveSeconds.default(15),
-    trainingWindowSeconds: PositiveSeconds.default(3600),
-    refitIntervalSeconds: PositiveSeconds.default(900),
+    /** Points before the first forest is fitted (at most half the training window). */
+    warmupPoints: z
+      .number()
+      .int()
+      .min(2)
+      .default(D.forest.warmup as number),
+    /** Trailing window of the forest's rolling robust z feature (at most half the training window). */
+    zWindowPoints: z
+      .number()
+      .int()
+      .min(8)
+      .default(D.forest.zWindow as number),
+    likelihood: z
+      .object({
+        /** Points in the short moving average of a stage's scores. */
+        shortPoints: z.number().int().min(1).default(D.likelihood.shortWindow),
+        /** Points of that average behind its long-run mean and spread. */
+        longPoints: z.number().int().min(2).default(D.likelihood.longWindow),
+        /** Long-run points needed before the pipeline reports a score. */
+        minPoints: z.number().int().min(2).default(D.likelihood.minSamples),
+        /** Floor on the long-run spread, so a very regular series is not hair-trigger. */
+        minSpread: z.number().positive().default(D.likelihood.minStd),
+      })
+      .strict()
+      .prefault({}),
+    /** Window of the values' trailing robust z stage; 0 turns the stage off. */
+    robustZPoints: z.number().int().nonnegative().default(D.robustZPoints),
+    seasonal: z
+      .object({
+        /** Compare with the same time one period ago; 0 turns the stage off. */
+        periodSeconds: z
+          .number()
+          .nonnegative()
+          .default(D.seasonal.periodMs / 1000),
+        /** Points of past differences the current one is judged against. */
+        points: z.number().int().min(8).default(D.seasonal.points),
+      })
+      .strict()
+      .prefault({}),
+    rangeRule: z
+      .object({
+        /** Beyond everything seen by this share of the range seen: an alarm; 0 turns it off. */
+        tolerance: z.number().nonnegative().default(D.range.tolerance),
+        /** Points seen before the rule may fire. */
+        minPoints: z.number().int().nonnegative().default(D.range.minPoints),
+      })
+      .strict()
+      .prefault({}),
+    alarm: z
+      .object({
+        /** Alarm line on the log-likelihood scale; anomaly_score = stage score / level. */
+        level: z.number().gt(0).max(1).default(D.alarm.level),
+        /** After an alarm opens, no new one opens for this many points. */
+        holdPoints: z.number().int().nonnegative().default(D.alarm.holdPoints),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.likelihood.minPoints > p.likelihood.longPoints)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['likelihood', 'minPoints'],
+        message: 'cannot exceed longPoints',
+      });
+  });
+export type PipelineSettings = z.infer<typeof PipelineSettings>;
+
+/** Default training window and refit interval, in points, when no seconds are given. */
+export const DEFAULT_TRAINING_POINTS = 1000;
+export const DEFAULT_REFIT_POINTS = 200;
+
+/** A model's settings: shared by the service's detectors and `homeostat-detect replay --config`. */
+export const ModelSettings = z
+  .object({
+    /** History each model trains on (default 1000 points at the interval). */
+    trainingWindowSeconds: PositiveSeconds.optional(),
+    /** How often a model is refitted on its window (default every 200 points). */
+    refitIntervalSeconds: PositiveSeconds.optional(),
     /** Scales the expected share of anomalies in training data (1% at 1): above 1 flags more, below 1 fewer. */
     sensitivity: z.number().positive().max(10).default(1),
-    /** Points newer than this are left for the next cycle, so late scrapes are not read as gaps. */
-    queryDelaySeconds: z.number().nonnegative().default(1),
-    /** An entity absent from every feature this long is dropped (its gauges vanish, its model is deleted). */
-    forgetAfterSeconds: PositiveSeconds.optional(),
     trees: z.number().int().min(1).max(1000).default(100),
     sampleSize: z.number().int().min(16).max(4096).default(256),
-    seed: z.number().int().default(42),
+    seed: z.number().int().default(1),
+    pipeline: PipelineSettings.prefault({}),
   })
+  .strict();
+export type ModelSettingsInput = z.input<typeof ModelSettings>;
+
+export const DetectorConfigInput = ModelSettings.extend({
+  name: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.:-]+$/, 'use letters, digits, _ . : -')
+    .optional(),
+  /** Shortcut: generic per-instance features for every target of this scrape job. */
+  job: z.string().min(1).optional(),
+  queries: z.record(FeatureName, z.string().min(1)).optional(),
+  groupBy: z.array(LabelName).min(1).optional(),
+  intervalSeconds: PositiveSeconds.default(15),
+  /** Points newer than this are left for the next cycle, so late scrapes are not read as gaps. */
+  queryDelaySeconds: z.number().nonnegative().default(1),
+  /** An entity absent from every feature this long is dropped (its gauges vanish, its model is deleted). */
+  forgetAfterSeconds: PositiveSeconds.optional(),
+})
   .strict()
   .superRefine((d, ctx) => {
     if (d.queries === undefined && d.job === undefined) {
@@ -100,7 +190,7 @@ const DetectorConfigInput = z
     if (d.name === undefined && d.job === undefined) {
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'required unless job is given' });
     }
-    if (d.trainingWindowSeconds < d.intervalSeconds * 10) {
+    if (d.trainingWindowSeconds !== undefined && d.trainingWindowSeconds < d.intervalSeconds * 10) {
       ctx.addIssue({
         code: 'custom',
         path: ['trainingWindowSeconds'],
@@ -142,19 +232,24 @@ export const ServiceConfigInput = z
     });
   });
 
-export interface DetectorConfig {
-  name: string;
-  queries: Record<string, string>;
-  groupBy: string[];
+/** A model's settings with every default filled in, at a known interval. */
+export interface ModelConfig {
   intervalSeconds: number;
   trainingWindowSeconds: number;
   refitIntervalSeconds: number;
   sensitivity: number;
-  queryDelaySeconds: number;
-  forgetAfterSeconds: number;
   trees: number;
   sampleSize: number;
   seed: number;
+  pipeline: PipelineSettings;
+}
+
+export interface DetectorConfig extends ModelConfig {
+  name: string;
+  queries: Record<string, string>;
+  groupBy: string[];
+  queryDelaySeconds: number;
+  forgetAfterSeconds: number;
 }
 
 export interface ServiceConfig {
@@ -175,6 +270,20 @@ export function jobDefaults(job: string): { queries: Record<string, string>; gro
       scrape_duration: `sum by (instance) (scrape_duration_seconds{${sel}})`,
     },
     groupBy: ['instance'],
+  };
+}
+
+/** Fills in a parsed model's time-based defaults at an interval (training window and refit in points). */
+export function modelConfig(m: z.infer<typeof ModelSettings>, intervalSeconds: number): ModelConfig {
+  return {
+    intervalSeconds,
+    trainingWindowSeconds: m.trainingWindowSeconds ?? DEFAULT_TRAINING_POINTS * intervalSeconds,
+    refitIntervalSeconds: m.refitIntervalSeconds ?? DEFAULT_REFIT_POINTS * intervalSeconds,
+    sensitivity: m.sensitivity,
+    trees: m.trees,
+    sampleSize: m.sampleSize,
+    seed: m.seed,
+    pipeline: m.pipeline,
   };
 }
 
@@ -203,15 +312,9 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
         name: d.name ?? d.job ?? '',
         queries: d.queries ?? defaults?.queries ?? {},
         groupBy: d.groupBy ?? defaults?.groupBy ?? ['instance'],
-        intervalSeconds: d.intervalSeconds,
-        trainingWindowSeconds: d.trainingWindowSeconds,
-        refitIntervalSeconds: d.refitIntervalSeconds,
-        sensitivity: d.sensitivity,
+        ...modelConfig(d, d.intervalSeconds),
         queryDelaySeconds: d.queryDelaySeconds,
         forgetAfterSeconds: d.forgetAfterSeconds ?? Math.max(300, d.intervalSeconds * 20),
-        trees: d.trees,
-        sampleSize: d.sampleSize,
-        seed: d.seed,
       };
     }),
   };

@@ -40,6 +40,7 @@ export function detectorHash(d: DetectorConfig): string {
     d.trees,
     d.sampleSize,
     d.seed,
+    d.pipeline,
   ];
   return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
 }

@@ -1,5 +1,5 @@
 import { parseConfig } from './config';
-import { engineOptions } from './model-factory';
+import { engineModels, engineOptions } from './model-factory';
 
 const detector = (extra: Record<string, unknown> = {}) =>
   parseConfig({
@@ -8,32 +8,46 @@ const detector = (extra: Record<string, unknown> = {}) =>
   }).detectors[0];
 
 describe('engineOptions', () => {
-  it('turns seconds into sample counts at the step and sensitivity into contamination', () => {
-    const o = engineOptions(detector({ sensitivity: 2 }), 15, 'k');
-    expect(o).toMatchObject({
-      features: ['cpu', 'mem'],
+  it('turns seconds into point counts at the step and sensitivity into contamination', () => {
+    const o = engineOptions(
+      detector({ sensitivity: 2, trainingWindowSeconds: 3600, refitIntervalSeconds: 900 }),
+      15,
+    );
+    expect(o.forest).toMatchObject({
       trainingWindow: 240,
       refitEvery: 60,
       contamination: 0.02,
       trees: 100,
+      // at most half the training window
+      warmup: 120,
+      zWindow: 120,
     });
     // The same detector replayed at a coarser step keeps the same time span.
-    expect(engineOptions(detector(), 60, 'k').trainingWindow).toBe(60);
+    expect(engineOptions(detector({ trainingWindowSeconds: 3600 }), 60).forest?.trainingWindow).toBe(60);
   });
 
-  it('spreads the refit phase of many entities evenly, and the same key always gets the same options', () => {
-    const d = detector();
-    const phases = new Map<number, number>();
-    for (let i = 0; i < 6000; i++) {
-      const o = engineOptions(d, 15, `service="s${i}"`);
-      expect(o.warmup).toBeGreaterThanOrEqual(60);
-      expect(o.warmup).toBeLessThanOrEqual(120);
-      const phase = (o.warmup as number) % (o.refitEvery as number);
-      phases.set(phase, (phases.get(phase) ?? 0) + 1);
+  it('passes the pipeline settings of the config through, in points', () => {
+    const o = engineOptions(
+      detector({
+        pipeline: { alarm: { holdPoints: 7 }, seasonal: { periodSeconds: 0 }, likelihood: { minPoints: 50 } },
+      }),
+      15,
+    );
+    expect(o.alarm).toEqual({ level: 0.5, holdPoints: 7 });
+    expect(o.seasonal?.periodMs).toBe(0);
+    expect(o.likelihood?.minSamples).toBe(50);
+  });
+
+  it('gives every entity the same model for the same input, whatever its key', () => {
+    const d = detector({
+      trainingWindowSeconds: 600,
+      pipeline: { warmupPoints: 10, likelihood: { minPoints: 10 } },
+    });
+    const a = engineModels.create(d, 15, 'service="a"');
+    const b = engineModels.create(d, 15, 'service="b"');
+    for (let i = 0; i < 120; i++) {
+      const row = [Math.sin(i / 5) + (i === 100 ? 9 : 0), (i % 7) / 7];
+      expect(a.push(i * 15_000, row)).toEqual(b.push(i * 15_000, row));
     }
-    expect(phases.size).toBe(60);
-    // Without spreading all 6000 would refit in one cycle; now no cycle carries more than ~2x its share.
-    expect(Math.max(...phases.values())).toBeLessThan((6000 / 60) * 2);
-    expect(engineOptions(d, 15, 'a')).toEqual(engineOptions(d, 15, 'a'));
   });
 });

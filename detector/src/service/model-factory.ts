@@ -1,60 +1,68 @@
-import { createHash } from 'node:crypto';
-import { StreamingDetector, type StreamingDetectorOptions } from '../engine/streaming-detector';
-import type { DetectorConfig } from './config';
+import { ScoringPipeline, type ScoringPipelineOptions } from '../engine/scoring-pipeline';
+import type { DetectorConfig, ModelConfig } from './config';
 import type { ScoringModel } from './entity-registry';
 
-/** Creates and restores entity models; the live loop and the replay use the same options. */
+/** Creates and restores entity models; the live loop, the REST replay and the CLI use the same options. */
 export interface ModelFactory {
-  /** `key` is the entity key: it sets the model's refit phase, so live and replay models match. */
   create(d: DetectorConfig, stepSeconds: number, key: string, tuning?: ModelTuning): ScoringModel;
   restore(d: DetectorConfig, state: unknown): ScoringModel;
 }
 
 /** Engine settings that change the work done, never the scores (the replay's attribution floor). */
-export type ModelTuning = Pick<StreamingDetectorOptions, 'attributeAbove'>;
+export type ModelTuning = { attributeAbove?: number };
 
-/** The engine's share of anomalies in training data at sensitivity 1 (its own default). */
+/** The engine's share of anomalies in training data at sensitivity 1. */
 const BASE_CONTAMINATION = 0.01;
 
-/** A stable number in [0, n) from an entity key. */
-function phaseOf(key: string, n: number): number {
-  return n <= 1 ? 0 : createHash('sha1').update(key).digest().readUInt32BE(0) % n;
-}
-
 /**
- * Translates a detector's time-based settings into the engine's sample counts at a given step:
- * the training window and refit interval become counts of steps, and sensitivity scales the
- * expected anomaly share (contamination), which moves the calibrated 1.0 threshold.
- *
- * The warm-up length varies by entity (shorter by up to one refit interval, at most half), which spreads later
- * refits evenly over the refit interval: entities discovered together would otherwise all refit in
- * the same cycle, and with 10k entities that one cycle would overrun the interval.
+ * Translates a model's settings into the scoring pipeline's options at a given step: the training
+ * window and refit interval become counts of steps, sensitivity scales the expected anomaly share
+ * (contamination), which moves the forest's calibrated 1.0, and the pipeline's point counts pass
+ * through. Scores depend only on the data and these options, never on the entity, so the CLI, the
+ * REST replay and the live loop give the same score for the same input.
  */
 export function engineOptions(
-  d: DetectorConfig,
+  d: ModelConfig,
   stepSeconds: number,
-  key = '',
-): StreamingDetectorOptions & { features: string[] } {
+): ScoringPipelineOptions & { features?: string[] } {
+  const p = d.pipeline;
   const trainingWindow = Math.max(10, Math.round(d.trainingWindowSeconds / stepSeconds));
   const refitEvery = Math.max(1, Math.round(d.refitIntervalSeconds / stepSeconds));
-  const baseWarmup = Math.max(2, Math.min(128, Math.floor(trainingWindow / 2)));
-  // At most half the warm-up is given up, so no model is fitted on too few samples.
-  const warmup = Math.max(2, baseWarmup - phaseOf(key, Math.min(refitEvery, Math.floor(baseWarmup / 2))));
+  const half = Math.floor(trainingWindow / 2);
   return {
-    features: Object.keys(d.queries),
-    trees: d.trees,
-    sampleSize: d.sampleSize,
-    seed: d.seed,
-    trainingWindow,
-    warmup,
-    refitEvery,
-    contamination: Math.min(0.45, Math.max(0.0005, BASE_CONTAMINATION * d.sensitivity)),
-    zWindow: Math.max(8, Math.min(60, Math.floor(trainingWindow / 2))),
+    forest: {
+      trees: d.trees,
+      sampleSize: d.sampleSize,
+      seed: d.seed,
+      trainingWindow,
+      // At most half the window, so a model is refitted on a window that has moved on.
+      warmup: Math.max(2, Math.min(p.warmupPoints, half)),
+      refitEvery,
+      contamination: Math.min(0.45, Math.max(0.0005, BASE_CONTAMINATION * d.sensitivity)),
+      zWindow: Math.max(8, Math.min(p.zWindowPoints, half)),
+      rangeTolerance: -1,
+    },
+    likelihood: {
+      shortWindow: p.likelihood.shortPoints,
+      longWindow: p.likelihood.longPoints,
+      minSamples: p.likelihood.minPoints,
+      minStd: p.likelihood.minSpread,
+    },
+    robustZPoints: p.robustZPoints,
+    seasonal: { periodMs: p.seasonal.periodSeconds * 1000, points: p.seasonal.points },
+    range: { tolerance: p.rangeRule.tolerance, minPoints: p.rangeRule.minPoints },
+    alarm: { level: p.alarm.level, holdPoints: p.alarm.holdPoints },
   };
 }
 
 export const engineModels: ModelFactory = {
-  create: (d, stepSeconds, key, tuning) =>
-    new StreamingDetector({ ...engineOptions(d, stepSeconds, key), ...tuning }),
-  restore: (_d, state) => StreamingDetector.fromJSON(state),
+  create: (d, stepSeconds, _key, tuning) => {
+    const o = engineOptions(d, stepSeconds);
+    return new ScoringPipeline({
+      ...o,
+      forest: { ...o.forest, ...tuning },
+      features: Object.keys(d.queries),
+    });
+  },
+  restore: (_d, state) => ScoringPipeline.fromJSON(state),
 };

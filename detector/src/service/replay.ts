@@ -1,6 +1,6 @@
 import type { ScoreRequest, ScoreResponse, ScoredSeries } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
-import type { DetectorConfig } from './config';
+import { ModelSettings, modelConfig, type DetectorConfig } from './config';
 import { alignFeatures } from './feature-frame';
 import type { EntityFrame } from './feature-frame';
 import type { ModelFactory } from './model-factory';
@@ -67,15 +67,9 @@ function adHocDetector(req: ScoreRequest, base?: DetectorConfig): DetectorConfig
     name: base?.name ?? 'adhoc',
     queries,
     groupBy: req.groupBy ?? [],
-    intervalSeconds: req.stepSeconds,
-    trainingWindowSeconds: Math.max(3600, req.stepSeconds * 20),
-    refitIntervalSeconds: Math.max(900, req.stepSeconds * 10),
-    sensitivity: 1,
+    ...modelConfig(ModelSettings.parse({}), req.stepSeconds),
     queryDelaySeconds: 0,
     forgetAfterSeconds: 300,
-    trees: 100,
-    sampleSize: 256,
-    seed: 42,
   };
 }
 

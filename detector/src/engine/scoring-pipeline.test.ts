@@ -1,0 +1,81 @@
+import { DetectorError } from '../errors';
+import { ScoringPipeline } from './scoring-pipeline';
+
+const SMALL = {
+  forest: { trees: 30, sampleSize: 64, warmup: 40, trainingWindow: 200, refitEvery: 50, zWindow: 30 },
+  likelihood: { minSamples: 30 },
+  range: { minPoints: 1000 },
+};
+
+function noise(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
+}
+
+describe('ScoringPipeline', () => {
+  it('keeps the score bounded on flat and near-constant series, where the raw forest score explodes', () => {
+    const p = new ScoringPipeline({ ...SMALL, features: ['v'] });
+    let max = 0;
+    for (let i = 0; i < 600; i++) {
+      // flat, then a change of one part in a billion, then a real jump
+      const v = i < 300 ? 5 : i < 500 ? 5 + 1e-9 * (i % 2) : 6;
+      const pt = p.push(i * 60_000, [v]);
+      if (pt.score !== null) max = Math.max(max, pt.score);
+      expect(pt.forestScore === null || pt.forestScore <= 1000).toBe(true);
+    }
+    expect(max).toBeLessThanOrEqual(2);
+    expect(max).toBeGreaterThanOrEqual(1);
+  });
+
+  it('opens one alarm per incident: the hold keeps a flapping spike from alarming again', () => {
+    const p = new ScoringPipeline({ ...SMALL, alarm: { holdPoints: 50 }, features: ['cpu', 'mem'] });
+    const r = noise(3);
+    const onsets: number[] = [];
+    const blamed = new Set<string>();
+    for (let i = 0; i < 700; i++) {
+      const spike = (i >= 400 && i < 403) || (i >= 420 && i < 423) || (i >= 600 && i < 603);
+      const pt = p.push(i * 15_000, [1 + 0.05 * r() + (spike ? 3 : 0), 10 + r()]);
+      if (pt.onset) onsets.push(i);
+      if (pt.anomaly) for (const c of pt.contributions) if (c.contribution > 0.5) blamed.add(c.feature);
+      if (i < 400) expect(pt.anomaly).toBe(false);
+    }
+    expect(onsets).toHaveLength(2);
+    expect(onsets[0]).toBeGreaterThanOrEqual(400);
+    expect(onsets[0]).toBeLessThan(403);
+    expect(onsets[1]).toBeGreaterThanOrEqual(600);
+    // The alarm outlasts each spike by a few points and keeps naming the metric that spiked.
+    expect(blamed.size).toBe(1);
+    expect(blamed.has('cpu')).toBe(true);
+  });
+
+  it('says nothing until the forest is fitted and the likelihood knows the series', () => {
+    const p = new ScoringPipeline({ ...SMALL, features: ['v'] });
+    const r = noise(5);
+    let first = -1;
+    for (let i = 0; i < 200 && first < 0; i++) if (p.push(i * 1000, [r()]).score !== null) first = i;
+    // the feature pipeline's first rows, 40 points of warm-up, then 30 of likelihood history
+    expect(first).toBeGreaterThanOrEqual(70);
+    expect(first).toBeLessThan(90);
+    expect(p.warm).toBe(true);
+  });
+
+  it('resumes from a snapshot exactly where it stopped', () => {
+    const a = new ScoringPipeline({ ...SMALL, seasonal: { periodMs: 3_600_000 }, features: ['x', 'y'] });
+    const r = noise(11);
+    const row = (i: number) => [Math.sin(i / 10) + 0.1 * r() + (i === 450 ? 4 : 0), i % 2 ? null : r()];
+    const rows = Array.from({ length: 500 }, (_, i) => row(i));
+    for (let i = 0; i < 300; i++) a.push(i * 60_000, rows[i]);
+    const b = ScoringPipeline.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
+    for (let i = 300; i < 500; i++) expect(b.push(i * 60_000, rows[i])).toEqual(a.push(i * 60_000, rows[i]));
+  });
+
+  it('rejects bad settings and foreign snapshots with a coded error naming the setting', () => {
+    expect(() => new ScoringPipeline({ alarm: { level: 2 }, features: ['v'] })).toThrow(/alarm\.level/);
+    expect(() => new ScoringPipeline({ likelihood: { minSamples: 5000 }, features: ['v'] })).toThrow(
+      DetectorError,
+    );
+    expect(() => ScoringPipeline.fromJSON({ format: 'homeostat.streaming-detector', version: 1 })).toThrow(
+      /scoring-pipeline/,
+    );
+  });
+});

@@ -55,6 +55,9 @@ function config(promUrl: string): ServiceConfig {
         forgetAfterSeconds: 6,
         // Small windows score on a compressed scale; a higher sensitivity keeps a 3x shift clearly above 1.
         sensitivity: 2,
+        // A two-minute window: the likelihood gets 30 points of history instead of 300, the range
+        // rule arms after 100 points instead of 1000.
+        pipeline: { likelihood: { minPoints: 30 }, rangeRule: { minPoints: 100 } },
         queries: {
           cpu: 'sum by (service) (fleet_cpu_usage_ratio{job="fleet"})',
           latency: 'max by (service) (fleet_latency_p95_seconds{job="fleet"})',

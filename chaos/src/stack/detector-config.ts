@@ -2,10 +2,10 @@
  * The detector service's config for the demo fleet: the five per-service features of
  * docs/architecture.md, scored every second so a chaos run sees detection within seconds.
  * Rates use a 10 s window instead of 1 m: a 1 s scrape gives enough points and faults show sooner.
- * A 3-minute training window makes the models warm (half a window of samples) after ~90 s, which
- * is what a chaos run can afford (measured: warm ~110 s after the stack started); a production config uses hours (detector/examples/demo-fleet.yml).
+ * A 3-minute training window makes the models warm (half a window of samples, then 60 points of
+ * likelihood history) after ~150 s, which is what a chaos run can afford; a production config uses hours (detector/examples/demo-fleet.yml).
  */
-export const DETECTOR_WARMUP_SECONDS = 130;
+export const DETECTOR_WARMUP_SECONDS = 170;
 
 export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir: string; trainingWindowSeconds?: number }): Record<string, unknown> {
   const sel = 'job="demo"';
@@ -24,6 +24,10 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         // 0.5 % of training points above 1 instead of 1 %: scored every second, 1 % is a false alarm a
         // minute per service; the chaos faults are far beyond either threshold
         sensitivity: 0.5,
+        // The pipeline's defaults count points for hours of history (300 points of likelihood history,
+        // the range rule after 1000); a chaos run has minutes: 60 points of history, and the range rule
+        // after a full window. The alarm gate's hold is 30 s, like the alert rule's keep_firing_for.
+        pipeline: { likelihood: { minPoints: 60 }, rangeRule: { minPoints: 180 }, alarm: { holdPoints: 30 } },
         queries: {
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
           // growth per replica, not the level: a young Node process's heap keeps growing for minutes

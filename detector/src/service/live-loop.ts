@@ -6,7 +6,7 @@ import type { EventStore } from './event-store';
 import type { EventTracker } from './event-tracker';
 import { alignFeatures, type EntityFrame } from './feature-frame';
 import type { ServiceMetrics } from './metrics';
-import type { ModelFactory } from './model-factory';
+import { historyMs, type ModelFactory } from './model-factory';
 import type { ModelStore } from './model-store';
 import type { PrometheusClient } from './prometheus-client';
 
@@ -203,7 +203,7 @@ export class LiveLoop {
   private async cycle(d: DetectorConfig): Promise<void> {
     const { registry, models, tracker, events, modelStore, log } = this.deps;
     const stepMs = d.intervalSeconds * 1000;
-    const windowMs = Math.floor((d.trainingWindowSeconds * 1000) / stepMs) * stepMs;
+    const windowMs = historyMs(d, d.intervalSeconds);
     const end = Math.floor((this.now() - d.queryDelaySeconds * 1000) / stepMs) * stepMs;
     const cursor = this.cursors.get(d.name) ?? null;
     const start = Math.max(cursor === null ? -Infinity : cursor + stepMs, end - windowMs);

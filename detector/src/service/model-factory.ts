@@ -55,6 +55,19 @@ export function engineOptions(
   };
 }
 
+/**
+ * How much history a fresh model reads before its first live or replayed point: the training window,
+ * or more when the pipeline needs more points to speak (forest warm-up, then the likelihood's
+ * long-run history), so a restarted service scores from its first cycle whenever Prometheus still
+ * has the data. The live loop and the REST replay use the same span, so they start alike.
+ */
+export function historyMs(d: ModelConfig, stepSeconds: number): number {
+  const stepMs = Math.round(stepSeconds * 1000);
+  const o = engineOptions(d, stepSeconds);
+  const toWarm = (o.forest?.warmup ?? 0) + (o.likelihood?.minSamples ?? 0) + (o.forest?.zWindow ?? 0);
+  return Math.max(Math.floor((d.trainingWindowSeconds * 1000) / stepMs), toWarm) * stepMs;
+}
+
 export const engineModels: ModelFactory = {
   create: (d, stepSeconds, _key, tuning) => {
     const o = engineOptions(d, stepSeconds);

@@ -3,7 +3,7 @@ import { DetectorError } from '../errors';
 import { ModelSettings, modelConfig, type DetectorConfig } from './config';
 import { alignFeatures } from './feature-frame';
 import type { EntityFrame } from './feature-frame';
-import type { ModelFactory } from './model-factory';
+import { historyMs, type ModelFactory } from './model-factory';
 import type { PrometheusClient } from './prometheus-client';
 import type { ReplayCache, ReplayRun } from './replay-cache';
 
@@ -103,7 +103,7 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
       },
     );
   }
-  const windowMs = Math.floor((d.trainingWindowSeconds * 1000) / stepMs) * stepMs;
+  const windowMs = historyMs(d, req.stepSeconds);
   const live =
     req.detector !== undefined && d.intervalSeconds === req.stepSeconds ? deps.liveSince?.(d.name) : null;
   const liveFirst = live === null || live === undefined ? null : Math.ceil(live / stepMs) * stepMs;

@@ -3,9 +3,9 @@
  * docs/architecture.md, scored every second so a chaos run sees detection within seconds.
  * Rates use a 10 s window instead of 1 m: a 1 s scrape gives enough points and faults show sooner.
  * A 3-minute training window makes the models warm (half a window of samples, then 60 points of
- * likelihood history) after ~150 s, which is what a chaos run can afford; a production config uses hours (detector/examples/demo-fleet.yml).
+ * likelihood history; the first rates need ~10 s of scrapes) after ~165 s, which is what a chaos run can afford; a production config uses hours (detector/examples/demo-fleet.yml).
  */
-export const DETECTOR_WARMUP_SECONDS = 170;
+export const DETECTOR_WARMUP_SECONDS = 190;
 
 export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir: string; trainingWindowSeconds?: number }): Record<string, unknown> {
   const sel = 'job="demo"';

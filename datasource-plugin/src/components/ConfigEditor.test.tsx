@@ -3,6 +3,7 @@ import { DataSourceSettings } from '@grafana/data';
 import { fireEvent, render, screen } from '@testing-library/react';
 import { HomeostatOptions, HomeostatSecureJsonData } from '../types';
 import { ConfigEditor } from './ConfigEditor';
+import { SERVICES } from './ServiceFields';
 
 function settings(
   over: Partial<DataSourceSettings<HomeostatOptions, HomeostatSecureJsonData>> = {}
@@ -31,6 +32,24 @@ function settings(
 }
 
 describe('ConfigEditor', () => {
+  it.each(SERVICES)('%s: the same fields, writing its own URL and token', (service) => {
+    const title = service === 'detector' ? 'Detector' : 'Remediator';
+    const onOptionsChange = jest.fn();
+    render(
+      <ConfigEditor
+        options={settings({ jsonData: {}, secureJsonFields: { [`${service}Token`]: true } })}
+        onOptionsChange={onOptionsChange}
+      />
+    );
+    fireEvent.change(screen.getByLabelText(`${title} URL`), { target: { value: ' http://svc:1 ' } });
+    expect(onOptionsChange.mock.calls[0][0].jsonData).toEqual({ [`${service}Url`]: 'http://svc:1' });
+    expect(screen.getByLabelText(`${title} token`)).toBeTruthy();
+    const resets = screen.getAllByRole('button', { name: /reset/i });
+    expect(resets).toHaveLength(1);
+    fireEvent.click(resets[0]);
+    expect(onOptionsChange.mock.calls[1][0].secureJsonFields).toEqual({ [`${service}Token`]: false });
+  });
+
   it('writes URLs to jsonData, keeping the other settings', () => {
     const onOptionsChange = jest.fn();
     render(<ConfigEditor options={settings()} onOptionsChange={onOptionsChange} />);

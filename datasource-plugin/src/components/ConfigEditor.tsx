@@ -1,14 +1,9 @@
-import React, { ChangeEvent } from 'react';
+import React from 'react';
 import { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { InlineField, Input, SecretInput } from '@grafana/ui';
 import { HomeostatOptions, HomeostatSecureJsonData } from '../types';
-import { testIds } from './testIds';
+import { SERVICES, Service, ServiceFields } from './ServiceFields';
 
-interface Props extends DataSourcePluginOptionsEditorProps<HomeostatOptions, HomeostatSecureJsonData> {}
-
-type Service = 'detector' | 'remediator';
-
-const LABEL_WIDTH = 20;
+type Props = DataSourcePluginOptionsEditorProps<HomeostatOptions, HomeostatSecureJsonData>;
 
 /**
  * Where Grafana's server reaches the detector and the remediator, and their bearer tokens. Tokens
@@ -18,12 +13,12 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData, secureJsonFields } = options;
   const secureJsonData = options.secureJsonData ?? {};
 
-  const onUrlChange = (service: Service) => (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({ ...options, jsonData: { ...jsonData, [`${service}Url`]: event.target.value.trim() } });
+  const onUrlChange = (service: Service) => (url: string) => {
+    onOptionsChange({ ...options, jsonData: { ...jsonData, [`${service}Url`]: url } });
   };
 
-  const onTokenChange = (service: Service) => (event: ChangeEvent<HTMLInputElement>) => {
-    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [`${service}Token`]: event.target.value } });
+  const onTokenChange = (service: Service) => (token: string) => {
+    onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [`${service}Token`]: token } });
   };
 
   const onTokenReset = (service: Service) => () => {
@@ -36,58 +31,18 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   return (
     <>
-      <InlineField
-        label="Detector URL"
-        labelWidth={LABEL_WIDTH}
-        htmlFor="homeostat-detector-url"
-        tooltip="Base URL of the Homeostat detector as Grafana's server reaches it"
-      >
-        <Input
-          id="homeostat-detector-url"
-          data-testid={testIds.configEditor.detectorUrl}
-          value={jsonData.detectorUrl ?? ''}
-          placeholder="http://127.0.0.1:8090"
-          width={40}
-          onChange={onUrlChange('detector')}
+      {SERVICES.map((service) => (
+        <ServiceFields
+          key={service}
+          service={service}
+          url={jsonData[`${service}Url`] ?? ''}
+          token={secureJsonData[`${service}Token`] ?? ''}
+          tokenConfigured={Boolean(secureJsonFields?.[`${service}Token`])}
+          onUrlChange={onUrlChange(service)}
+          onTokenChange={onTokenChange(service)}
+          onTokenReset={onTokenReset(service)}
         />
-      </InlineField>
-      <InlineField label="Detector token" labelWidth={LABEL_WIDTH} htmlFor="homeostat-detector-token">
-        <SecretInput
-          id="homeostat-detector-token"
-          isConfigured={Boolean(secureJsonFields?.detectorToken)}
-          value={secureJsonData.detectorToken ?? ''}
-          placeholder="bearer token (optional)"
-          width={40}
-          onChange={onTokenChange('detector')}
-          onReset={onTokenReset('detector')}
-        />
-      </InlineField>
-      <InlineField
-        label="Remediator URL"
-        labelWidth={LABEL_WIDTH}
-        htmlFor="homeostat-remediator-url"
-        tooltip="Base URL of the Homeostat remediator as Grafana's server reaches it"
-      >
-        <Input
-          id="homeostat-remediator-url"
-          data-testid={testIds.configEditor.remediatorUrl}
-          value={jsonData.remediatorUrl ?? ''}
-          placeholder="http://127.0.0.1:8091"
-          width={40}
-          onChange={onUrlChange('remediator')}
-        />
-      </InlineField>
-      <InlineField label="Remediator token" labelWidth={LABEL_WIDTH} htmlFor="homeostat-remediator-token">
-        <SecretInput
-          id="homeostat-remediator-token"
-          isConfigured={Boolean(secureJsonFields?.remediatorToken)}
-          value={secureJsonData.remediatorToken ?? ''}
-          placeholder="bearer token (optional)"
-          width={40}
-          onChange={onTokenChange('remediator')}
-          onReset={onTokenReset('remediator')}
-        />
-      </InlineField>
+      ))}
     </>
   );
 }

@@ -9,7 +9,8 @@ import { repoPath } from '../src/repo';
 // remediator/src/engine/ladder-step.ts). madge resolves imports with each package's tsconfig.
 jest.setTimeout(120_000);
 
-const workspaces = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+const workspaces = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { workspaces: string[] })
+  .workspaces;
 
 async function graphOf(dirs: string[], tsConfig: string) {
   const result = await madge(dirs, { fileExtensions: ['ts', 'tsx'], tsConfig });
@@ -33,9 +34,18 @@ describe('import cycles', () => {
   it('the check finds a circle made only of type imports', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'homeostat-cycle-'));
     try {
-      writeFileSync(join(dir, 'engine.ts'), "import { Step } from './step';\nexport interface Deps { n: number }\nexport const s = new Step();\n");
-      writeFileSync(join(dir, 'step.ts'), "import type { Deps } from './engine';\nexport class Step { deps?: Deps }\n");
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }));
+      writeFileSync(
+        join(dir, 'engine.ts'),
+        "import { Step } from './step';\nexport interface Deps { n: number }\nexport const s = new Step();\n",
+      );
+      writeFileSync(
+        join(dir, 'step.ts'),
+        "import type { Deps } from './engine';\nexport class Step { deps?: Deps }\n",
+      );
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true } }),
+      );
       const g = await graphOf([dir], join(dir, 'tsconfig.json'));
       expect(g.cycles).toEqual(['engine.ts > step.ts']);
     } finally {

@@ -66,9 +66,10 @@ export class LadderStep {
     resolved = this.d.store.incidentRow(incidentId)?.resolvedAt != null,
   ): Decision {
     const now = Date.now();
+    const annotations = this.d.store.incidentRow(incidentId)?.annotations ?? {};
     return decide({
       policy: this.d.policy,
-      alert: { status: resolved ? 'resolved' : 'firing', labels },
+      alert: { status: resolved ? 'resolved' : 'firing', labels, annotations },
       step,
       now,
       killSwitch: this.ctx.apiKillSwitch(),
@@ -121,7 +122,7 @@ export class LadderStep {
     jobSeq: number | null,
   ): Promise<'done' | 'escalate'> {
     const { store, policy } = this.d;
-    const rule = matchRule(policy, labels);
+    const rule = matchRule(policy, labels, store.incidentRow(incidentId)?.annotations ?? {});
     const target = rule ? resolveTarget(rule, labels) : null;
     const actuator = target ? this.d.actuators[target.actuator] : undefined;
     let decision: Decision | null = null;

@@ -14,7 +14,7 @@ export function toTimeline(incidents: Incident[]): TimelineEvent[] {
       title: `${inc.alertname} ${inc.labels.service ?? ''}`.trim(),
       detail: {
         fingerprint: inc.fingerprint,
-        top_feature: inc.labels.top_feature,
+        top_feature: inc.labels.top_feature ?? inc.annotations.top_feature,
         annotations: inc.annotations,
       },
     });

@@ -50,6 +50,16 @@ describe('decide', () => {
     expect(d.reason).toMatch(/replicas 2 -> 4/);
   });
 
+  it('matches top_feature in the annotations when the alert does not carry it as a label; a label wins', () => {
+    const { top_feature: _, ...identity } = labels;
+    const at = (annotations: Record<string, string>, l: Record<string, string> = identity) =>
+      decide(input({ alert: { status: 'firing', labels: l, annotations } }));
+    expect(at({ top_feature: 'cpu', summary: 'x' })).toMatchObject({ kind: 'act', rule: 'cpu' });
+    expect(at({ top_feature: 'memory' })).toMatchObject({ kind: 'skip', code: 'no_rule' });
+    expect(at({})).toMatchObject({ kind: 'skip', code: 'no_rule' });
+    expect(at({ top_feature: 'cpu' }, { ...identity, top_feature: 'memory' })).toMatchObject({ kind: 'skip', code: 'no_rule' });
+  });
+
   it.each([
     ['not_firing', { alert: { status: 'resolved' as const, labels } }],
     ['no_rule', { alert: { status: 'firing' as const, labels: { ...labels, top_feature: 'memory' } } }],

@@ -41,7 +41,8 @@ export interface TargetSnapshot {
 
 export interface DecideInput {
   policy: Policy;
-  alert: { status: AlertStatus; labels: Labels };
+  /** `annotations` take part in matching only (see matchValue): e.g. the `top_feature` annotation. */
+  alert: { status: AlertStatus; labels: Labels; annotations?: Labels };
   /** Ladder position the incident is at (0 first, +1 after a failed verification). */
   step: number;
   now: number;
@@ -94,7 +95,7 @@ export function decide(input: DecideInput): Decision {
   });
   if (alert.status !== 'firing')
     return skip('not_firing', 'alert is resolved; resolved alerts are never acted on');
-  const rule = matchRule(policy, alert.labels);
+  const rule = matchRule(policy, alert.labels, alert.annotations);
   if (!rule) return skip('no_rule', 'no policy rule matches the alert labels');
   const target = resolveTarget(rule, alert.labels);
   const action = rule.ladder[step]?.action ?? null;

@@ -1,12 +1,25 @@
 import type { Labels, Target } from '@homeostat/contracts';
 import type { Policy, Rule } from './policy-schema';
 
-/** The first rule whose `match` and `matchRe` all hold for the labels (order in the file wins). */
-export function matchRule(policy: Policy, labels: Labels): Rule | null {
+/**
+ * The value a rule's `match` / `matchRe` key is compared with: the alert's label of that name, else
+ * its annotation of that name. Homeostat's rules send `top_feature` as an annotation (a label would
+ * make every change of the top feature a new alert), so `top_feature: cpu` matches it there; a label
+ * always wins, so an alert that still carries `top_feature` as a label matches as before.
+ */
+export function matchValue(labels: Labels, annotations: Labels, key: string): string | undefined {
+  return labels[key] ?? annotations[key];
+}
+
+/** The first rule whose `match` and `matchRe` all hold for the alert (order in the file wins). */
+export function matchRule(policy: Policy, labels: Labels, annotations: Labels = {}): Rule | null {
   for (const rule of policy.rules) {
-    const exact = Object.entries(rule.match).every(([k, v]) => labels[k] === v);
+    const exact = Object.entries(rule.match).every(([k, v]) => matchValue(labels, annotations, k) === v);
     if (!exact) continue;
-    const re = Object.entries(rule.matchRe).every(([k, r]) => labels[k] !== undefined && r.test(labels[k]));
+    const re = Object.entries(rule.matchRe).every(([k, r]) => {
+      const v = matchValue(labels, annotations, k);
+      return v !== undefined && r.test(v);
+    });
     if (re) return rule;
   }
   return null;

@@ -37,7 +37,10 @@ describe.each([
     () => {
       const dir = makeTempDir('rules-test');
       copyFileSync(rules, join(dir, 'homeostat.yml'));
-      copyFileSync(join(__dirname, 'fixtures', 'homeostat-rules.test.yml'), join(dir, 'homeostat-rules.test.yml'));
+      copyFileSync(
+        join(__dirname, 'fixtures', 'homeostat-rules.test.yml'),
+        join(dir, 'homeostat-rules.test.yml'),
+      );
       const r = promtool(['test', 'rules', 'homeostat-rules.test.yml'], dir);
       expect(r.out).toContain('SUCCESS');
       expect(r.ok).toBe(true);

@@ -11,6 +11,8 @@ export interface ScrapeTarget {
   targets: string[];
   labels?: Record<string, string>;
   metricsPath?: string;
+  /** Prometheus's honor_labels: the target's own labels win over job/instance (default false). */
+  honorLabels?: boolean;
 }
 
 export interface PrometheusOptions {
@@ -51,6 +53,7 @@ export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Pro
     scrape_configs: (opts.scrapeTargets ?? []).map((t) => ({
       job_name: t.job,
       metrics_path: t.metricsPath ?? '/metrics',
+      ...(t.honorLabels ? { honor_labels: true } : {}),
       static_configs: [{ targets: t.targets, labels: t.labels ?? {} }],
     })),
   };

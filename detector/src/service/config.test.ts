@@ -35,7 +35,34 @@ describe('parseConfig', () => {
     expect(c.prometheus.retries).toEqual({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 });
   });
 
+  it('the job shortcut rates over 4 scrape intervals (default scrape 1 m: a 1 m window holds one sample)', () => {
+    expect(parseConfig(ok).detectors[0].queries.cpu).toContain('[240s]');
+    const fast = parseConfig({ ...ok, detectors: [{ job: 'demo', scrapeIntervalSeconds: 15 }] });
+    expect(fast.detectors[0].queries.cpu).toContain('[60s]');
+  });
+
+  it('keeps a declared missing-feature policy per feature (skip is the default and is left out)', () => {
+    const c = parseConfig({
+      ...ok,
+      detectors: [
+        { name: 'x', queries: { a: 'up', b: 'up', c: 'up' }, missing: { a: 'zero', b: 'last', c: 'skip' } },
+      ],
+    });
+    expect(c.detectors[0].missing).toEqual({ a: 'zero', b: 'last' });
+    expect(parseConfig(ok).detectors[0].missing).toEqual({});
+  });
+
   it.each([
+    [
+      'a missing policy for an unknown feature',
+      { ...ok, detectors: [{ name: 'x', queries: { a: 'up' }, missing: { b: 'zero' } }] },
+      'detectors.0.missing.b',
+    ],
+    [
+      'an unknown missing policy',
+      { ...ok, detectors: [{ name: 'x', queries: { a: 'up' }, missing: { a: 'mean' } }] },
+      'detectors.0.missing.a',
+    ],
     ['no prometheus', { detectors: ok.detectors }, 'prometheus'],
     ['a URL that is not http', { ...ok, prometheus: { url: 'ftp://x' } }, 'prometheus.url'],
     ['no detectors', { prometheus: ok.prometheus }, 'detectors'],

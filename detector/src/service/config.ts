@@ -164,6 +164,15 @@ export const ModelSettings = z
   .strict();
 export type ModelSettingsInput = z.input<typeof ModelSettings>;
 
+/**
+ * What a step does when a feature has no value for an entity (its series is absent, NaN or stale):
+ * `skip` the step (not scored; counted in homeostat_detector_dropped_steps_total), fill it with
+ * `zero` (a ratio whose numerator series does not exist yet), or carry the entity's `last` value
+ * of the feature (a gauge that is scraped less often than the detector's interval).
+ */
+export const MissingPolicy = z.enum(['skip', 'zero', 'last']);
+export type MissingPolicy = z.infer<typeof MissingPolicy>;
+
 export const DetectorConfigInput = ModelSettings.extend({
   name: z
     .string()
@@ -178,6 +187,13 @@ export const DetectorConfigInput = ModelSettings.extend({
   queryDelaySeconds: z.number().nonnegative().default(1),
   /** An entity absent from every feature this long is dropped (its gauges vanish, its model is deleted). */
   forgetAfterSeconds: PositiveSeconds.optional(),
+  /** Per feature (by name): what a step without its value does; features not named: `skip`. */
+  missing: z.record(FeatureName, MissingPolicy).default({}),
+  /**
+   * The scrape interval of the `job` shortcut's targets: its rate() windows are 4 times this
+   * (a rate needs two samples in its window, and one scrape may fail). Prometheus's default is 60.
+   */
+  scrapeIntervalSeconds: PositiveSeconds.default(60),
 })
   .strict()
   .superRefine((d, ctx) => {
@@ -189,6 +205,12 @@ export const DetectorConfigInput = ModelSettings.extend({
     }
     if (d.name === undefined && d.job === undefined) {
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'required unless job is given' });
+    }
+    for (const f of Object.keys(d.missing)) {
+      const features =
+        d.queries ?? (d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds).queries : {});
+      if (!(f in features))
+        ctx.addIssue({ code: 'custom', path: ['missing', f], message: `no feature ${f} in queries` });
     }
     if (d.trainingWindowSeconds !== undefined && d.trainingWindowSeconds < d.intervalSeconds * 10) {
       ctx.addIssue({
@@ -250,6 +272,8 @@ export interface DetectorConfig extends ModelConfig {
   groupBy: string[];
   queryDelaySeconds: number;
   forgetAfterSeconds: number;
+  /** Only features whose policy is not `skip`. */
+  missing: Record<string, MissingPolicy>;
 }
 
 export interface ServiceConfig {
@@ -260,12 +284,19 @@ export interface ServiceConfig {
   detectors: DetectorConfig[];
 }
 
-/** Generic features of any scrape job, one entity per `instance`. */
-export function jobDefaults(job: string): { queries: Record<string, string>; groupBy: string[] } {
+/**
+ * Generic features of any scrape job, one entity per `instance`. The rate window is 4 scrape
+ * intervals: `rate(x[1m])` at Prometheus's default 1 m scrape holds one sample and returns nothing.
+ */
+export function jobDefaults(
+  job: string,
+  scrapeIntervalSeconds = 60,
+): { queries: Record<string, string>; groupBy: string[] } {
   const sel = `job=${JSON.stringify(job)}`;
+  const w = `${Math.ceil(4 * scrapeIntervalSeconds)}s`;
   return {
     queries: {
-      cpu: `sum by (instance) (rate(process_cpu_seconds_total{${sel}}[1m]))`,
+      cpu: `sum by (instance) (rate(process_cpu_seconds_total{${sel}}[${w}]))`,
       memory: `sum by (instance) (process_resident_memory_bytes{${sel}})`,
       scrape_duration: `sum by (instance) (scrape_duration_seconds{${sel}})`,
     },
@@ -307,7 +338,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
           : resolve(baseDir, c.dataDir),
     logLevel: c.logLevel,
     detectors: c.detectors.map((d) => {
-      const defaults = d.job !== undefined ? jobDefaults(d.job) : undefined;
+      const defaults = d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds) : undefined;
       return {
         name: d.name ?? d.job ?? '',
         queries: d.queries ?? defaults?.queries ?? {},
@@ -315,6 +346,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
         ...modelConfig(d, d.intervalSeconds),
         queryDelaySeconds: d.queryDelaySeconds,
         forgetAfterSeconds: d.forgetAfterSeconds ?? Math.max(300, d.intervalSeconds * 20),
+        missing: Object.fromEntries(Object.entries(d.missing).filter(([, p]) => p !== 'skip')),
       };
     }),
   };

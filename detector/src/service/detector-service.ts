@@ -47,7 +47,7 @@ export class DetectorService {
     mkdirSync(config.dataDir, { recursive: true });
     this.registry = new EntityRegistry(config.detectors);
     const entityLabels = [...new Set(config.detectors.flatMap((d) => d.groupBy))];
-    this.metrics = new ServiceMetrics(entityLabels, this.registry);
+    this.metrics = new ServiceMetrics(entityLabels, this.registry, config.detectors);
     this.client = new PrometheusClient(config.prometheus, (o) => {
       this.metrics.queryDuration.observe({ endpoint: o.endpoint }, o.durationSeconds);
       if (!o.ok) this.metrics.queryErrors.inc({ endpoint: o.endpoint, kind: o.kind ?? 'network' });
@@ -84,15 +84,17 @@ export class DetectorService {
     this.app = buildServer(ctx, this.log, opts.version ?? '0.1.0');
   }
 
-  /** Ready = the last request to the query API succeeded and every detector has a warm model. */
+  /**
+   * Ready = serving: the HTTP API is up and the query API answers (so replays and scores can be
+   * served). Warm models are reported (`modelsWarm`) but not required: a detector whose series do
+   * not exist yet must not keep the whole service out of its load balancer.
+   */
   async readiness(): Promise<{ ready: boolean; queryApi: boolean; modelsWarm: boolean; reason?: string }> {
     const queryApi = this.loop.queryApiUp ?? (await this.client.ping());
     const modelsWarm = this.registry.allWarm();
     const reason = !queryApi
       ? `query API ${this.client.url} not answering: ${this.loop.lastError ?? 'no answer'}`
-      : !modelsWarm
-        ? 'models warming up'
-        : undefined;
+      : undefined;
     return reason === undefined
       ? { ready: true, queryApi, modelsWarm }
       : { ready: false, queryApi, modelsWarm, reason };

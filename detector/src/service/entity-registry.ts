@@ -1,7 +1,7 @@
 import type { EntityInfo } from '@homeostat/contracts';
 import type { DetectorConfig } from './config';
 import type { PointLike } from './event-tracker';
-import type { EntityCounts, ScoreSnapshot, ScoreSource } from './metrics';
+import type { DroppedSteps, EntityCounts, ScoreSnapshot, ScoreSource } from './metrics';
 
 /** What the service needs of the engine's StreamingDetector (see model-factory.ts). */
 export interface ScoringModel {
@@ -23,6 +23,8 @@ export interface Entity {
   lastSeenAt: number;
   /** Last point with a non-null score, and the data timestamp it was scored at. */
   last: PointLike | null;
+  /** Steps pushed without a score since the entity appeared in this process, by reason. */
+  dropped?: Partial<Record<'missing_feature' | 'stale' | 'warming' | 'rejected', number>>;
 }
 
 /**
@@ -73,6 +75,13 @@ export class EntityRegistry implements ScoreSource {
         };
       }
     }
+  }
+
+  *droppedSteps(): Iterable<DroppedSteps> {
+    for (const entities of this.byDetector.values())
+      for (const e of entities.values())
+        for (const [reason, n] of Object.entries(e.dropped ?? {}))
+          yield { detector: e.detector, labels: e.labels, reason, count: n ?? 0 };
   }
 
   entityCounts(): EntityCounts[] {

@@ -25,6 +25,25 @@ export interface LiveLoopDeps {
   now?: () => number;
 }
 
+/**
+ * Why a step of an entity got no score: a feature had no value (after the missing policy), a
+ * feature's previous sample was too old, the model is still learning, or the model threw.
+ */
+export type DropReason = 'missing_feature' | 'stale' | 'warming' | 'rejected';
+
+function countDropped(e: Entity, status: string | undefined): void {
+  const reason: DropReason =
+    status === 'missing'
+      ? 'missing_feature'
+      : status === 'stale'
+        ? 'stale'
+        : status === 'rejected'
+          ? 'rejected'
+          : 'warming';
+  e.dropped ??= {};
+  e.dropped[reason] = (e.dropped[reason] ?? 0) + 1;
+}
+
 /** Entities scored between two yields to the event loop, so /metrics and the API stay responsive. */
 const YIELD_EVERY = 250;
 
@@ -41,6 +60,8 @@ export function detectorHash(d: DetectorConfig): string {
     d.sampleSize,
     d.seed,
     d.pipeline,
+    // Only when declared, so the models of a detector without a policy keep their hash.
+    ...(Object.keys(d.missing ?? {}).length ? [d.missing] : []),
   ];
   return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
 }
@@ -98,13 +119,13 @@ export class LiveLoop {
       await this.cycle(d);
       this.queryApiUp = true;
       this.lastError = null;
-      metrics.queryApiUp.set(1);
+      metrics.queryApiUp.set({ detector: d.name }, 1);
       metrics.cycles.inc({ detector: d.name, result: 'ok' });
       metrics.lastCycle.set({ detector: d.name }, this.now() / 1000);
     } catch (e) {
       this.queryApiUp = false;
       this.lastError = (e as Error).message;
-      metrics.queryApiUp.set(0);
+      metrics.queryApiUp.set({ detector: d.name }, 0);
       metrics.cycles.inc({ detector: d.name, result: 'error' });
       log.warn(
         { detector: d.name, err: (e as Error).message },
@@ -271,6 +292,7 @@ export class LiveLoop {
         e.lastTimestamp = t;
         e.lastSeenAt = t;
         if (p.score !== null) e.last = p;
+        else countDropped(e, (p as { status?: string }).status);
         if (tracker.observe(e.detector, e.key, e.labels, p))
           this.deps.metrics.events.inc({ detector: e.detector });
       } catch (err) {
@@ -279,6 +301,7 @@ export class LiveLoop {
           'model rejected a point',
         );
         e.lastTimestamp = t;
+        countDropped(e, 'rejected');
       }
     }
   }

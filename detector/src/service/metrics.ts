@@ -15,6 +15,13 @@ export interface ScoreSnapshot {
   contributions: { feature: string; contribution: number }[];
 }
 
+export interface DroppedSteps {
+  detector: string;
+  labels: Record<string, string>;
+  reason: string;
+  count: number;
+}
+
 export interface EntityCounts {
   detector: string;
   warm: number;
@@ -26,7 +33,22 @@ export interface EntityCounts {
 export interface ScoreSource {
   scores(): Iterable<ScoreSnapshot>;
   entityCounts(): EntityCounts[];
+  droppedSteps?(): Iterable<DroppedSteps>;
 }
+
+/**
+ * Entity labels Prometheus sets on every scraped series itself (`job`, `instance`) are exported as
+ * `exported_job` / `exported_instance`: what Prometheus would rename them to without honor_labels,
+ * and not overwritten by the detector's own target labels with it. The shipped rules put them back
+ * (provisioning/prometheus/rules/homeostat.yml), so an alert carries the entity's `instance`.
+ */
+export function exportedLabelName(label: string): string {
+  return label === 'instance' || label === 'job' ? `exported_${label}` : label;
+}
+
+/** The query API endpoints and error kinds, so the error counter has its zero series from the start. */
+const QUERY_ENDPOINTS = ['/api/v1/query_range', '/api/v1/query'] as const;
+const QUERY_ERROR_KINDS = ['network', 'timeout', 'http_5xx', 'http_4xx', 'bad_response'] as const;
 
 export const METRIC = {
   score: 'homeostat_anomaly_score',
@@ -40,6 +62,8 @@ export const METRIC = {
   queryErrors: 'homeostat_detector_query_errors_total',
   queryApiUp: 'homeostat_detector_query_api_up',
   lastCycle: 'homeostat_detector_last_successful_cycle_timestamp_seconds',
+  interval: 'homeostat_detector_interval_seconds',
+  droppedSteps: 'homeostat_detector_dropped_steps_total',
   events: 'homeostat_detector_anomaly_events_total',
   duplicates: 'homeostat_detector_duplicate_series_total',
 } as const;
@@ -50,14 +74,21 @@ export class ServiceMetrics {
   readonly cycles: Counter<'detector' | 'result'>;
   readonly queryDuration: Histogram<'endpoint'>;
   readonly queryErrors: Counter<'endpoint' | 'kind'>;
-  readonly queryApiUp: Gauge;
+  readonly queryApiUp: Gauge<'detector'>;
   readonly lastCycle: Gauge<'detector'>;
   readonly events: Counter<'detector'>;
   readonly duplicates: Counter<'detector'>;
 
-  /** `entityLabels` is the union of every detector's groupBy labels (gauges need fixed label names). */
-  constructor(entityLabels: readonly string[], source: ScoreSource) {
-    const labels = ['detector', ...entityLabels];
+  /**
+   * `entityLabels` is the union of every detector's groupBy labels (gauges need fixed label names);
+   * `detectors` names every detector with its interval, so per-detector series exist from the start.
+   */
+  constructor(
+    entityLabels: readonly string[],
+    source: ScoreSource,
+    detectors: readonly { name: string; intervalSeconds: number }[] = [],
+  ) {
+    const labels = ['detector', ...entityLabels.map(exportedLabelName)];
     const reg = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'homeostat_detector_' });
     // prom-client names these gauges *_total, which `promtool check metrics` rejects (reserved for counters).
@@ -69,9 +100,9 @@ export class ServiceMetrics {
       this.registry.removeSingleMetric(`homeostat_detector_${name}`);
     }
 
-    const fill = (snap: ScoreSnapshot): Record<string, string> => {
+    const fill = (snap: { detector: string; labels: Record<string, string> }): Record<string, string> => {
       const out: Record<string, string> = { detector: snap.detector };
-      for (const l of entityLabels) out[l] = snap.labels[l] ?? '';
+      for (const l of entityLabels) out[exportedLabelName(l)] = snap.labels[l] ?? '';
       return out;
     };
     // Each gauge fills itself from the source at scrape time (prom-client calls collect() per metric).
@@ -160,10 +191,31 @@ export class ServiceMetrics {
       labelNames: ['endpoint', 'kind'],
       registers: reg,
     });
+    // Zero series from the start: increase() and rate() need a sample before the first error.
+    for (const endpoint of QUERY_ENDPOINTS)
+      for (const kind of QUERY_ERROR_KINDS) this.queryErrors.inc({ endpoint, kind }, 0);
     this.queryApiUp = new Gauge({
       name: METRIC.queryApiUp,
-      help: '1 if the last request to the query API succeeded, else 0.',
+      help: "1 if the detector's last scoring cycle could query the API, else 0 (absent before its first cycle).",
+      labelNames: ['detector'],
       registers: reg,
+    });
+    const interval = new Gauge({
+      name: METRIC.interval,
+      help: "The detector's scoring interval (HomeostatDetectorStale compares the last successful cycle with it).",
+      labelNames: ['detector'],
+      registers: reg,
+    });
+    for (const d of detectors) interval.set({ detector: d.name }, d.intervalSeconds);
+    const dropped: Counter<string> = new Counter({
+      name: METRIC.droppedSteps,
+      help: 'Steps of an entity that got no score, by reason (missing_feature, stale, warming, rejected), since the entity appeared in this process.',
+      labelNames: [...labels, 'reason'],
+      registers: reg,
+      collect() {
+        dropped.reset();
+        for (const x of source.droppedSteps?.() ?? []) dropped.inc({ ...fill(x), reason: x.reason }, x.count);
+      },
     });
     this.lastCycle = new Gauge({
       name: METRIC.lastCycle,

@@ -1,6 +1,7 @@
 import { ScoringPipeline, type ScoringPipelineOptions } from '../engine/scoring-pipeline';
 import type { DetectorConfig, ModelConfig } from './config';
 import type { ScoringModel } from './entity-registry';
+import { MissingFill } from './missing-features';
 
 /** Creates and restores entity models; the live loop, the REST replay and the CLI use the same options. */
 export interface ModelFactory {
@@ -68,14 +69,20 @@ export function historyMs(d: ModelConfig, stepSeconds: number): number {
   return Math.max(Math.floor((d.trainingWindowSeconds * 1000) / stepMs), toWarm) * stepMs;
 }
 
+/**
+ * The scoring pipeline, behind the detector's missing-feature policy when it declares one (a
+ * detector without one gets the bare pipeline, so its stored models and scores are unchanged).
+ */
 export const engineModels: ModelFactory = {
   create: (d, stepSeconds, _key, tuning) => {
     const o = engineOptions(d, stepSeconds);
-    return new ScoringPipeline({
-      ...o,
-      forest: { ...o.forest, ...tuning },
-      features: Object.keys(d.queries),
-    });
+    const features = Object.keys(d.queries);
+    const pipeline = new ScoringPipeline({ ...o, forest: { ...o.forest, ...tuning }, features });
+    const missing = d.missing ?? {};
+    return Object.keys(missing).length ? MissingFill.wrap(features, missing, pipeline) : pipeline;
   },
-  restore: (_d, state) => ScoringPipeline.fromJSON(state),
+  restore: (_d, state) =>
+    MissingFill.isState(state)
+      ? MissingFill.fromState(state, ScoringPipeline.fromJSON(state.inner))
+      : ScoringPipeline.fromJSON(state),
 };

@@ -82,7 +82,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/readyz': {
         get: {
-          summary: 'Readiness: the query API answers and every detector has a warm model',
+          summary:
+            'Readiness = serving: the query API answers (modelsWarm says whether every detector scores yet)',
           responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; body says why' } },
         },
       },

@@ -70,6 +70,7 @@ function adHocDetector(req: ScoreRequest, base?: DetectorConfig): DetectorConfig
     ...modelConfig(ModelSettings.parse({}), req.stepSeconds),
     queryDelaySeconds: 0,
     forgetAfterSeconds: 300,
+    missing: {},
   };
 }
 

@@ -57,7 +57,10 @@ describe('decide', () => {
     expect(at({ top_feature: 'cpu', summary: 'x' })).toMatchObject({ kind: 'act', rule: 'cpu' });
     expect(at({ top_feature: 'memory' })).toMatchObject({ kind: 'skip', code: 'no_rule' });
     expect(at({})).toMatchObject({ kind: 'skip', code: 'no_rule' });
-    expect(at({ top_feature: 'cpu' }, { ...identity, top_feature: 'memory' })).toMatchObject({ kind: 'skip', code: 'no_rule' });
+    expect(at({ top_feature: 'cpu' }, { ...identity, top_feature: 'memory' })).toMatchObject({
+      kind: 'skip',
+      code: 'no_rule',
+    });
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context';
 
-/** /healthz (the process serves), /readyz (query API answers and models are warm), /metrics. */
+/** /healthz (the process serves), /readyz (serving: the query API answers; warm or not), /metrics. */
 export function healthRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {

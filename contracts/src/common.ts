@@ -8,6 +8,23 @@ import { z } from 'zod';
 export const EpochMs = z.number().int().nonnegative();
 export type EpochMs = z.infer<typeof EpochMs>;
 
+/**
+ * Below this a request time is taken for Unix *seconds* (1e11 ms is March 1973): a seconds value
+ * read as milliseconds would silently mean a day in January 1970.
+ */
+export const SECONDS_LOOKALIKE_BELOW = 1e11;
+const notSeconds = (v: number) => v === 0 || v >= SECONDS_LOOKALIKE_BELOW;
+const secondsMessage = 'times are Unix milliseconds; this looks like Unix seconds (multiply by 1000)';
+
+/** A time a client sends (request body): Unix ms; a value that looks like seconds is rejected. */
+export const RequestEpochMs = EpochMs.refine(notSeconds, { message: secondsMessage });
+/** The same for a query-string parameter (a string coerced to a number). */
+export const QueryEpochMs = z.coerce
+  .number()
+  .int()
+  .nonnegative()
+  .refine(notSeconds, { message: secondsMessage });
+
 /** A Prometheus label set, e.g. `{ service: "orders" }`. */
 export const Labels = z.record(z.string(), z.string());
 export type Labels = z.infer<typeof Labels>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EpochMs, Labels } from './common';
+import { EpochMs, Labels, QueryEpochMs, RequestEpochMs } from './common';
 
 /**
  * The detector's REST API (served by @homeostat/detector, read by the Grafana datasource).
@@ -54,8 +54,8 @@ export const ScoreRequest = z
     query: z.string().min(1).optional(),
     queries: z.record(z.string(), z.string().min(1)).optional(),
     groupBy: z.array(z.string()).optional(),
-    from: EpochMs,
-    to: EpochMs,
+    from: RequestEpochMs,
+    to: RequestEpochMs,
     /** Step between points, in seconds (Prometheus' query_range step). */
     stepSeconds: z.number().positive(),
     /** Restrict the answer to entities whose labels match all of these. */
@@ -108,8 +108,8 @@ export const AnomalyEvent = z.object({
 export type AnomalyEvent = z.infer<typeof AnomalyEvent>;
 
 export const EventsQuery = z.object({
-  from: z.coerce.number().int().nonnegative(),
-  to: z.coerce.number().int().nonnegative(),
+  from: QueryEpochMs,
+  to: QueryEpochMs,
   detector: z.string().optional(),
   key: z.string().optional(),
 });

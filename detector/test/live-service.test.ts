@@ -406,6 +406,22 @@ describe('bad API input gets 400 {code, message, field}', () => {
       'from',
     ],
     [
+      'score with times in Unix seconds (would be January 1970 as ms)',
+      'POST',
+      '/api/v1/score',
+      { detector: 'fleet', from: Math.floor(now / 1000) - 60, to: Math.floor(now / 1000), stepSeconds: 1 },
+      'INVALID_INPUT',
+      'from',
+    ],
+    [
+      'events with times in Unix seconds',
+      'GET',
+      `/api/v1/events?from=${Math.floor(now / 1000) - 60}&to=${now}`,
+      undefined,
+      'INVALID_INPUT',
+      'from',
+    ],
+    [
       'score of PromQL Prometheus rejects',
       'POST',
       '/api/v1/score',

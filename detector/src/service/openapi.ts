@@ -38,7 +38,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       title: 'Homeostat detector',
       version,
       description:
-        'Anomaly scores of Prometheus series (Isolation Forest per entity). Times are Unix milliseconds; scores are calibrated so 1.0 is the threshold.',
+        'Anomaly scores of Prometheus series (Isolation Forest per entity). Times are Unix milliseconds (a request time below 1e11, i.e. one that looks like Unix seconds, is rejected with 400 INVALID_INPUT naming the field); scores are calibrated so 1.0 is the threshold.',
     },
     paths: {
       '/api/v1/detectors': {
@@ -69,8 +69,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
         get: {
           summary: 'Anomaly events overlapping [from, to]',
           parameters: [
-            q('from', 'Unix ms', true, 'integer'),
-            q('to', 'Unix ms', true, 'integer'),
+            q('from', 'Unix ms (0, or at least 1e11: seconds are rejected)', true, 'integer'),
+            q('to', 'Unix ms (0, or at least 1e11: seconds are rejected)', true, 'integer'),
             q('detector', 'only this detector', false),
             q('key', 'only this entity key', false),
           ],

@@ -79,15 +79,35 @@ beforeAll(() => {
   } as unknown as TemplateSrv);
 });
 
+const detectorInfo = (name: string, intervalSeconds: number) => ({
+  name,
+  queries: { cpu: 'x' },
+  groupBy: ['service'],
+  intervalSeconds,
+  trainingWindowSeconds: 3600,
+  refitIntervalSeconds: 900,
+  sensitivity: 1,
+  liveSince: null,
+});
+
+/** The detector API: its configured detectors, and the replay. */
+const detectorApi = (intervalSeconds: number) => (req: BackendSrvRequest) =>
+  req.url?.endsWith('/api/v1/detectors')
+    ? ok({ detectors: [detectorInfo('services', intervalSeconds)] })
+    : ok(scoreResponse);
+
+const scoreCalls = (seen: BackendSrvRequest[]) => seen.filter((r) => r.url?.endsWith('/api/v1/score'));
+
 describe('query', () => {
   it('replays a configured detector over the panel range through the detector route', async () => {
-    const seen = install(() => ok(scoreResponse));
+    const seen = install(detectorApi(15));
     const res = await makeDs().query(
       request([{ refId: 'A', queryType: 'scores', detector: 'services', entity: 'service="$service"' }])
     );
-    expect(seen[0].url).toBe('/api/datasources/proxy/uid/homeostat/detector/api/v1/score');
-    expect(seen[0].method).toBe('POST');
-    expect(seen[0].data).toEqual({ detector: 'services', from, to, stepSeconds: 15, match: { service: 'orders' } });
+    const [call] = scoreCalls(seen);
+    expect(call.url).toBe('/api/datasources/proxy/uid/homeostat/detector/api/v1/score');
+    expect(call.method).toBe('POST');
+    expect(call.data).toEqual({ detector: 'services', from, to, stepSeconds: 15, match: { service: 'orders' } });
     const frame = res.data[0];
     const score = frame.fields.find((f: { name: string }) => f.name === 'score');
     expect(score.values).toEqual([null, 0.4, 1.8]);
@@ -95,6 +115,23 @@ describe('query', () => {
     expect(frame.fields.find((f: { name: string }) => f.name === 'latency_p95').config.unit).toBe('s');
     expect(frame.fields[0].type).toBe(FieldType.time);
     expect(frame.meta.custom.homeostat).toBe('scores');
+  });
+
+  it.each([
+    // the live grid, whatever the panel's interval: the panel shows the scores that alert
+    ['a 10 min range at a 60 s panel interval', 5, from, to, 60_000, 5],
+    ['a 24 h range (17,280 points at 5 s): a whole multiple of the interval', 5, from, from + 86_400_000, 60_000, 10],
+    ['a detector the API does not list: the panel interval', 0, from, to, 60_000, 60],
+  ])('replays a detector at its own interval: %s', async (_what, interval, f, t, intervalMs, expected) => {
+    const seen = install(interval ? detectorApi(interval) : (req) => (req.url?.endsWith('/detectors') ? ok({ detectors: [] }) : ok(scoreResponse)));
+    const ds = makeDs();
+    const req = { ...request([{ refId: 'A', queryType: 'scores', detector: 'services' }]), intervalMs };
+    req.range = { from: dateTime(f), to: dateTime(t), raw: { from: 'now-24h', to: 'now' } } as typeof req.range;
+    await ds.query(req);
+    expect(scoreCalls(seen)[0].data).toMatchObject({ detector: 'services', stepSeconds: expected });
+    // the interval is asked once per data source, not on every refresh
+    await ds.query(req);
+    expect(seen.filter((r) => r.url?.endsWith('/api/v1/detectors'))).toHaveLength(interval ? 1 : 2);
   });
 
   it('scores ad-hoc PromQL as a one-feature detector', async () => {

@@ -21,6 +21,8 @@ const MAX_POINTS = 11_000;
 
 export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> {
   readonly api: HomeostatApi;
+  /** Detector name -> its scoring interval (s), read once from GET /api/v1/detectors. */
+  private intervals: Promise<Map<string, number>> | null = null;
 
   constructor(instanceSettings: DataSourceInstanceSettings<HomeostatOptions>) {
     super(instanceSettings);
@@ -93,10 +95,34 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
                   .filter(Boolean),
               }
             : { detector: tpl(q.detector) ?? '' };
-        const res = await this.api.score({ ...source, from, to, stepSeconds, match });
+        const step =
+          q.scoreSource === 'promql' ? stepSeconds : await this.detectorStep(tpl(q.detector) ?? '', from, to, stepSeconds);
+        const res = await this.api.score({ ...source, from, to, stepSeconds: step, match });
         return scoreFrames(res, q.refId);
       }
     }
+  }
+
+  /**
+   * A configured detector is replayed at its own interval, the grid its live scores (and alerts) are
+   * computed on, whatever the panel's interval: Grafana downsamples the frame for drawing. Only a
+   * range longer than MAX_POINTS intervals takes a whole multiple of it. When the detector does not
+   * say (unknown name, older detector), the panel's step.
+   */
+  private async detectorStep(name: string, from: number, to: number, panelStep: number): Promise<number> {
+    if (!this.intervals) {
+      this.intervals = this.api.detectors().then(
+        (r) => new Map(r.detectors.map((d) => [d.name, d.intervalSeconds])),
+        () => new Map<string, number>()
+      );
+    }
+    const interval = (await this.intervals).get(name);
+    if (interval === undefined) {
+      this.intervals = null; // ask again next time: the detector may have been down or reconfigured
+      return panelStep;
+    }
+    const need = (to - from) / 1000 / MAX_POINTS;
+    return interval * Math.max(1, Math.ceil(need / interval));
   }
 
   /** The panel's interval, bounded so a long range never asks for more than MAX_POINTS per entity. */

@@ -89,6 +89,11 @@ export const ScoreResponse = z.object({
   stepSeconds: z.number().positive(),
   threshold: z.literal(1),
   series: z.array(ScoredSeries),
+  /**
+   * Warnings the query API returned with the data (e.g. a Thanos partial response when the detector
+   * allows them): the scores may rest on incomplete series. Absent when there were none.
+   */
+  warnings: z.array(z.string()).optional(),
 });
 export type ScoreResponse = z.infer<typeof ScoreResponse>;
 

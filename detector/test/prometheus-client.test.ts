@@ -1,6 +1,10 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { startPrometheus, type PrometheusDaemon } from '@homeostat/testkit';
+import { makeTempDir, startPrometheus, type PrometheusDaemon } from '@homeostat/testkit';
 import { parseConfig } from '../src/service/config';
 import { PrometheusClient } from '../src/service/prometheus-client';
 import { DetectorError } from '../src/errors';
@@ -104,6 +108,174 @@ describe('PrometheusClient against a flaky HTTP API', () => {
     await expect(c.queryRange('up', 0, 1000, 1)).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
     expect(kinds).toEqual(['network', 'network', 'network']);
     expect(await c.ping()).toBe(false);
+  });
+});
+
+const MATRIX = { resultType: 'matrix', result: [{ metric: { service: 'a' }, values: [[1700000000, '1']] }] };
+
+/** A query API whose every answer the test writes: `answer(request, body, response)`. */
+async function scriptedApi(
+  answer: (req: IncomingMessage, body: URLSearchParams, res: ServerResponse) => void,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => answer(req, new URLSearchParams(body), res));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+
+describe('PrometheusClient against remote backends (Mimir, Thanos, query frontends)', () => {
+  it.each([
+    ['429 with Retry-After in seconds', 429, { 'retry-after': '2' }, 'http_429', 2000],
+    [
+      '503 with Retry-After as an HTTP date',
+      503,
+      { 'retry-after': new Date(Date.now() + 60_000).toUTCString() },
+      'http_5xx',
+      30_000,
+    ],
+  ])('retries %s, waiting at least what it asks (capped)', async (_what, status, headers, kind, minWait) => {
+    let n = 0;
+    const api = await scriptedApi((_req, _body, res) =>
+      n++ === 0
+        ? json(res, status, { status: 'error', error: 'slow down' }, headers)
+        : json(res, 200, { status: 'success', data: MATRIX }),
+    );
+    const kinds: string[] = [];
+    const waits: number[] = [];
+    const c = new PrometheusClient(
+      cfg(api.url),
+      (o) => kinds.push(o.ok ? 'ok' : String(o.kind)),
+      async (ms) => void waits.push(ms),
+    );
+    expect(await c.queryRange('up', 1_700_000_000_000, 1_700_000_000_000, 1)).toHaveLength(1);
+    expect(kinds).toEqual([kind, 'ok']);
+    // at least the Retry-After (an HTTP date a minute away: the 30 s cap), never the 5 ms jitter cap
+    expect(waits[0]).toBeGreaterThanOrEqual(minWait - 1000);
+    expect(waits[0]).toBeLessThanOrEqual(30_000);
+    await api.close();
+  });
+
+  it('refuses Thanos partial responses unless allowed, and surfaces warnings to the caller and the observer', async () => {
+    const seen: (string | null)[] = [];
+    const api = await scriptedApi((_req, body, res) => {
+      seen.push(body.get('partial_response'));
+      json(res, 200, { status: 'success', data: MATRIX, warnings: ['store 10.0.0.7:10901 did not answer'] });
+    });
+    const counted: number[] = [];
+    const refuse = new PrometheusClient(cfg(api.url), (o) => o.warnings && counted.push(o.warnings));
+    const warnings: string[] = [];
+    await refuse.queryRange('up', 1_700_000_000_000, 1_700_000_000_000, 1, { warnings });
+    expect(warnings).toEqual(['store 10.0.0.7:10901 did not answer']);
+    expect(counted).toEqual([1]);
+    await new PrometheusClient(cfg(api.url, { partialResponse: 'allow' })).queryRange('up', 0, 0, 1);
+    expect(seen).toEqual(['false', 'true']);
+    await api.close();
+  });
+
+  it('reads a rotated tokenFile again: on change, and after a 401 even when the file looks unchanged', async () => {
+    const file = join(makeTempDir('token'), 'token');
+    writeFileSync(file, 'token-A');
+    let valid = 'token-A';
+    const got: string[] = [];
+    const api = await scriptedApi((req, _body, res) => {
+      got.push(String(req.headers.authorization));
+      if (req.headers.authorization === `Bearer ${valid}`)
+        json(res, 200, { status: 'success', data: MATRIX });
+      else json(res, 401, { status: 'error', error: 'unauthorized' });
+    });
+    const c = new PrometheusClient(cfg(api.url, { auth: { type: 'bearer', tokenFile: file } }));
+    await c.queryRange('up', 0, 0, 1);
+    // rotated the usual way: new content, new mtime
+    writeFileSync(file, 'token-B');
+    utimesSync(file, new Date(Date.now() + 5000), new Date(Date.now() + 5000));
+    valid = 'token-B';
+    await c.queryRange('up', 0, 0, 1);
+    // rotated in place with the same size and mtime: the 401 makes it read the file once more
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, 'token-C');
+    utimesSync(file, atime, mtime);
+    valid = 'token-C';
+    await c.queryRange('up', 0, 0, 1);
+    expect(got).toEqual(['Bearer token-A', 'Bearer token-B', 'Bearer token-B', 'Bearer token-C']);
+    await api.close();
+  });
+});
+
+describe('PrometheusClient over TLS (tls: caFile, certFile/keyFile, serverName)', () => {
+  const tlsDir = join(__dirname, 'fixtures', 'tls');
+  const file = (f: string) => join(tlsDir, f);
+  let server: ReturnType<typeof createHttpsServer>;
+  let url: string;
+  const clients: (string | null)[] = [];
+
+  beforeAll(async () => {
+    // A query API with a certificate for prometheus.test from a private CA, requiring a client certificate.
+    server = createHttpsServer(
+      {
+        key: readFileSync(file('server.key')),
+        cert: readFileSync(file('server.pem')),
+        ca: readFileSync(file('ca.pem')),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => {
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
+        clients.push(peer?.subject?.CN ?? null);
+        req.resume();
+        req.on('end', () => json(res, 200, { status: 'success', data: MATRIX }));
+      },
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('verifies the server against the given CA and name, and presents the client certificate', async () => {
+    const c = new PrometheusClient(
+      cfg(url, {
+        tls: {
+          caFile: file('ca.pem'),
+          certFile: file('client.pem'),
+          keyFile: file('client.key'),
+          serverName: 'prometheus.test',
+        },
+      }),
+    );
+    expect(await c.queryRange('up', 1_700_000_000_000, 1_700_000_000_000, 1)).toHaveLength(1);
+    expect(clients).toEqual(['homeostat-detector']);
+    c.close();
+  });
+
+  it.each([
+    [
+      'without the CA (system CAs do not know it)',
+      { certFile: 'client.pem', keyFile: 'client.key', serverName: 'prometheus.test' },
+    ],
+    ['without a client certificate', { caFile: 'ca.pem', serverName: 'prometheus.test' }],
+    [
+      'with the wrong server name',
+      { caFile: 'ca.pem', certFile: 'client.pem', keyFile: 'client.key', serverName: 'other.test' },
+    ],
+  ])('fails %s, as a network error', async (_what, t) => {
+    const tls = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, k === 'serverName' ? v : file(v)]));
+    const kinds: string[] = [];
+    const c = new PrometheusClient(cfg(url, { tls }), (o) => kinds.push(String(o.kind)));
+    await expect(c.queryRange('up', 0, 0, 1)).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(kinds[0]).toBe('network');
+    c.close();
+  });
+
+  it('rejects certFile without keyFile at config load, naming the key', () => {
+    expect(() => cfg(url, { tls: { certFile: file('client.pem') } })).toThrow(/prometheus\.tls\.certFile/);
   });
 });
 

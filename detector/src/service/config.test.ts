@@ -32,7 +32,13 @@ describe('parseConfig', () => {
       sensitivity: 1,
     });
     expect(d.pipeline.alarm).toEqual({ level: 0.5, holdPoints: 400 });
-    expect(c.prometheus.retries).toEqual({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 });
+    expect(c.prometheus.retries).toEqual({
+      attempts: 3,
+      baseDelayMs: 200,
+      maxDelayMs: 2000,
+      maxRetryAfterMs: 30_000,
+    });
+    expect(c.prometheus.partialResponse).toBe('refuse');
   });
 
   it('the job shortcut rates over 4 scrape intervals (default scrape 1 m: a 1 m window holds one sample)', () => {

@@ -40,6 +40,24 @@ const BasicAuth = z
     message: 'give exactly one of password or passwordFile',
   });
 
+const TlsConfig = z
+  .object({
+    /** PEM bundle of the CAs that sign the query API's certificate (instead of the system's). */
+    caFile: z.string().min(1).optional(),
+    /** Client certificate and key (PEM) for mutual TLS. */
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    /** Name the server certificate must carry (SNI), when the URL's host is not it. */
+    serverName: z.string().min(1).optional(),
+    /** Skip certificate verification. Only for a test setup. */
+    insecureSkipVerify: z.boolean().default(false),
+  })
+  .strict()
+  .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+    path: ['certFile'],
+    message: 'give certFile and keyFile together',
+  });
+
 export const PrometheusConfig = z
   .object({
     /** Base URL of any Prometheus-compatible query API (Prometheus, Thanos, Mimir, VictoriaMetrics). */
@@ -54,9 +72,19 @@ export const PrometheusConfig = z
         attempts: z.number().int().min(1).max(10).default(3),
         baseDelayMs: z.number().int().nonnegative().default(200),
         maxDelayMs: z.number().int().nonnegative().default(2000),
+        /** The longest Retry-After (429, 503) honoured before the next attempt. */
+        maxRetryAfterMs: z.number().int().nonnegative().default(30_000),
       })
       .strict()
-      .default({ attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 }),
+      .prefault({}),
+    /**
+     * Thanos' partial responses (a store did not answer): `refuse` (the default) asks for
+     * partial_response=false, so the query fails and is retried instead of scoring missing data;
+     * `allow` accepts them, and their warnings are counted and returned by the REST replay.
+     */
+    partialResponse: z.enum(['refuse', 'allow']).default('refuse'),
+    /** TLS options for an https URL (files are read again when they change). */
+    tls: TlsConfig.optional(),
   })
   .strict();
 export type PrometheusConfig = z.infer<typeof PrometheusConfig>;

@@ -51,6 +51,7 @@ export class DetectorService {
     this.client = new PrometheusClient(config.prometheus, (o) => {
       this.metrics.queryDuration.observe({ endpoint: o.endpoint }, o.durationSeconds);
       if (!o.ok) this.metrics.queryErrors.inc({ endpoint: o.endpoint, kind: o.kind ?? 'network' });
+      if (o.warnings) this.metrics.queryWarnings.inc({ endpoint: o.endpoint }, o.warnings);
     });
     this.events = new EventStore(join(config.dataDir, 'events.sqlite'));
     const models = opts.models ?? engineModels;
@@ -122,6 +123,7 @@ export class DetectorService {
   async stop(): Promise<void> {
     await this.loop.stop();
     await this.app.close();
+    this.client.close();
     this.events.close();
     this.log.info('detector service stopped');
   }

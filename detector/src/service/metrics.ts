@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { QUERY_ERROR_KINDS } from './prometheus-client';
 
 /**
  * Every metric the detector service exposes, with its help text, in one place. The score gauges are
@@ -48,7 +49,6 @@ export function exportedLabelName(label: string): string {
 
 /** The query API endpoints and error kinds, so the error counter has its zero series from the start. */
 const QUERY_ENDPOINTS = ['/api/v1/query_range', '/api/v1/query'] as const;
-const QUERY_ERROR_KINDS = ['network', 'timeout', 'http_5xx', 'http_4xx', 'bad_response'] as const;
 
 export const METRIC = {
   score: 'homeostat_anomaly_score',
@@ -61,6 +61,7 @@ export const METRIC = {
   queryDuration: 'homeostat_detector_query_duration_seconds',
   queryErrors: 'homeostat_detector_query_errors_total',
   queryApiUp: 'homeostat_detector_query_api_up',
+  queryWarnings: 'homeostat_detector_query_warnings_total',
   lastCycle: 'homeostat_detector_last_successful_cycle_timestamp_seconds',
   interval: 'homeostat_detector_interval_seconds',
   droppedSteps: 'homeostat_detector_dropped_steps_total',
@@ -75,6 +76,7 @@ export class ServiceMetrics {
   readonly queryDuration: Histogram<'endpoint'>;
   readonly queryErrors: Counter<'endpoint' | 'kind'>;
   readonly queryApiUp: Gauge<'detector'>;
+  readonly queryWarnings: Counter<'endpoint'>;
   readonly lastCycle: Gauge<'detector'>;
   readonly events: Counter<'detector'>;
   readonly duplicates: Counter<'detector'>;
@@ -187,13 +189,20 @@ export class ServiceMetrics {
     });
     this.queryErrors = new Counter({
       name: METRIC.queryErrors,
-      help: 'Failed requests to the query API by kind (network, timeout, http_5xx, http_4xx, bad_response).',
+      help: 'Failed requests to the query API by kind (network, timeout, http_5xx, http_429, http_4xx, bad_response).',
       labelNames: ['endpoint', 'kind'],
       registers: reg,
     });
     // Zero series from the start: increase() and rate() need a sample before the first error.
     for (const endpoint of QUERY_ENDPOINTS)
       for (const kind of QUERY_ERROR_KINDS) this.queryErrors.inc({ endpoint, kind }, 0);
+    this.queryWarnings = new Counter({
+      name: METRIC.queryWarnings,
+      help: 'Warnings in successful query API answers (e.g. a partial response from Thanos).',
+      labelNames: ['endpoint'],
+      registers: reg,
+    });
+    for (const endpoint of QUERY_ENDPOINTS) this.queryWarnings.inc({ endpoint }, 0);
     this.queryApiUp = new Gauge({
       name: METRIC.queryApiUp,
       help: "1 if the detector's last scoring cycle could query the API, else 0 (absent before its first cycle).",

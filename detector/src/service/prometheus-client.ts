@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { DetectorError } from '../errors';
 import type { PrometheusConfig } from './config';
+import { TlsTransport, type PlainResponse } from './tls-transport';
 
 /** Prometheus rejects a query_range with more than 11,000 points per series (web/api/v1/api.go). */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -20,7 +21,26 @@ const Envelope = z.object({
   data: z.unknown().optional(),
   errorType: z.string().optional(),
   error: z.string().optional(),
+  /** Prometheus, Thanos and Mimir put non-fatal problems here (e.g. a partial response). */
+  warnings: z.array(z.string()).optional(),
+  infos: z.array(z.string()).optional(),
 });
+
+/** Failure kinds of one attempt; metrics.ts keeps a zero series of each. */
+export const QUERY_ERROR_KINDS = [
+  'network',
+  'timeout',
+  'http_5xx',
+  'http_429',
+  'http_4xx',
+  'bad_response',
+] as const;
+export type QueryErrorKind = (typeof QUERY_ERROR_KINDS)[number];
+
+/** Options of one query: `warnings` collects what the query API returned beside the data. */
+export interface QueryOptions {
+  warnings?: string[];
+}
 
 const Matrix = z.object({
   resultType: z.literal('matrix'),
@@ -37,8 +57,10 @@ export interface RequestObserver {
   (outcome: {
     endpoint: string;
     ok: boolean;
-    kind?: 'network' | 'timeout' | 'http_5xx' | 'http_4xx' | 'bad_response';
+    kind?: QueryErrorKind;
     durationSeconds: number;
+    /** Warnings of a successful answer (partial response, dropped series...). */
+    warnings?: number;
   }): void;
 }
 
@@ -46,23 +68,58 @@ export interface RequestObserver {
 class AttemptError extends Error {
   constructor(
     message: string,
-    readonly kind: 'network' | 'timeout' | 'http_5xx' | 'http_4xx' | 'bad_response',
+    readonly kind: QueryErrorKind,
     readonly retryable: boolean,
     readonly status?: number,
+    /** From a Retry-After header (429, 503): wait at least this long before the next attempt. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
 }
 
+/** Retry-After is either seconds or an HTTP date (RFC 9110 10.2.3); undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const s = header.trim();
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/** A secret read from a file, read again whenever the file changes (rotated tokens, projected volumes). */
+class FileSecret {
+  private stamp = '';
+  private value = '';
+
+  constructor(private readonly file: string) {}
+
+  get(force = false): string {
+    const st = statSync(this.file);
+    const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    if (force || stamp !== this.stamp) {
+      this.value = readFileSync(this.file, 'utf8').trim();
+      this.stamp = stamp;
+    }
+    return this.value;
+  }
+}
+
 /**
  * A small client for the Prometheus HTTP API (also Thanos, Mimir, VictoriaMetrics): POSTs form
- * bodies so long PromQL never hits URL limits, bearer or basic auth, and retries with exponential
- * backoff and full jitter on network errors, timeouts and 5xx (4xx means the query is wrong, so
- * it is not retried).
+ * bodies so long PromQL never hits URL limits, bearer or basic auth (a `tokenFile`/`passwordFile`
+ * is read again whenever it changes, and once more after a 401), and retries with exponential
+ * backoff and full jitter on network errors, timeouts, 5xx and 429, waiting at least what a
+ * Retry-After header asks (up to `retries.maxRetryAfterMs`); any other 4xx means the query is wrong
+ * and is not retried. Thanos is asked not to return partial responses unless
+ * `partialResponse: allow`; warnings of an answer reach the observer and the caller.
  */
 export class PrometheusClient {
   private readonly base: string;
   private readonly headers: Record<string, string>;
+  private readonly secret: FileSecret | null = null;
+  /** Set when `tls` options are given for an https URL; plain fetch otherwise. */
+  private readonly tls: TlsTransport | null = null;
 
   constructor(
     private readonly cfg: PrometheusConfig,
@@ -72,17 +129,33 @@ export class PrometheusClient {
     this.base = cfg.url.replace(/\/+$/, '');
     this.headers = { ...cfg.headers, 'content-type': 'application/x-www-form-urlencoded' };
     const auth = cfg.auth;
-    if (auth?.type === 'bearer') {
-      const token = auth.token ?? readFileSync(auth.tokenFile ?? '', 'utf8').trim();
-      this.headers.authorization = `Bearer ${token}`;
-    } else if (auth?.type === 'basic') {
-      const pw = auth.password ?? readFileSync(auth.passwordFile ?? '', 'utf8').trim();
-      this.headers.authorization = `Basic ${Buffer.from(`${auth.username}:${pw}`).toString('base64')}`;
+    const file =
+      auth?.type === 'bearer' ? auth.tokenFile : auth?.type === 'basic' ? auth.passwordFile : undefined;
+    if (file !== undefined) {
+      this.secret = new FileSecret(file);
+      this.secret.get(); // fail at start-up on an unreadable file, as before
     }
+    if (cfg.tls && this.base.startsWith('https:')) this.tls = new TlsTransport(cfg.tls);
+  }
+
+  /** The Authorization header, with a file-based secret as it is now. */
+  private authorization(forceReread = false): string | undefined {
+    const auth = this.cfg.auth;
+    if (auth?.type === 'bearer') return `Bearer ${auth.token ?? this.secret?.get(forceReread) ?? ''}`;
+    if (auth?.type === 'basic') {
+      const pw = auth.password ?? this.secret?.get(forceReread) ?? '';
+      return `Basic ${Buffer.from(`${auth.username}:${pw}`).toString('base64')}`;
+    }
+    return undefined;
   }
 
   get url(): string {
     return this.base;
+  }
+
+  /** Closes kept-alive TLS connections (the service's stop). */
+  close(): void {
+    this.tls?.close();
   }
 
   /** True when the query API evaluates a trivial expression; used by /readyz. */
@@ -104,6 +177,7 @@ export class PrometheusClient {
     startMs: number,
     endMs: number,
     stepSeconds: number,
+    opts: QueryOptions = {},
   ): Promise<RangeSeries[]> {
     if (endMs < startMs) return [];
     const stepMs = stepSeconds * 1000;
@@ -112,12 +186,12 @@ export class PrometheusClient {
     for (let s = startMs; s <= endMs; s += chunkSpanMs + stepMs) {
       const e = Math.min(endMs, s + chunkSpanMs);
       const data = Matrix.safeParse(
-        await this.call('/api/v1/query_range', {
-          query,
-          start: (s / 1000).toFixed(3),
-          end: (e / 1000).toFixed(3),
-          step: String(stepSeconds),
-        }),
+        await this.call(
+          '/api/v1/query_range',
+          { query, start: (s / 1000).toFixed(3), end: (e / 1000).toFixed(3), step: String(stepSeconds) },
+          this.cfg.retries.attempts,
+          opts,
+        ),
       );
       if (!data.success)
         throw new DetectorError('UPSTREAM_ERROR', `query_range did not return a matrix for ${query}`);
@@ -138,14 +212,26 @@ export class PrometheusClient {
     endpoint: string,
     params: Record<string, string>,
     attempts = this.cfg.retries.attempts,
+    opts: QueryOptions = {},
   ): Promise<unknown> {
-    const body = new URLSearchParams(params).toString();
+    // Thanos: refuse an answer some stores did not contribute to, unless the config allows it.
+    const body = new URLSearchParams({
+      ...params,
+      partial_response: this.cfg.partialResponse === 'allow' ? 'true' : 'false',
+    }).toString();
     let last: AttemptError | undefined;
+    let reread = false;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const started = performance.now();
       try {
-        const data = await this.attempt(endpoint, body);
-        this.observe({ endpoint, ok: true, durationSeconds: (performance.now() - started) / 1000 });
+        const { data, warnings } = await this.attempt(endpoint, body, reread);
+        this.observe({
+          endpoint,
+          ok: true,
+          durationSeconds: (performance.now() - started) / 1000,
+          ...(warnings.length ? { warnings: warnings.length } : {}),
+        });
+        opts.warnings?.push(...warnings);
         return data;
       } catch (e) {
         last = e instanceof AttemptError ? e : new AttemptError(String(e), 'network', true);
@@ -155,10 +241,17 @@ export class PrometheusClient {
           kind: last.kind,
           durationSeconds: (performance.now() - started) / 1000,
         });
+        // A 401 with a file-based secret: the file may have been rotated in place; read it once more.
+        if (last.status === 401 && this.secret && !reread && attempt < attempts) {
+          reread = true;
+          continue;
+        }
         if (!last.retryable || attempt === attempts) break;
-        // Full jitter (AWS architecture blog): spreads retries of many detectors over the window.
+        // Full jitter (AWS architecture blog): spreads retries of many detectors over the window;
+        // a Retry-After (429 from Mimir or a query frontend, 503) is a floor on the wait.
         const cap = Math.min(this.cfg.retries.maxDelayMs, this.cfg.retries.baseDelayMs * 2 ** (attempt - 1));
-        await this.sleep(Math.random() * cap);
+        const floor = Math.min(last.retryAfterMs ?? 0, this.cfg.retries.maxRetryAfterMs);
+        await this.sleep(Math.max(floor, Math.random() * cap));
       }
     }
     const status = last?.kind === 'http_4xx' ? 400 : 503;
@@ -172,15 +265,22 @@ export class PrometheusClient {
     );
   }
 
-  private async attempt(endpoint: string, body: string): Promise<unknown> {
-    let res: Response;
+  private async attempt(
+    endpoint: string,
+    body: string,
+    rereadSecret: boolean,
+  ): Promise<{ data: unknown; warnings: string[] }> {
+    let res: PlainResponse;
+    const authorization = this.authorization(rereadSecret);
+    const headers = authorization ? { ...this.headers, authorization } : this.headers;
+    const signal = AbortSignal.timeout(this.cfg.timeoutSeconds * 1000);
     try {
-      res = await fetch(this.base + endpoint, {
-        method: 'POST',
-        headers: this.headers,
-        body,
-        signal: AbortSignal.timeout(this.cfg.timeoutSeconds * 1000),
-      });
+      if (this.tls) res = await this.tls.post(this.base + endpoint, headers, body, signal);
+      else {
+        const r = await fetch(this.base + endpoint, { method: 'POST', headers, body, signal });
+        const text = await r.text().catch(() => '');
+        res = { status: r.status, header: (n) => r.headers.get(n), text };
+      }
     } catch (e) {
       const err = e as Error;
       const timeout = err.name === 'TimeoutError' || err.name === 'AbortError';
@@ -191,7 +291,7 @@ export class PrometheusClient {
         true,
       );
     }
-    const text = await res.text().catch(() => '');
+    const text = res.text;
     let env: z.infer<typeof Envelope> | undefined;
     try {
       const parsed = Envelope.safeParse(JSON.parse(text));
@@ -199,12 +299,22 @@ export class PrometheusClient {
     } catch {
       env = undefined;
     }
+    const after = retryAfterMs(res.header('retry-after'));
     if (res.status >= 500)
       throw new AttemptError(
         `HTTP ${res.status}: ${env?.error ?? text.slice(0, 200)}`,
         'http_5xx',
         true,
         res.status,
+        after,
+      );
+    if (res.status === 429)
+      throw new AttemptError(
+        `HTTP 429 (rate limited): ${env?.error ?? text.slice(0, 200)}`,
+        'http_429',
+        true,
+        res.status,
+        after,
       );
     if (res.status >= 400) {
       throw new AttemptError(
@@ -223,6 +333,6 @@ export class PrometheusClient {
       );
     if (env.status !== 'success')
       throw new AttemptError(env.error ?? 'query failed', 'http_4xx', false, res.status);
-    return env.data;
+    return { data: env.data, warnings: [...(env.warnings ?? []), ...(env.infos ?? [])] };
   }
 }

@@ -172,6 +172,20 @@ describe('replay cache', () => {
     expect(b.topFeatures.filter((f) => f === 'cpu').length).toBeGreaterThan(0);
   });
 
+  it('returns the query API warnings with the scores (a partial response), and none when there were none', async () => {
+    expect((await replay(request(from, to), deps())).warnings).toBeUndefined();
+    const base = fakeClient();
+    const partial = {
+      async queryRange(q: string, s: number, e: number, step: number, opts?: { warnings?: string[] }) {
+        opts?.warnings?.push('partial response: store B unavailable');
+        return base.queryRange(q, s, e, step);
+      },
+    } as unknown as PrometheusClient;
+    const r = await replay(request(from, to), deps({ client: partial }));
+    expect(r.warnings).toEqual(['partial response: store B unavailable']);
+    expect(r.series).toHaveLength(2);
+  });
+
   it('forgets the least recently used runs beyond its size', async () => {
     const cache = new ReplayCache(1);
     await replay(request(from, to), deps({ cache }));

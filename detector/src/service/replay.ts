@@ -110,10 +110,14 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
   const liveFirst = live === null || live === undefined ? null : Math.ceil(live / stepMs) * stepMs;
   const start = replayStart(first, windowMs, stepMs, req.to - first, liveFirst);
   const features = Object.keys(d.queries);
+  // What the query API said beside the data (a partial response, a dropped series): in the answer.
+  const warnings: string[] = [];
   const query = async (queryFrom: number) => {
     try {
       return await Promise.all(
-        features.map((f) => deps.client.queryRange(d.queries[f], queryFrom, req.to, req.stepSeconds)),
+        features.map((f) =>
+          deps.client.queryRange(d.queries[f], queryFrom, req.to, req.stepSeconds, { warnings }),
+        ),
       );
     } catch (e) {
       if (e instanceof DetectorError && e.code === 'INVALID_QUERY') {
@@ -149,7 +153,7 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
       );
       if (series) {
         deps.cache?.setCoverage(runKey, { until: settled, keys: cov.keys });
-        return respond(req, series);
+        return respond(req, series, warnings);
       }
     }
   }
@@ -166,12 +170,20 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
   const series = await scoreAll(d, groupBy, entities, runs, start, settled, req, deps, runKey, false);
   if (!series) throw new Error('a fresh replay cannot disagree with itself');
   if (d.groupBy.length) deps.cache?.setCoverage(runKey, { until: settled, keys: [...entities.keys()] });
-  return respond(req, series);
+  return respond(req, series, warnings);
 }
 
-function respond(req: ScoreRequest, series: ScoredSeries[]): ScoreResponse {
+function respond(req: ScoreRequest, series: ScoredSeries[], warnings: string[]): ScoreResponse {
   series.sort((a, b) => (a.key < b.key ? -1 : 1));
-  return { from: req.from, to: req.to, stepSeconds: req.stepSeconds, threshold: 1, series };
+  const out: ScoreResponse = {
+    from: req.from,
+    to: req.to,
+    stepSeconds: req.stepSeconds,
+    threshold: 1,
+    series,
+  };
+  if (warnings.length) out.warnings = [...new Set(warnings)];
+  return out;
 }
 
 /**

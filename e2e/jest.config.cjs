@@ -6,5 +6,4 @@ module.exports = {
   roots: ['<rootDir>/test'],
   // both variants start daemons on a 2-core machine: one file at a time (npm test passes --runInBand)
   testTimeout: 600_000,
-  globalSetup: '<rootDir>/test/support/admin-token.global-setup.cjs',
 };

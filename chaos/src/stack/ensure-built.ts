@@ -20,7 +20,8 @@ export function ensureBuilt(entries: readonly EntryPoint[], log: (m: string) => 
   const pkgs = [...new Set(missing.map((e) => PACKAGE_OF[e]))];
   const workspaces = ['contracts', ...pkgs].flatMap((p) => ['-w', `@homeostat/${p}`]);
   log(`building ${pkgs.join(', ')} (dist/ missing)...`);
-  const r = spawnSync('npm', ['run', 'build', ...workspaces], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  // env explicitly: under jest, process.env is a copy that a child would not otherwise get
+  const r = spawnSync('npm', ['run', 'build', ...workspaces], { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) log(`build failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
   return entries.filter((e) => !isBuilt(e));
 }

@@ -22,6 +22,7 @@ export class LocalFleet {
   private constructor(
     private readonly members: Map<string, Member>,
     private readonly dir: string,
+    private readonly env: Record<string, string>,
   ) {}
 
   /**
@@ -30,6 +31,8 @@ export class LocalFleet {
    */
   static async start(opts: {
     dir: string;
+    /** Added to each process' environment (HOMEOSTAT_ADMIN_TOKEN protects /admin). */
+    env?: Record<string, string>;
     services?: readonly string[];
     externalBackends?: Record<string, number>;
     gatewayPort?: number;
@@ -41,7 +44,7 @@ export class LocalFleet {
       throw new ChaosError('NOT_BUILT', `the demo fleet is not built (${ENTRY_POINTS.backend}); run: npm run build -w @homeostat/demo`);
     }
     const members = new Map<string, Member>();
-    const fleet = new LocalFleet(members, opts.dir);
+    const fleet = new LocalFleet(members, opts.dir, opts.env ?? {});
     try {
       const upstreams: string[] = [];
       for (const service of opts.services ?? DEMO_SERVICES) {
@@ -101,7 +104,7 @@ export class LocalFleet {
   }
 
   private spawn(service: string, port: number, args: string[]): Daemon {
-    return spawnDaemon(process.execPath, args, { dir: this.dir, port, url: `http://127.0.0.1:${port}`, name: `demo-${service}` });
+    return spawnDaemon(process.execPath, args, { dir: this.dir, port, url: `http://127.0.0.1:${port}`, name: `demo-${service}`, env: this.env });
   }
 
   private async waitHealthy(m: Member): Promise<void> {

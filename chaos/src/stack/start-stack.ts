@@ -64,8 +64,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const dir = opts.dir ?? makeTempDir('chaos-stack');
   mkdirSync(dir, { recursive: true });
   const adminToken = process.env[ADMIN_TOKEN_ENV] ?? randomBytes(16).toString('hex');
-  // children inherit it: the backends protect /admin with it, the remediator's gateway client sends it
-  process.env[ADMIN_TOKEN_ENV] = adminToken;
+  // passed to the children that need it, never through this process' environment: the fleet protects
+  // /admin with it; the remediator's gateway client sends it and the backends it starts inherit it
+  const adminEnv = { [ADMIN_TOKEN_ENV]: adminToken };
   const daemons: Daemon[] = [];
   // freePort() releases the port it found, so two calls can return the same one: keep them distinct
   const taken = new Set<number>();
@@ -136,6 +137,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         port: remPort,
         url: remediatorUrl,
         name: 'remediator',
+        env: adminEnv,
       });
       daemons.push(rem);
       // the kill-switch route is the remediator's own: a backend answering /healthz on a reused port must not pass
@@ -146,7 +148,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         timeoutMs: 30_000,
       });
       homeostatTargets.push({ service: 'remediator', address: `127.0.0.1:${remPort}` });
-      fleet = await LocalFleet.start({ dir, externalBackends: backendPorts, gatewayPort, allocatePort: port });
+      fleet = await LocalFleet.start({ dir, env: adminEnv, externalBackends: backendPorts, gatewayPort, allocatePort: port });
 
       const amDir = join(dir, 'alertmanager');
       mkdirSync(amDir, { recursive: true });
@@ -177,7 +179,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       homeostatTargets.push({ service: 'detector', address: `127.0.0.1:${detPort}` });
     } else {
       log('starting the demo fleet (gateway + orders, payments, inventory)');
-      fleet = await LocalFleet.start({ dir, allocatePort: port });
+      fleet = await LocalFleet.start({ dir, env: adminEnv, allocatePort: port });
     }
     const theFleet = fleet;
 

@@ -96,7 +96,7 @@ export async function startDockerStack(log: (m: string) => void): Promise<Docker
     const gw = spawnDaemon(
       process.execPath,
       [ENTRY_POINTS.gateway, '--port', String(gwPort), '--upstreams-file', upstreamsFile, '--file-interval-ms', '500'],
-      { dir, port: gwPort, url: gatewayUrl, name: 'gateway' },
+      { dir, port: gwPort, url: gatewayUrl, name: 'gateway', env: { HOMEOSTAT_ADMIN_TOKEN: adminToken } },
     );
     daemons.push(gw);
     await waitFor(`gateway (log: ${gw.logFile})`, async () => (await fetch(`${gatewayUrl}/healthz`)).ok, { timeoutMs: 30_000 });
@@ -123,7 +123,7 @@ export async function startDockerStack(log: (m: string) => void): Promise<Docker
       }),
     );
     log(`starting remediator (Docker actuator) on ${remediatorUrl}`);
-    const rem = spawnDaemon(process.execPath, [ENTRY_POINTS.remediator, 'serve', '--config', remConfig], { dir, port: remPort, url: remediatorUrl, name: 'remediator' });
+    const rem = spawnDaemon(process.execPath, [ENTRY_POINTS.remediator, 'serve', '--config', remConfig], { dir, port: remPort, url: remediatorUrl, name: 'remediator', env: { HOMEOSTAT_ADMIN_TOKEN: adminToken } });
     daemons.push(rem);
     await waitFor(`remediator (log: ${rem.logFile})`, async () => (await fetch(`${remediatorUrl}/healthz`)).ok, { timeoutMs: 30_000 });
 

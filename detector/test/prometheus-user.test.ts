@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { freePort, makeTempDir, startPrometheus, waitFor, type PrometheusDaemon } from '@homeostat/testkit';
 import type { EntitiesResponse } from '@homeostat/contracts';
 import { parseConfig } from '../src/service/config';
+import { entityFilter } from '../src/service/live-loop';
 import { DetectorService } from '../src/service/detector-service';
 import { getJson } from './helpers/http';
 
@@ -234,6 +235,15 @@ test('health series are per detector, and the error counter has its zero series 
   // The detector is up and cycling: none of its own alerts fire.
   const alerts = await prom.query('ALERTS{alertname=~"HomeostatDetector.*"}');
   expect(alerts).toEqual([]);
+});
+
+test("a new entity's history query (the live loop's entity filter) selects that entity only, on the real PromQL engine", async () => {
+  const q = `(${shipped.queries.request_rate}) and on (service) ${entityFilter(['service'], [{ service: 'quiet' }])}`;
+  const r = await waitFor('the filtered query', async () => {
+    const x = await prom.query(q);
+    return x.length > 0 && x;
+  });
+  expect(r.map((s) => s.metric)).toEqual([{ service: 'quiet' }]);
 });
 
 test('entities grouped by instance keep the app instance through the scrape, with and without honor_labels', async () => {

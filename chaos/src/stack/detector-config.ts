@@ -24,10 +24,11 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         // 0.5 % of training points above 1 instead of 1 %: scored every second, 1 % is a false alarm a
         // minute per service; the chaos faults are far beyond either threshold
         sensitivity: 0.5,
-        // The pipeline's defaults count points for hours of history (300 points of likelihood history,
-        // the range rule after 1000); a chaos run has minutes: 60 points of history, and the range rule
-        // after a full window. The alarm gate's hold is 30 s, like the alert rule's keep_firing_for.
-        pipeline: { likelihood: { minPoints: 60 }, rangeRule: { minPoints: 180 }, alarm: { holdPoints: 30 } },
+        // The pipeline's defaults count points for hours of history (300 points of likelihood history);
+        // a chaos run has minutes: 60 points. The range rule keeps its default (after 1000 points, so not
+        // in a run this short: early on every new extreme is "beyond everything seen" and it raised most
+        // of the false alarms of a quiet 10 minutes). The alarm gate's hold is 30 s, like keep_firing_for.
+        pipeline: { likelihood: { minPoints: 60 }, alarm: { holdPoints: 30 } },
         queries: {
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
           // growth per replica, not the level: a young Node process's heap keeps growing for minutes

@@ -185,7 +185,9 @@ describe('homeostat-detect replay', () => {
       expect(lines).toHaveLength(input.length);
       // The sample's cpu spike (rows 540..559) is over the line, blamed on cpu, and opens one alarm.
       const spike = lines.slice(541, 561).map((l) => l.split(','));
-      expect(spike.filter((c) => Number(c[1]) >= 1 && c[3] === 'cpu').length).toBeGreaterThanOrEqual(15);
+      expect(spike.filter((c) => Number(c[1]) >= 1).length).toBeGreaterThanOrEqual(15);
+      // cpu first; as the saturation goes on, the latency it causes may take over
+      expect(spike.filter((c) => Number(c[1]) >= 1 && c[3] === 'cpu').length).toBeGreaterThanOrEqual(10);
       expect(spike.filter((c) => c[2] === '1')).toHaveLength(1);
     });
 

@@ -25,7 +25,11 @@ import { TrailingRobustZ, Z_CLIP, type TrailingRobustZState } from './trailing-r
 export interface ScoringPipelineOptions {
   /** Stage 1, the Isolation Forest on the engineered features. */
   forest?: StreamingDetectorOptions;
-  /** Stage 2, anomaly likelihood of each stage's score against its own long-run history. */
+  /**
+   * Stage 2, anomaly likelihood of each stage's score against its own long-run history: the
+   * forest's score, and each metric's robust z and seasonal z on their own, so a metric whose z is
+   * always high (a noisy derivative) neither masks nor is mistaken for another one's spike.
+   */
   likelihood?: AnomalyLikelihoodOptions;
   /** Trailing window of the values' robust z stage, in points; 0 turns the stage off. */
   robustZPoints?: number;
@@ -73,10 +77,12 @@ export interface PipelinePoint extends ScoredPoint {
 
 export interface ScoringPipelineState {
   format: 'homeostat.scoring-pipeline';
-  version: 1;
+  version: 2;
   options: ResolvedPipelineOptions;
   forest: StreamingDetectorState;
-  likelihoods: AnomalyLikelihoodState[];
+  likelihood: AnomalyLikelihoodState;
+  zLikelihoods: AnomalyLikelihoodState[];
+  seasonalLikelihoods: AnomalyLikelihoodState[];
   robustZ: TrailingRobustZState | null;
   seasonal: SeasonalDifferenceState | null;
   range: RangeGuardState;
@@ -123,8 +129,10 @@ export class ScoringPipeline {
   readonly features: readonly string[];
   readonly options: ResolvedPipelineOptions;
   private forest: StreamingDetector;
-  /** One per stage rated: forest, robust z, seasonal. */
-  private readonly likelihoods: AnomalyLikelihood[];
+  private readonly likelihood: AnomalyLikelihood;
+  /** One per metric. */
+  private readonly zLikelihoods: AnomalyLikelihood[];
+  private readonly seasonalLikelihoods: AnomalyLikelihood[];
   private readonly robustZ: TrailingRobustZ | null;
   private readonly seasonal: SeasonalDifference | null;
   private readonly range: RangeGuard;
@@ -137,19 +145,13 @@ export class ScoringPipeline {
     this.features = [...features];
     const o = this.options;
     this.forest = new StreamingDetector({ ...o.forest, features });
-    this.likelihoods = [0, 1, 2].map(() => new AnomalyLikelihood(o.likelihood));
-    this.robustZ =
-      o.robustZPoints > 0
-        ? new TrailingRobustZ(features.length, o.robustZPoints, o.likelihood.shortWindow)
-        : null;
+    this.likelihood = new AnomalyLikelihood(o.likelihood);
+    this.zLikelihoods = features.map(() => new AnomalyLikelihood(o.likelihood));
+    this.seasonalLikelihoods = features.map(() => new AnomalyLikelihood(o.likelihood));
+    this.robustZ = o.robustZPoints > 0 ? new TrailingRobustZ(features.length, o.robustZPoints) : null;
     this.seasonal =
       o.seasonal.periodMs > 0
-        ? new SeasonalDifference(
-            features.length,
-            o.seasonal.periodMs,
-            o.seasonal.points,
-            o.likelihood.shortWindow,
-          )
+        ? new SeasonalDifference(features.length, o.seasonal.periodMs, o.seasonal.points)
         : null;
     this.range = new RangeGuard(features.length, o.range.tolerance);
     this.gate = new AlarmGate(o.alarm.holdPoints);
@@ -157,7 +159,7 @@ export class ScoringPipeline {
 
   /** Scores once the forest is fitted and the likelihood knows enough of its history. */
   get warm(): boolean {
-    return this.forest.warm && this.likelihoods[0].ready;
+    return this.forest.warm && this.likelihood.ready;
   }
 
   get fittedAt(): number | null {
@@ -176,28 +178,29 @@ export class ScoringPipeline {
       this.gate.update(false);
       return { ...p, score: null, anomaly: false, onset: false, stage: null, forestScore: null };
     }
-    const ready = this.likelihoods[0].ready;
+    const ready = this.likelihood.ready;
     const forestScore = Math.min(p.score, FOREST_SCORE_CAP);
-    let s = logLikelihoodScore(this.likelihoods[0].update(forestScore));
+    let s = logLikelihoodScore(this.likelihood.update(forestScore));
     let stage: PipelineStage = 'forest';
     let contributions: FeatureContribution[] = p.contributions;
-    if (z) {
-      // |z| / 10 puts a robust z on the forest score's scale (about 1 at the usual alarm levels).
-      const sz = logLikelihoodScore(this.likelihoods[1].update(z.z / (Z_CLIP / 2)));
-      if (sz > s && z.metric >= 0) {
-        s = sz;
-        stage = 'robust_z';
-        contributions = only(this.features, [z.metric]);
+    // |z| / 10 puts a robust z on the forest score's scale (about 1 at the usual alarm levels).
+    // With m metrics rated one by one, one of them is m times as likely to look improbable by
+    // chance: the Bonferroni correction, log10(m) / 10 on the log-likelihood scale (0 for one metric).
+    const multiple = Math.log10(Math.max(1, this.features.length)) / 10;
+    const rate = (zs: Float64Array | null, lik: AnomalyLikelihood[], name: PipelineStage) => {
+      if (!zs) return;
+      for (let m = 0; m < zs.length; m++) {
+        if (Number.isNaN(zs[m])) continue;
+        const sm = logLikelihoodScore(lik[m].update(zs[m] / (Z_CLIP / 2))) - multiple;
+        if (sm > s) {
+          s = sm;
+          stage = name;
+          contributions = only(this.features, [m]);
+        }
       }
-    }
-    if (seasonal) {
-      const ss = logLikelihoodScore(this.likelihoods[2].update(seasonal.z / (Z_CLIP / 2)));
-      if (ss > s && seasonal.metric >= 0) {
-        s = ss;
-        stage = 'seasonal';
-        contributions = only(this.features, [seasonal.metric]);
-      }
-    }
+    };
+    rate(z, this.zLikelihoods, 'robust_z');
+    rate(seasonal, this.seasonalLikelihoods, 'seasonal');
     if (armed && outOfRange.length > 0) {
       s = 1;
       stage = 'range';
@@ -228,10 +231,12 @@ export class ScoringPipeline {
   toJSON(): ScoringPipelineState {
     return {
       format: 'homeostat.scoring-pipeline',
-      version: 1,
+      version: 2,
       options: this.options,
       forest: this.forest.toJSON(),
-      likelihoods: this.likelihoods.map((l) => l.toJSON()),
+      likelihood: this.likelihood.toJSON(),
+      zLikelihoods: this.zLikelihoods.map((l) => l.toJSON()),
+      seasonalLikelihoods: this.seasonalLikelihoods.map((l) => l.toJSON()),
       robustZ: this.robustZ ? this.robustZ.toJSON() : null,
       seasonal: this.seasonal ? this.seasonal.toJSON() : null,
       range: this.range.toJSON(),
@@ -242,8 +247,8 @@ export class ScoringPipeline {
 
   static fromJSON(state: unknown): ScoringPipeline {
     const s = state as Partial<ScoringPipelineState> | null;
-    if (!s || typeof s !== 'object' || s.format !== 'homeostat.scoring-pipeline' || s.version !== 1) {
-      throw new DetectorError('INVALID_STATE', 'not a homeostat.scoring-pipeline v1 snapshot', {
+    if (!s || typeof s !== 'object' || s.format !== 'homeostat.scoring-pipeline' || s.version !== 2) {
+      throw new DetectorError('INVALID_STATE', 'not a homeostat.scoring-pipeline v2 snapshot', {
         field: 'format',
       });
     }
@@ -254,7 +259,9 @@ export class ScoringPipeline {
     });
     try {
       p.forest = forest;
-      (s.likelihoods ?? []).forEach((l, i) => p.likelihoods[i].restore(l));
+      if (s.likelihood) p.likelihood.restore(s.likelihood);
+      (s.zLikelihoods ?? []).forEach((l, i) => p.zLikelihoods[i]?.restore(l));
+      (s.seasonalLikelihoods ?? []).forEach((l, i) => p.seasonalLikelihoods[i]?.restore(l));
       if (p.robustZ && s.robustZ) p.robustZ.restore(s.robustZ);
       if (p.seasonal && s.seasonal) p.seasonal.restore(s.seasonal);
       if (s.range) p.range.restore(s.range);

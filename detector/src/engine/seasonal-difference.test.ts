@@ -19,8 +19,8 @@ describe('SeasonalDifference', () => {
         if (t < DAY)
           expect(r).toBeNull(); // nothing to compare with yet
         else if (r) {
-          if (t >= 3 * DAY && peak) peakZ = Math.max(peakZ, r.z);
-          else if (t >= 2 * DAY && t < 3 * DAY + 12 * 3_600_000) normalZ = Math.max(normalZ, r.z);
+          if (t >= 3 * DAY && peak) peakZ = Math.max(peakZ, r[0]);
+          else if (t >= 2 * DAY && t < 3 * DAY + 12 * 3_600_000) normalZ = Math.max(normalZ, r[0]);
         }
       }
       expect(peakZ).toBeGreaterThan(10);

@@ -1,5 +1,5 @@
 import { base64ToFloat64, float64ToBase64 } from './base64';
-import { TrailingRobustZ, type RobustZ, type TrailingRobustZState } from './trailing-robust-z';
+import { TrailingRobustZ, type TrailingRobustZState } from './trailing-robust-z';
 
 export interface SeasonalDifferenceState {
   /** Two banks × slots × metrics × (timestamp, value), NaN where nothing was seen; base64 Float64. */
@@ -30,15 +30,17 @@ export class SeasonalDifference {
     readonly metrics: number,
     readonly periodMs: number,
     points: number,
-    recentSteps = 10,
   ) {
     this.slotMs = periodMs / SLOTS;
     this.slots = new Float64Array(2 * SLOTS * metrics * 2).fill(NaN);
-    this.z = new TrailingRobustZ(metrics, points, recentSteps);
+    this.z = new TrailingRobustZ(metrics, points);
   }
 
-  /** Null when no value of one period ago is known for any metric (the first period, a gap). */
-  update(timestampMs: number, values: ArrayLike<number | null>): RobustZ | null {
+  /**
+   * |z| of each metric's difference from one period ago (see TrailingRobustZ); null when no value
+   * of one period ago is known for any metric (the first period, a gap).
+   */
+  update(timestampMs: number, values: ArrayLike<number | null>): Float64Array | null {
     const cycle = Math.floor(timestampMs / this.periodMs);
     const slot = Math.min(SLOTS - 1, Math.floor((timestampMs - cycle * this.periodMs) / this.slotMs));
     const at = (bank: number, m: number) => ((bank * SLOTS + slot) * this.metrics + m) * 2;

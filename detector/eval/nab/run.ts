@@ -14,7 +14,7 @@ const GOAL = 68;
 /**
  * `npm run eval:nab [-- --config FILE]`: runs `homeostat-detect replay` — the shipped CLI, as a user
  * would — on every NAB file of the shared subset, reads the alarms it writes (`is_anomaly`: where an
- * alarm opens, as the live alert fires) and scores them exactly as NAB v1.1 does
+ * alarm opens, the pipeline's alarm gate) and scores them exactly as NAB v1.1 does
  * (src/engine/nab-scorer.ts). It adds no detection logic of its own.
  */
 async function main(): Promise<void> {

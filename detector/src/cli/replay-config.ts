@@ -3,9 +3,10 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { issuePath } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
-import { DetectorConfigInput, ModelSettings } from '../service/config';
+import { DetectorConfigInput, ModelSettings, type MissingPolicy } from '../service/config';
 
-export type ReplaySettings = z.infer<typeof ModelSettings>;
+/** A model's settings, plus a detector's missing-feature policy when the config names a detector. */
+export type ReplaySettings = z.infer<typeof ModelSettings> & { missing?: Record<string, MissingPolicy> };
 
 /** The settings the replay uses without `--config`: the detector config's defaults. */
 export function defaultReplaySettings(): ReplaySettings {
@@ -55,9 +56,17 @@ export function loadReplayConfig(path: string, detector?: string): ReplaySetting
       });
     const r = DetectorConfigInput.safeParse(detectors[i]);
     if (!r.success) throw invalid(path, r.error.issues[0], ['detectors', i]);
-    const { trainingWindowSeconds, refitIntervalSeconds, sensitivity, trees, sampleSize, seed, pipeline } =
-      r.data;
-    return { trainingWindowSeconds, refitIntervalSeconds, sensitivity, trees, sampleSize, seed, pipeline };
+    const d = r.data;
+    return {
+      trainingWindowSeconds: d.trainingWindowSeconds,
+      refitIntervalSeconds: d.refitIntervalSeconds,
+      sensitivity: d.sensitivity,
+      trees: d.trees,
+      sampleSize: d.sampleSize,
+      seed: d.seed,
+      pipeline: d.pipeline,
+      missing: d.missing,
+    };
   }
   if (detector !== undefined)
     throw new DetectorError('INVALID_CONFIG', `${path}: --detector needs a config with detectors`, {

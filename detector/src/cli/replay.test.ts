@@ -67,7 +67,7 @@ describe('homeostat-detect replay', () => {
     expect(rows[onset][3]).toBe('cpu');
     // One alarm for the whole file: the spike's other rows belong to it, the quiet rows raise none.
     expect(rows.filter((r) => r[2] === '1')).toHaveLength(1);
-    // Bounded: never above 1 / alarm level.
+    // Bounded: never above 2.
     expect(Math.max(...rows.map((r) => Number(r[1] || 0)))).toBeLessThanOrEqual(2);
   });
 
@@ -76,6 +76,40 @@ describe('homeostat-detect replay', () => {
     const crlf = await replay('crlf', sampleCsv('\r\n'));
     expect(crlf.code).toBe(0);
     expect(crlf.out).toEqual(lf.out);
+  });
+
+  it("applies a service detector's missing-feature policy, as the service does", async () => {
+    // latency stops being reported at row 500 (a series that only exists while there is traffic)
+    const text = sampleCsv()
+      .split('\n')
+      .map((l, i) => (i > 500 && l ? l.replace(/,[^,]*$/, ',') : l))
+      .join('\n');
+    const svc = join(dir, 'missing.yml');
+    writeFileSync(
+      svc,
+      'prometheus: { url: http://127.0.0.1:9090 }\ndetectors:\n  - name: d\n    queries: { cpu: x, latency: y }\n    missing: { latency: zero }\n',
+    );
+    const skip = await replay('missing-skip', text);
+    const zero = await replay('missing-zero', text, ['--config', svc]);
+    expect(zero.code).toBe(0);
+    // skip (the default): no score once latency is gone; zero: scored on, and the cpu spike alarms
+    expect(skip.out.slice(600).every((l) => l.split(',')[1] === '')).toBe(true);
+    expect(zero.out.slice(600).some((l) => l.split(',')[1] !== '')).toBe(true);
+    const bad = join(dir, 'missing-bad.yml');
+    writeFileSync(
+      bad,
+      'prometheus: { url: http://127.0.0.1:9090 }\ndetectors:\n  - name: d\n    queries: { cpu: x, mem: y }\n    missing: { mem: zero }\n',
+    );
+    const r = await replay('missing-bad', text, ['--config', bad]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/missing\.mem: the CSV has no column mem/);
+  });
+
+  it('refuses a newest-first file instead of running time backwards', async () => {
+    const lines = sampleCsv().trimEnd().split('\n');
+    const r = await replay('reversed', [lines[0], ...lines.slice(1).reverse()].join('\n') + '\n');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/timestamps mostly decrease/);
   });
 
   it('keeps a row for a gap, with an empty score', async () => {

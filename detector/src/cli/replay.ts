@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { DetectorError } from '../errors';
 import { ScoringPipeline, type PipelinePoint } from '../engine/scoring-pipeline';
 import { modelConfig } from '../service/config';
+import type { ScoringModel } from '../service/entity-registry';
+import { MissingFill } from '../service/missing-features';
 import { engineOptions } from '../service/model-factory';
 import { parseCsvSeries } from './csv-series';
 import { defaultReplaySettings, loadReplayConfig, type ReplaySettings } from './replay-config';
@@ -39,17 +41,39 @@ export function replayCsv(
   settings: ReplaySettings = defaultReplaySettings(),
 ): ReplayResult {
   const series = parseCsvSeries(text, file);
+  if (series.unordered.length * 2 > series.timestamps.length) {
+    // Scored in file order, a newest-first export would run time backwards through every model.
+    throw new DetectorError(
+      'INVALID_CSV',
+      `${file}: timestamps mostly decrease; sort the rows oldest first`,
+      {
+        field: 'timestamp',
+      },
+    );
+  }
   const stepSeconds = medianStepSeconds(series.timestamps);
-  const detector = new ScoringPipeline({
+  const pipeline = new ScoringPipeline({
     ...engineOptions(modelConfig(settings, stepSeconds), stepSeconds),
     features: series.features,
   });
+  // The detector's missing-feature policy, as the service applies it (model-factory.ts).
+  const missing = Object.fromEntries(Object.entries(settings.missing ?? {}).filter(([, p]) => p !== 'skip'));
+  for (const f of Object.keys(missing)) {
+    if (!series.features.includes(f))
+      throw new DetectorError('INVALID_CONFIG', `missing.${f}: the CSV has no column ${f}`, {
+        field: `missing.${f}`,
+      });
+  }
+  const detector: ScoringModel = Object.keys(missing).length
+    ? MissingFill.wrap(series.features, missing, pipeline)
+    : pipeline;
   const out: string[] = ['timestamp,anomaly_score,is_anomaly,top_feature'];
   const points: PipelinePoint[] = [];
   for (let i = 0; i < series.values.length; i++) {
     let p: PipelinePoint;
     try {
-      p = detector.push(series.timestamps[i], series.values[i]);
+      // the pipeline's own point, through the missing-feature wrapper when there is one
+      p = detector.push(series.timestamps[i], series.values[i]) as PipelinePoint;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       throw new DetectorError('INVALID_CSV', `${file}:${series.lines[i]}: ${msg}`, {

@@ -14,6 +14,9 @@ export interface AnomalyLikelihoodOptions {
 export interface AnomalyLikelihoodState {
   short: number[];
   long: number[];
+  /** The running sums, kept as they were: recomputing them would differ in the last bits. */
+  sum?: number;
+  sumSq?: number;
 }
 
 /**
@@ -67,7 +70,7 @@ export class AnomalyLikelihood {
   }
 
   toJSON(): AnomalyLikelihoodState {
-    return { short: this.short.values(), long: this.long.values() };
+    return { short: this.short.values(), long: this.long.values(), sum: this.sum, sumSq: this.sumSq };
   }
 
   restore(state: AnomalyLikelihoodState): void {
@@ -78,6 +81,10 @@ export class AnomalyLikelihood {
     for (const v of this.long.values()) {
       this.sum += v;
       this.sumSq += v * v;
+    }
+    if (typeof state.sum === 'number' && typeof state.sumSq === 'number') {
+      this.sum = state.sum;
+      this.sumSq = state.sumSq;
     }
   }
 }

@@ -48,6 +48,23 @@ describe('ScoringPipeline', () => {
     expect(blamed.has('cpu')).toBe(true);
   });
 
+  it('keeps 1.0 as the alarm line and 2.0 as the top at any alarm level', () => {
+    for (const level of [0.3, 0.5, 0.8]) {
+      const p = new ScoringPipeline({ ...SMALL, alarm: { level }, features: ['cpu'] });
+      const r = noise(7);
+      let max = 0;
+      let alarms = 0;
+      for (let i = 0; i < 500; i++) {
+        const pt = p.push(i * 15_000, [1 + 0.05 * r() + (i >= 400 && i < 410 ? 3 : 0)]);
+        if (pt.score !== null) max = Math.max(max, pt.score);
+        if (pt.anomaly) alarms++;
+      }
+      expect(max).toBeLessThanOrEqual(2);
+      expect(max).toBeGreaterThan(1);
+      expect(alarms).toBeGreaterThan(0);
+    }
+  });
+
   it('says nothing until the forest is fitted and the likelihood knows the series', () => {
     const p = new ScoringPipeline({ ...SMALL, features: ['v'] });
     const r = noise(5);

@@ -62,8 +62,8 @@ export type PipelineStage = 'forest' | 'robust_z' | 'seasonal' | 'range';
 
 export interface PipelinePoint extends ScoredPoint {
   /**
-   * Calibrated and bounded: 0 = ordinary, 1.0 = the alarm line, at most 1 / alarm.level (2 with the
-   * defaults). null while warming up or at a gap.
+   * Calibrated and bounded: 0 = ordinary, 1.0 = the alarm line, 2.0 = certain (at most). null while
+   * warming up or at a gap.
    */
   score: number | null;
   /** score ≥ 1. */
@@ -153,7 +153,9 @@ export class ScoringPipeline {
       o.seasonal.periodMs > 0
         ? new SeasonalDifference(features.length, o.seasonal.periodMs, o.seasonal.points)
         : null;
-    this.range = new RangeGuard(features.length, o.range.tolerance);
+    // Judged per metric after minPoints of its own values and, when the seasonal stage is on, a
+    // whole period of them (a model started at night has not seen the daily peak).
+    this.range = new RangeGuard(features.length, o.range.tolerance, o.range.minPoints, o.seasonal.periodMs);
     this.gate = new AlarmGate(o.alarm.holdPoints);
   }
 
@@ -170,8 +172,8 @@ export class ScoringPipeline {
     const p = this.forest.push(timestampMs, values);
     this.points++;
     // The value stages learn from every point with data, whether or not the forest could score it.
-    const outOfRange = this.range.update(values);
-    const armed = this.options.range.tolerance > 0 && this.points > this.options.range.minPoints;
+    const outOfRange = this.range.update(values, timestampMs);
+    const armed = this.options.range.tolerance > 0;
     const z = this.robustZ ? this.robustZ.update(values) : null;
     const seasonal = this.seasonal ? this.seasonal.update(timestampMs, values) : null;
     if (p.score === null) {
@@ -220,7 +222,10 @@ export class ScoringPipeline {
         status: 'warming',
       };
     }
-    const score = Math.min(s / this.options.alarm.level, 1 / this.options.alarm.level);
+    // 1.0 is the alarm line and 2.0 certainty (likelihood 1 − 10⁻¹⁰, or out of range) whatever the
+    // level, so the shipped rules (> 1, critical > 1.5) mean the same for every config.
+    const level = this.options.alarm.level;
+    const score = s <= level ? s / level : Math.min(2, 1 + (s - level) / (1 - level));
     const anomaly = score >= 1;
     const onset = this.gate.update(anomaly);
     // The forest's attribution floor (a replay's cost saver) holds for the pipeline's score too.
@@ -328,7 +333,7 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
     'range.minPoints',
     'must be an integer >= 0',
   );
-  check(r.alarm.level > 0 && r.alarm.level <= 1, 'alarm.level', 'must be in (0, 1]');
+  check(r.alarm.level > 0 && r.alarm.level < 1, 'alarm.level', 'must be in (0, 1)');
   check(
     Number.isInteger(r.alarm.holdPoints) && r.alarm.holdPoints >= 0,
     'alarm.holdPoints',

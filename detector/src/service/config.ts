@@ -153,7 +153,7 @@ export const PipelineSettings = z
     alarm: z
       .object({
         /** Alarm line on the log-likelihood scale; anomaly_score = stage score / level. */
-        level: z.number().gt(0).max(1).default(D.alarm.level),
+        level: z.number().gt(0).lt(1).default(D.alarm.level),
         /** After an alarm opens, no new one opens for this many points. */
         holdPoints: z.number().int().nonnegative().default(D.alarm.holdPoints),
       })

@@ -209,7 +209,13 @@ export class LiveLoop {
       for (const s of modelStore.load(d.name, (file, err) =>
         log.warn({ file, err: String(err) }, 'skipping unreadable model file'),
       )) {
-        if (s.configHash !== hash) continue;
+        if (s.configHash !== hash) {
+          log.info(
+            { detector: d.name, key: s.key },
+            'stored model was made with other settings (queries, window, pipeline, ...); entity starts cold',
+          );
+          continue;
+        }
         try {
           const model = models.restore(d, s.state);
           entities.set(s.key, {

@@ -3,7 +3,13 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { HostWindow, PROFILE_NAMES, Session, openHost, startSession } from './browser/harness/browser-session';
+import {
+  HostWindow,
+  PROFILE_NAMES,
+  Session,
+  openHost,
+  startSession,
+} from './browser/harness/browser-session';
 import { DETECTOR_TOKEN, REMEDIATOR_TOKEN } from './browser/harness/stack';
 
 // Starts Prometheus, the detector and the remediator, builds two host bundles, runs Chromium.
@@ -23,7 +29,12 @@ afterAll(async () => {
 interface Frame {
   name?: string;
   meta?: { custom?: Record<string, unknown> };
-  fields: Array<{ name: string; values: unknown[]; config: Record<string, unknown>; labels?: Record<string, string> }>;
+  fields: Array<{
+    name: string;
+    values: unknown[];
+    config: Record<string, unknown>;
+    labels?: Record<string, string>;
+  }>;
 }
 
 function field(frame: Frame, name: string) {
@@ -52,7 +63,10 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(versions.grafana).toBe(session.versions[profile].grafana);
     expect(versions.react.split('.')[0]).toBe(profile === 'grafana-13.2' ? '19' : '18');
     const kinds = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.pluginKinds());
-    expect(kinds).toEqual({ 'homeostat-anomaly-datasource': 'DataSourcePlugin', 'homeostat-healing-panel': 'PanelPlugin' });
+    expect(kinds).toEqual({
+      'homeostat-anomaly-datasource': 'DataSourcePlugin',
+      'homeostat-healing-panel': 'PanelPlugin',
+    });
   });
 
   it('passes "Save & test" through the data proxy, which injects the provisioned tokens', async () => {
@@ -66,14 +80,19 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.every((r) => r.authorization === `Bearer ${DETECTOR_TOKEN}`)).toBe(true);
     expect(log.filter((r) => r.upstream.startsWith(session.stack.remediatorUrl))[0].authorization).toBe(
-      `Bearer ${REMEDIATOR_TOKEN}`
+      `Bearer ${REMEDIATOR_TOKEN}`,
     );
   });
 
   it('replays the detector over the range: the orders anomaly scores above 1 where it was, payments stays below', async () => {
     const frames = (await page.evaluate(
-      ([f, t]) => (window as unknown as HostWindow).homeostatHost.runQueries([{ refId: 'A', queryType: 'scores', detector: 'fleet' }], f, t),
-      [from(), to()]
+      ([f, t]) =>
+        (window as unknown as HostWindow).homeostatHost.runQueries(
+          [{ refId: 'A', queryType: 'scores', detector: 'fleet' }],
+          f,
+          t,
+        ),
+      [from(), to()],
     )) as Frame[];
     expect(frames.map((f) => field(f, 'score').labels?.service).sort()).toEqual(['orders', 'payments']);
     const orders = frames.find((f) => field(f, 'score').labels?.service === 'orders')!;
@@ -90,10 +109,14 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     const peak = scores.indexOf(Math.max(...scores.map((v) => v ?? -Infinity)));
     expect(inside(times[peak])).toBe(true);
     expect(scores[peak]).toBeGreaterThan(1);
-    expect((field(orders, 'score').config.thresholds as { steps: Array<{ value: number }> }).steps[1].value).toBe(1);
+    expect(
+      (field(orders, 'score').config.thresholds as { steps: Array<{ value: number }> }).steps[1].value,
+    ).toBe(1);
     expect(field(orders, 'latency_p95').config.unit).toBe('s');
     const payments = frames.find((f) => f !== orders)!;
-    expect((field(payments, 'anomaly').values as boolean[]).filter(Boolean).length).toBeLessThan(flagged.length);
+    expect((field(payments, 'anomaly').values as boolean[]).filter(Boolean).length).toBeLessThan(
+      flagged.length,
+    );
   });
 
   it('returns anomaly events, and the healing timeline with the action and its verification', async () => {
@@ -105,9 +128,9 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
             { refId: 'T', queryType: 'timeline', service: 'orders' },
           ],
           f,
-          t + 3600_000
+          t + 3600_000,
         ),
-      [from(), to()]
+      [from(), to()],
     )) as Frame[];
     const starts = field(events, 'time').values as number[];
     expect(starts.length).toBeGreaterThan(0);
@@ -121,8 +144,12 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
   });
 
   it('answers template variable queries with detectors and services', async () => {
-    const detectors = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.metricFindQuery('detectors()'));
-    const services = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.metricFindQuery('entities(fleet, service)'));
+    const detectors = await page.evaluate(() =>
+      (window as unknown as HostWindow).homeostatHost.metricFindQuery('detectors()'),
+    );
+    const services = await page.evaluate(() =>
+      (window as unknown as HostWindow).homeostatHost.metricFindQuery('entities(fleet, service)'),
+    );
     expect(detectors).toEqual(['fleet']);
     expect(services).toEqual(['orders', 'payments']);
   });
@@ -139,7 +166,10 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(errors).toEqual([]);
     const detectorUrl = page.getByLabel('Detector URL');
     const remediatorUrl = page.getByLabel('Remediator URL');
-    const original = { detector: await detectorUrl.inputValue(), remediator: await remediatorUrl.inputValue() };
+    const original = {
+      detector: await detectorUrl.inputValue(),
+      remediator: await remediatorUrl.inputValue(),
+    };
     expect(original.detector).toBe(session.stack.detectorGatewayUrl);
 
     // wrong token: the detector's gateway refuses it
@@ -169,7 +199,9 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     result = await saveAndTest();
     await expect(result.textContent()).resolves.toMatch(/^detector OK.*remediator OK/);
     // the browser only ever learns that tokens are set
-    const settings = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.settings);
+    const settings = await page.evaluate(
+      () => (window as unknown as HostWindow).homeostatHost.state.settings,
+    );
     expect(settings?.secureJsonFields).toEqual({ detectorToken: true, remediatorToken: true });
     expect(JSON.stringify(settings)).not.toContain(DETECTOR_TOKEN);
     await page.screenshot({ path: join(outDir, `${profile}-config-editor.png`), fullPage: true });
@@ -177,28 +209,55 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
 
   it('QueryEditor: a saved query runs and the panel draws its result', async () => {
     await page.evaluate(
-      ([f, t]) => (window as unknown as HostWindow).homeostatHost.renderQueryEditor({ refId: 'A', queryType: 'scores', scoreSource: 'detector' }, f, t),
-      [from(), to()]
+      ([f, t]) =>
+        (window as unknown as HostWindow).homeostatHost.renderQueryEditor(
+          { refId: 'A', queryType: 'scores', scoreSource: 'detector' },
+          f,
+          t,
+        ),
+      [from(), to()],
     );
     const editor = page.getByTestId('homeostat-query-editor');
     await editor.getByTestId('homeostat-query-detector').fill('fleet');
     await editor.getByLabel('Entity').fill('service="orders"');
     await editor.getByLabel('Entity').blur();
-    await page.waitForFunction(
-      () => {
-        const s = (window as unknown as HostWindow).homeostatHost.state;
-        return s.lastError !== undefined || s.renderedQuery?.entity === 'service="orders"';
-      },
-      undefined,
-      { timeout: 30_000 }
-    ).catch(async (err) => {
-      const state = await page.evaluate(() => JSON.stringify((window as unknown as HostWindow).homeostatHost.state));
-      throw new Error(`${(err as Error).message}; host state ${state}; errors ${errors.join(' | ')}`);
-    });
-    expect(await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.lastError)).toBeUndefined();
+    await page
+      .waitForFunction(
+        () => {
+          const s = (window as unknown as HostWindow).homeostatHost.state;
+          return s.lastError !== undefined || s.renderedQuery?.entity === 'service="orders"';
+        },
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch(async (err) => {
+        const state = await page.evaluate(() =>
+          JSON.stringify((window as unknown as HostWindow).homeostatHost.state),
+        );
+        throw new Error(`${(err as Error).message}; host state ${state}; errors ${errors.join(' | ')}`);
+      });
+    expect(
+      await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.lastError),
+    ).toBeUndefined();
     expect(await page.getByTestId('homeostat-anomaly-band').count()).toBeGreaterThan(0);
     const saved = await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.state.savedQuery);
-    expect(saved).toMatchObject({ refId: 'A', queryType: 'scores', detector: 'fleet', entity: 'service="orders"' });
+    expect(saved).toMatchObject({
+      refId: 'A',
+      queryType: 'scores',
+      detector: 'fleet',
+      entity: 'service="orders"',
+    });
+    // The host records the query before React has replaced the previous render (both services, two
+    // lines): wait for the panel to show the saved query's one series, then count.
+    await page
+      .waitForFunction(
+        () => document.querySelectorAll('[data-testid="homeostat-score-line"]').length === 1,
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      )
+      .catch(() => undefined);
     expect(await page.getByTestId('homeostat-score-line').count()).toBe(1);
 
     await editor.getByRole('radio', { name: 'Timeline' }).click();

@@ -87,7 +87,6 @@ export interface ScoringPipelineState {
   seasonal: SeasonalDifferenceState | null;
   range: RangeGuardState;
   gate: AlarmGateState;
-  points: number;
 }
 
 /**
@@ -137,7 +136,6 @@ export class ScoringPipeline {
   private readonly seasonal: SeasonalDifference | null;
   private readonly range: RangeGuard;
   private readonly gate: AlarmGate;
-  private points = 0;
 
   constructor(options: ScoringPipelineOptions & { features: string[] }) {
     const { features, ...rest } = options;
@@ -170,7 +168,6 @@ export class ScoringPipeline {
 
   push(timestampMs: number, values: ArrayLike<number | null>): PipelinePoint {
     const p = this.forest.push(timestampMs, values);
-    this.points++;
     // The value stages learn from every point with data, whether or not the forest could score it.
     const outOfRange = this.range.update(values, timestampMs);
     const armed = this.options.range.tolerance > 0;
@@ -246,7 +243,6 @@ export class ScoringPipeline {
       seasonal: this.seasonal ? this.seasonal.toJSON() : null,
       range: this.range.toJSON(),
       gate: this.gate.toJSON(),
-      points: this.points,
     };
   }
 
@@ -271,7 +267,6 @@ export class ScoringPipeline {
       if (p.seasonal && s.seasonal) p.seasonal.restore(s.seasonal);
       if (s.range) p.range.restore(s.range);
       if (s.gate) p.gate.restore(s.gate);
-      p.points = Number(s.points ?? 0);
     } catch (err) {
       throw new DetectorError('INVALID_STATE', `pipeline snapshot: ${(err as Error).message}`, {
         cause: err,

@@ -4,7 +4,10 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { issuePath } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
-import { PIPELINE_DEFAULTS as D } from '../engine/scoring-pipeline';
+import { PipelineSettings } from './pipeline-settings';
+
+// Part of the detector config's schema; it lives in its own file, re-exported here.
+export { PipelineSettings };
 
 /**
  * The detector service's YAML configuration. Every key has a default that works except the query
@@ -94,82 +97,6 @@ const LabelName = z
   .string()
   .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a valid Prometheus label name')
   .refine((l) => l !== 'detector' && l !== 'feature', 'detector and feature are labels of the score metrics');
-
-/**
- * How scores become alarms (detector/README.md, "The scoring pipeline"). Counts are in points
- * (steps at the detector's interval): a statistic needs so many samples whatever the interval.
- * Every key is optional; the defaults serve ops metrics and the NAB corpus alike.
- */
-export const PipelineSettings = z
-  .object({
-    /** Points before the first forest is fitted (at most half the training window). */
-    warmupPoints: z
-      .number()
-      .int()
-      .min(2)
-      .default(D.forest.warmup as number),
-    /** Trailing window of the forest's rolling robust z feature (at most half the training window). */
-    zWindowPoints: z
-      .number()
-      .int()
-      .min(8)
-      .default(D.forest.zWindow as number),
-    likelihood: z
-      .object({
-        /** Points in the short moving average of a stage's scores. */
-        shortPoints: z.number().int().min(1).default(D.likelihood.shortWindow),
-        /** Points of that average behind its long-run mean and spread. */
-        longPoints: z.number().int().min(2).default(D.likelihood.longWindow),
-        /** Long-run points needed before the pipeline reports a score. */
-        minPoints: z.number().int().min(2).default(D.likelihood.minSamples),
-        /** Floor on the long-run spread, so a very regular series is not hair-trigger. */
-        minSpread: z.number().positive().default(D.likelihood.minStd),
-      })
-      .strict()
-      .prefault({}),
-    /** Window of the values' trailing robust z stage; 0 turns the stage off. */
-    robustZPoints: z.number().int().nonnegative().default(D.robustZPoints),
-    seasonal: z
-      .object({
-        /** Compare with the same time one period ago; 0 turns the stage off. */
-        periodSeconds: z
-          .number()
-          .nonnegative()
-          .default(D.seasonal.periodMs / 1000),
-        /** Points of past differences the current one is judged against. */
-        points: z.number().int().min(8).default(D.seasonal.points),
-      })
-      .strict()
-      .prefault({}),
-    rangeRule: z
-      .object({
-        /** Beyond everything seen by this share of the range seen: an alarm; 0 turns it off. */
-        tolerance: z.number().nonnegative().default(D.range.tolerance),
-        /** Points seen before the rule may fire. */
-        minPoints: z.number().int().nonnegative().default(D.range.minPoints),
-      })
-      .strict()
-      .prefault({}),
-    alarm: z
-      .object({
-        /** Alarm line on the log-likelihood scale; anomaly_score = stage score / level. */
-        level: z.number().gt(0).lt(1).default(D.alarm.level),
-        /** After an alarm opens, no new one opens for this many points. */
-        holdPoints: z.number().int().nonnegative().default(D.alarm.holdPoints),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict()
-  .superRefine((p, ctx) => {
-    if (p.likelihood.minPoints > p.likelihood.longPoints)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['likelihood', 'minPoints'],
-        message: 'cannot exceed longPoints',
-      });
-  });
-export type PipelineSettings = z.infer<typeof PipelineSettings>;
 
 /** Default training window and refit interval, in points, when no seconds are given. */
 export const DEFAULT_TRAINING_POINTS = 1000;

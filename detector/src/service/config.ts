@@ -128,6 +128,12 @@ export type ModelSettingsInput = z.input<typeof ModelSettings>;
 export const MissingPolicy = z.enum(['skip', 'zero', 'last']);
 export type MissingPolicy = z.infer<typeof MissingPolicy>;
 
+/** Two days: the ranges dashboards usually show. */
+const DEFAULT_LIVE_SCORE_RETENTION_SECONDS = 2 * 86_400;
+
+/** Prometheus appends a local scrape's samples within a second of their timestamp. */
+export const DEFAULT_QUERY_DELAY_SECONDS = 1;
+
 export const DetectorConfigInput = ModelSettings.extend({
   name: z
     .string()
@@ -138,8 +144,12 @@ export const DetectorConfigInput = ModelSettings.extend({
   queries: z.record(FeatureName, z.string().min(1)).optional(),
   groupBy: z.array(LabelName).min(1).optional(),
   intervalSeconds: PositiveSeconds.default(15),
-  /** Points newer than this are left for the next cycle, so late scrapes are not read as gaps. */
-  queryDelaySeconds: z.number().nonnegative().default(1),
+  /**
+   * The settle delay: a point is scored once it is this old, by the live loop and by a replay
+   * alike (newer ones wait for the next cycle or refresh), so late scrapes are not read as gaps
+   * and both read the same data. Raise it for backends that ingest late (remote write).
+   */
+  queryDelaySeconds: z.number().nonnegative().default(DEFAULT_QUERY_DELAY_SECONDS),
   /** An entity absent from every feature this long is dropped (its gauges vanish, its model is deleted). */
   forgetAfterSeconds: PositiveSeconds.optional(),
   /** Per feature (by name): what a step without its value does; features not named: `skip`. */
@@ -192,6 +202,14 @@ export const ServiceConfigInput = z
      */
     dataDir: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /**
+     * The live scores kept in the data dir so a dashboard shows the scores the alerts fired on
+     * (see live-score-log.ts): about 60 bytes a point, 17 MB a day for 50 entities at 15 s.
+     */
+    liveScores: z
+      .object({ retentionSeconds: PositiveSeconds.default(DEFAULT_LIVE_SCORE_RETENTION_SECONDS) })
+      .strict()
+      .default({ retentionSeconds: DEFAULT_LIVE_SCORE_RETENTION_SECONDS }),
     detectors: z.array(DetectorConfigInput).min(1),
   })
   .strict()
@@ -236,6 +254,7 @@ export interface ServiceConfig {
   server: { host: string; port: number };
   dataDir: string;
   logLevel: z.infer<typeof ServiceConfigInput>['logLevel'];
+  liveScores: { retentionSeconds: number };
   detectors: DetectorConfig[];
 }
 
@@ -292,6 +311,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
           ? c.dataDir
           : resolve(baseDir, c.dataDir),
     logLevel: c.logLevel,
+    liveScores: c.liveScores,
     detectors: c.detectors.map((d) => {
       const defaults = d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds) : undefined;
       return {

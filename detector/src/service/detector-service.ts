@@ -8,6 +8,7 @@ import { EntityRegistry } from './entity-registry';
 import { EventStore } from './event-store';
 import { EventTracker } from './event-tracker';
 import { LiveLoop } from './live-loop';
+import { LiveScoreLog } from './live-score-log';
 import { ServiceMetrics } from './metrics';
 import { engineModels, type ModelFactory } from './model-factory';
 import { ModelStore } from './model-store';
@@ -36,6 +37,7 @@ export class DetectorService {
   readonly loop: LiveLoop;
   readonly client: PrometheusClient;
   private readonly events: EventStore;
+  private readonly scoreLog: LiveScoreLog;
   private readonly app: FastifyInstance;
   private address: string | null = null;
 
@@ -54,6 +56,10 @@ export class DetectorService {
       if (o.warnings) this.metrics.queryWarnings.inc({ endpoint: o.endpoint }, o.warnings);
     });
     this.events = new EventStore(join(config.dataDir, 'events.sqlite'));
+    this.scoreLog = new LiveScoreLog(
+      join(config.dataDir, 'live-scores.sqlite'),
+      config.liveScores.retentionSeconds * 1000,
+    );
     const models = opts.models ?? engineModels;
     this.loop = new LiveLoop({
       detectors: config.detectors,
@@ -63,6 +69,7 @@ export class DetectorService {
       modelStore: new ModelStore(config.dataDir),
       tracker: new EventTracker(this.events.open()),
       events: this.events,
+      scoreLog: this.scoreLog,
       metrics: this.metrics,
       log: this.log,
       persistIntervalMs: opts.persistIntervalMs,
@@ -78,6 +85,7 @@ export class DetectorService {
         models,
         cache: opts.replayCache ?? new ReplayCache(),
         liveSince: (d) => this.loop.liveSince.get(d) ?? null,
+        liveScores: (d, from, to) => this.scoreLog.range(d, from, to),
       },
       liveSince: (d) => this.loop.liveSince.get(d) ?? null,
       readiness: () => this.readiness(),
@@ -125,6 +133,7 @@ export class DetectorService {
     await this.app.close();
     this.client.close();
     this.events.close();
+    this.scoreLog.close();
     this.log.info('detector service stopped');
   }
 }

@@ -5,10 +5,12 @@ import type { Entity, EntityRegistry } from './entity-registry';
 import type { EventStore } from './event-store';
 import type { EventTracker } from './event-tracker';
 import { alignFeatures, type EntityFrame } from './feature-frame';
+import type { LiveScore, LiveScoreLog } from './live-score-log';
 import type { ServiceMetrics } from './metrics';
 import { historyMs, type ModelFactory } from './model-factory';
 import type { ModelStore } from './model-store';
 import type { PrometheusClient } from './prometheus-client';
+import { topFeature } from './top-feature';
 
 export interface LiveLoopDeps {
   detectors: readonly DetectorConfig[];
@@ -18,6 +20,8 @@ export interface LiveLoopDeps {
   modelStore: ModelStore;
   tracker: EventTracker;
   events: EventStore;
+  /** Where every live-scored point is recorded, for replays to serve (see live-score-log.ts). */
+  scoreLog?: LiveScoreLog;
   metrics: ServiceMetrics;
   log: Logger;
   /** How often model state is written to the data dir (also on stop). */
@@ -295,6 +299,10 @@ export class LiveLoop {
       }
     }
 
+    // Points from here on are scored as they come: recorded. Before it: the first cycle's (or a new
+    // entity's) training history, which no alert saw.
+    const liveFrom = cursor === null ? end : start;
+    const scored: LiveScore[] = [];
     let n = 0;
     for (const frame of frames.values()) {
       let e = entities.get(frame.key);
@@ -311,7 +319,7 @@ export class LiveLoop {
         entities.set(frame.key, e);
         log.info({ detector: d.name, key: frame.key }, 'entity appeared');
       }
-      this.pushFrame(e, frame);
+      this.pushFrame(e, frame, liveFrom, scored);
       if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
     }
 
@@ -326,9 +334,10 @@ export class LiveLoop {
     if (cursor === null && !this.liveSince.has(d.name)) this.liveSince.set(d.name, end);
     this.cursors.set(d.name, end);
     events.saveAll(tracker.takeChanges());
+    this.deps.scoreLog?.append(scored, this.now());
   }
 
-  private pushFrame(e: Entity, frame: EntityFrame): void {
+  private pushFrame(e: Entity, frame: EntityFrame, liveFrom: number, scored: LiveScore[]): void {
     const { tracker, log } = this.deps;
     for (let i = 0; i < frame.timestamps.length; i++) {
       const t = frame.timestamps[i];
@@ -339,6 +348,15 @@ export class LiveLoop {
         e.lastSeenAt = t;
         if (p.score !== null) e.last = p;
         else countDropped(e, (p as { status?: string }).status);
+        if (t >= liveFrom)
+          scored.push({
+            detector: e.detector,
+            key: e.key,
+            timestamp: t,
+            score: p.score,
+            anomaly: p.anomaly,
+            topFeature: topFeature(p.contributions),
+          });
         if (tracker.observe(e.detector, e.key, e.labels, p))
           this.deps.metrics.events.inc({ detector: e.detector });
       } catch (err) {

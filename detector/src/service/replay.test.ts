@@ -1,7 +1,6 @@
 import type { ScoreResponse } from '@homeostat/contracts';
 import { parseConfig } from './config';
-import type { ScoringModel } from './entity-registry';
-import { engineModels, type ModelFactory } from './model-factory';
+import { engineModels } from './model-factory';
 import type { PrometheusClient, RangeSeries } from './prometheus-client';
 import { replay, replayStart, type ReplayDeps } from './replay';
 import { ReplayCache } from './replay-cache';
@@ -135,35 +134,41 @@ describe('replay cache', () => {
     expect(at(fresh)).toBeGreaterThan((at(original) ?? 0) + 0.1);
   });
 
-  it('does not cache points newer than the settle horizon, but still scores them', async () => {
-    let pushes = 0;
-    const counting: ModelFactory = {
-      create: (...args) => counted(engineModels.create(...args)),
-      restore: (...args) => counted(engineModels.restore(...args)),
-    };
-    const counted = (m: ScoringModel): ScoringModel => ({
-      push: (t, v) => (pushes++, m.push(t, v)),
-      get warm() {
-        return m.warm;
-      },
-      get fittedAt() {
-        return m.fittedAt;
-      },
-      toJSON: () => m.toJSON(),
-    });
+  it("scores a point once it is as old as the live loop's settle delay (queryDelaySeconds), not before", async () => {
+    expect(detector.queryDelaySeconds).toBe(1);
+    // Half a second after `to`: the live loop has not read `to` yet, and neither does the replay.
+    const early = await replay(request(from, to), deps({ now: () => to + 500 }));
+    expect(early.series[0].timestamps.at(-1)).toBe(to - STEP_MS);
+    const settled = await replay(request(from, to), deps({ now: () => to + 1000 }));
+    expect(settled.series[0].timestamps.at(-1)).toBe(to);
+    // What it did score is what a replay long after gives (nothing unsettled was cached).
     const cache = new ReplayCache();
-    const now = () => to; // the last minute of the range may still change in Prometheus
-    const r = await replay(request(from, to), deps({ cache, now, models: counting }));
-    expect(r).toEqual(await replay(request(from, to), deps({ now })));
-    expect(r.series[0].timestamps.at(-1)).toBe(to);
-    // Again: only the 4 unsettled points per entity (to − 45 s … to) are scored, on a copy.
-    pushes = 0;
-    await replay(request(from, to), deps({ cache, now, models: counting }));
-    expect(pushes).toBe(2 * 4);
-    // The late point changes: the answer follows the new data.
-    const changed = fakeClient({ at: to, by: 50 });
-    const after = await replay(request(from, to), deps({ cache, client: changed, now, models: counting }));
-    expect(after).toEqual(await replay(request(from, to), deps({ client: changed, now })));
+    await replay(request(from, to), deps({ cache, now: () => to + 500 }));
+    expect(await replay(request(from, to), deps({ cache, now: () => to + 1000 }))).toEqual(settled);
+  });
+
+  it("serves the live loop's recorded scores for the points it scored, and computes the rest", async () => {
+    const plain = await replay(request(from, to), deps());
+    const a = plain.series.find((s) => s.key === 'service="a"');
+    if (!a) throw new Error('no series a');
+    const t = a.timestamps[10];
+    const liveScores = () =>
+      new Map([
+        ['service="a"', new Map([[t, { timestamp: t, score: 1.75, anomaly: true, topFeature: 'mem' }]])],
+      ]);
+    const served = await replay(request(from, to), deps({ liveScores }));
+    const sa = served.series.find((s) => s.key === 'service="a"');
+    expect(sa?.scores[10]).toBe(1.75);
+    expect(sa?.anomalies[10]).toBe(true);
+    expect(sa?.topFeatures[10]).toBe('mem');
+    // Every other point, and the other entity, as computed.
+    expect(sa?.scores.filter((_, i) => i !== 10)).toEqual(a.scores.filter((_, i) => i !== 10));
+    expect(served.series.find((s) => s.key === 'service="b"')).toEqual(
+      plain.series.find((s) => s.key === 'service="b"'),
+    );
+    // At another step the live record does not apply (it is on the detector's own grid).
+    const coarse = await replay({ ...request(from, to), stepSeconds: 2 * STEP }, deps({ liveScores }));
+    expect(coarse.series.flatMap((s) => s.scores)).not.toContain(1.75);
   });
 
   it('reports the top feature of anomalous points only (attribution floor)', async () => {

@@ -1,11 +1,13 @@
 import type { ScoreRequest, ScoreResponse, ScoredSeries } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
-import { ModelSettings, modelConfig, type DetectorConfig } from './config';
+import { DEFAULT_QUERY_DELAY_SECONDS, ModelSettings, modelConfig, type DetectorConfig } from './config';
 import { alignFeatures } from './feature-frame';
 import type { EntityFrame } from './feature-frame';
 import { historyMs, type ModelFactory } from './model-factory';
 import type { PrometheusClient } from './prometheus-client';
+import type { LiveScore } from './live-score-log';
 import type { ReplayCache, ReplayRun } from './replay-cache';
+import { topFeature } from './top-feature';
 
 /** A replay is refused beyond this many points per series (about 24 h at 1 s, 115 days at 15 s). */
 export const MAX_REPLAY_POINTS = 100_000;
@@ -16,12 +18,6 @@ export const MAX_REPLAY_POINTS = 100_000;
  * events). Below the floor topFeatures is null. Scores do not depend on it.
  */
 export const REPLAY_ATTRIBUTE_ABOVE = 0.5;
-
-/**
- * Points this recent are scored but not cached: Prometheus may still ingest samples for them (a
- * scrape in flight), and a cached run must only hold inputs that will not change.
- */
-const SETTLE_MS = 60_000;
 
 /** A refresh re-reads this many steps before what its runs have consumed, to check them. */
 const OVERLAP_STEPS = 20;
@@ -34,6 +30,15 @@ export interface ReplayDeps {
   cache?: ReplayCache;
   /** When a configured detector's live models started: replays are anchored to it (see replayStart). */
   liveSince?: (detector: string) => number | null;
+  /**
+   * The live loop's recorded scores of a detector over [from, to], by entity key and timestamp:
+   * served instead of recomputed, so a panel shows the scores the alerts fired on.
+   */
+  liveScores?: (
+    detector: string,
+    from: number,
+    to: number,
+  ) => Map<string, Map<number, Omit<LiveScore, 'detector' | 'key'>>>;
   /** Clock for the settle horizon (tests). */
   now?: () => number;
 }
@@ -61,14 +66,14 @@ export function replayStart(
 }
 
 /** Settings of an ad-hoc (PromQL in the request) replay: the config defaults at the request's step. */
-function adHocDetector(req: ScoreRequest, base?: DetectorConfig): DetectorConfig {
+function adHocDetector(req: ScoreRequest): DetectorConfig {
   const queries = req.queries ?? { value: req.query ?? '' };
   return {
-    name: base?.name ?? 'adhoc',
+    name: 'adhoc',
     queries,
     groupBy: req.groupBy ?? [],
     ...modelConfig(ModelSettings.parse({}), req.stepSeconds),
-    queryDelaySeconds: 0,
+    queryDelaySeconds: DEFAULT_QUERY_DELAY_SECONDS,
     forgetAfterSeconds: 300,
     missing: {},
   };
@@ -127,7 +132,17 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
       throw e;
     }
   };
-  const settled = Math.min(req.to, (deps.now ?? Date.now)() - SETTLE_MS);
+  // The live loop's settle delay: a point is scored once it is this old, by the live loop and by a
+  // replay alike, so both read the same data; newer points are left for the next refresh.
+  const settled = Math.min(req.to, (deps.now ?? Date.now)() - d.queryDelaySeconds * 1000);
+  // Points the live loop scored are served from its record (same step, same entities only).
+  const recorded =
+    req.detector !== undefined &&
+    stepMs === d.intervalSeconds * 1000 &&
+    (!req.groupBy ||
+      req.groupBy.join(',') === deps.detectors.find((x) => x.name === d.name)?.groupBy.join(','))
+      ? deps.liveScores?.(d.name, first, settled)
+      : undefined;
   const runKey = JSON.stringify([d, stepMs, start, req.match ?? null]);
 
   // A refresh of a range whose runs are cached reads only the new points (plus an overlap that is
@@ -150,6 +165,7 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
         deps,
         runKey,
         queryFrom > start,
+        recorded,
       );
       if (series) {
         deps.cache?.setCoverage(runKey, { until: settled, keys: cov.keys });
@@ -167,7 +183,19 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
         .sort();
   const { entities } = alignFeatures(features, groupBy, results, req.match);
   const runs = [...entities.keys()].map((k) => deps.cache?.get(`${runKey}\n${k}`) ?? null);
-  const series = await scoreAll(d, groupBy, entities, runs, start, settled, req, deps, runKey, false);
+  const series = await scoreAll(
+    d,
+    groupBy,
+    entities,
+    runs,
+    start,
+    settled,
+    req,
+    deps,
+    runKey,
+    false,
+    recorded,
+  );
   if (!series) throw new Error('a fresh replay cannot disagree with itself');
   if (d.groupBy.length) deps.cache?.setCoverage(runKey, { until: settled, keys: [...entities.keys()] });
   return respond(req, series, warnings);
@@ -188,7 +216,8 @@ function respond(req: ScoreRequest, series: ScoredSeries[], warnings: string[]):
 
 /**
  * Scores every entity: its run (cached, or fresh when `runs[i]` is null or disagrees with the
- * data) advanced through the frame's settled points, the unsettled tail scored on a copy. In a
+ * data) advanced through the frame's settled points; points in `recorded` (the live loop's
+ * scores) are answered from there. In a
  * refresh (frames queried from after the runs' start, runs for every known entity) a run that
  * disagrees with the data, or an entity without one, makes it return null: replay the full range.
  */
@@ -203,6 +232,7 @@ async function scoreAll(
   deps: ReplayDeps,
   runKey: string,
   refresh: boolean,
+  recorded?: ReturnType<NonNullable<ReplayDeps['liveScores']>>,
 ): Promise<ScoredSeries[] | null> {
   const byKey = new Map<string, ReplayRun>();
   for (const r of runs) if (r) byKey.set(r.key, r);
@@ -253,34 +283,21 @@ async function scoreAll(
       out.topFeatures.push(top);
       for (let f = 0; f < cols.length; f++) cols[f].push(row[f]);
     };
+    const live = recorded?.get(key);
     for (let i = lowerBound(run.timestamps, req.from); i < run.timestamps.length; i++) {
-      if (run.timestamps[i] > req.to) break;
-      emit(run.timestamps[i], run.inputs[i], run.scores[i], run.anomalies[i], run.topFeatures[i]);
-    }
-    // The unsettled tail: scored on a copy, so the cached run only ever holds settled points.
-    const last = run.timestamps.length ? run.timestamps[run.timestamps.length - 1] : -Infinity;
-    const tail = frame.timestamps.findIndex((t) => t > last);
-    if (tail >= 0) {
-      const copy = run.timestamps.length ? deps.models.restore(dg, run.model.toJSON()) : create();
-      for (let i = tail; i < frame.timestamps.length; i++) {
-        const p = copy.push(frame.timestamps[i], frame.rows[i]);
-        if (frame.timestamps[i] >= req.from) {
-          emit(frame.timestamps[i], frame.rows[i], p.score, p.anomaly, topFeature(p.contributions));
-        }
-      }
+      const t = run.timestamps[i];
+      if (t > req.to) break;
+      const l = live?.get(t);
+      // The replay's attribution floor holds for recorded points too (the live loop attributes all).
+      const top = l && l.score !== null && l.score >= REPLAY_ATTRIBUTE_ABOVE ? l.topFeature : null;
+      if (l) emit(t, run.inputs[i], l.score, l.anomaly, top);
+      else emit(t, run.inputs[i], run.scores[i], run.anomalies[i], run.topFeatures[i]);
     }
     if (out.timestamps.length) series.push(out);
     // Long replays of many series: let /metrics and health checks through between entities.
     await new Promise((r) => setImmediate(r));
   }
   return series;
-}
-
-function topFeature(contributions: readonly { feature: string; contribution: number }[]): string | null {
-  let top: string | null = null;
-  let best = 0;
-  for (const c of contributions) if (c.contribution > best) [best, top] = [c.contribution, c.feature];
-  return top;
 }
 
 function newRun(

@@ -5,7 +5,7 @@ import type { ScenarioName } from './experiment/experiment-schema';
 import { summarize } from './metrics/summary';
 import { comparisonTableText } from './report/comparison-table';
 import { writeReport } from './report/write-report';
-import { DEFAULT_PATHS } from './cli/cli-args';
+import { DEFAULT_PATHS, fleetArg } from './cli/cli-args';
 import { Progress } from './runner/progress';
 import { oneLine, runExperiment } from './runner/run-experiment';
 import type { RunRecord } from './runner/run-record';
@@ -16,7 +16,8 @@ import { startStack, type Stack } from './stack/start-stack';
  * The one-command story of issue 7, with healing on: normal load while the detector learns, then
  * a CPU spike (expected: scale out), a crash (expected: restart) and injected latency (expected:
  * traffic shift / cache / scale out), each with its ground truth, then the results table.
- * `npm run story -w @homeostat/chaos [-- --duration S]` (S = length of each fault, default 45).
+ * `npm run story -w @homeostat/chaos [-- --duration S] [--fleet processes|docker]` (S = length of each
+ * fault, default 45; the demo backends as local processes, the default, or as Docker containers).
  */
 const CHAPTERS: { scenario: ScenarioName; says: string }[] = [
   { scenario: 'cpu-spike', says: 'CPU spike on orders: Homeostat should scale orders out' },
@@ -32,9 +33,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(duration) || duration < 5 || duration > 600) {
     throw new ChaosError('INVALID_ARGUMENT', '--duration must be an integer 5..600 (seconds per fault)', { field: 'duration' });
   }
+  const f = process.argv.indexOf('--fleet');
+  const fleet = fleetArg(f > 0 ? process.argv[f + 1] : undefined);
   const progress = new Progress();
-  progress.line('Homeostat story: starting Prometheus, Alertmanager, the detector, the remediator and the demo fleet...');
-  stack = await startStack({ heal: true, log: (m) => progress.line(`  ${m}`) });
+  progress.line(`Homeostat story: starting Prometheus, Alertmanager, the detector, the remediator and the demo fleet (${fleet})...`);
+  stack = await startStack({ heal: true, fleet, log: (m) => progress.line(`  ${m}`) });
   const runs: RunRecord[] = [];
   try {
     progress.line(`normal load for ${DETECTOR_WARMUP_SECONDS}s while the detector learns what normal looks like`);

@@ -9,6 +9,7 @@ describe('chaos command line', () => {
       heal: ['off'],
       repeat: 1,
       durationSeconds: undefined,
+      fleet: 'processes',
     });
   });
 
@@ -16,6 +17,10 @@ describe('chaos command line', () => {
     const a = parseChaosArgs(['--scenario', 'all', '--heal', 'both', '--repeat', '3', '--duration', '20', '--load', 'spike']);
     expect(a).toMatchObject({ heal: ['off', 'on'], repeat: 3, durationSeconds: 20, load: 'spike' });
     expect(a.command === 'run' && a.scenarios).toHaveLength(8);
+  });
+
+  it('the fleet runs as Docker containers when asked', () => {
+    expect(parseChaosArgs(['--scenario', 'crash', '--fleet', 'docker'])).toMatchObject({ fleet: 'docker' });
   });
 
   it('report --jtl with a fault window', () => {
@@ -35,6 +40,7 @@ describe('chaos command line', () => {
     [['--scenario', 'crash', '--repeat', '0'], 'repeat'],
     [['--scenario', 'crash', '--duration', '1.5'], 'duration'],
     [['--scenario', 'crash', '--load', 'tsunami'], 'load'],
+    [['--scenario', 'crash', '--fleet', 'vms'], 'fleet'],
     [['report'], 'jtl'],
     [['report', '--jtl', 'a', '--fault-start', '5'], 'fault-end'],
   ])('%j is refused naming --%s', (argv, field) => {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ChaosError } from '../errors';
 import { LoadProfileName, ScenarioName } from '../experiment/experiment-schema';
+import { FLEET_KINDS, type FleetKind } from '../stack/fleet';
 
 export const DEFAULT_PATHS = ['/api/orders', '/api/payments', '/api/inventory', '/api/orders/42', '/api/inventory/sku-7'];
 
@@ -15,6 +16,7 @@ export interface RunArgs {
   out?: string;
   paths: string[];
   quiet: boolean;
+  fleet: FleetKind;
 }
 
 export interface ReportArgs {
@@ -48,6 +50,11 @@ function oneOf<T extends string>(v: string | undefined, flag: string, options: r
   return v as T;
 }
 
+/** `--fleet processes|docker` of every command that starts the stack (default: processes). */
+export function fleetArg(v: string | undefined): FleetKind {
+  return oneOf(v, 'fleet', FLEET_KINDS) ?? 'processes';
+}
+
 /** `npm run chaos -- --scenario <name|all> --heal on|off|both [...]` or `npm run chaos -- report --jtl FILE`. */
 export function parseChaosArgs(argv: string[]): RunArgs | ReportArgs {
   const isReport = argv[0] === 'report';
@@ -66,6 +73,7 @@ export function parseChaosArgs(argv: string[]): RunArgs | ReportArgs {
         out: { type: 'string' },
         paths: { type: 'string' },
         quiet: { type: 'boolean' },
+        fleet: { type: 'string' },
         jtl: { type: 'string', multiple: true },
         from: { type: 'string', multiple: true },
         profile: { type: 'string' },
@@ -113,5 +121,6 @@ export function parseChaosArgs(argv: string[]): RunArgs | ReportArgs {
     out: str('out'),
     paths: str('paths') ? str('paths')!.split(',').map((p) => p.trim()).filter(Boolean) : DEFAULT_PATHS,
     quiet: values.quiet === true,
+    fleet: fleetArg(str('fleet')),
   };
 }

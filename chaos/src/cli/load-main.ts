@@ -6,9 +6,9 @@ import { DEFAULT_DURATION_SECONDS, loadStages, requestBudget } from '../load/loa
 import { runLoad } from '../load/run-load';
 import { percentile } from '../metrics/percentile';
 import { startStack, type Stack } from '../stack/start-stack';
-import { DEFAULT_PATHS } from './cli-args';
+import { DEFAULT_PATHS, fleetArg } from './cli-args';
 
-// npm run load -- --scenario normal|stress|spike [--duration S] [--url http://127.0.0.1:8080] [--start-fleet]
+// npm run load -- --scenario normal|stress|spike [--duration S] [--url http://127.0.0.1:8080] [--start-fleet [--fleet processes|docker]]
 async function main(): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
         url: { type: 'string' },
         paths: { type: 'string' },
         'start-fleet': { type: 'boolean' },
+        fleet: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopStack().finally(() => process.exit(130)));
   try {
-    if (values['start-fleet']) stack = await startStack({ heal: false, log: (m) => process.stderr.write(`${m}\n`) });
+    if (values['start-fleet']) stack = await startStack({ heal: false, fleet: fleetArg(values.fleet as string | undefined), log: (m) => process.stderr.write(`${m}\n`) });
     const url = (values.url as string | undefined) ?? stack?.gatewayUrl ?? 'http://127.0.0.1:8080';
     const stages = loadStages(p.data, duration);
     process.stderr.write(`load ${p.data} on ${url}: ${stages.map((s) => `${s.rps} rps x ${s.seconds}s`).join(', ')} (at most ${requestBudget(stages)} requests)\n`);

@@ -25,8 +25,8 @@ async function run(a: RunArgs): Promise<Recording> {
     // rollbacks leave the fleet as it was, so one stack serves every scenario.
     const batches = heal === 'on' ? experiments.map((e) => [e]) : [experiments];
     for (const batch of batches) {
-      progress.line(`starting the local stack (heal ${heal})...`);
-      const stack = await startStack({ heal: heal === 'on', log: (m) => progress.line(m) });
+      progress.line(`starting the local stack (heal ${heal}, fleet as ${a.fleet})...`);
+      const stack = await startStack({ heal: heal === 'on', fleet: a.fleet, log: (m) => progress.line(m) });
       active = stack;
       try {
         progress.line(`stack up: gateway ${stack.gatewayUrl}, prometheus ${stack.prometheusUrl} (configs and logs in ${stack.dir})`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos:quiet -- [--minutes N]`: how often the detector cries wolf. Starts the local stack
+ * `npm run chaos:quiet -- [--minutes N] [--fleet processes|docker]`: how often the detector cries wolf. Starts the local stack
  * (Prometheus, Alertmanager, detector, remediator, fleet), drives normal load with no fault at all,
  * and from the moment the detector's warm-up ends — the minute that used to raise the first alarms —
  * counts, per service: score crossings of the 1.0 line, HomeostatAnomaly alerts that fired, and
@@ -12,7 +12,7 @@ import { PrometheusReader } from '../runner/prometheus-reader';
 import { readActions } from '../runner/remediator-reader';
 import { DETECTOR_WARMUP_SECONDS } from '../stack/detector-config';
 import { startStack, type Stack } from '../stack/start-stack';
-import { DEFAULT_PATHS } from './cli-args';
+import { DEFAULT_PATHS, fleetArg } from './cli-args';
 
 const SERVICES = ['gateway', 'orders', 'payments', 'inventory'];
 /** A crossing less than this after the score fell back counts as the same alarm (the rule's keep_firing_for). */
@@ -45,10 +45,13 @@ function alarms(values: [number, number | null][]): number[] {
 }
 
 async function main(): Promise<void> {
-  const minutes = minutesArg(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const minutes = minutesArg(argv);
+  const f = argv.indexOf('--fleet');
+  const fleet = fleetArg(f >= 0 ? argv[f + 1] : undefined);
   const log = (m: string) => process.stderr.write(`${m}\n`);
-  log(`starting the local stack (heal on)...`);
-  const stack = await startStack({ heal: true, log });
+  log(`starting the local stack (heal on, fleet as ${fleet})...`);
+  const stack = await startStack({ heal: true, fleet, log });
   active = stack;
   try {
     const total = DETECTOR_WARMUP_SECONDS + minutes * 60;

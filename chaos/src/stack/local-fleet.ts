@@ -1,15 +1,15 @@
-import { freePort, spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
+import { spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
+import { ADMIN_TOKEN_ENV, DEMO_SERVICES, type Fleet, type FleetContext, type FleetPlan } from './fleet';
 import { ENTRY_POINTS, isBuilt } from './repo-paths';
 import type { StackTarget } from './prometheus-config';
-
-export const DEMO_SERVICES = ['orders', 'payments', 'inventory'] as const;
+import { upstreamTargets } from './target-discovery';
 
 interface Member {
   service: string;
   port: number;
   args: string[];
-  /** null for backends another process owns (the remediator's process actuator, with --heal on). */
+  /** null for backends another process owns (the remediator's process actuator, with heal on). */
   daemon: Daemon | null;
 }
 
@@ -18,45 +18,40 @@ interface Member {
  * with the CLIs of docs/architecture.md. Keeps the command of each so a crashed backend can be
  * started again on the same port (the rollback of the crash experiment).
  */
-export class LocalFleet {
+export class LocalFleet implements Fleet {
+  readonly kind = 'processes';
+
   private constructor(
     private readonly members: Map<string, Member>,
     private readonly dir: string,
-    private readonly env: Record<string, string>,
+    private readonly adminToken: string,
   ) {}
 
   /**
-   * Starts the gateway and, unless `externalBackends` gives their ports (processes someone else
-   * started), one backend per service.
+   * Starts the gateway on `gatewayPort` in front of the backends on `backendPorts`, and the
+   * backends too unless `backendsOwnedElsewhere` (the remediator started them).
    */
   static async start(opts: {
     dir: string;
-    /** Added to each process' environment (HOMEOSTAT_ADMIN_TOKEN protects /admin). */
-    env?: Record<string, string>;
-    services?: readonly string[];
-    externalBackends?: Record<string, number>;
-    gatewayPort?: number;
-    /** Hands out ports no other part of the stack got (default: freePort). */
-    allocatePort?: () => Promise<number>;
+    adminToken: string;
+    backendPorts: Record<string, number>;
+    gatewayPort: number;
+    backendsOwnedElsewhere: boolean;
   }): Promise<LocalFleet> {
-    const allocate = opts.allocatePort ?? freePort;
     if (!isBuilt('backend') || !isBuilt('gateway')) {
       throw new ChaosError('NOT_BUILT', `the demo fleet is not built (${ENTRY_POINTS.backend}); run: npm run build -w @homeostat/demo`);
     }
     const members = new Map<string, Member>();
-    const fleet = new LocalFleet(members, opts.dir, opts.env ?? {});
+    const fleet = new LocalFleet(members, opts.dir, opts.adminToken);
     try {
       const upstreams: string[] = [];
-      for (const service of opts.services ?? DEMO_SERVICES) {
-        const external = opts.externalBackends?.[service];
-        const port = external ?? (await allocate());
+      for (const [service, port] of Object.entries(opts.backendPorts)) {
         const args = [ENTRY_POINTS.backend, '--service', service, '--port', String(port)];
-        members.set(service, { service, port, args, daemon: external ? null : fleet.spawn(service, port, args) });
+        members.set(service, { service, port, args, daemon: opts.backendsOwnedElsewhere ? null : fleet.spawn(service, port, args) });
         upstreams.push('--upstream', `${service}=http://127.0.0.1:${port}`);
       }
-      const gwPort = opts.gatewayPort ?? (await allocate());
-      const gwArgs = [ENTRY_POINTS.gateway, '--port', String(gwPort), ...upstreams];
-      members.set('gateway', { service: 'gateway', port: gwPort, args: gwArgs, daemon: fleet.spawn('gateway', gwPort, gwArgs) });
+      const gwArgs = [ENTRY_POINTS.gateway, '--port', String(opts.gatewayPort), ...upstreams];
+      members.set('gateway', { service: 'gateway', port: opts.gatewayPort, args: gwArgs, daemon: fleet.spawn('gateway', opts.gatewayPort, gwArgs) });
       await Promise.all([...members.values()].map((m) => fleet.waitHealthy(m)));
       return fleet;
     } catch (e) {
@@ -75,12 +70,13 @@ export class LocalFleet {
     return `http://127.0.0.1:${m.port}`;
   }
 
-  get services(): string[] {
-    return [...this.members.keys()];
-  }
-
-  targets(): StackTarget[] {
-    return [...this.members.values()].map((m) => ({ service: m.service, address: `127.0.0.1:${m.port}` }));
+  /** The processes it knows of, and the replicas the gateway routes to (scale-out adds some). */
+  async targets(): Promise<StackTarget[]> {
+    const own = [...this.members.values()].map((m) => ({ service: m.service, address: `127.0.0.1:${m.port}` }));
+    const body = await fetch(`${this.gatewayUrl}/admin/upstreams`, { headers: { authorization: `Bearer ${this.adminToken}` } })
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null);
+    return [...own, ...upstreamTargets(body)];
   }
 
   isRunning(service: string): boolean {
@@ -104,7 +100,13 @@ export class LocalFleet {
   }
 
   private spawn(service: string, port: number, args: string[]): Daemon {
-    return spawnDaemon(process.execPath, args, { dir: this.dir, port, url: `http://127.0.0.1:${port}`, name: `demo-${service}`, env: this.env });
+    return spawnDaemon(process.execPath, args, {
+      dir: this.dir,
+      port,
+      url: `http://127.0.0.1:${port}`,
+      name: `demo-${service}`,
+      env: { [ADMIN_TOKEN_ENV]: this.adminToken },
+    });
   }
 
   private async waitHealthy(m: Member): Promise<void> {
@@ -117,4 +119,35 @@ export class LocalFleet {
       { timeoutMs: 30_000, intervalMs: 200 },
     );
   }
+}
+
+/**
+ * The processes fleet's plan: ports for the gateway, each backend and its replicas. With heal on,
+ * the remediator's process actuator starts the backends from `actuator` (so it can restart and
+ * scale them) and the fleet only waits for them; with heal off the fleet starts them itself.
+ */
+export async function planLocalFleet(ctx: FleetContext): Promise<FleetPlan> {
+  const gatewayPort = await ctx.ports.next();
+  const backendPorts: Record<string, number> = {};
+  const groups = [];
+  for (const service of DEMO_SERVICES) {
+    backendPorts[service] = await ctx.ports.next();
+    groups.push({
+      name: service,
+      command: [process.execPath, ENTRY_POINTS.backend, '--service', service, '--port', '{port}'],
+      ports: [backendPorts[service]],
+      replicaPorts: await ctx.ports.range(4),
+      autostart: true,
+    });
+  }
+  return {
+    actuator: {
+      config: { process: { gateway: { url: `http://127.0.0.1:${gatewayPort}`, token: { env: ADMIN_TOKEN_ENV } }, groups } },
+      target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+    },
+    start: () => {
+      ctx.log(ctx.heal ? 'starting the gateway (the remediator started the backends)' : 'starting the demo fleet (gateway + orders, payments, inventory)');
+      return LocalFleet.start({ dir: ctx.dir, adminToken: ctx.adminToken, backendPorts, gatewayPort, backendsOwnedElsewhere: ctx.heal });
+    },
+  };
 }

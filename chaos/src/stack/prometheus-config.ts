@@ -3,6 +3,8 @@ export interface StackTarget {
   service: string;
   /** host:port */
   address: string;
+  /** The container's name, for a replica that is one (as compose's docker_sd relabelling labels it). */
+  container?: string;
 }
 
 export interface PrometheusConfigInput {

@@ -1,14 +1,9 @@
-export interface ProcessGroupInput {
-  name: string;
-  command: string[];
-  ports: number[];
-  replicaPorts: { from: number; to: number };
-}
+import type { FleetActuator } from './fleet';
 
 /**
- * The remediator's config for a local chaos run: webhook bearer token from a file, the process
- * actuator owning the demo backends (it starts them, so it can restart and scale them), the gateway
- * for isolate / traffic shift, and a policy mapping each alert to an escalation ladder.
+ * The remediator's config for the stack: webhook bearer token from a file, the fleet's actuator
+ * (the process actuator owning the demo backends, or the Docker actuator on their containers), and
+ * a policy mapping each alert to an escalation ladder, the same for every fleet.
  */
 export function remediatorConfig(i: {
   port: number;
@@ -16,14 +11,12 @@ export function remediatorConfig(i: {
   storageFile: string;
   prometheusUrl: string;
   alertmanagerUrl: string;
-  gatewayUrl: string;
-  adminTokenEnv: string;
-  groups: ProcessGroupInput[];
+  services: readonly string[];
+  actuator: FleetActuator;
 }): Record<string, unknown> {
-  const services = i.groups.map((g) => g.name);
-  const target = { actuator: 'process', kind: 'process-group', name: '{{service}}' };
+  const services = [...i.services];
   const common = {
-    target,
+    target: i.actuator.target,
     allow: services,
     cooldownSeconds: 20,
     maxAttempts: 3,
@@ -35,10 +28,7 @@ export function remediatorConfig(i: {
     storage: { file: i.storageFile },
     prometheus: { url: i.prometheusUrl },
     alertmanager: { url: i.alertmanagerUrl },
-    process: {
-      gateway: { url: i.gatewayUrl, token: { env: i.adminTokenEnv } },
-      groups: i.groups.map((g) => ({ ...g, autostart: true })),
-    },
+    ...i.actuator.config,
     policy: {
       // one target per service may be healed at once: with the default of 1, a pending verification
       // on one service blocks every other service's healing for the length of a chaos run

@@ -2,20 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, makeTempDir, spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
+import { makeTempDir, spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
 import { alertmanagerConfig } from './alertmanager-config';
 import { detectorConfig } from './detector-config';
-import { DEMO_SERVICES, LocalFleet } from './local-fleet';
-import { freePortRange } from './port-range';
-import { alertRules, prometheusConfig } from './prometheus-config';
-import { remediatorConfig } from './remediator-config';
+import { planDockerFleet } from './docker-fleet';
 import { ensureBuilt, requireBuilt } from './ensure-built';
+import { ADMIN_TOKEN_ENV, DEMO_SERVICES, type Fleet, type FleetContext, type FleetKind, type FleetPlan } from './fleet';
+import { planLocalFleet } from './local-fleet';
+import { PortPool } from './port-pool';
+import { alertRules, prometheusConfig, type StackTarget } from './prometheus-config';
+import { remediatorConfig } from './remediator-config';
 import { ENTRY_POINTS } from './repo-paths';
-import { upstreamTargets, writeFileSd } from './target-discovery';
+import { writeFileSd } from './target-discovery';
 
 export interface StackOptions {
   heal: boolean;
+  /** How the demo backends run (default: local processes). */
+  fleet?: FleetKind;
   /** Where configs, data and logs go; a fresh temp dir otherwise. */
   dir?: string;
   scrapeIntervalSeconds?: number;
@@ -26,8 +30,10 @@ export interface Stack {
   dir: string;
   heal: boolean;
   adminToken: string;
+  fleet: Fleet;
   gatewayUrl: string;
   prometheusUrl: string;
+  alertmanagerUrl: string | null;
   detectorUrl: string | null;
   remediatorUrl: string | null;
   /** Base URL of a service's first process (where faults are injected). */
@@ -37,7 +43,10 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const ADMIN_TOKEN_ENV = 'HOMEOSTAT_ADMIN_TOKEN';
+const PLAN: Record<FleetKind, (ctx: FleetContext) => Promise<FleetPlan>> = {
+  processes: planLocalFleet,
+  docker: planDockerFleet,
+};
 
 /** Fails with one clear message when --heal on cannot work (detector or remediator not built). */
 export function assertHealBuilt(log?: (m: string) => void): void {
@@ -53,9 +62,10 @@ export function assertHealBuilt(log?: (m: string) => void): void {
 }
 
 /**
- * Starts the local stack: the demo fleet, Prometheus (1 s scrape, file_sd kept in sync with the
- * gateway's replicas) and, with heal on, Alertmanager, the detector and the remediator, all on
- * free loopback ports with generated configs. stop() ends every process it started.
+ * Starts the stack: the demo fleet (local processes or Docker containers), Prometheus (1 s scrape,
+ * file_sd kept in sync with the fleet's replicas) and, with heal on, Alertmanager, the detector and
+ * the remediator, all on free loopback ports with generated configs. stop() ends every process it
+ * started and removes every container.
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
@@ -68,53 +78,42 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   // /admin with it; the remediator's gateway client sends it and the backends it starts inherit it
   const adminEnv = { [ADMIN_TOKEN_ENV]: adminToken };
   const daemons: Daemon[] = [];
-  // freePort() releases the port it found, so two calls can return the same one: keep them distinct
-  const taken = new Set<number>();
-  const port = async (): Promise<number> => {
-    for (;;) {
-      const p = await freePort();
-      if (!taken.has(p)) {
-        taken.add(p);
-        return p;
-      }
-    }
-  };
-  let fleet: LocalFleet | null = null;
+  const ports = new PortPool();
+  let fleet: Fleet | null = null;
   let syncTimer: NodeJS.Timeout | null = null;
   const stop = async () => {
     if (syncTimer) clearInterval(syncTimer);
     for (const d of [...daemons].reverse()) await d.stop();
     await fleet?.stop();
   };
+  const start = async (name: string, bin: string, args: string[], port: number, ready: (url: string) => Promise<boolean>, o: { dir?: string; env?: Record<string, string> } = {}) => {
+    const url = `http://127.0.0.1:${port}`;
+    log(`starting ${name} on ${url}`);
+    const d = spawnDaemon(bin, args, { dir: o.dir ?? dir, port, url, name, env: o.env });
+    daemons.push(d);
+    await waitFor(`${name} on ${url} (log: ${d.logFile})`, async () => {
+      if (d.child.exitCode !== null) throw new Error(`exited with ${d.child.exitCode}`);
+      return ready(url);
+    }, { timeoutMs: 30_000 });
+    return url;
+  };
+  const ok = (path: string) => async (url: string) => (await fetch(`${url}${path}`)).ok;
   try {
     const scrape = opts.scrapeIntervalSeconds ?? 1;
-    const promPort = await port();
+    const promPort = await ports.next();
     const prometheusUrl = `http://127.0.0.1:${promPort}`;
     let remediatorUrl: string | null = null;
     let detectorUrl: string | null = null;
-    let alertmanagerAddr: string | undefined;
-    const homeostatTargets: { service: string; address: string }[] = [];
+    let alertmanagerUrl: string | null = null;
+    const homeostatTargets: StackTarget[] = [];
+    const plan = await PLAN[opts.fleet ?? 'processes']({ dir, adminToken, ports, heal: opts.heal, log });
 
     if (opts.heal) {
-      const gatewayPort = await port();
-      const amPort = await port();
-      const remPort = await port();
-      alertmanagerAddr = `127.0.0.1:${amPort}`;
-      remediatorUrl = `http://127.0.0.1:${remPort}`;
-      const webhookToken = randomBytes(16).toString('hex');
+      const amPort = await ports.next();
+      const remPort = await ports.next();
+      alertmanagerUrl = `http://127.0.0.1:${amPort}`;
       const tokenFile = join(dir, 'remediator-webhook.token');
-      writeFileSync(tokenFile, webhookToken, { mode: 0o600 });
-      const backendPorts: Record<string, number> = {};
-      const groups = [];
-      for (const service of DEMO_SERVICES) {
-        backendPorts[service] = await port();
-        groups.push({
-          name: service,
-          command: [process.execPath, ENTRY_POINTS.backend, '--service', service, '--port', '{port}'],
-          ports: [backendPorts[service]],
-          replicaPorts: await freePortRange(4, taken),
-        });
-      }
+      writeFileSync(tokenFile, randomBytes(16).toString('hex'), { mode: 0o600 });
       const remConfigFile = join(dir, 'remediator.yml');
       writeFileSync(
         remConfigFile,
@@ -124,76 +123,46 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
             tokenFile,
             storageFile: join(dir, 'remediator.db'),
             prometheusUrl,
-            alertmanagerUrl: `http://${alertmanagerAddr}`,
-            gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
-            adminTokenEnv: ADMIN_TOKEN_ENV,
-            groups,
+            alertmanagerUrl,
+            services: DEMO_SERVICES,
+            actuator: plan.actuator,
           }),
         ),
       );
-      log(`starting remediator on ${remediatorUrl} (it starts the backends)`);
-      const rem = spawnDaemon(process.execPath, [ENTRY_POINTS.remediator, 'serve', '--config', remConfigFile], {
-        dir,
-        port: remPort,
-        url: remediatorUrl,
-        name: 'remediator',
-        env: adminEnv,
-      });
-      daemons.push(rem);
-      // the kill-switch route is the remediator's own: a backend answering /healthz on a reused port must not pass
-      await waitFor(`remediator on ${remediatorUrl} (log: ${rem.logFile})`, async () => {
-        if (rem.child.exitCode !== null) throw new Error(`exited with ${rem.child.exitCode}`);
-        return (await fetch(`${remediatorUrl}/api/v1/kill-switch`)).ok;
-      }, {
-        timeoutMs: 30_000,
-      });
+      // first: the process actuator starts the backends the fleet then waits for. The kill-switch
+      // route is the remediator's own: a backend answering /healthz on a reused port must not pass
+      remediatorUrl = await start('remediator', process.execPath, [ENTRY_POINTS.remediator, 'serve', '--config', remConfigFile], remPort, ok('/api/v1/kill-switch'), { env: adminEnv });
       homeostatTargets.push({ service: 'remediator', address: `127.0.0.1:${remPort}` });
-      fleet = await LocalFleet.start({ dir, env: adminEnv, externalBackends: backendPorts, gatewayPort, allocatePort: port });
+      fleet = await plan.start();
 
       const amDir = join(dir, 'alertmanager');
       mkdirSync(amDir, { recursive: true });
       const amConfig = join(amDir, 'alertmanager.yml');
       writeFileSync(amConfig, stringify(alertmanagerConfig(remediatorUrl, tokenFile)));
-      log(`starting alertmanager on ${alertmanagerAddr}`);
-      const am = spawnDaemon(
+      await start(
+        'alertmanager',
         'prometheus-alertmanager',
-        [`--config.file=${amConfig}`, `--storage.path=${join(amDir, 'data')}`, `--web.listen-address=${alertmanagerAddr}`, '--cluster.listen-address=', '--log.level=warn'],
-        { dir: amDir, port: amPort, url: `http://${alertmanagerAddr}`, name: 'alertmanager' },
+        [`--config.file=${amConfig}`, `--storage.path=${join(amDir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'],
+        amPort,
+        ok('/-/ready'),
+        { dir: amDir },
       );
-      daemons.push(am);
-      await waitFor(`alertmanager (log: ${am.logFile})`, async () => (await fetch(`http://${alertmanagerAddr}/-/ready`)).ok, { timeoutMs: 30_000 });
 
-      const detPort = await port();
-      detectorUrl = `http://127.0.0.1:${detPort}`;
+      const detPort = await ports.next();
       const detConfigFile = join(dir, 'detector.yml');
       writeFileSync(detConfigFile, stringify(detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data') })));
-      log(`starting detector on ${detectorUrl}`);
-      const det = spawnDaemon(process.execPath, [ENTRY_POINTS.detector, 'serve', '--config', detConfigFile], {
-        dir,
-        port: detPort,
-        url: detectorUrl,
-        name: 'detector',
-      });
-      daemons.push(det);
-      await waitFor(`detector on ${detectorUrl} (log: ${det.logFile})`, async () => (await fetch(`${detectorUrl}/healthz`)).ok, { timeoutMs: 30_000 });
+      detectorUrl = await start('detector', process.execPath, [ENTRY_POINTS.detector, 'serve', '--config', detConfigFile], detPort, ok('/healthz'));
       homeostatTargets.push({ service: 'detector', address: `127.0.0.1:${detPort}` });
     } else {
-      log('starting the demo fleet (gateway + orders, payments, inventory)');
-      fleet = await LocalFleet.start({ dir, env: adminEnv, allocatePort: port });
+      fleet = await plan.start();
     }
     const theFleet = fleet;
 
-    // Prometheus: the demo job's targets follow the gateway's replicas (scale-out adds some)
+    // Prometheus: the demo job's targets follow the fleet's replicas (scale-out adds some)
     const sdFile = join(dir, 'demo-targets.json');
-    const syncTargets = async () => {
-      const own = theFleet.targets();
-      const body = await fetch(`${theFleet.gatewayUrl}/admin/upstreams`, { headers: { authorization: `Bearer ${adminToken}` } })
-        .then((r) => (r.ok ? r.json() : null))
-        .catch(() => null);
-      writeFileSd(sdFile, [...own, ...upstreamTargets(body)]);
-    };
+    const syncTargets = async () => writeFileSd(sdFile, await theFleet.targets());
     await syncTargets();
-    syncTimer = setInterval(() => void syncTargets(), 1000);
+    syncTimer = setInterval(() => void syncTargets().catch(() => undefined), 1000);
     syncTimer.unref();
     const promDir = join(dir, 'prometheus');
     mkdirSync(promDir, { recursive: true });
@@ -207,26 +176,29 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           demoTargetsFile: sdFile,
           homeostatTargets,
           ruleFiles: opts.heal ? [rulesFile] : [],
-          alertmanager: alertmanagerAddr,
+          alertmanager: alertmanagerUrl ? new URL(alertmanagerUrl).host : undefined,
           scrapeIntervalSeconds: scrape,
         }),
       ),
     );
-    log(`starting prometheus on ${prometheusUrl} (scrape ${scrape}s)`);
-    const prom = spawnDaemon(
+    log(`prometheus scrapes every ${scrape}s`);
+    await start(
+      'prometheus',
       'prometheus',
       [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(promDir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
-      { dir: promDir, port: promPort, url: prometheusUrl, name: 'prometheus' },
+      promPort,
+      ok('/-/ready'),
+      { dir: promDir },
     );
-    daemons.push(prom);
-    await waitFor(`prometheus (log: ${prom.logFile})`, async () => (await fetch(`${prometheusUrl}/-/ready`)).ok, { timeoutMs: 30_000 });
 
     return {
       dir,
       heal: opts.heal,
       adminToken,
+      fleet: theFleet,
       gatewayUrl: theFleet.gatewayUrl,
       prometheusUrl,
+      alertmanagerUrl,
       detectorUrl,
       remediatorUrl,
       serviceUrl: (s) => theFleet.url(s),

@@ -31,3 +31,9 @@ it('file_sd groups carry the service label and drop duplicate addresses', () => 
     { targets: ['127.0.0.1:2'], labels: { service: 'gateway' } },
   ]);
 });
+
+it('a container replica is labelled with its container name as well', () => {
+  expect(JSON.parse(fileSdTargets([{ service: 'orders', address: '127.0.0.1:3', container: 'p-orders-1' }]))).toEqual([
+    { targets: ['127.0.0.1:3'], labels: { service: 'orders', container: 'p-orders-1' } },
+  ]);
+});

@@ -31,12 +31,15 @@ export function upstreamTargets(body: unknown): StackTarget[] {
   return out;
 }
 
-/** Prometheus file_sd JSON: one group per target so each carries its own `service` label. */
+/**
+ * Prometheus file_sd JSON: one group per target so each carries its own `service` label (and
+ * `container`, so a HomeostatTargetDown alert names the replica that is down).
+ */
 export function fileSdTargets(targets: readonly StackTarget[]): string {
   const seen = new Set<string>();
   const groups = targets
     .filter((t) => (seen.has(t.address) ? false : (seen.add(t.address), true)))
-    .map((t) => ({ targets: [t.address], labels: { service: t.service } }));
+    .map((t) => ({ targets: [t.address], labels: { service: t.service, ...(t.container ? { container: t.container } : {}) } }));
   return JSON.stringify(groups, null, 1);
 }
 

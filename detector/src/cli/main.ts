@@ -3,6 +3,7 @@
  * `homeostat-detect <command>`: a small dispatcher. `serve` is loaded lazily so the replay CLI
  * starts fast and works even when the service's dependencies are absent.
  */
+import { run as runRca } from './rca';
 import { run as runReplay } from './replay';
 
 type Command = (args: string[]) => Promise<number>;
@@ -13,6 +14,9 @@ commands:
   replay --input IN.csv --output OUT.csv [--config FILE [--detector NAME]]
                                            score a CSV causally, row by row, with the
                                            detector config's pipeline (its defaults without --config)
+  rca --metrics METRICS.csv --graph EDGES.csv --from T [--top K] [--output OUT.csv]
+                                           rank the likely root causes of the incident from T
+                                           (long CSV timestamp,entity,metric,value; edges caller,callee)
   serve --config detector.yml                              run the detector service
 `;
 
@@ -33,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'replay':
       return runReplay(args);
+    case 'rca':
+      return runRca(args);
     case 'serve': {
       const serve = loadServe();
       if (!serve) {

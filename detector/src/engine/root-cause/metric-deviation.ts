@@ -1,0 +1,81 @@
+import { quantile } from '../rolling-stats';
+import { metricNature, type MetricKind } from './metric-kind';
+import type { MetricSeries } from './types';
+
+/** How far one metric of one entity moved in the incident window, against its own history. */
+export interface MetricDeviation {
+  metric: string;
+  kind: MetricKind;
+  /**
+   * The largest robust deviation of an incident point in the metric's bad direction:
+   * (x − median) / scale, scale = max(IQR, mean absolute deviation, a hair of the level) of the
+   * history (BARO's robust scaling; the second term keeps a metric that sits still and dips now and
+   * then, such as availability, from turning the first dip into ∞). 0 when it only moved the good way.
+   */
+  z: number;
+  /** x − median at that point, in the metric's unit, signed so that the bad direction is positive. */
+  excess: number;
+  /** First incident point whose deviation reached the threshold, Unix ms; undefined if none did. */
+  onset?: number;
+}
+
+export interface DeviationOptions {
+  /** Robust deviations from which a point counts as anomalous. */
+  threshold: number;
+  /** History points a metric needs before it can be judged. */
+  minHistory: number;
+  /**
+   * How much of the history's own tail counts as normal: the deviation is measured past the
+   * history's (1 − tailQuantile) quantile on the bad side rather than past its median, so a metric
+   * that spikes every day is not news when it spikes again. 0 turns it off (pure BARO scaling).
+   */
+  tailQuantile: number;
+}
+
+/**
+ * Judges one metric: the history is every point before `from`, the incident every point from it.
+ * Median and IQR are robust to a few incident points that leaked into the history when the incident
+ * start is given late (BARO's argument for robust scaling over a fitted model). Returns null when
+ * the metric has too little history or no incident point (gaps are skipped, never filled).
+ */
+export function metricDeviation(
+  metric: string,
+  series: MetricSeries,
+  from: number,
+  options: DeviationOptions,
+  kindOverride?: MetricKind,
+): MetricDeviation | null {
+  const nature = metricNature(metric);
+  const kind = kindOverride ?? nature.kind;
+  const direction = kindOverride && kindOverride !== nature.kind ? 0 : nature.direction;
+  const history: number[] = [];
+  const incident: { t: number; v: number }[] = [];
+  for (let i = 0; i < series.values.length; i++) {
+    const v = series.values[i];
+    if (v === null || !Number.isFinite(v)) continue;
+    if (series.timestamps[i] < from) history.push(v);
+    else incident.push({ t: series.timestamps[i], v });
+  }
+  if (history.length < options.minHistory || incident.length === 0) return null;
+  incident.sort((a, b) => a.t - b.t);
+  const median = quantile(history, 0.5);
+  const iqr = quantile(history, 0.75) - quantile(history, 0.25);
+  let meanAbsDev = 0;
+  for (const v of history) meanAbsDev += Math.abs(v - median);
+  meanAbsDev /= history.length;
+  const scale = Math.max(iqr, meanAbsDev, 1e-6 * Math.abs(median), Number.MIN_VALUE);
+  // The normal band: median, widened to the history's own tail on each bad side.
+  const q = options.tailQuantile;
+  const hi = q > 0 ? Math.max(median, quantile(history, 1 - q)) : median;
+  const lo = q > 0 ? Math.min(median, quantile(history, q)) : median;
+  let best = { z: 0, excess: 0 };
+  let onset: number | undefined;
+  for (const { t, v } of incident) {
+    const up = direction >= 0 ? (v - hi) / scale : 0;
+    const down = direction <= 0 ? (lo - v) / scale : 0;
+    const z = Math.max(up, down, 0);
+    if (z > best.z) best = { z, excess: up >= down ? v - median : median - v };
+    if (onset === undefined && z >= options.threshold) onset = t;
+  }
+  return { metric, kind, z: best.z, excess: best.excess, onset };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { MetricKind } from './metric-kind';
+
+/**
+ * The ranker's settings. The defaults are statistical conventions, not fitted to any data set: a
+ * point is anomalous at 3 robust deviations past the history's 1 % tail, a metric needs a handful of
+ * history points, and a callee may cross the threshold one step after its caller (the two are
+ * sampled independently) and still explain it.
+ */
+export const RootCauseOptions = z
+  .object({
+    /** Robust deviations (IQR units) at which a point counts as anomalous. */
+    threshold: z.number().positive().default(3),
+    /** History points a metric needs before it is judged. */
+    minHistory: z.number().int().min(2).default(30),
+    /** Share of the history's own tail that is normal (see metric-deviation.ts); 0 = plain BARO scaling. */
+    tailQuantile: z.number().min(0).max(0.25).default(0.01),
+    /** Steps by which a callee's onset may trail its caller's and still explain it. */
+    onsetToleranceSteps: z.number().min(0).default(1),
+    /** Kinds for metric names the name rules classify wrongly (metric name → kind). */
+    metricKinds: z.record(z.string(), z.enum(MetricKind)).default({}),
+  })
+  .strict();
+export type RootCauseOptions = z.infer<typeof RootCauseOptions>;
+export type RootCauseOptionsInput = z.input<typeof RootCauseOptions>;

@@ -16,7 +16,7 @@ import { poolExhaustionFault } from './faults/pool-exhaustion-fault';
 import { errorsFault, latencyFault } from './faults/request-faults';
 import { backendMetrics, createRegistry, httpMetrics } from './metrics';
 import { backendOpenApi } from './openapi';
-import type { SpanSink } from './otlp-exporter';
+import type { Tracing } from './tracing';
 import { PERSONALITIES, type Operation } from './personality';
 import { createEdge } from './service-edge';
 import { WorkerPool } from './worker-pool';
@@ -24,7 +24,7 @@ import { WorkerPool } from './worker-pool';
 export interface BackendDeps {
   log: Logger;
   adminToken: string;
-  sink: SpanSink;
+  tracing: Tracing;
   /** What the crash fault calls; process.exit in the real service. */
   exit: (code: number) => void;
 }
@@ -84,7 +84,7 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
     log: deps.log,
     registry,
     http,
-    sink: deps.sink,
+    tracing: deps.tracing,
     adminToken: deps.adminToken,
     openapi: backendOpenApi(service, personality.operations, scheduler.names),
     beforeScrape() {

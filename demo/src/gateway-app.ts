@@ -6,9 +6,8 @@ import { FaultScheduler, type FaultDefinition } from './fault-scheduler';
 import { splitAssignment, type GatewayConfig } from './gateway-config';
 import { createRegistry, gatewayMetrics, httpMetrics } from './metrics';
 import { gatewayOpenApi } from './openapi';
-import type { SpanSink } from './otlp-exporter';
+import type { Tracing } from './tracing';
 import { createEdge } from './service-edge';
-import { traceparentOf } from './trace-context';
 import { watchDns, watchUpstreamsFile, type Discovery } from './upstream-discovery';
 import { forward, forwardableHeaders, UpstreamConnectError } from './upstream-proxy';
 import { UpstreamRegistry } from './upstream-registry';
@@ -16,7 +15,7 @@ import { UpstreamRegistry } from './upstream-registry';
 export interface GatewayDeps {
   log: Logger;
   adminToken: string;
-  sink: SpanSink;
+  tracing: Tracing;
   random?: () => number;
 }
 
@@ -85,7 +84,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     log: deps.log,
     registry,
     http,
-    sink: deps.sink,
+    tracing: deps.tracing,
     adminToken: deps.adminToken,
     openapi: gatewayOpenApi(),
     ready: () => upstreams.services().some((s) => upstreams.get(s)!.size > 0),
@@ -126,7 +125,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     const tried = new Set<string>();
     const headers = forwardableHeaders(req.headers);
     // the backend's span becomes a child of the gateway's server span
-    headers.traceparent = traceparentOf(req.trace);
+    deps.tracing.inject(req.span, headers);
     headers['x-forwarded-for'] = req.ip;
     // backends count active users by this header; the client's connection stands in when absent
     headers['x-user-id'] ??= `${req.socket.remoteAddress}:${req.socket.remotePort}`;

@@ -10,12 +10,13 @@ import { checkBearer } from './admin-auth';
 import { ActiveUsers, AvailabilityWindow } from './business-metrics';
 import { toApiError } from './errors';
 import type { DemoRegistry, HttpMetrics } from './metrics';
-import type { SpanSink } from './otlp-exporter';
-import { childContext, type TraceContext } from './trace-context';
+import type { Span } from '@opentelemetry/api';
+import type { Tracing } from './tracing';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    trace: TraceContext;
+    /** The request's server span (a child of the caller's when it sent `traceparent`). */
+    span: Span;
     startedAtMs: number;
     /** Low-cardinality route label for metrics; set by handlers whose URL pattern is too coarse. */
     metricsRoute?: string;
@@ -29,7 +30,7 @@ export interface EdgeOptions {
   log: Logger;
   registry: DemoRegistry;
   http: HttpMetrics;
-  sink: SpanSink;
+  tracing: Tracing;
   adminToken: string;
   openapi: object;
   /** Readiness beyond "the server listens", e.g. the gateway has an upstream. */
@@ -55,7 +56,7 @@ const INTERNAL = /^\/(metrics|healthz|readyz|openapi\.json|admin)(\/|$|\?)/;
  * /admin prefix and the one error-to-HTTP mapping.
  */
 export function createEdge(opts: EdgeOptions): Edge {
-  const { service, http, sink } = opts;
+  const { service, http, tracing } = opts;
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
     // one line per request would drown the logs under load; failures are logged in record()
@@ -66,13 +67,14 @@ export function createEdge(opts: EdgeOptions): Edge {
   const users = new ActiveUsers();
   const availability = new AvailabilityWindow();
 
-  app.decorateRequest('trace', null as unknown as TraceContext);
+  app.decorateRequest('span', null as unknown as Span);
   app.decorateRequest('startedAtMs', 0);
 
   app.addHook('onRequest', async (req) => {
     req.startedAtMs = performance.timeOrigin + performance.now();
-    req.trace = childContext(req.headers.traceparent);
-    req.log = req.log.child({ trace_id: req.trace.traceId, span_id: req.trace.spanId });
+    req.span = tracing.startServerSpan(req.headers, req.startedAtMs);
+    const { traceId, spanId } = req.span.spanContext();
+    req.log = req.log.child({ trace_id: traceId, span_id: spanId });
     if (INTERNAL.test(req.url)) {
       if (req.url.startsWith('/admin')) checkBearer(req.headers.authorization, opts.adminToken);
       return;
@@ -94,14 +96,11 @@ export function createEdge(opts: EdgeOptions): Edge {
     http.duration.observe({
       labels,
       value: (endMs - req.startedAtMs) / 1000,
-      exemplarLabels: traceExemplar(req.trace.traceId),
+      exemplarLabels: traceExemplar(req.span.spanContext().traceId),
     });
     availability.record(code < 500);
-    sink.export({
-      ...req.trace,
+    tracing.end(req.span, {
       name: `${req.method} ${route}`,
-      kind: 'server',
-      startMs: req.startedAtMs,
       endMs,
       error: code >= 500,
       attributes: {
@@ -142,7 +141,7 @@ export function createEdge(opts: EdgeOptions): Edge {
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', service });
   });
   app.get('/openapi.json', async () => opts.openapi);
-  app.addHook('onClose', async () => sink.shutdown());
+  app.addHook('onClose', async () => tracing.shutdown());
 
   return { app, record, users, availability };
 }

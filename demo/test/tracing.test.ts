@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { waitFor } from '@homeostat/testkit';
 import { startService, type NodeService } from './helpers';
 
-// Traces go out over OTLP/HTTP (JSON) only when OTEL_EXPORTER_OTLP_ENDPOINT is set; a request
-// through the gateway yields a gateway span and a child backend span in the client's trace.
+// Traces go out over OTLP/HTTP (JSON, the OpenTelemetry SDK's exporter) only when
+// OTEL_EXPORTER_OTLP_ENDPOINT is set; a request through the gateway yields a gateway span and a child
+// backend span in the client's trace, received here by a real HTTP server on loopback.
 jest.setTimeout(60_000);
 
 interface OtlpSpan {
@@ -12,7 +13,10 @@ interface OtlpSpan {
   spanId: string;
   parentSpanId?: string;
   name: string;
-  attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string } }>;
+  kind: number;
+  status?: { code?: number };
+  // OTLP/JSON allows an int64 as a string or a number
+  attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }>;
 }
 const received: Array<{ service: string; span: OtlpSpan }> = [];
 let collector: Server;
@@ -77,7 +81,11 @@ test('a request through the gateway produces a linked gateway span and backend s
   const be = spans.find((s) => s.service === 'homeostat-demo-payments')!;
   expect(gw.span).toMatchObject({ parentSpanId: clientSpan, name: 'POST /api/payments' });
   expect(be.span).toMatchObject({ parentSpanId: gw.span.spanId, name: 'POST /api/payments' });
-  expect(be.span.attributes).toContainEqual({ key: 'http.response.status_code', value: { intValue: '201' } });
+  expect(gw.span.traceId).toBe(traceId);
+  expect(be.span.traceId).toBe(traceId);
+  expect(be.span.kind).toBe(2); // SPAN_KIND_SERVER
+  const status = be.span.attributes.find((a) => a.key === 'http.response.status_code')?.value.intValue;
+  expect(Number(status)).toBe(201);
 });
 
 test('without an OTLP endpoint nothing is exported', async () => {

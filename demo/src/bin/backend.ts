@@ -4,8 +4,8 @@ import { createBackend } from '../backend-app';
 import { BackendConfig } from '../backend-config';
 import { readOptions } from '../cli-options';
 import { createLogger } from '../logger';
-import { sinkFromEnv } from '../otlp-exporter';
 import { runService } from '../run-service';
+import { tracingFromEnv } from '../tracing';
 
 // node demo/dist/bin/backend.js --service orders --port 8101 [--host 0.0.0.0] [--workers 16] ...
 runService('backend', () => {
@@ -32,7 +32,7 @@ runService('backend', () => {
   const backend = createBackend(config, {
     log,
     adminToken: adminTokenFromEnv(process.env, log),
-    sink: sinkFromEnv(process.env, config.service, log),
+    tracing: tracingFromEnv(process.env, config.service, log),
     exit: (code) => {
       log.fatal({ exitCode: code }, 'crash fault: exiting');
       process.exit(code);

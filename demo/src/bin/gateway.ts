@@ -4,8 +4,8 @@ import { readOptions } from '../cli-options';
 import { createGateway } from '../gateway-app';
 import { GatewayConfig } from '../gateway-config';
 import { createLogger } from '../logger';
-import { sinkFromEnv } from '../otlp-exporter';
 import { runService } from '../run-service';
+import { tracingFromEnv } from '../tracing';
 
 // node demo/dist/bin/gateway.js --port 8080 --upstream orders=http://127.0.0.1:8101 --upstream payments=...
 runService('gateway', async () => {
@@ -29,7 +29,7 @@ runService('gateway', async () => {
   const gateway = await createGateway(config, {
     log,
     adminToken: adminTokenFromEnv(process.env, log),
-    sink: sinkFromEnv(process.env, 'gateway', log),
+    tracing: tracingFromEnv(process.env, 'gateway', log),
   });
   return { log, app: gateway.app, host: config.host, port: config.port, close: () => gateway.close() };
 });

@@ -2,8 +2,9 @@
 // `npm run demo`: the one-command self-healing story on a fresh machine. Installs what it can
 // (npm dependencies; Debian's prometheus and alertmanager when running as root on Debian), builds,
 // then runs the story (normal load -> CPU spike -> scale out -> crash -> restart -> latency -> shift/cache)
-// with Prometheus, Alertmanager, the detector, the remediator and the demo fleet as local processes.
-// Ctrl-C stops every process the story started.
+// on chaos's one stack (chaos/src/stack): Prometheus, Alertmanager, the detector and the remediator as
+// local processes, the demo fleet as local processes or, with `npm run demo -- --fleet docker`, as Docker
+// containers. Ctrl-C stops every process the story started (and removes its containers).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     await stack.stop();
     stack = null;
   }
-  const rec = { version: 1 as const, createdAt: Date.now(), command: `story --duration ${duration}`, runs };
+  const rec = { version: 1 as const, createdAt: Date.now(), command: `story --duration ${duration} --fleet ${fleet}`, runs };
   const out = writeReport(rec);
   process.stdout.write(`\n${comparisonTableText(summarize(runs))}\n\nreport: ${out.html}\n`);
 }

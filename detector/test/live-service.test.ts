@@ -58,6 +58,8 @@ function config(promUrl: string): ServiceConfig {
         // A two-minute window: the likelihood gets 30 points of history instead of 300, the range
         // rule arms after 100 points instead of 1000.
         pipeline: { likelihood: { minPoints: 30 }, rangeRule: { minPoints: 100 } },
+        // The gateway calls the three backends: an anomaly there and in a backend has the backend as cause.
+        rootCause: { dependencies: { gateway: ['orders', 'payments', 'inventory'] } },
         queries: {
           cpu: 'sum by (service) (fleet_cpu_usage_ratio{job="fleet"})',
           latency: 'max by (service) (fleet_latency_p95_seconds{job="fleet"})',
@@ -160,6 +162,19 @@ test('an injected CPU anomaly lifts that entity above 1 within a few intervals, 
     intervalMs: 200,
   });
   const detectedAfterMs = Date.now() - injectedAt;
+  // The incident's root-cause verdict is its own series on /metrics: orders ranked first.
+  const verdict = await waitFor(
+    'root cause on /metrics',
+    async () => {
+      const t = await (await fetch(`${url}/metrics`)).text();
+      return t.split('\n').find((l) => l.startsWith('homeostat_root_cause{') && l.includes('rank="1"'));
+    },
+    { timeoutMs: 10_000, intervalMs: 200 },
+  );
+  expect(verdict).toMatch(/detector="fleet"/);
+  expect(verdict).toMatch(/entity="orders"/);
+  expect(verdict).toMatch(/service="orders"/);
+  expect(verdict).toMatch(/incident="fleet:\d{4}-/);
   await new Promise((r) => setTimeout(r, 6000));
   fleet.inject('orders', null);
   const clearedAt = Date.now();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { issuePath } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
 import { PipelineSettings } from './pipeline-settings';
+import { RootCauseSettings } from './root-cause/root-cause-settings';
 
 // Part of the detector config's schema; it lives in its own file, re-exported here.
 export { PipelineSettings };
@@ -128,6 +129,15 @@ export type ModelSettingsInput = z.input<typeof ModelSettings>;
 export const MissingPolicy = z.enum(['skip', 'zero', 'last']);
 export type MissingPolicy = z.infer<typeof MissingPolicy>;
 
+function isRegExp(p: string): boolean {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Two days: the ranges dashboards usually show. */
 const DEFAULT_LIVE_SCORE_RETENTION_SECONDS = 2 * 86_400;
 
@@ -154,6 +164,8 @@ export const DetectorConfigInput = ModelSettings.extend({
   forgetAfterSeconds: PositiveSeconds.optional(),
   /** Per feature (by name): what a step without its value does; features not named: `skip`. */
   missing: z.record(FeatureName, MissingPolicy).default({}),
+  /** Live root-cause ranking of this detector's concurrent anomalies (root-cause/root-cause-settings.ts). */
+  rootCause: RootCauseSettings,
   /**
    * The scrape interval of the `job` shortcut's targets: its rate() windows are 4 times this
    * (a rate needs two samples in its window, and one scrape may fail). Prometheus's default is 60.
@@ -210,6 +222,21 @@ export const ServiceConfigInput = z
       .object({ retentionSeconds: PositiveSeconds.default(DEFAULT_LIVE_SCORE_RETENTION_SECONDS) })
       .strict()
       .default({ retentionSeconds: DEFAULT_LIVE_SCORE_RETENTION_SECONDS }),
+    /**
+     * POST /v1/traces (OTLP/HTTP JSON) teaches the root-cause ranking who calls whom. A span's
+     * `service.name` names an entity through `servicePattern`'s first capture group (the whole name
+     * without one); an edge is forgotten `edgeTtlSeconds` after it was last seen.
+     */
+    traces: z
+      .object({
+        servicePattern: z
+          .string()
+          .refine((p) => isRegExp(p), 'not a valid regular expression')
+          .default('^(.+)$'),
+        edgeTtlSeconds: PositiveSeconds.default(3600),
+      })
+      .strict()
+      .default({ servicePattern: '^(.+)$', edgeTtlSeconds: 3600 }),
     detectors: z.array(DetectorConfigInput).min(1),
   })
   .strict()
@@ -247,6 +274,7 @@ export interface DetectorConfig extends ModelConfig {
   forgetAfterSeconds: number;
   /** Only features whose policy is not `skip`. */
   missing: Record<string, MissingPolicy>;
+  rootCause: RootCauseSettings;
 }
 
 export interface ServiceConfig {
@@ -255,6 +283,7 @@ export interface ServiceConfig {
   dataDir: string;
   logLevel: z.infer<typeof ServiceConfigInput>['logLevel'];
   liveScores: { retentionSeconds: number };
+  traces: { servicePattern: string; edgeTtlSeconds: number };
   detectors: DetectorConfig[];
 }
 
@@ -312,6 +341,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
           : resolve(baseDir, c.dataDir),
     logLevel: c.logLevel,
     liveScores: c.liveScores,
+    traces: c.traces,
     detectors: c.detectors.map((d) => {
       const defaults = d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds) : undefined;
       return {
@@ -322,6 +352,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
         queryDelaySeconds: d.queryDelaySeconds,
         forgetAfterSeconds: d.forgetAfterSeconds ?? Math.max(300, d.intervalSeconds * 20),
         missing: Object.fromEntries(Object.entries(d.missing).filter(([, p]) => p !== 'skip')),
+        rootCause: d.rootCause,
       };
     }),
   };

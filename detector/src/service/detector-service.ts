@@ -14,6 +14,8 @@ import { engineModels, type ModelFactory } from './model-factory';
 import { ModelStore } from './model-store';
 import { PrometheusClient } from './prometheus-client';
 import { ReplayCache } from './replay-cache';
+import { registerRootCauseGauge } from './root-cause/root-cause-gauge';
+import { TraceCallGraph } from './traces/trace-call-graph';
 import { buildServer } from './server';
 
 export interface DetectorServiceOptions {
@@ -60,6 +62,7 @@ export class DetectorService {
       join(config.dataDir, 'live-scores.sqlite'),
       config.liveScores.retentionSeconds * 1000,
     );
+    const traceGraph = new TraceCallGraph(config.traces.edgeTtlSeconds * 1000);
     const models = opts.models ?? engineModels;
     this.loop = new LiveLoop({
       detectors: config.detectors,
@@ -70,10 +73,12 @@ export class DetectorService {
       tracker: new EventTracker(this.events.open()),
       events: this.events,
       scoreLog: this.scoreLog,
+      traceGraph,
       metrics: this.metrics,
       log: this.log,
       persistIntervalMs: opts.persistIntervalMs,
     });
+    registerRootCauseGauge(this.metrics.registry, entityLabels, () => this.loop.rootCauseVerdicts());
     const ctx: ApiContext = {
       detectors: config.detectors,
       registry: this.registry,
@@ -88,6 +93,7 @@ export class DetectorService {
         liveScores: (d, from, to) => this.scoreLog.range(d, from, to),
       },
       liveSince: (d) => this.loop.liveSince.get(d) ?? null,
+      traces: { graph: traceGraph, servicePattern: new RegExp(config.traces.servicePattern) },
       readiness: () => this.readiness(),
     };
     this.app = buildServer(ctx, this.log, opts.version ?? '0.1.0');

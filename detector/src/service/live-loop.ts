@@ -10,7 +10,9 @@ import type { ServiceMetrics } from './metrics';
 import { historyMs, type ModelFactory } from './model-factory';
 import type { ModelStore } from './model-store';
 import type { PrometheusClient } from './prometheus-client';
+import { LiveRootCause, type RootCauseVerdict } from './root-cause/live-root-cause';
 import { topFeature } from './top-feature';
+import type { TraceCallGraph } from './traces/trace-call-graph';
 
 export interface LiveLoopDeps {
   detectors: readonly DetectorConfig[];
@@ -20,6 +22,8 @@ export interface LiveLoopDeps {
   modelStore: ModelStore;
   tracker: EventTracker;
   events: EventStore;
+  /** Call edges learned from traces, for the root-cause ranking (beside each detector's declared ones). */
+  traceGraph?: TraceCallGraph;
   /** Where every live-scored point is recorded, for replays to serve (see live-score-log.ts). */
   scoreLog?: LiveScoreLog;
   metrics: ServiceMetrics;
@@ -106,6 +110,8 @@ export class LiveLoop {
   private readonly cursors = new Map<string, number | null>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
+  /** Per detector with root-cause ranking on. */
+  private readonly rootCauses = new Map<string, LiveRootCause>();
   private persistTimer: NodeJS.Timeout | undefined;
   private stopped = true;
   private readonly now: () => number;
@@ -117,7 +123,16 @@ export class LiveLoop {
 
   constructor(private readonly deps: LiveLoopDeps) {
     this.now = deps.now ?? Date.now;
-    for (const d of deps.detectors) this.cursors.set(d.name, null);
+    for (const d of deps.detectors) {
+      this.cursors.set(d.name, null);
+      if (d.rootCause.enabled)
+        this.rootCauses.set(d.name, new LiveRootCause(d, () => deps.traceGraph?.edges(this.now()) ?? []));
+    }
+  }
+
+  /** The open incidents' root-cause rankings, for /metrics. */
+  *rootCauseVerdicts(): Iterable<RootCauseVerdict> {
+    for (const rc of this.rootCauses.values()) yield* rc.verdicts();
   }
 
   /** Loads persisted models, then starts one timer chain per detector. */
@@ -327,6 +342,7 @@ export class LiveLoop {
     for (const e of [...entities.values()]) {
       if (frames.has(e.key) || e.lastSeenAt >= forgetBefore) continue;
       tracker.forget(d.name, e.key, e.lastSeenAt);
+      this.rootCauses.get(d.name)?.forget(e.key);
       entities.delete(e.key);
       modelStore.remove(d.name, e.key);
       log.info({ detector: d.name, key: e.key }, 'entity disappeared');
@@ -335,6 +351,7 @@ export class LiveLoop {
     this.cursors.set(d.name, end);
     events.saveAll(tracker.takeChanges());
     this.deps.scoreLog?.append(scored, this.now());
+    this.rootCauses.get(d.name)?.endCycle(end);
   }
 
   private pushFrame(e: Entity, frame: EntityFrame, liveFrom: number, scored: LiveScore[]): void {
@@ -348,6 +365,11 @@ export class LiveLoop {
         e.lastSeenAt = t;
         if (p.score !== null) e.last = p;
         else countDropped(e, (p as { status?: string }).status);
+        // The ranker's window takes history too; only live points open incidents.
+        this.rootCauses.get(e.detector)?.observe(e.key, e.labels, t, frame.rows[i], {
+          score: t >= liveFrom ? p.score : null,
+          contributions: p.contributions,
+        });
         if (t >= liveFrom)
           scored.push({
             detector: e.detector,

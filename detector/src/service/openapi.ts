@@ -77,6 +77,32 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'Events', content: json('EventsResponse') }, ...errors },
         },
       },
+      '/v1/traces': {
+        post: {
+          summary:
+            'OTLP/HTTP trace receiver (JSON encoding): span parent/child links across services teach the root-cause ranking who calls whom',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { type: 'object', description: 'ExportTraceServiceRequest' } },
+            },
+          },
+          responses: {
+            '200': { description: 'Accepted (an empty ExportTraceServiceResponse)' },
+            ...errors,
+            '415': { description: 'Protobuf encoding: export JSON', content: json('ApiError') },
+          },
+        },
+      },
+      '/api/v1/call-graph': {
+        get: {
+          summary:
+            'The call graph the root-cause ranking uses: edges learned from traces and declared per detector',
+          responses: {
+            '200': { description: '{ traced: [{caller, callee}], declared: [{detector, caller, callee}] }' },
+          },
+        },
+      },
       '/healthz': {
         get: { summary: 'Liveness', responses: { '200': { description: 'The process serves' } } },
       },
@@ -89,7 +115,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/metrics': {
         get: {
-          summary: 'Prometheus metrics: homeostat_anomaly_score and self-monitoring',
+          summary: 'Prometheus metrics: homeostat_anomaly_score, homeostat_root_cause and self-monitoring',
           responses: { '200': { description: 'Text exposition format' } },
         },
       },

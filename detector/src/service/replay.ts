@@ -7,6 +7,7 @@ import { historyMs, type ModelFactory } from './model-factory';
 import type { PrometheusClient } from './prometheus-client';
 import type { LiveScore } from './live-score-log';
 import type { ReplayCache, ReplayRun } from './replay-cache';
+import { RootCauseSettings } from './root-cause/root-cause-settings';
 import { topFeature } from './top-feature';
 
 /** A replay is refused beyond this many points per series (about 24 h at 1 s, 115 days at 15 s). */
@@ -76,6 +77,7 @@ function adHocDetector(req: ScoreRequest): DetectorConfig {
     queryDelaySeconds: DEFAULT_QUERY_DELAY_SECONDS,
     forgetAfterSeconds: 300,
     missing: {},
+    rootCause: RootCauseSettings.parse({ enabled: false }),
   };
 }
 

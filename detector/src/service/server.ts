@@ -6,6 +6,7 @@ import { eventsRoutes } from './api/events-routes';
 import { healthRoutes } from './api/health-routes';
 import { errorHandler } from './api/http-errors';
 import { scoreRoutes } from './api/score-routes';
+import { tracesRoutes } from './api/traces-routes';
 import { DetectorError } from '../errors';
 import { openApiDocument } from './openapi';
 
@@ -29,5 +30,6 @@ export function buildServer(ctx: ApiContext, log: Logger, version: string): Fast
   detectorsRoutes(app, ctx);
   scoreRoutes(app, ctx);
   eventsRoutes(app, ctx);
+  tracesRoutes(app, ctx);
   return app;
 }

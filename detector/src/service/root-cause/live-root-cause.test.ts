@@ -1,0 +1,67 @@
+import { RootCauseSettings } from './root-cause-settings';
+import { LiveRootCause } from './live-root-cause';
+
+const STEP = 15_000;
+const T0 = 1_800_000_000_000;
+
+/**
+ * gateway -> orders -> db. The fault is in orders (its latency and cpu); the gateway calls orders and
+ * gets slower by even more (its own latency adds retries); db is untouched. The detector's scores cross
+ * the line on gateway first (it is the busier series): the ranker must still name orders.
+ */
+function run(faultFrom: number, points: number) {
+  const rc = new LiveRootCause({
+    name: 'shop',
+    groupBy: ['service'],
+    queries: { cpu: 'q1', latency: 'q2' },
+    intervalSeconds: 15,
+    rootCause: RootCauseSettings.parse({
+      dependencies: { gateway: ['orders'], orders: ['db'] },
+      closeAfterPoints: 4,
+    }),
+  });
+  const noise = (i: number, k: number) => 0.02 * Math.sin(i * 1.7 + k) + 0.01 * Math.cos(i * 0.9 * k);
+  for (let i = 0; i < points; i++) {
+    const t = T0 + i * STEP;
+    const sick = i >= faultFrom && i < faultFrom + 12;
+    const rows: Record<string, [number, number]> = {
+      gateway: [0.3 + noise(i, 1), 0.12 + noise(i, 2) + (sick ? 0.9 : 0)],
+      orders: [0.2 + noise(i, 3) + (sick ? 0.6 : 0), 0.05 + noise(i, 4) + (sick ? 0.5 : 0)],
+      db: [0.4 + noise(i, 5), 0.01 + noise(i, 6) / 10],
+    };
+    for (const [service, row] of Object.entries(rows)) {
+      // The gateway's score crosses first; orders' one step later.
+      const score =
+        service === 'gateway' && sick ? 1.8 : service === 'orders' && i > faultFrom && sick ? 1.3 : 0.2;
+      rc.observe(`service="${service}"`, { service }, t, row, { score, contributions: [] });
+    }
+    rc.endCycle(t);
+  }
+  return rc;
+}
+
+describe('LiveRootCause', () => {
+  it('names the callee whose fault shows in its caller, with its own labels, while the incident is open', () => {
+    const rc = run(200, 206);
+    const v = rc.verdicts();
+    expect(v[0]).toMatchObject({
+      detector: 'shop',
+      rank: 1,
+      entity: 'orders',
+      labels: { service: 'orders' },
+    });
+    expect(v.map((x) => x.rank)).toEqual([1, 2, 3].slice(0, v.length));
+    expect(v[0].incident).toBe(`shop:${new Date(T0 + 200 * 15_000).toISOString()}`);
+  });
+
+  it('keeps the verdict for the rest of the incident and drops it once the incident is quiet', () => {
+    const during = run(200, 211);
+    expect(during.verdicts()[0]?.entity).toBe('orders');
+    const after = run(200, 200 + 12 + 6);
+    expect(after.verdicts()).toEqual([]);
+  });
+
+  it('exports nothing while no entity is above the line', () => {
+    expect(run(10_000, 230).verdicts()).toEqual([]);
+  });
+});

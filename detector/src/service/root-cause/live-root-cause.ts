@@ -1,0 +1,163 @@
+import { rankRootCauses, type DetectorVerdict } from '../../engine/root-cause';
+import type { RootCauseSettings } from './root-cause-settings';
+import { IncidentTracker } from './incident-tracker';
+import { LiveWindow } from './live-window';
+
+/** One ranked entity of a detector's open incident, as /metrics exports it. */
+export interface RootCauseVerdict {
+  detector: string;
+  incident: string;
+  /** 1 = the most likely cause. */
+  rank: number;
+  /** The entity's node name in the call graph (its `entityLabel` value; the entity key if that is ambiguous). */
+  entity: string;
+  /** The entity's groupBy labels, so PromQL can join the verdict to its anomaly series. */
+  labels: Record<string, string>;
+  score: number;
+  topMetric: string;
+}
+
+interface Followed {
+  key: string;
+  labels: Record<string, string>;
+  window: LiveWindow;
+  lastContributions: { feature: string; contribution: number }[];
+}
+
+export interface LiveRootCauseDetector {
+  name: string;
+  groupBy: readonly string[];
+  queries: Record<string, string>;
+  intervalSeconds: number;
+  rootCause: RootCauseSettings;
+}
+
+/**
+ * The root-cause ranking of one detector, live: it keeps a window of every entity's features, groups
+ * concurrent anomalies into incidents, and while an incident is young ranks every entity with the
+ * engine's ranker (the same code as `homeostat-detect rca`) over the declared call graph. The
+ * verdict is made on the incident's start, where the evidence of the cause is: it is re-ranked each
+ * cycle for the first quarter of the window (late symptoms and the cause's own growth come in), then
+ * kept until the incident closes, so its history never slides out of the window.
+ */
+export class LiveRootCause {
+  private readonly followed = new Map<string, Followed>();
+  private readonly incidents: IncidentTracker;
+  private readonly features: string[];
+  private readonly stepMs: number;
+  private verdict: RootCauseVerdict[] = [];
+  private rankedIncident: string | null = null;
+
+  /** `learned`: call edges between node names seen in traces (POST /v1/traces), beside the declared ones. */
+  constructor(
+    private readonly d: LiveRootCauseDetector,
+    private readonly learned: () => readonly { caller: string; callee: string }[] = () => [],
+  ) {
+    this.features = Object.keys(d.queries);
+    this.stepMs = d.intervalSeconds * 1000;
+    this.incidents = new IncidentTracker(d.name, d.rootCause.closeAfterPoints * this.stepMs);
+  }
+
+  /** One point of one entity, as the live loop pushed it into the entity's model. */
+  observe(
+    key: string,
+    labels: Record<string, string>,
+    timestamp: number,
+    row: ArrayLike<number | null>,
+    p: { score: number | null; contributions: { feature: string; contribution: number }[] },
+  ): void {
+    let f = this.followed.get(key);
+    if (!f) {
+      f = { key, labels, window: new LiveWindow(this.d.rootCause.historyPoints), lastContributions: [] };
+      this.followed.set(key, f);
+    }
+    f.window.push(timestamp, row);
+    if (p.score !== null && p.contributions.length) f.lastContributions = p.contributions;
+    this.incidents.observe(key, timestamp, p.score);
+  }
+
+  forget(key: string): void {
+    this.followed.delete(key);
+  }
+
+  /** After a cycle that consumed points up to `end`: rank the open incident, or drop a closed one's verdict. */
+  endCycle(end: number): void {
+    const incident = this.incidents.at(end);
+    if (!incident) {
+      this.verdict = [];
+      this.rankedIncident = null;
+      return;
+    }
+    const young = end - incident.start <= (this.d.rootCause.historyPoints / 4) * this.stepMs;
+    if (!young && this.rankedIncident === incident.id) return;
+    const node = this.nodeNames();
+    const series = new Map([...this.followed.values()].map((f) => [f.key, f.window.series(this.features)]));
+    const detector = new Map<string, DetectorVerdict>();
+    for (const m of incident.members.values()) {
+      const f = this.followed.get(m.key);
+      detector.set(m.key, {
+        onset: m.onset,
+        attributions: Object.fromEntries(
+          (f?.lastContributions ?? []).map((c) => [c.feature, c.contribution]),
+        ),
+      });
+    }
+    const ranked = rankRootCauses(
+      { series, edges: this.edges(), from: incident.start, detector },
+      this.d.rootCause.ranker,
+    );
+    this.verdict = ranked.slice(0, this.d.rootCause.top).map((r, i) => ({
+      detector: this.d.name,
+      incident: incident.id,
+      rank: i + 1,
+      entity: node.get(r.entity) ?? r.entity,
+      labels: this.followed.get(r.entity)?.labels ?? {},
+      score: r.score,
+      topMetric: r.topMetric,
+    }));
+    this.rankedIncident = incident.id;
+  }
+
+  verdicts(): readonly RootCauseVerdict[] {
+    return this.verdict;
+  }
+
+  private label(): string | undefined {
+    return this.d.rootCause.entityLabel ?? this.d.groupBy[0];
+  }
+
+  /** Entity key -> node name: the entity label's value, unless two entities share it (then the key). */
+  private nodeNames(): Map<string, string> {
+    const l = this.label();
+    const count = new Map<string, number>();
+    for (const f of this.followed.values()) {
+      const v = l ? f.labels[l] : undefined;
+      if (v !== undefined) count.set(v, (count.get(v) ?? 0) + 1);
+    }
+    const out = new Map<string, string>();
+    for (const f of this.followed.values()) {
+      const v = l ? f.labels[l] : undefined;
+      out.set(f.key, v !== undefined && count.get(v) === 1 ? v : f.key);
+    }
+    return out;
+  }
+
+  /** The declared and traced dependencies between node names, as edges between the entities that carry them. */
+  private edges(): { caller: string; callee: string }[] {
+    const l = this.label();
+    const byNode = new Map<string, string[]>();
+    for (const f of this.followed.values()) {
+      const v = l ? f.labels[l] : undefined;
+      if (v === undefined) continue;
+      const list = byNode.get(v) ?? [];
+      list.push(f.key);
+      byNode.set(v, list);
+    }
+    const out: { caller: string; callee: string }[] = [];
+    for (const [caller, callees] of Object.entries(this.d.rootCause.dependencies))
+      for (const callee of callees)
+        for (const a of byNode.get(caller) ?? [])
+          for (const b of byNode.get(callee) ?? []) out.push({ caller: a, callee: b });
+    return out;
+  }
+}

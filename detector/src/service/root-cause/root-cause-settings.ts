@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { RootCauseOptions } from '../../engine/root-cause';
+
+/**
+ * A detector's live root-cause ranking (detector/README.md, "Root cause ranking"): which entity
+ * label names a node of the call graph, the graph itself as declared dependencies, and the ranker's
+ * settings. Counts are in points at the detector's interval.
+ */
+export const RootCauseSettings = z
+  .object({
+    /** Rank concurrent anomalies of this detector's entities and export the verdict. */
+    enabled: z.boolean().default(true),
+    /** The groupBy label whose value names a node of the call graph (default: the first groupBy label). */
+    entityLabel: z.string().min(1).optional(),
+    /**
+     * Declared call graph: caller -> the callees it depends on, by entity label value
+     * (`gateway: [orders, payments]`). A fault in a callee shows in its callers; the ranker uses this to
+     * prefer the callee. Without it, entities are ranked by their own deviations only.
+     */
+    dependencies: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+    /** Points of each entity's metrics kept for the ranker: history before an incident, and its start. */
+    historyPoints: z.number().int().min(20).default(240),
+    /** Quiet points (no entity above the alarm line) after which an incident is over. */
+    closeAfterPoints: z.number().int().min(1).default(10),
+    /** Entities exported per incident (ranks 1..top). */
+    top: z.number().int().min(1).default(3),
+    /** The ranker's own settings (threshold, minHistory, ...). */
+    ranker: RootCauseOptions.prefault({}),
+  })
+  .strict()
+  .prefault({});
+export type RootCauseSettings = z.infer<typeof RootCauseSettings>;

@@ -175,17 +175,52 @@ describe('query', () => {
 
   it('says the version is wrong when an answer does not match the contract', async () => {
     install(() => ok({ something: 'else' }));
-    await expect(makeDs().query(request([{ refId: 'A', queryType: 'events' }]))).rejects.toMatchObject({
-      code: 'WRONG_VERSION',
-    });
+    const res = await makeDs().query(request([{ refId: 'A', queryType: 'events' }]));
+    expect(res.errors).toEqual([expect.objectContaining({ refId: 'A', message: expect.stringMatching(/incompatible Homeostat version/) })]);
+  });
+
+  it('keeps the scores when the remediator is down: the failed query carries its own error', async () => {
+    install((req) => (req.url?.includes('/remediator/') ? fail(502) : detectorApi(15)(req)));
+    const res = await makeDs().query(
+      request([
+        { refId: 'A', queryType: 'scores', detector: 'services' },
+        { refId: 'B', queryType: 'timeline', service: 'orders' },
+      ])
+    );
+    expect(res.data.map((f: { refId: string }) => f.refId)).toEqual(['A']);
+    expect(res.errors).toEqual([
+      expect.objectContaining({ refId: 'B', status: 502, message: expect.stringMatching(/remediator unreachable/) }),
+    ]);
+  });
+
+  it('gives each query a requestId that a later run of the same panel query reuses, so the superseded one is cancelled', async () => {
+    const seen = install(detectorApi(15));
+    const ds = makeDs();
+    const run = (requestId: string) =>
+      ds.query({
+        ...request([
+          { refId: 'A', queryType: 'scores', detector: 'services' },
+          { refId: 'B', queryType: 'events' },
+        ]),
+        requestId,
+        panelId: 4,
+        dashboardUID: 'd1',
+      });
+    await run('Q1');
+    await run('Q2');
+    const ids = seen.filter((r) => !r.url?.endsWith('/detectors')).map((r) => r.requestId);
+    expect(ids).toHaveLength(4);
+    expect(ids[0]).toBe(ids[2]);
+    expect(ids[1]).toBe(ids[3]);
+    expect(ids[0]).not.toBe(ids[1]);
   });
 });
 
 describe('testDatasource', () => {
   it.each([
     [502, 'UNREACHABLE', /unreachable/],
-    [401, 'UNAUTHORISED', /token/],
-    [403, 'UNAUTHORISED', /token/],
+    [401, 'UNAUTHORISED', /check the detector token/],
+    [403, 'UNAUTHORISED', /check the detector token/],
     [404, 'WRONG_VERSION', /version/],
   ])('maps HTTP %s from the detector to %s', async (status, code, message) => {
     install(() => fail(status));
@@ -194,6 +229,19 @@ describe('testDatasource', () => {
     expect(res.message).toMatch(message);
     expect(res.message).toMatch(/detector/);
     expect((res.details as { message: string }).message).toContain(code);
+  });
+
+  it('says "check the token" when Grafana turned the service\'s 401 into its 400', async () => {
+    install(() => fail(400, 'Authentication to data source failed'));
+    const res = await makeDs().testDatasource();
+    expect(res.message).toMatch(/detector rejected the token.*check the detector token/);
+    expect((res.details as { message: string }).message).toContain('UNAUTHORISED');
+  });
+
+  it('says the role has no route when Grafana denies it', async () => {
+    install(() => fail(403, { message: 'plugin proxy route access denied' }));
+    const res = await makeDs().testDatasource();
+    expect((res.details as { message: string }).message).toContain('ROUTE_DENIED');
   });
 
   it('names the remediator when only it fails', async () => {

@@ -1,5 +1,6 @@
 import {
   DataFrame,
+  DataQueryError,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceApi,
@@ -11,6 +12,7 @@ import {
 import { getTemplateSrv } from '@grafana/runtime';
 import { HomeostatApi } from './api/homeostat-api';
 import { HomeostatPluginError } from './errors';
+import { supersedingKey, toQueryError } from './query-errors';
 import { actionsFrame, anomalyEventsFrame, incidentsFrame, timelineFrame } from './frames/event-frames';
 import { scoreFrames } from './frames/score-frames';
 import { DEFAULT_QUERY, HomeostatOptions, HomeostatQuery } from './types';
@@ -48,16 +50,32 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
     return true;
   }
 
+  /**
+   * Runs every query on its own: one that fails (the remediator down, a bad expression) reports its
+   * error on its refId while the others still draw, as Grafana shows per-query errors.
+   */
   async query(request: DataQueryRequest<HomeostatQuery>): Promise<DataQueryResponse> {
     const from = request.range.from.valueOf();
     const to = request.range.to.valueOf();
     const stepSeconds = this.stepSeconds(request, from, to);
-    const frames = await Promise.all(
-      request.targets
-        .filter((t) => this.filterQuery({ ...DEFAULT_QUERY, ...t }))
-        .map((t) => this.runQuery({ ...DEFAULT_QUERY, ...t }, request.scopedVars, from, to, stepSeconds))
+    const targets = request.targets
+      .map((t) => ({ ...DEFAULT_QUERY, ...t }))
+      .filter((t) => this.filterQuery(t));
+    const settled = await Promise.allSettled(
+      targets.map((t) =>
+        this.runQuery(t, request.scopedVars, from, to, stepSeconds, supersedingKey(request, t.refId))
+      )
     );
-    return { data: frames.flat() };
+    const data: DataFrame[] = [];
+    const errors: DataQueryError[] = [];
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled') {
+        data.push(...r.value);
+      } else {
+        errors.push(toQueryError(r.reason, targets[i].refId));
+      }
+    });
+    return errors.length ? { data, errors } : { data };
   }
 
   private async runQuery(
@@ -65,7 +83,8 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
     scopedVars: ScopedVars,
     from: number,
     to: number,
-    stepSeconds: number
+    stepSeconds: number,
+    requestId: string
   ): Promise<DataFrame[]> {
     const tpl = (s?: string) => (s ? getTemplateSrv().replace(s, scopedVars) : undefined);
     const entity = tpl(q.entity)?.trim() || undefined;
@@ -74,15 +93,15 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
     const service1 = service && !['$__all', '.*', 'All'].includes(service) ? service : undefined;
     switch (q.queryType) {
       case 'events': {
-        const res = await this.api.events({ from, to, detector: tpl(q.detector) || undefined, key: entity });
+        const res = await this.api.events({ from, to, detector: tpl(q.detector) || undefined, key: entity }, requestId);
         return [anomalyEventsFrame(res.events, q.refId)];
       }
       case 'incidents':
-        return [incidentsFrame((await this.api.incidents({ from, to, service: service1 })).incidents, q.refId)];
+        return [incidentsFrame((await this.api.incidents({ from, to, service: service1 }, requestId)).incidents, q.refId)];
       case 'actions':
-        return [actionsFrame((await this.api.actions({ from, to, service: service1 })).actions, q.refId)];
+        return [actionsFrame((await this.api.actions({ from, to, service: service1 }, requestId)).actions, q.refId)];
       case 'timeline':
-        return [timelineFrame((await this.api.timeline({ from, to, service: service1 })).events, q.refId)];
+        return [timelineFrame((await this.api.timeline({ from, to, service: service1 }, requestId)).events, q.refId)];
       default: {
         const match = entity ? parseEntityKey(entity) : undefined;
         const source =
@@ -97,7 +116,7 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
             : { detector: tpl(q.detector) ?? '' };
         const step =
           q.scoreSource === 'promql' ? stepSeconds : await this.detectorStep(tpl(q.detector) ?? '', from, to, stepSeconds);
-        const res = await this.api.score({ ...source, from, to, stepSeconds: step, match });
+        const res = await this.api.score({ ...source, from, to, stepSeconds: step, match }, requestId);
         return scoreFrames(res, q.refId);
       }
     }

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import {
   HostWindow,
   PROFILE_NAMES,
+  REMEDIATOR_READER_TOKEN,
   Session,
   openHost,
   startSession,
@@ -80,8 +81,53 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.every((r) => r.authorization === `Bearer ${DETECTOR_TOKEN}`)).toBe(true);
     expect(log.filter((r) => r.upstream.startsWith(session.stack.remediatorUrl))[0].authorization).toBe(
-      `Bearer ${REMEDIATOR_TOKEN}`,
+      `Bearer ${REMEDIATOR_READER_TOKEN}`,
     );
+    // Grafana never holds, so never sends, the remediator's webhook token
+    expect(session.proxy.log.some((r) => r.authorization?.includes(REMEDIATOR_TOKEN))).toBe(false);
+  });
+
+  it('refuses a Viewer every write (kill switch, approval, forged alert) at the proxy; the remediator never sees one', async () => {
+    session.proxy.role = 'Viewer';
+    const before = session.proxy.log.length;
+    const statuses = await page.evaluate(async () => {
+      const base = '/api/datasources/proxy/uid/homeostat/remediator/api/v1';
+      const send = (method: string, path: string, body: unknown) =>
+        fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+          (r) => r.status,
+        );
+      return [
+        await send('PUT', '/kill-switch', { engaged: true }),
+        await send('POST', '/actions/any/approve', {}),
+        await send('POST', '/alerts/alertmanager', { alerts: [] }),
+      ];
+    });
+    expect(statuses.every((s) => s >= 400)).toBe(true);
+    expect(session.proxy.log.slice(before)).toEqual([]);
+    const killSwitch = (await (await fetch(`${session.stack.remediatorUrl}/api/v1/kill-switch`)).json()) as { engaged: boolean };
+    expect(killSwitch.engaged).toBe(false);
+  });
+
+  it('keeps the scores when the remediator is down; only the timeline query carries an error', async () => {
+    session.proxy.setJsonData({ remediatorUrl: 'http://127.0.0.1:9' });
+    try {
+      const res = await page.evaluate(
+        ([f, t]) =>
+          (window as unknown as HostWindow).homeostatHost.queryResponse(
+            [
+              { refId: 'A', queryType: 'scores', detector: 'fleet', entity: 'service="orders"' },
+              { refId: 'T', queryType: 'timeline', service: 'orders' },
+            ],
+            f,
+            t,
+          ),
+        [from(), to()],
+      );
+      expect((res.data as Frame[]).map((f) => field(f, 'score').labels?.service)).toEqual(['orders']);
+      expect(res.errors).toEqual([expect.objectContaining({ refId: 'T', message: expect.stringMatching(/remediator unreachable/) })]);
+    } finally {
+      session.proxy.setJsonData({ remediatorUrl: session.stack.remediatorUrl });
+    }
   });
 
   it('replays the detector over the range: the orders anomaly scores above 1 where it was, payments stays below', async () => {
@@ -155,6 +201,16 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
   });
 
   it('ConfigEditor: Save & test says what is wrong (token, unreachable, wrong version) and when it is right', async () => {
+    // saving a datasource is an Admin's job in Grafana
+    session.proxy.role = 'Admin';
+    try {
+      await configEditorStory(page, errors, profile);
+    } finally {
+      session.proxy.role = 'Viewer';
+    }
+  });
+
+  async function configEditorStory(page: Page, errors: string[], profile: string) {
     await page.evaluate(() => (window as unknown as HostWindow).homeostatHost.renderConfigEditor());
     let runs = 0;
     const saveAndTest = async () => {
@@ -177,7 +233,8 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     await page.getByLabel('Detector token').fill('not-the-token');
     let result = await saveAndTest();
     await expect(result.getAttribute('data-status')).resolves.toBe('error');
-    await expect(result.textContent()).resolves.toMatch(/detector rejected the request \(HTTP 401\).*token/);
+    // the gateway answers 401; Grafana's proxy hands the browser a 400 "Authentication to data source failed"
+    await expect(result.textContent()).resolves.toMatch(/detector rejected the token \(Grafana: "Authentication to data source failed"\): check the detector token/);
 
     // right token again, remediator pointed at a closed port: unreachable
     await page.getByRole('button', { name: /reset/i }).first().click();
@@ -205,7 +262,7 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(settings?.secureJsonFields).toEqual({ detectorToken: true, remediatorToken: true });
     expect(JSON.stringify(settings)).not.toContain(DETECTOR_TOKEN);
     await page.screenshot({ path: join(outDir, `${profile}-config-editor.png`), fullPage: true });
-  });
+  }
 
   it('QueryEditor: a saved query runs and the panel draws its result', async () => {
     await page.evaluate(

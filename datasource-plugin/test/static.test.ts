@@ -14,9 +14,14 @@ describe('built datasource plugin (static validation)', () => {
     expect(validatePluginDist(root, schema)).toEqual([]);
   });
 
-  it('declares the data proxy routes that inject the tokens from secureJsonData', () => {
+  it('declares one data proxy route per method, each injecting a token from secureJsonData', () => {
     const pluginJson = JSON.parse(readFileSync(join(root, 'dist/plugin.json'), 'utf8'));
-    expect(pluginJson.routes.map((r: { path: string }) => r.path)).toEqual(['detector', 'remediator']);
+    // what each route lets through is exercised in data-proxy.test.ts
+    expect(pluginJson.routes.map((r: { method: string; path: string }) => `${r.method} ${r.path}`)).toEqual([
+      'POST detector/api/v1/score',
+      'GET detector',
+      'GET remediator',
+    ]);
     for (const r of pluginJson.routes) {
       expect(r.headers[0].content).toMatch(/\{\{ \.SecureJsonData\.\w+Token \}\}/);
     }

@@ -4,10 +4,22 @@ import { HomeostatPluginError } from '../errors';
 
 export type Service = 'detector' | 'remediator';
 
+/** What Grafana's data proxy answers, in place of the upstream's 401, when a token is refused. */
+export const GRAFANA_AUTH_FAILED = 'Authentication to data source failed';
+/** What Grafana's data proxy answers (403) when a route's reqRole/reqAction excludes the user. */
+export const GRAFANA_ROUTE_DENIED = 'plugin proxy route access denied';
+
+function mentions(data: unknown, text: string): boolean {
+  const message = typeof data === 'string' ? data : (data as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message.includes(text);
+}
+
 /**
  * Turns what Grafana's backendSrv threw into a coded error. The data proxy answers 502 when the
- * upstream cannot be reached; 401/403 come from the service (bad or missing token); a 404 on one of
- * our /api/v1 paths means something else (or an older Homeostat) listens there.
+ * upstream cannot be reached, 400 "Authentication to data source failed" when the service refused
+ * the token (Grafana rewrites the upstream's 401; a 403 passes as is), 403 "plugin proxy route access
+ * denied" when plugin.json gives the user's role no route; a 404 on one of our /api/v1 paths means
+ * something else (or an older Homeostat) listens there.
  */
 export function toPluginError(service: Service, url: string, err: unknown): HomeostatPluginError {
   if (err instanceof HomeostatPluginError) {
@@ -20,10 +32,21 @@ export function toPluginError(service: Service, url: string, err: unknown): Home
   const status = err.status;
   const body = ApiError.safeParse(err.data);
   const detail = body.success ? `${body.data.code}: ${body.data.message}` : (err.statusText ?? '');
-  if (status === 401 || status === 403) {
+  if (status === 403 && mentions(err.data, GRAFANA_ROUTE_DENIED)) {
+    return new HomeostatPluginError(
+      'ROUTE_DENIED',
+      `Grafana refused this ${service} request for your role (${GRAFANA_ROUTE_DENIED}): ask a Grafana admin`,
+      status,
+      undefined,
+      err
+    );
+  }
+  const tokenRefused = status === 401 || status === 403 || (status === 400 && mentions(err.data, GRAFANA_AUTH_FAILED));
+  if (tokenRefused) {
+    const how = status === 400 ? `Grafana: "${GRAFANA_AUTH_FAILED}"` : `HTTP ${status}`;
     return new HomeostatPluginError(
       'UNAUTHORISED',
-      `${service} rejected the request (HTTP ${status}): check the ${service} token in the datasource settings`,
+      `${service} rejected the token (${how}): check the ${service} token in the datasource settings`,
       status,
       `secureJsonData.${service}Token`,
       err

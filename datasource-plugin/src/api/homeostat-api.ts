@@ -36,41 +36,47 @@ export class HomeostatApi {
     return this.get('detector', '/api/v1/entities', { detector }, EntitiesResponse);
   }
 
-  events(params: { from: number; to: number; detector?: string; key?: string }) {
-    return this.get('detector', '/api/v1/events', params, EventsResponse);
+  events(params: { from: number; to: number; detector?: string; key?: string }, requestId?: string) {
+    return this.get('detector', '/api/v1/events', params, EventsResponse, requestId);
   }
 
-  score(body: ScoreRequest) {
-    return this.request('detector', 'POST', '/api/v1/score', {}, body, ScoreResponse);
+  score(body: ScoreRequest, requestId?: string) {
+    return this.request('detector', 'POST', '/api/v1/score', {}, body, ScoreResponse, requestId);
   }
 
-  incidents(params: RangeParams) {
-    return this.get('remediator', '/api/v1/incidents', params, IncidentsResponse);
+  incidents(params: RangeParams, requestId?: string) {
+    return this.get('remediator', '/api/v1/incidents', params, IncidentsResponse, requestId);
   }
 
-  actions(params: RangeParams) {
-    return this.get('remediator', '/api/v1/actions', params, ActionsResponse);
+  actions(params: RangeParams, requestId?: string) {
+    return this.get('remediator', '/api/v1/actions', params, ActionsResponse, requestId);
   }
 
-  timeline(params: RangeParams) {
-    return this.get('remediator', '/api/v1/timeline', params, TimelineResponse);
+  timeline(params: RangeParams, requestId?: string) {
+    return this.get('remediator', '/api/v1/timeline', params, TimelineResponse, requestId);
   }
 
   isConfigured(service: Service): boolean {
     return Boolean(this.configured[service]);
   }
 
-  private get<T extends z.ZodType>(service: Service, path: string, params: Params, schema: T) {
-    return this.request(service, 'GET', path, params, undefined, schema);
+  private get<T extends z.ZodType>(service: Service, path: string, params: Params, schema: T, requestId?: string) {
+    return this.request(service, 'GET', path, params, undefined, schema, requestId);
   }
 
+  /**
+   * `requestId`: backendSrv cancels a pending request when another with the same id starts, so a
+   * panel refreshed (or its range changed) before an answer came does not wait on, nor draw, the
+   * superseded one.
+   */
   private async request<T extends z.ZodType>(
     service: Service,
     method: 'GET' | 'POST',
     path: string,
     params: Params,
     body: unknown,
-    schema: T
+    schema: T,
+    requestId?: string
   ): Promise<z.infer<T>> {
     const upstream = this.configured[service];
     if (!upstream) {
@@ -90,6 +96,7 @@ export class HomeostatApi {
           method,
           params: query,
           data: body,
+          requestId,
           showErrorAlert: false,
           showSuccessAlert: false,
         })

@@ -4,11 +4,13 @@ import { Browser, Page, chromium } from 'playwright-core';
 import { buildHost, PROFILES, ProfileName } from './build-hosts';
 import { DataProxy, readProvisionedDatasource } from './data-proxy';
 import { HostServer, startHostServer } from './host-server';
-import { DETECTOR_TOKEN, REMEDIATOR_TOKEN, Stack, startStack } from './stack';
+import { DETECTOR_TOKEN, Stack, startStack } from './stack';
 
 const repoRoot = join(__dirname, '../../../..');
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 export const PLUGIN_IDS = ['homeostat-anomaly-datasource', 'homeostat-healing-panel'];
+/** What Grafana holds for the remediator: a read credential, distinct from the webhook token it accepts for writes. */
+export const REMEDIATOR_READER_TOKEN = 'remediator-reader-token-for-browser-tests';
 
 /** Everything one browser test file needs: services, data proxy, host server, Chromium. */
 export interface Session {
@@ -28,8 +30,9 @@ export async function startSession(outDir: string): Promise<Session> {
     const built = await buildHost(p, join(outDir, 'hosts'));
     versions[p] = { grafana: built.grafana, react: built.react };
   }
-  // The tokens the provisioning file reads from Grafana's environment.
-  const env = { ...process.env, HOMEOSTAT_DETECTOR_TOKEN: DETECTOR_TOKEN, HOMEOSTAT_REMEDIATOR_TOKEN: REMEDIATOR_TOKEN };
+  // The tokens the provisioning file reads from Grafana's environment: the detector gateway's, and a
+  // remediator reader token (the remediator's reads need none today); never its webhook token.
+  const env = { ...process.env, HOMEOSTAT_DETECTOR_TOKEN: DETECTOR_TOKEN, HOMEOSTAT_REMEDIATOR_TOKEN: REMEDIATOR_READER_TOKEN };
   const settings = readProvisionedDatasource(join(repoRoot, 'provisioning/grafana/datasources/homeostat.yaml'), 'homeostat', env);
   const stack = await startStack();
   let server: HostServer | undefined;
@@ -100,6 +103,7 @@ export interface HostWindow {
     state: { savedQuery?: Record<string, unknown>; renderedQuery?: Record<string, unknown>; lastError?: string; settings?: { jsonData: Record<string, unknown>; secureJsonFields: Record<string, boolean> } };
     loadPlugins(ids: string[]): Promise<void>;
     runQueries(targets: Array<Record<string, unknown>>, from: number, to: number): Promise<unknown[]>;
+    queryResponse(targets: Array<Record<string, unknown>>, from: number, to: number): Promise<{ data: unknown[]; errors?: Array<{ refId?: string; message?: string }> }>;
     renderPanel(series: unknown[], from: number, to: number, width: number, height: number, options?: Record<string, unknown>): void;
     renderConfigEditor(): void;
     renderQueryEditor(query: Record<string, unknown>, from: number, to: number): void;

@@ -174,7 +174,8 @@ function range(fromMs: number, toMs: number): grafanaData.TimeRange {
   return { from, to, raw: { from, to } };
 }
 
-async function runQueries(targets: grafanaData.DataQuery[], fromMs: number, toMs: number) {
+/** One query run as a panel gets it: frames, plus per-query errors. */
+async function queryResponse(targets: grafanaData.DataQuery[], fromMs: number, toMs: number) {
   const ds = datasource();
   const request = {
     requestId: `q${++state.queryRuns}`,
@@ -188,7 +189,16 @@ async function runQueries(targets: grafanaData.DataQuery[], fromMs: number, toMs
     startTime: Date.now(),
   } as unknown as grafanaData.DataQueryRequest;
   const res = await rxjs.lastValueFrom(rxjs.from(Promise.resolve(ds.query(request) as Promise<grafanaData.DataQueryResponse>)));
-  return res.data as grafanaData.DataFrame[];
+  return { data: res.data as grafanaData.DataFrame[], errors: res.errors };
+}
+
+/** The frames of a run; any query's error fails it (tests that expect partial results use queryResponse). */
+async function runQueries(targets: grafanaData.DataQuery[], fromMs: number, toMs: number) {
+  const res = await queryResponse(targets, fromMs, toMs);
+  if (res.errors?.length) {
+    throw new Error(res.errors.map((e) => `${e.refId}: ${e.message}`).join('; '));
+  }
+  return res.data;
 }
 
 function renderPanel(series: grafanaData.DataFrame[], fromMs: number, toMs: number, width: number, height: number, options: Record<string, unknown> = {}) {
@@ -297,6 +307,7 @@ const api = {
   state,
   loadPlugins,
   runQueries,
+  queryResponse,
   renderPanel,
   renderConfigEditor,
   renderQueryEditor,

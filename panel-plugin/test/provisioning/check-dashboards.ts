@@ -47,14 +47,42 @@ interface Target {
   detector?: string;
 }
 
-/** Problems of one dashboard against what is provisioned; empty when it will load and query. */
+interface Variable {
+  name: string;
+  type: string;
+  query: string;
+  datasource?: DsRef;
+  current?: { value?: string };
+}
+
+const HOMEOSTAT_TYPE = 'homeostat-anomaly-datasource';
+
+/** `${name}` / `$name`: a reference through a dashboard variable. */
+function variableName(uid: string): string | undefined {
+  return /^\$\{(\w+)\}$|^\$(\w+)$/.exec(uid)?.slice(1).find(Boolean);
+}
+
+/**
+ * Problems of one dashboard against what is provisioned; empty when it will load and query. A
+ * datasource is named either by a provisioned uid or, portably, through a datasource variable of the
+ * same plugin type (which then picks the host's own datasource of that type).
+ */
 export function checkDashboard(dashboard: Record<string, Json>, p: Provisioned): string[] {
   const problems: string[] = [];
+  const variables = ((dashboard.templating as unknown as { list?: Variable[] })?.list ?? []);
   for (const [path, ref] of datasourceRefs(dashboard, dashboard.uid as string, [])) {
     if (ref.uid && BUILT_IN_DATASOURCES.has(ref.uid)) {
       continue;
     }
-    if (!ref.uid || !p.datasources.has(ref.uid)) {
+    const viaVariable = ref.uid ? variableName(ref.uid) : undefined;
+    if (viaVariable) {
+      const v = variables.find((x) => x.name === viaVariable);
+      if (!v || v.type !== 'datasource') {
+        problems.push(`${path}: "${ref.uid}" is not a datasource variable of this dashboard`);
+      } else if (ref.type && v.query !== ref.type) {
+        problems.push(`${path}: variable ${v.name} lists ${v.query} datasources, not ${ref.type}`);
+      }
+    } else if (!ref.uid || !p.datasources.has(ref.uid)) {
       problems.push(`${path}: datasource uid "${ref.uid}" is not provisioned`);
     } else if (ref.type && p.datasources.get(ref.uid) !== ref.type) {
       problems.push(`${path}: datasource "${ref.uid}" is type ${p.datasources.get(ref.uid)}, not ${ref.type}`);
@@ -71,7 +99,7 @@ export function checkDashboard(dashboard: Record<string, Json>, p: Provisioned):
       problems.push(`panel ${panel.id}: type "${panel.type}" is neither built in nor a Homeostat plugin`);
     }
     for (const t of panel.targets ?? []) {
-      if (t.datasource?.uid === 'homeostat') {
+      if (t.datasource?.type === HOMEOSTAT_TYPE) {
         if (!QUERY_TYPES.includes(t.queryType as (typeof QUERY_TYPES)[number])) {
           problems.push(`panel ${panel.id} target ${t.refId}: unknown queryType "${t.queryType}"`);
         }
@@ -81,9 +109,8 @@ export function checkDashboard(dashboard: Record<string, Json>, p: Provisioned):
       }
     }
   }
-  const variables = ((dashboard.templating as unknown as { list?: Array<{ name: string; query: string; datasource?: DsRef }> })?.list ?? []);
   for (const v of variables) {
-    if (v.datasource?.uid === 'homeostat') {
+    if (v.datasource?.type === HOMEOSTAT_TYPE) {
       try {
         const q = parseVariableQuery(v.query);
         if (q.kind === 'entities' && !p.detectorNames.has(q.detector)) {
@@ -117,4 +144,29 @@ export function readProvisioned(repoRoot: string): Provisioned {
   };
   const detectorNames = new Set(detector.detectors.map((d) => d.name ?? d.job ?? ''));
   return { datasources, pluginIds, detectorNames };
+}
+
+/**
+ * What Grafana's import asks for: every `${DS_X}` in the JSON is declared in `__inputs` as a
+ * datasource input, and every declared input is used (Grafana fills them in, then saves).
+ */
+export function checkImportInputs(dashboard: Record<string, Json>): string[] {
+  const problems: string[] = [];
+  const inputs = (dashboard.__inputs ?? []) as unknown as Array<{ name: string; type: string; pluginId: string }>;
+  const declared = new Set(inputs.map((i) => i.name));
+  const used = new Set([...JSON.stringify({ ...dashboard, __inputs: [] }).matchAll(/\$\{(DS_\w+)\}/g)].map((m) => m[1]));
+  for (const name of used) {
+    if (!declared.has(name)) {
+      problems.push(`\${${name}} is used but not declared in __inputs`);
+    }
+  }
+  for (const i of inputs) {
+    if (!used.has(i.name)) {
+      problems.push(`__inputs ${i.name} is declared but never used`);
+    }
+    if (i.type !== 'datasource' || !i.pluginId) {
+      problems.push(`__inputs ${i.name} must be a datasource input with a pluginId`);
+    }
+  }
+  return problems;
 }

@@ -88,8 +88,12 @@ export async function run(args: string[]): Promise<number> {
     let after = 0;
     for (const metrics of series.values())
       for (const s of metrics.values())
-        for (let i = 0; i < s.timestamps.length; i++)
-          if (s.values[i] !== null) s.timestamps[i] < a.from ? before++ : after++;
+        s.values.forEach((v, i) => {
+          if (v !== null) {
+            if (s.timestamps[i] < a.from) before++;
+            else after++;
+          }
+        });
     if (before === 0)
       throw new DetectorError(
         'INVALID_INPUT',

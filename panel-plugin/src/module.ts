@@ -3,4 +3,5 @@ import { HealingPanel } from './components/HealingPanel';
 import { buildOptions } from './options';
 import { HealingOptions } from './types';
 
-export const plugin = new PanelPlugin<HealingOptions>(HealingPanel).setPanelOptions(buildOptions);
+// Field config: Grafana applies units, decimals and overrides to the series; the panel prints values with them.
+export const plugin = new PanelPlugin<HealingOptions>(HealingPanel).useFieldConfig().setPanelOptions(buildOptions);

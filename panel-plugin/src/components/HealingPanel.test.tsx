@@ -73,10 +73,51 @@ describe('HealingPanel', () => {
     expect(screen.getByTestId(testIds.mttr)).toHaveTextContent('1.5 min');
   });
 
-  it('stays readable at 300 px: no lane labels, compact health', () => {
+  it('stays readable at 300 px: short lane labels, compact health', () => {
     render(<HealingPanel {...props(undefined, 300)} />);
     expect(screen.getByTestId(testIds.health).textContent).toBe('92');
-    expect(screen.queryByText('verification')).toBeNull();
+    expect(screen.getAllByTestId(testIds.laneLabel).map((l) => l.textContent)).toEqual(['anom', 'alert', 'act', 'verif', 'undo']);
+  });
+
+  it('tells a lane entry\'s status by shape too, and shows its details when focused from the keyboard', () => {
+    const series = [
+      scoresFrame('orders', [10]),
+      timelineFrame([
+        [T0 + 13 * STEP, 'action', 'failed', { reason: 'restart refused' }],
+        [T0 + 14 * STEP, 'action', 'pending_approval'],
+        [T0 + 16 * STEP, 'verification', 'passed'],
+      ]),
+    ];
+    render(<HealingPanel {...props(series)} />);
+    const marks = screen.getAllByTestId(testIds.laneEvent);
+    expect(marks.map((m) => m.getAttribute('data-shape'))).toEqual(['failed', 'waiting', 'done']);
+    expect(marks.every((m) => m.getAttribute('tabindex') === '0')).toBe(true);
+    fireEvent.focus(marks[0]);
+    expect(screen.getByTestId(testIds.hoverCard)).toHaveTextContent('restart refused');
+    fireEvent.blur(marks[0]);
+    expect(screen.queryByTestId(testIds.hoverCard)).toBeNull();
+  });
+
+  it('names each series in a legend and shows their values in the field\'s unit under the pointer', () => {
+    const frame = scoresFrame('orders', [10, 11, 12]);
+    frame.fields.find((f) => f.name === 'cpu')!.config.unit = 'percentunit';
+    render(<HealingPanel {...props([frame])} />);
+    expect(screen.getByTestId(testIds.legendItem)).toHaveTextContent('orders 10% · peak 1.60 ⚠');
+    expect(screen.getByTestId(testIds.metricAxis)).toHaveTextContent(/cpu 99.8%/);
+    // jsdom lays nothing out: the plot's box starts at 0, so clientX is the x in the plot
+    fireEvent.mouseMove(screen.getByTestId(testIds.chartHover), { clientX: (11 / 40) * 574, clientY: 50 });
+    const card = screen.getByTestId(testIds.hoverCard);
+    expect(card).toHaveTextContent('orders: cpu 95% · score 1.60');
+    expect(card).toHaveTextContent('top features: cpu');
+  });
+
+  it('of twelve services draws the five worst and folds the rest into the legend', () => {
+    const series = Array.from({ length: 12 }, (_, i) => scoresFrame(`svc-${i}`, i < 3 ? [5 + i] : []));
+    render(<HealingPanel {...props(series)} />);
+    expect(screen.getAllByTestId(testIds.scoreLine)).toHaveLength(5);
+    expect(screen.getAllByTestId(testIds.legendItem)).toHaveLength(5);
+    expect(screen.getByTestId(testIds.legendFolded)).toHaveTextContent('+7 more, peak ≤ 0.300');
+    expect(screen.getAllByTestId(testIds.band)).toHaveLength(3);
   });
 
   it('hides layers the options turn off', () => {

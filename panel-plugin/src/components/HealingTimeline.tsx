@@ -37,6 +37,38 @@ const STATUS_COLORS: Record<string, string> = {
   not_applicable: 'text',
 };
 
+/**
+ * Status told by shape as well as colour: done (filled), failed (filled, crossed), waiting (hollow,
+ * dashed), undone (filled, struck through), nothing done (hollow).
+ */
+type Shape = 'done' | 'failed' | 'waiting' | 'undone' | 'none';
+const STATUS_SHAPES: Record<string, Shape> = {
+  succeeded: 'done',
+  passed: 'done',
+  resolved: 'done',
+  healed: 'done',
+  failed: 'failed',
+  firing: 'failed',
+  open: 'failed',
+  rolled_back: 'undone',
+  pending: 'waiting',
+  pending_approval: 'waiting',
+  healing: 'waiting',
+  escalated: 'waiting',
+  dry_run: 'none',
+  skipped: 'none',
+  not_applicable: 'none',
+};
+
+/** Row labels when the panel is narrow: short, so they never cover the marks. */
+const SHORT_LABELS: Record<LaneKind, string> = {
+  anomaly: 'anom',
+  alert: 'alert',
+  action: 'act',
+  verification: 'verif',
+  rollback: 'undo',
+};
+
 /** `resolved` entries end an incident: drawn on the verification row, where recovery is confirmed. */
 function rowOf(kind: string): number {
   const k = (kind === 'resolved' ? 'verification' : kind) as LaneKind;
@@ -55,6 +87,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
   `,
   mark: css`
     cursor: help;
+    &:focus-visible {
+      outline: none;
+      stroke: ${theme.colors.primary.main};
+      stroke-width: 2;
+    }
+  `,
+  glyph: css`
+    pointer-events: none;
   `,
 });
 
@@ -90,7 +130,8 @@ function detailLines(e: LaneEvent): Array<[string, string]> {
 
 /**
  * One row per stage of healing (anomaly, alert, action, verification, rollback) on the panel's time
- * axis; spans for entries that last, ticks for instants, coloured by status.
+ * axis; spans for entries that last, ticks for instants, coloured and shaped by status; each mark can
+ * be focused with the keyboard to show its details.
  */
 export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }: Props) {
   const styles = useStyles2(getStyles);
@@ -104,11 +145,9 @@ export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }
       {LANE_KINDS.map((k, i) => (
         <g key={k}>
           <line x1={0} x2={scale.width} y1={i * ROW_H + ROW_H / 2} y2={i * ROW_H + ROW_H / 2} stroke={theme.colors.border.weak} />
-          {showLabels && (
-            <text className={styles.label} x={0} y={i * ROW_H + ROW_H - 3}>
-              {k}
-            </text>
-          )}
+          <text className={styles.label} x={2} y={i * ROW_H + ROW_H - 3} data-testid={testIds.laneLabel}>
+            {showLabels ? k : SHORT_LABELS[k]}
+          </text>
         </g>
       ))}
       {events.map((e, i) => {
@@ -118,35 +157,53 @@ export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }
           return null;
         }
         const w = Math.max(5, x1 - x0);
+        const x = e.endTime ? x0 : x0 - 2.5;
         const y = rowOf(e.kind) * ROW_H + 2;
-        const fill = theme.visualization.getColorByName(STATUS_COLORS[e.status] ?? 'blue');
+        const h = ROW_H - 4;
+        const colour =
+          STATUS_COLORS[e.status] === 'text' ? theme.colors.text.disabled : theme.visualization.getColorByName(STATUS_COLORS[e.status] ?? 'blue');
+        const shape = STATUS_SHAPES[e.status] ?? 'done';
+        const hollow = shape === 'waiting' || shape === 'none';
+        const show = () =>
+          onHover({
+            title: e.title,
+            subtitle: `${e.kind} · ${e.status}`,
+            time: e.time,
+            endTime: e.endTime,
+            lines: detailLines(e),
+            x: x0,
+            y,
+          });
         return (
-          <rect
-            key={`${e.incidentId}-${i}`}
-            className={styles.mark}
-            data-testid={testIds.laneEvent}
-            data-kind={e.kind}
-            data-status={e.status}
-            x={e.endTime ? x0 : x0 - 2.5}
-            y={y}
-            width={w}
-            height={ROW_H - 4}
-            rx={2}
-            fill={STATUS_COLORS[e.status] === 'text' ? theme.colors.text.disabled : fill}
-            aria-label={`${e.kind} ${e.status}: ${e.title}`}
-            onMouseEnter={() =>
-              onHover({
-                title: e.title,
-                subtitle: `${e.kind} · ${e.status}`,
-                time: e.time,
-                endTime: e.endTime,
-                lines: detailLines(e),
-                x: x0,
-                y: y,
-              })
-            }
-            onMouseLeave={() => onHover(null)}
-          />
+          <g key={`${e.incidentId}-${i}`}>
+            <rect
+              className={styles.mark}
+              data-testid={testIds.laneEvent}
+              data-kind={e.kind}
+              data-status={e.status}
+              data-shape={shape}
+              x={x}
+              y={y}
+              width={w}
+              height={h}
+              rx={2}
+              fill={hollow ? theme.colors.background.primary : colour}
+              stroke={hollow ? colour : 'none'}
+              strokeDasharray={shape === 'waiting' ? '2 1.5' : undefined}
+              tabIndex={0}
+              aria-label={`${e.kind} ${e.status}: ${e.title}`}
+              onMouseEnter={show}
+              onMouseLeave={() => onHover(null)}
+              onFocus={show}
+              onBlur={() => onHover(null)}
+            />
+            {shape === 'failed' && (
+              <path className={styles.glyph} d={`M${x + w / 2 - 2.5},${y + 2.5}l5,5m0,-5l-5,5`} stroke={theme.colors.background.primary} strokeWidth={1.5} />
+            )}
+            {shape === 'undone' && (
+              <path className={styles.glyph} d={`M${x},${y + h / 2}h${w}`} stroke={theme.colors.background.primary} strokeWidth={1.5} />
+            )}
+          </g>
         );
       })}
     </svg>

@@ -105,6 +105,7 @@ export interface HostWindow {
     runQueries(targets: Array<Record<string, unknown>>, from: number, to: number): Promise<unknown[]>;
     queryResponse(targets: Array<Record<string, unknown>>, from: number, to: number): Promise<{ data: unknown[]; errors?: Array<{ refId?: string; message?: string }> }>;
     renderPanel(series: unknown[], from: number, to: number, width: number, height: number, options?: Record<string, unknown>): void;
+    setTheme(mode: 'light' | 'dark'): void;
     renderConfigEditor(): void;
     renderQueryEditor(query: Record<string, unknown>, from: number, to: number): void;
     testDatasource(): Promise<{ status: string; message: string }>;

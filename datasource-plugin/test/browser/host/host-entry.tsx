@@ -110,7 +110,17 @@ grafanaRuntime.setTemplateSrv({
     }),
 } as unknown as grafanaRuntime.TemplateSrv);
 
-const theme = grafanaData.createTheme({ colors: { mode: 'dark' } });
+let theme = grafanaData.createTheme({ colors: { mode: 'dark' } });
+
+/** Switches Grafana's theme (the user's light/dark preference) for what is rendered next, page colours included. */
+function setTheme(mode: 'light' | 'dark') {
+  theme = grafanaData.createTheme({ colors: { mode } });
+  document.body.style.background = theme.colors.background.canvas;
+  document.body.style.color = theme.colors.text.primary;
+  const panel = document.getElementById('panel')!;
+  panel.style.background = theme.colors.background.primary;
+  panel.style.borderColor = theme.colors.border.weak;
+}
 
 const roots = new Map<string, ReactDOMClient.Root>();
 
@@ -309,6 +319,7 @@ const api = {
   runQueries,
   queryResponse,
   renderPanel,
+  setTheme,
   renderConfigEditor,
   renderQueryEditor,
   testDatasource: () => datasource().testDatasource(),

@@ -1,6 +1,6 @@
 import { kustomizeBuild, objectId } from '../src/kustomize';
 import { repoPath } from '../src/repo';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { K8sObject } from '../src/k8s-schema';
 
@@ -25,17 +25,26 @@ const grants = (rules: Rule[]) =>
 describe('remediator RBAC', () => {
   const role = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'remediator') as K8sObject & { rules: Rule[] };
 
-  it('grants exactly scale, restart, HPA, isolate and Lease verbs', () => {
+  it('grants exactly scale, restart, HPA, isolate, traffic-shift and Lease verbs', () => {
     expect(grants(role.rules)).toEqual(
       [
         'apps/deployments/scale:get',
         'apps/deployments/scale:patch',
+        'apps/statefulsets/scale:get',
+        'apps/statefulsets/scale:patch',
         'apps/deployments:get',
         'apps/deployments:patch',
+        'apps/statefulsets:get',
+        'apps/statefulsets:patch',
         'autoscaling/horizontalpodautoscalers:list',
         'autoscaling/horizontalpodautoscalers:patch',
+        'core/pods:get',
         'core/pods:list',
         'core/pods:patch',
+        'core/pods/eviction:create',
+        'core/services:get',
+        'gateway.networking.k8s.io/httproutes:list',
+        'gateway.networking.k8s.io/httproutes:patch',
         'coordination.k8s.io/leases:get@homeostat-remediator',
         'coordination.k8s.io/leases:update@homeostat-remediator',
         'coordination.k8s.io/leases:create',
@@ -48,6 +57,10 @@ describe('remediator RBAC', () => {
     const RESOURCE: Record<string, string> = {
       DeploymentScale: 'apps/deployments/scale',
       Deployment: 'apps/deployments',
+      StatefulSetScale: 'apps/statefulsets/scale',
+      StatefulSet: 'apps/statefulsets',
+      PodEviction: 'core/pods/eviction',
+      CustomObject: 'gateway.networking.k8s.io/httproutes', // the only custom resource: HTTPRoute
       HorizontalPodAutoscaler: 'autoscaling/horizontalpodautoscalers',
       Pod: 'core/pods',
       Lease: 'coordination.k8s.io/leases',
@@ -55,16 +68,18 @@ describe('remediator RBAC', () => {
       ConfigMap: 'core/configmaps',
     };
     const VERB: Record<string, string> = { read: 'get', list: 'list', patch: 'patch', create: 'create', replace: 'update', delete: 'delete' };
-    // used only by shift_traffic and cache_enable, which the Kubernetes policy leaves out (see remediator-config)
-    const UNUSED_ACTIONS_ONLY = new Set(['core/services', 'core/configmaps']);
-    const files = ['remediator/src/actuators/kubernetes.ts', 'remediator/src/leader/lease.ts'];
+    const dir = 'remediator/src/actuators/kubernetes';
+    const files = [
+      ...readdirSync(repoPath(dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => `${dir}/${f}`),
+      'remediator/src/leader/lease.ts',
+    ];
     const needed = new Set<string>();
     for (const f of files) {
       const src = readFileSync(repoPath(f), 'utf8');
       for (const m of src.matchAll(/\.(read|list|patch|create|replace|delete)Namespaced(\w+?)(?:Status)?\(/g)) {
         const resource = RESOURCE[m[2]];
         expect([f, m[0], resource]).toEqual([f, m[0], expect.any(String)]); // a new API call needs a row here and a rule in role.yaml
-        if (!UNUSED_ACTIONS_ONLY.has(resource)) needed.add(`${resource}:${VERB[m[1]]}`);
+        needed.add(`${resource}:${VERB[m[1]]}`);
       }
     }
     const granted = new Set(grants(role.rules).map((g) => g.replace(/@.*$/, '')));

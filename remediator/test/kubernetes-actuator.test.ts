@@ -1,25 +1,15 @@
-import type { Target } from '@homeostat/contracts';
 import { waitFor } from '@homeostat/testkit';
 import { KubernetesActuator, loadKubeConfig } from '../src/actuators/kubernetes';
 import { LeaseElector } from '../src/leader/lease';
 import { alert, webhook } from './support/payload';
 import { FakeKube } from './support/fake-kube';
+import { actuatorFor, orders as target, request } from './support/kube-harness';
 import { startRemediator, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(60_000);
 
-const target: Target = { actuator: 'kubernetes', kind: 'deployment', name: 'orders', namespace: 'shop' };
-const MERGE = 'application/merge-patch+json';
+const JSON_PATCH = 'application/json-patch+json';
 const FM = 'fieldManager=homeostat-remediator';
-type Action = 'restart' | 'scale_out' | 'scale_in' | 'isolate' | 'shift_traffic' | 'cache_enable';
-const req = (action: Action, params: Record<string, unknown> = {}, desiredReplicas?: number) => ({
-  action,
-  target,
-  params,
-  labels: { service: 'orders' },
-  incidentId: 'i1',
-  ...(desiredReplicas ? { desiredReplicas } : {}),
-});
 
 describe('Kubernetes actuator against a fake API server (exact paths, verbs, content types, bodies)', () => {
   let kube: FakeKube;
@@ -28,14 +18,16 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
   beforeEach(async () => {
     kube = new FakeKube();
     await kube.start();
-    act = new KubernetesActuator(loadKubeConfig(kube.kubeconfig));
+    act = actuatorFor(kube);
   });
   afterEach(async () => {
+    await act.close();
     expect(kube.unexpected).toEqual([]);
+    expect(kube.forbidden).toEqual([]);
     await kube.stop();
   });
 
-  it('scales through the scale subresource with a merge patch, and undo restores the count', async () => {
+  it('scales through the scale subresource, compare-and-swap on the count it read, and undo swaps back', async () => {
     const before = await act.snapshot(target);
     expect(before).toMatchObject({ replicas: 2, selector: 'app=orders' });
     expect(kube.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
@@ -43,120 +35,57 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
       'GET /apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers',
     ]);
     kube.calls = [];
-    const plan = await act.plan(req('scale_out', {}, 3), before);
+    const plan = await act.plan(request('scale_out', { desiredReplicas: 3 }), before);
     const after = await plan.run();
+    const body = [
+      { op: 'test', path: '/spec/replicas', value: 2 },
+      { op: 'replace', path: '/spec/replicas', value: 3 },
+    ];
     expect(kube.calls).toEqual([
-      {
-        method: 'PATCH',
-        path: `/apis/apps/v1/namespaces/shop/deployments/orders/scale?${FM}`,
-        contentType: MERGE,
-        body: { spec: { replicas: 3 } },
-      },
+      { method: 'PATCH', path: `/apis/apps/v1/namespaces/shop/deployments/orders/scale?${FM}`, contentType: JSON_PATCH, body },
     ]);
-    expect(plan.apiCall).toEqual({
-      method: 'PATCH',
-      path: kube.calls[0]!.path,
-      contentType: MERGE,
-      body: { spec: { replicas: 3 } },
-    });
+    expect(plan.apiCall).toEqual({ method: 'PATCH', path: kube.calls[0]!.path, contentType: JSON_PATCH, body });
     expect(kube.replicas).toBe(3);
-    await act.undo(req('scale_out', {}, 3), before, after);
+    await act.undo(request('scale_out', { desiredReplicas: 3 }), before, after);
     expect(kube.replicas).toBe(2);
   });
 
-  it("raises the owning HPA's minReplicas (JSON patch with a test op) instead of scaling, and restores it", async () => {
-    kube.hpa = { minReplicas: 2, maxReplicas: 6 };
+  it("undo never overwrites someone else's change: a human's scale to 7 is not reverted to 2", async () => {
     const before = await act.snapshot(target);
-    kube.calls = [];
-    const after = await (await act.plan(req('scale_out', {}, 4), before)).run();
-    expect(kube.calls).toEqual([
-      {
-        method: 'PATCH',
-        path: `/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/orders-hpa?${FM}`,
-        contentType: 'application/json-patch+json',
-        body: [
-          { op: 'test', path: '/spec/minReplicas', value: 2 },
-          { op: 'replace', path: '/spec/minReplicas', value: 4 },
-        ],
-      },
-    ]);
-    expect(kube.hpa.minReplicas).toBe(4);
-    expect(kube.replicas).toBe(2); // the scale subresource was left to the HPA
-    await act.undo(req('scale_out', {}, 4), before, after);
-    expect(kube.hpa.minReplicas).toBe(2);
+    const after = await (await act.plan(request('scale_out', { desiredReplicas: 3 }), before)).run();
+    kube.replicas = 7;
+    await expect(act.undo(request('scale_out'), before, after)).rejects.toMatchObject({
+      code: 'ACTUATOR_FAILED',
+      message: expect.stringContaining('someone else scaled it'),
+    });
+    expect(kube.replicas).toBe(7);
   });
 
-  it('rollout-restarts with the restartedAt annotation as a merge patch and refuses paused deployments', async () => {
-    const plan = await act.plan(req('restart'), await act.snapshot(target));
-    kube.calls = [];
-    await plan.run();
-    expect(kube.calls[0]).toMatchObject({
-      method: 'GET',
-      path: '/apis/apps/v1/namespaces/shop/deployments/orders',
-    });
-    expect(kube.calls[1]).toMatchObject({
-      method: 'PATCH',
-      path: `/apis/apps/v1/namespaces/shop/deployments/orders?${FM}`,
-      contentType: MERGE,
-    });
-    const ts = kube.annotations['kubectl.kubernetes.io/restartedAt'];
-    expect(new Date(ts ?? '').getTime()).toBeGreaterThan(Date.now() - 10_000);
-    expect(kube.calls[1]!.body).toEqual({
-      spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': ts } } } },
-    });
-    kube.paused = true;
-    await expect((await act.plan(req('restart'), {})).run()).rejects.toMatchObject({
+  it('does not scale over a change made between the read and the write', async () => {
+    const before = await act.snapshot(target);
+    kube.replicas = 4;
+    await expect((await act.plan(request('scale_out', { desiredReplicas: 3 }), before)).run()).rejects.toMatchObject({
       code: 'ACTUATOR_FAILED',
     });
+    expect(kube.replicas).toBe(4);
   });
 
-  it('isolates one pod by relabelling it out of the Service, and undo puts it back', async () => {
-    const before = await act.snapshot(target);
-    kube.calls = [];
-    const plan = await act.plan(req('isolate', { label: 'homeostat.io/traffic', value: 'isolated' }), before);
-    const after = await plan.run();
-    expect(kube.calls.map((c) => [c.method, c.path, c.contentType, c.body])).toEqual([
-      ['GET', '/api/v1/namespaces/shop/pods?labelSelector=app%3Dorders', undefined, undefined],
-      [
-        'PATCH',
-        `/api/v1/namespaces/shop/pods/orders-7d9f-a?${FM}`,
-        MERGE,
-        { metadata: { labels: { 'homeostat.io/traffic': 'isolated' } } },
-      ],
-    ]);
-    expect(kube.pods[0]!.labels['homeostat.io/traffic']).toBe('isolated');
-    expect(kube.pods[1]!.labels['homeostat.io/traffic']).toBe('serving');
-    await act.undo(req('isolate'), before, after);
-    expect(kube.pods[0]!.labels['homeostat.io/traffic']).toBe('serving');
+  it('requires a namespace and a supported kind (no silent `default`, no hard-coded deployments path)', async () => {
+    const { namespace: _ns, ...noNs } = target;
+    await expect(act.snapshot(noNs)).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'target.namespace' });
+    await expect(act.snapshot({ ...target, kind: 'daemonset' })).rejects.toMatchObject({
+      code: 'ACTION_UNSUPPORTED',
+      field: 'target.kind',
+    });
+    expect(kube.calls).toEqual([]);
   });
 
-  it('shifts traffic via the Service selector and toggles the cache ConfigMap, both undoable', async () => {
-    const before = await act.snapshot(target);
-    kube.calls = [];
-    const shifted = await (
-      await act.plan(req('shift_traffic', { selector: { track: 'stable' } }), before)
-    ).run();
-    expect(kube.calls[1]).toEqual({
-      method: 'PATCH',
-      path: `/api/v1/namespaces/shop/services/orders?${FM}`,
-      contentType: MERGE,
-      body: { spec: { selector: { track: 'stable' } } },
-    });
-    expect(kube.serviceSelector).toEqual({ app: 'orders', track: 'stable' });
-    await act.undo(req('shift_traffic'), before, shifted);
-    expect(kube.serviceSelector).toEqual({ app: 'orders' });
-    kube.calls = [];
-    const cached = await (
-      await act.plan(req('cache_enable', { enabled: true, key: 'CACHE_ENABLED' }), before)
-    ).run();
-    expect(kube.calls[1]).toEqual({
-      method: 'PATCH',
-      path: `/api/v1/namespaces/shop/configmaps/orders-homeostat?${FM}`,
-      contentType: MERGE,
-      body: { data: { CACHE_ENABLED: 'true' } },
-    });
-    await act.undo(req('cache_enable'), before, cached);
-    expect(kube.configMap.CACHE_ENABLED).toBe('false');
+  it('bounds every API call with a timeout (a hung API server fails the call instead of holding the incident)', async () => {
+    const quick = actuatorFor(kube, { requestTimeoutMs: 300 });
+    kube.hang = true;
+    await expect(quick.snapshot(target)).rejects.toThrow();
+    kube.hang = false;
+    await expect(quick.snapshot(target)).resolves.toMatchObject({ replicas: 2 });
   });
 
   it('elects one leader with a Lease; a second candidate waits until the lease expires', async () => {

@@ -1,5 +1,6 @@
 import type { ActionKind, ActuatorKind, ApiCall, Labels, Target } from '@homeostat/contracts';
 import type { TargetSnapshot } from '../policy/decide';
+import type { Policy } from '../policy/policy-schema';
 
 /** One action to take, as decided by the policy. */
 export interface ActRequest {
@@ -22,7 +23,7 @@ export interface Plan {
 }
 
 /**
- * One implementation per platform (docker.ts, kubernetes.ts, process.ts). Actuators do no policy:
+ * One implementation per platform (docker.ts, kubernetes/, process.ts). Actuators do no policy:
  * bounds, cooldowns and allow-lists were applied by decide() before plan() is called.
  */
 export interface Actuator {
@@ -35,5 +36,16 @@ export interface Actuator {
    * to undo (a restart cannot be un-restarted).
    */
   undo(req: ActRequest, before: TargetSnapshot, after: TargetSnapshot): Promise<ApiCall | null>;
+  /**
+   * Optional, once when the policy loads (before serving): refuses with POLICY_INVALID, naming the
+   * rule's field, what this platform or its permissions cannot perform (so it fails at start-up,
+   * not during an incident).
+   */
+  validate?(policy: Policy): Promise<void>;
+  /**
+   * Optional, once at start-up after validate(): ends what a previous run held past its time (an
+   * HPA floor, an isolated pod) and keeps doing so while the remediator runs.
+   */
+  reconcile?(): Promise<void>;
   close?(): Promise<void>;
 }

@@ -8,7 +8,7 @@ export interface MetricDeviation {
   kind: MetricKind;
   /**
    * The largest robust deviation of an incident point in the metric's bad direction:
-   * (x − median) / scale, scale = max(IQR, mean absolute deviation, a hair of the level) of the
+   * (x − median) / scale, scale = max(IQR, mean absolute deviation, a millionth of the level) of the
    * history (BARO's robust scaling; the second term keeps a metric that sits still and dips now and
    * then, such as availability, from turning the first dip into ∞). 0 when it only moved the good way.
    */
@@ -59,10 +59,13 @@ export function metricDeviation(
   let meanAbsDev = 0;
   for (const v of history) meanAbsDev += Math.abs(v - median);
   meanAbsDev /= history.length;
-  const scale = Math.max(iqr, meanAbsDev, 1e-6 * Math.abs(median), Number.MIN_VALUE);
+  const spread = Math.max(iqr, meanAbsDev);
   let best = { z: 0, excess: 0 };
   let onset: number | undefined;
   for (const { t, v } of incident) {
+    // A history that never moved (an error ratio stuck at 0) has no spread: a millionth of the level
+    // stands in, so the first move scores 10^6 — very large, finite, the same in any unit.
+    const scale = Math.max(spread, 1e-6 * Math.max(Math.abs(median), Math.abs(v)), Number.MIN_VALUE);
     const up = direction >= 0 ? (v - median) / scale : 0;
     const down = direction <= 0 ? (median - v) / scale : 0;
     const z = Math.max(up, down, 0);

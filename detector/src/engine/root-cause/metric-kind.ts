@@ -15,20 +15,29 @@ export interface MetricNature {
   direction: 1 | -1 | 0;
 }
 
-// Order matters: `process_cpu_seconds_total` is saturation, not latency; `error_requests_total` errors.
+// Order matters: `process_cpu_seconds_total` is saturation and `http_request_duration_seconds_count`
+// traffic, not latency; `unavailable_replicas` and `error_requests_total` are errors.
 const RULES: readonly [RegExp, MetricNature][] = [
-  [/(availab|success|uptime|(^|[_.\s-])up($|[_.\s-])|apdex|health)/i, { kind: 'errors', direction: -1 }],
-  [/(error|fail|fault|5xx|exception|reject|timeout|dropped|unavailab)/i, { kind: 'errors', direction: 1 }],
   [
-    /(cpu|mem|heap|gc|disk|inode|fd|file_desc|thread|load|queue|saturat|utili[sz]|throttl|swap|iowait|conn)/i,
+    /((?<!un)availab|success|uptime|(^|[_.\s-])up($|[_.\s-])|apdex|health)/i,
+    { kind: 'errors', direction: -1 },
+  ],
+  [
+    /(error|errs|fail|(?<!page_?)fault|5xx|exception|reject|timeout|dropped|unavailab)/i,
+    { kind: 'errors', direction: 1 },
+  ],
+  [
+    /(cpu|mem|heap|gc|disk|inode|(^|[_.])fds?($|[_.])|file_desc|thread|(^|[_.\s-])load(\d|avg|_?average|[_.\s-]|$)|queue|saturat|utili[sz]|throttl|swap|iowait|conn|page_?fault)/i,
     { kind: 'saturation', direction: 1 },
   ],
+  // Prometheus counters and histogram parts count events, whatever the base name measures.
+  [/(_count|_bucket|_total|_sum)$/i, { kind: 'traffic', direction: 0 }],
   [
     /(latency|duration|response_?time|delay|wait|elapsed|(^|[_.])rt($|[_.])|_seconds|_ms($|_))/i,
     { kind: 'latency', direction: 1 },
   ],
   [
-    /(request|rps|qps|tps|throughput|traffic|calls|invocation|rate|count|_total|_sum$|hits)/i,
+    /(request|rps|qps|tps|throughput|traffic|workload|calls|invocation|rate|count|hits)/i,
     { kind: 'traffic', direction: 0 },
   ],
 ];

@@ -115,6 +115,7 @@ describe('query', () => {
     expect(frame.fields.find((f: { name: string }) => f.name === 'latency_p95').config.unit).toBe('s');
     expect(frame.fields[0].type).toBe(FieldType.time);
     expect(frame.meta.custom.homeostat).toBe('scores');
+    expect(frame.meta.preferredVisualisationType).toBeUndefined();
   });
 
   it.each([
@@ -171,6 +172,8 @@ describe('query', () => {
     expect(seen[0].params).toEqual({ from, to, service: 'orders' });
     const detail = res.data[0].fields.find((f: { name: string }) => f.name === 'detail');
     expect(JSON.parse(detail.values[0]).reason).toBe('rule cpu-high step 0');
+    // a record, not a series: Explore shows it as a table
+    expect(res.data[0].meta.preferredVisualisationType).toBe('table');
   });
 
   it('says the version is wrong when an answer does not match the contract', async () => {
@@ -213,6 +216,78 @@ describe('query', () => {
     expect(ids[0]).toBe(ids[2]);
     expect(ids[1]).toBe(ids[3]);
     expect(ids[0]).not.toBe(ids[1]);
+  });
+});
+
+describe('multi-value and "All" variables', () => {
+  // Grafana's templateSrv hands a format function each variable's value (an array for several
+  // selections; every option for "All") and the variable, whose current value says "$__all".
+  const vars: Record<string, { value: string[]; current: { value: string[] } }> = {};
+  const use = (name: string, selected: string[], options: string[]) => {
+    vars[name] = {
+      value: selected.includes('$__all') ? options : selected,
+      current: { value: selected },
+    };
+  };
+  beforeEach(() => {
+    setTemplateSrv({
+      replace: (s: string, _scoped: unknown, format?: (v: unknown, variable: unknown) => string) =>
+        s.replace(/\$(\w+)/g, (m, name) => {
+          const v = vars[name];
+          if (!v) {
+            return m;
+          }
+          return format ? format(v.value, v) : `{${v.value.join(',')}}`;
+        }),
+    } as unknown as TemplateSrv);
+  });
+  afterAll(() => {
+    setTemplateSrv({ replace: (s: string) => s.replace('$service', 'orders') } as unknown as TemplateSrv);
+  });
+
+  const timelineOf = (service: string, time: number) => ({
+    time,
+    endTime: null,
+    kind: 'action',
+    status: 'succeeded',
+    incidentId: `i-${service}`,
+    labels: { service },
+    title: `restart ${service}`,
+    detail: {},
+  });
+
+  it('asks the remediator once per selected service and merges the answers in time order', async () => {
+    use('service', ['orders', 'payments'], ['orders', 'payments', 'cart']);
+    const seen = install((req) =>
+      ok({ events: [timelineOf(String(req.params?.service), req.params?.service === 'orders' ? from + 2000 : from + 1000)] })
+    );
+    const res = await makeDs().query(request([{ refId: 'B', queryType: 'timeline', service: '$service' }]));
+    expect(seen.map((r) => r.params?.service)).toEqual(['orders', 'payments']);
+    const title = res.data[0].fields.find((f: { name: string }) => f.name === 'title');
+    expect(title.values).toEqual(['restart payments', 'restart orders']);
+  });
+
+  it('"All" means no filter, not a list of every service', async () => {
+    use('service', ['$__all'], ['orders', 'payments', 'cart']);
+    const seen = install(() => ok({ events: [] }));
+    await makeDs().query(request([{ refId: 'B', queryType: 'timeline', service: '$service' }]));
+    expect(seen).toHaveLength(1);
+    expect(seen[0].params).toEqual({ from, to });
+  });
+
+  it('scores several selected entities in one replay and keeps only those selected', async () => {
+    use('service', ['orders', 'cart'], ['orders', 'payments', 'cart']);
+    const other = (service: string) => ({ ...scoreResponse.series[0], key: `service="${service}"`, labels: { service } });
+    const seen = install((req) =>
+      req.url?.endsWith('/detectors')
+        ? ok({ detectors: [] })
+        : ok({ ...scoreResponse, series: [scoreResponse.series[0], other('payments'), other('cart')] })
+    );
+    const res = await makeDs().query(request([{ refId: 'A', queryType: 'scores', detector: 'services', entity: 'service="$service"' }]));
+    expect(scoreCalls(seen)).toHaveLength(1);
+    expect(scoreCalls(seen)[0].data).not.toHaveProperty('match.service');
+    const services = res.data.map((f: { fields: Array<{ name: string; labels?: Record<string, string> }> }) => f.fields.find((x) => x.name === 'score')!.labels!.service);
+    expect(services).toEqual(['orders', 'cart']);
   });
 });
 

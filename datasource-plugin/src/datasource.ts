@@ -16,6 +16,7 @@ import { supersedingKey, toQueryError } from './query-errors';
 import { actionsFrame, anomalyEventsFrame, incidentsFrame, timelineFrame } from './frames/event-frames';
 import { scoreFrames } from './frames/score-frames';
 import { DEFAULT_QUERY, HomeostatOptions, HomeostatQuery } from './types';
+import { commonLabels, eachOf, listOf, matches } from './template-filters';
 import { parseEntityKey, parseVariableQuery } from './variable-query';
 
 /** Never ask the detector for more points than this per entity, whatever the panel's width. */
@@ -87,23 +88,26 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
     requestId: string
   ): Promise<DataFrame[]> {
     const tpl = (s?: string) => (s ? getTemplateSrv().replace(s, scopedVars) : undefined);
-    const entity = tpl(q.entity)?.trim() || undefined;
-    const service = tpl(q.service)?.trim() || undefined;
-    // A multi-value "All" selection means no filter.
-    const service1 = service && !['$__all', '.*', 'All'].includes(service) ? service : undefined;
+    // Multi-value variables: one request per selected value; "All": no filter.
+    const entities = listOf(q.entity, scopedVars);
+    const services = listOf(q.service, scopedVars);
     switch (q.queryType) {
       case 'events': {
-        const res = await this.api.events({ from, to, detector: tpl(q.detector) || undefined, key: entity }, requestId);
-        return [anomalyEventsFrame(res.events, q.refId)];
+        const detector = tpl(q.detector) || undefined;
+        const events = await eachOf(entities, async (key) => (await this.api.events({ from, to, detector, key }, requestId)).events);
+        return [anomalyEventsFrame(events, q.refId)];
       }
       case 'incidents':
-        return [incidentsFrame((await this.api.incidents({ from, to, service: service1 }, requestId)).incidents, q.refId)];
+        return [incidentsFrame(await eachOf(services, async (service) => (await this.api.incidents({ from, to, service }, requestId)).incidents), q.refId)];
       case 'actions':
-        return [actionsFrame((await this.api.actions({ from, to, service: service1 }, requestId)).actions, q.refId)];
-      case 'timeline':
-        return [timelineFrame((await this.api.timeline({ from, to, service: service1 }, requestId)).events, q.refId)];
+        return [actionsFrame(await eachOf(services, async (service) => (await this.api.actions({ from, to, service }, requestId)).actions), q.refId)];
+      case 'timeline': {
+        const events = await eachOf(services, async (service) => (await this.api.timeline({ from, to, service }, requestId)).events);
+        return [timelineFrame(events.sort((a, b) => a.time - b.time), q.refId)];
+      }
       default: {
-        const match = entity ? parseEntityKey(entity) : undefined;
+        const wanted = entities.map((e) => (e ? parseEntityKey(e) : {}));
+        const match = commonLabels(wanted);
         const source =
           q.scoreSource === 'promql'
             ? {
@@ -117,7 +121,9 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
         const step =
           q.scoreSource === 'promql' ? stepSeconds : await this.detectorStep(tpl(q.detector) ?? '', from, to, stepSeconds);
         const res = await this.api.score({ ...source, from, to, stepSeconds: step, match }, requestId);
-        return scoreFrames(res, q.refId);
+        // several selected entities: the detector matched what they share, keep the ones selected
+        const series = wanted.length > 1 ? res.series.filter((x) => wanted.some((w) => matches(x.labels, w))) : res.series;
+        return scoreFrames({ ...res, series }, q.refId);
       }
     }
   }

@@ -189,6 +189,26 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(JSON.parse(field(timeline, 'detail').values[action] as string).reason).toMatch(/cpu-saturation/);
   });
 
+  it('sends a multi-value service variable as one request per service, and "All" as no filter', async () => {
+    const remediatorCalls = () => session.proxy.log.filter((r) => r.upstream.startsWith(session.stack.remediatorUrl)).map((r) => new URL(r.upstream).searchParams.get('service'));
+    const run = (selected: string[]) =>
+      page.evaluate(
+        async ([sel, f, t]) => {
+          const host = (window as unknown as HostWindow).homeostatHost;
+          host.setVariable('service', sel as string[], ['orders', 'payments']);
+          return host.runQueries([{ refId: 'T', queryType: 'timeline', service: '$service' }], f as number, t as number);
+        },
+        [selected, from(), to() + 3600_000] as const,
+      );
+    let before = remediatorCalls().length;
+    const [both] = (await run(['orders', 'payments'])) as Frame[];
+    expect(remediatorCalls().slice(before)).toEqual(['orders', 'payments']);
+    expect(field(both, 'kind').values).toEqual(expect.arrayContaining(['action', 'verification']));
+    before = remediatorCalls().length;
+    await run(['$__all']);
+    expect(remediatorCalls().slice(before)).toEqual([null]);
+  });
+
   it('answers template variable queries with detectors and services', async () => {
     const detectors = await page.evaluate(() =>
       (window as unknown as HostWindow).homeostatHost.metricFindQuery('detectors()'),
@@ -316,10 +336,11 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
       )
       .catch(() => undefined);
     expect(await page.getByTestId('homeostat-score-line').count()).toBe(1);
+    // the screenshot shows what this test is about: the saved query's drawn result
+    await page.screenshot({ path: join(outDir, `${profile}-query-editor.png`), fullPage: true });
 
     await editor.getByRole('radio', { name: 'Timeline' }).click();
     await expect(editor.getByLabel('Service').isVisible()).resolves.toBe(true);
-    await page.screenshot({ path: join(outDir, `${profile}-query-editor.png`), fullPage: true });
     expect(errors).toEqual([]);
   });
 });

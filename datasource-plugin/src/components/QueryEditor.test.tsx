@@ -21,7 +21,8 @@ async function renderEditor(query: HomeostatQuery, names = ['services']) {
 describe('QueryEditor', () => {
   it('offers the configured detectors and saves the one typed', async () => {
     const { onChange, onRunQuery } = await renderEditor({ refId: 'A' });
-    await waitFor(() => expect(screen.getByTestId(testIds.queryEditor.detector)).toHaveAttribute('placeholder', 'services'));
+    // a new query draws nothing until it names a detector: the editor says so, with the choices
+    await waitFor(() => expect(screen.getByTestId(testIds.queryEditor.hint)).toHaveTextContent('Choose a detector to see its scores (configured: services)'));
     const input = screen.getByTestId(testIds.queryEditor.detector);
     fireEvent.change(input, { target: { value: 'services' } });
     fireEvent.blur(input);
@@ -40,7 +41,16 @@ describe('QueryEditor', () => {
 
   it('takes PromQL when the source is PromQL', async () => {
     const { onChange } = await renderEditor({ refId: 'A', queryType: 'scores', scoreSource: 'promql' });
+    expect(screen.getByTestId(testIds.queryEditor.hint)).toHaveTextContent('Enter a PromQL expression');
     fireEvent.change(screen.getByTestId(testIds.queryEditor.expr), { target: { value: 'up' } });
     expect(onChange).toHaveBeenCalledWith(expect.objectContaining({ expr: 'up', scoreSource: 'promql' }));
+  });
+
+  it('runs the query again when the source changes', async () => {
+    const { onChange, onRunQuery } = await renderEditor({ refId: 'A', queryType: 'scores', detector: 'services' });
+    expect(screen.queryByTestId(testIds.queryEditor.hint)).toBeNull();
+    fireEvent.click(screen.getByText('PromQL'));
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ scoreSource: 'promql' }));
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,6 +1,7 @@
 import React, { ChangeEvent, useEffect, useState } from 'react';
-import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineFieldRow, Input, RadioButtonGroup } from '@grafana/ui';
+import { css } from '@emotion/css';
+import { GrafanaTheme2, QueryEditorProps, SelectableValue } from '@grafana/data';
+import { InlineField, InlineFieldRow, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 import { DataSource } from '../datasource';
 import { DEFAULT_QUERY, HomeostatOptions, HomeostatQuery, QueryType, ScoreSource } from '../types';
 import { testIds } from './testIds';
@@ -22,7 +23,16 @@ const SOURCE_OPTIONS: Array<SelectableValue<ScoreSource>> = [
 
 type TextKey = 'detector' | 'expr' | 'groupBy' | 'entity' | 'service';
 
+const getStyles = (theme: GrafanaTheme2) => ({
+  hint: css`
+    color: ${theme.colors.text.secondary};
+    font-size: ${theme.typography.bodySmall.fontSize};
+    padding: ${theme.spacing(0.5, 0)};
+  `,
+});
+
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+  const styles = useStyles2(getStyles);
   const q = { ...DEFAULT_QUERY, ...query };
   const [detectorNames, setDetectorNames] = useState<string[]>([]);
 
@@ -42,12 +52,22 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     onChange({ ...q, queryType });
     onRunQuery();
   };
-  const onSourceChange = (scoreSource: ScoreSource) => onChange({ ...q, scoreSource });
+  // A new source is a new query: run it, as a new query type does.
+  const onSourceChange = (scoreSource: ScoreSource) => {
+    onChange({ ...q, scoreSource });
+    onRunQuery();
+  };
   const onTextChange = (key: TextKey) => (e: ChangeEvent<HTMLInputElement>) => onChange({ ...q, [key]: e.target.value });
 
   const isScores = q.queryType === 'scores';
   const usesDetector = (isScores && q.scoreSource !== 'promql') || q.queryType === 'events';
   const usesRemediator = q.queryType === 'timeline' || q.queryType === 'actions' || q.queryType === 'incidents';
+  // filterQuery skips such a query (Grafana then says "No data"): say what is missing instead.
+  const missing =
+    isScores && q.scoreSource === 'promql'
+      ? !q.expr?.trim() && 'Enter a PromQL expression to score.'
+      : isScores && !q.detector?.trim() &&
+        `Choose a detector to see its scores${detectorNames.length ? ` (configured: ${detectorNames.join(', ')})` : ''}.`;
 
   return (
     <div data-testid={testIds.queryEditor.root}>
@@ -69,7 +89,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               data-testid={testIds.queryEditor.detector}
               list="homeostat-detector-names"
               value={q.detector ?? ''}
-              placeholder={detectorNames[0] ?? 'services'}
+              placeholder="detector name or $variable"
               width={24}
               onChange={onTextChange('detector')}
               onBlur={onRunQuery}
@@ -132,6 +152,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           </InlineField>
         )}
       </InlineFieldRow>
+      {missing && (
+        <div className={styles.hint} data-testid={testIds.queryEditor.hint}>
+          {missing}
+        </div>
+      )}
     </div>
   );
 }

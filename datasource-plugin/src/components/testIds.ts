@@ -11,5 +11,6 @@ export const testIds = {
     expr: 'homeostat-query-expr',
     entity: 'homeostat-query-entity',
     service: 'homeostat-query-service',
+    hint: 'homeostat-query-hint',
   },
 };

@@ -106,6 +106,7 @@ export interface HostWindow {
     queryResponse(targets: Array<Record<string, unknown>>, from: number, to: number): Promise<{ data: unknown[]; errors?: Array<{ refId?: string; message?: string }> }>;
     renderPanel(series: unknown[], from: number, to: number, width: number, height: number, options?: Record<string, unknown>): void;
     setTheme(mode: 'light' | 'dark'): void;
+    setVariable(name: string, selected: string[], options: string[]): void;
     renderConfigEditor(): void;
     renderQueryEditor(query: Record<string, unknown>, from: number, to: number): void;
     testDatasource(): Promise<{ status: string; message: string }>;

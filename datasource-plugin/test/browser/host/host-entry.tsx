@@ -97,18 +97,45 @@ const backendSrv = {
 };
 grafanaRuntime.setBackendSrv(backendSrv as unknown as grafanaRuntime.BackendSrv);
 
-const variables: Record<string, string> = {};
+/** Dashboard variables: the selected values, and every option (what "All" stands for). */
+const variables: Record<string, { selected: string[]; options: string[] }> = {};
+
+type Format = string | ((value: unknown, variable: unknown) => string);
+
+/**
+ * Grafana's templateSrv.replace as a plugin meets it: `$x` / `${x}`; a single value as text; several
+ * values (or "All": every option) through the format given, Grafana's default being a glob `{a,b}`.
+ */
+function replaceVariables(s: string | undefined, scoped?: grafanaData.ScopedVars, format?: Format) {
+  return (s ?? '').replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a, b) => {
+    const name = a ?? b;
+    const scopedValue = scoped?.[name]?.value;
+    if (scopedValue !== undefined) {
+      return String(scopedValue);
+    }
+    const v = variables[name];
+    if (!v) {
+      return m;
+    }
+    const value = v.selected.includes('$__all') ? v.options : v.selected;
+    const variable = { name, current: { value: v.selected } };
+    if (typeof format === 'function') {
+      return format(value.length === 1 ? value[0] : value, variable);
+    }
+    return value.length === 1 ? value[0] : `{${value.join(',')}}`;
+  });
+}
+
 grafanaRuntime.setTemplateSrv({
   getVariables: () => [],
   containsTemplate: (s?: string) => Boolean(s && s.includes('$')),
   updateTimeRange: () => undefined,
-  replace: (s?: string, scoped?: grafanaData.ScopedVars) =>
-    (s ?? '').replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a, b) => {
-      const name = a ?? b;
-      const v = scoped?.[name]?.value ?? variables[name];
-      return v === undefined ? m : String(v);
-    }),
+  replace: replaceVariables,
 } as unknown as grafanaRuntime.TemplateSrv);
+
+function setVariable(name: string, selected: string[], options: string[]) {
+  variables[name] = { selected, options };
+}
 
 let theme = grafanaData.createTheme({ colors: { mode: 'dark' } });
 
@@ -320,6 +347,7 @@ const api = {
   queryResponse,
   renderPanel,
   setTheme,
+  setVariable,
   renderConfigEditor,
   renderQueryEditor,
   testDatasource: () => datasource().testDatasource(),

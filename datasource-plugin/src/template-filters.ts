@@ -1,0 +1,30 @@
+import { ScopedVars } from '@grafana/data';
+import { templateValues } from './template-values';
+
+/**
+ * A filter field after variables, as the requests to send: `[undefined]` for no filter (empty field,
+ * or a variable at "All"), else one entry per selected value.
+ */
+export function listOf(text: string | undefined, scopedVars: ScopedVars): Array<string | undefined> {
+  if (!text?.trim()) {
+    return [undefined];
+  }
+  const v = templateValues(text, scopedVars);
+  return v.all || v.values.length === 0 ? [undefined] : v.values;
+}
+
+/** Runs one request per filter value and joins the answers. */
+export async function eachOf<T>(filters: Array<string | undefined>, run: (filter: string | undefined) => Promise<T[]>): Promise<T[]> {
+  return (await Promise.all(filters.map(run))).flat();
+}
+
+/** The labels every set has with the same value: what the detector can match on for all of them. */
+export function commonLabels(sets: Array<Record<string, string>>): Record<string, string> | undefined {
+  const [first, ...rest] = sets;
+  const common = Object.fromEntries(Object.entries(first ?? {}).filter(([k, v]) => rest.every((s) => s[k] === v)));
+  return Object.keys(common).length ? common : undefined;
+}
+
+export function matches(labels: Record<string, string>, wanted: Record<string, string>): boolean {
+  return Object.entries(wanted).every(([k, v]) => labels[k] === v);
+}

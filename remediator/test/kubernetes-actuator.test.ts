@@ -42,9 +42,19 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
       { op: 'replace', path: '/spec/replicas', value: 3 },
     ];
     expect(kube.calls).toEqual([
-      { method: 'PATCH', path: `/apis/apps/v1/namespaces/shop/deployments/orders/scale?${FM}`, contentType: JSON_PATCH, body },
+      {
+        method: 'PATCH',
+        path: `/apis/apps/v1/namespaces/shop/deployments/orders/scale?${FM}`,
+        contentType: JSON_PATCH,
+        body,
+      },
     ]);
-    expect(plan.apiCall).toEqual({ method: 'PATCH', path: kube.calls[0]!.path, contentType: JSON_PATCH, body });
+    expect(plan.apiCall).toEqual({
+      method: 'PATCH',
+      path: kube.calls[0]!.path,
+      contentType: JSON_PATCH,
+      body,
+    });
     expect(kube.replicas).toBe(3);
     await act.undo(request('scale_out', { desiredReplicas: 3 }), before, after);
     expect(kube.replicas).toBe(2);
@@ -64,7 +74,9 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
   it('does not scale over a change made between the read and the write', async () => {
     const before = await act.snapshot(target);
     kube.replicas = 4;
-    await expect((await act.plan(request('scale_out', { desiredReplicas: 3 }), before)).run()).rejects.toMatchObject({
+    await expect(
+      (await act.plan(request('scale_out', { desiredReplicas: 3 }), before)).run(),
+    ).rejects.toMatchObject({
       code: 'ACTUATOR_FAILED',
     });
     expect(kube.replicas).toBe(4);
@@ -72,7 +84,10 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
 
   it('requires a namespace and a supported kind (no silent `default`, no hard-coded deployments path)', async () => {
     const { namespace: _ns, ...noNs } = target;
-    await expect(act.snapshot(noNs)).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'target.namespace' });
+    await expect(act.snapshot(noNs)).rejects.toMatchObject({
+      code: 'TARGET_UNRESOLVED',
+      field: 'target.namespace',
+    });
     await expect(act.snapshot({ ...target, kind: 'daemonset' })).rejects.toMatchObject({
       code: 'ACTION_UNSUPPORTED',
       field: 'target.kind',

@@ -100,7 +100,14 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
           replicas: { min: 1, max: POLICY_MAX },
           dryRun: false,
           approvalRequired: false,
-          verify: { timeoutSeconds: 1, stableSeconds: 0, intervalSeconds: 1, requireResolved: false, scoreQuery: '', scoreMaxAgeSeconds: 120 } as never,
+          verify: {
+            timeoutSeconds: 1,
+            stableSeconds: 0,
+            intervalSeconds: 1,
+            requireResolved: false,
+            scoreQuery: '',
+            scoreMaxAgeSeconds: 120,
+          } as never,
         },
       ],
     });
@@ -108,11 +115,14 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
     expect(kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
   });
 
-  it('a second raise keeps the first one\'s originals; undo by another incident leaves the floor alone', async () => {
+  it("a second raise keeps the first one's originals; undo by another incident leaves the floor alone", async () => {
     await scaleOut(act, 'i1', true);
     await scaleOut(act, 'i2', true);
     expect(kube.hpa().minReplicas).toBe(4);
-    expect(JSON.parse(kube.hpa().annotations['homeostat.io/hpa-floor']!)).toMatchObject({ originalMin: 2, incidentId: 'i2' });
+    expect(JSON.parse(kube.hpa().annotations['homeostat.io/hpa-floor']!)).toMatchObject({
+      originalMin: 2,
+      incidentId: 'i2',
+    });
     const before = await act.snapshot(request('scale_out').target);
     const req = request('scale_out', { desiredReplicas: 5, incidentId: 'i3' });
     const after = await (await act.plan(req, before)).run();
@@ -147,7 +157,9 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
     await scaleOut(act, 'i1', true);
     expect(kube.hpa().minReplicas).toBe(5);
     const held = await act.snapshot(request('scale_in').target);
-    const after = await (await act.plan(request('scale_in', { desiredReplicas: 4, incidentId: 'i2' }), held)).run();
+    const after = await (
+      await act.plan(request('scale_in', { desiredReplicas: 4, incidentId: 'i2' }), held)
+    ).run();
     expect(kube.hpa()).toEqual({ minReplicas: 1, maxReplicas: 6, annotations: {} });
     expect(await act.undo(request('scale_in', { incidentId: 'i2' }), held, after)).toBeNull();
     expect(kube.hpa().minReplicas).toBe(1);
@@ -170,33 +182,41 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
     );
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 12 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 4, max: 7 }), async (steps, min, max) => {
-        kube.hpaWants = 1; // quiet load: replicas follow the floor, so every raise is visible
-        kube.editHpa((s) => Object.assign(s, { minReplicas: min, maxReplicas: max }));
-        await act.close();
-        act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
-        for (const s of steps) {
-          if (s.kind === 'incident') await scaleOut(act, `p${++n}`, s.healed);
-          else if (s.kind === 'scale_in') {
-            const before = await act.snapshot(request('scale_in').target);
-            await act.plan(request('scale_in', { desiredReplicas: 1, incidentId: `p${++n}` }), before).then((p) => p.run(), () => null);
-          } else if (s.kind === 'restart') {
-            await act.close();
-            act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
-            await act.snapshot(request('scale_out').target); // learns the namespace (validate() does so from the policy)
-            await act.reconcile();
-          } else {
-            kube.tick(s.s * 1000);
-            await act.sweep();
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 4, max: 7 }),
+        async (steps, min, max) => {
+          kube.hpaWants = 1; // quiet load: replicas follow the floor, so every raise is visible
+          kube.editHpa((s) => Object.assign(s, { minReplicas: min, maxReplicas: max }));
+          await act.close();
+          act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
+          for (const s of steps) {
+            if (s.kind === 'incident') await scaleOut(act, `p${++n}`, s.healed);
+            else if (s.kind === 'scale_in') {
+              const before = await act.snapshot(request('scale_in').target);
+              await act.plan(request('scale_in', { desiredReplicas: 1, incidentId: `p${++n}` }), before).then(
+                (p) => p.run(),
+                () => null,
+              );
+            } else if (s.kind === 'restart') {
+              await act.close();
+              act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
+              await act.snapshot(request('scale_out').target); // learns the namespace (validate() does so from the policy)
+              await act.reconcile();
+            } else {
+              kube.tick(s.s * 1000);
+              await act.sweep();
+            }
+            const h = kube.hpa();
+            expect(h.minReplicas).toBeLessThanOrEqual(Math.max(min, Math.min(POLICY_MAX, max)));
+            expect(h.maxReplicas).toBe(max);
           }
-          const h = kube.hpa();
-          expect(h.minReplicas).toBeLessThanOrEqual(Math.max(min, Math.min(POLICY_MAX, max)));
-          expect(h.maxReplicas).toBe(max);
-        }
-        kube.tick(HOLD_S * 1000);
-        await act.sweep();
-        expect(kube.hpa()).toEqual({ minReplicas: min, maxReplicas: max, annotations: {} });
-      }),
+          kube.tick(HOLD_S * 1000);
+          await act.sweep();
+          expect(kube.hpa()).toEqual({ minReplicas: min, maxReplicas: max, annotations: {} });
+        },
+      ),
       { numRuns: 30 },
     );
   });

@@ -2,12 +2,14 @@ import type { Target } from '@homeostat/contracts';
 import type { KubernetesActuator } from '../src/actuators/kubernetes';
 import type { FakeKube } from './support/fake-kube';
 import { actuatorFor, request, startKube } from './support/kube-harness';
+import { alert, webhook } from './support/payload';
+import { startRemediator, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(30_000);
 
 const ledger: Target = { actuator: 'kubernetes', kind: 'statefulset', name: 'ledger', namespace: 'shop' };
 
-describe('restart is verified on Kubernetes\' own terms (observedGeneration, updated/available replicas, ProgressDeadlineExceeded)', () => {
+describe("restart is verified on Kubernetes' own terms (observedGeneration, updated/available replicas, ProgressDeadlineExceeded)", () => {
   let kube: FakeKube;
   let act: KubernetesActuator;
   beforeEach(async () => {
@@ -41,7 +43,11 @@ describe('restart is verified on Kubernetes\' own terms (observedGeneration, upd
       replicas: 3,
     });
     // it polled through the rollout (one pod per controller sync), not just the patch
-    expect(kube.calls.filter((c) => c.method === 'GET' && c.path === '/apis/apps/v1/namespaces/shop/deployments/orders').length).toBeGreaterThan(3);
+    expect(
+      kube.calls.filter(
+        (c) => c.method === 'GET' && c.path === '/apis/apps/v1/namespaces/shop/deployments/orders',
+      ).length,
+    ).toBeGreaterThan(3);
   });
 
   it('a stuck rollout fails the action with ProgressDeadlineExceeded instead of being called healed', async () => {
@@ -56,7 +62,17 @@ describe('restart is verified on Kubernetes\' own terms (observedGeneration, upd
   it('never restarts on top of a rollout in progress (not yet observed, or still updating)', async () => {
     // someone else's rollout: a template change the controller has not observed yet
     const d = kube.deployment();
-    kube.put('deployments', { ...d, spec: { ...d.spec, template: { ...d.spec.template, metadata: { labels: { app: 'orders', 'homeostat.io/traffic': 'serving', v: '2' } } } }, metadata: { ...d.metadata, generation: d.metadata.generation + 1 } });
+    kube.put('deployments', {
+      ...d,
+      spec: {
+        ...d.spec,
+        template: {
+          ...d.spec.template,
+          metadata: { labels: { app: 'orders', 'homeostat.io/traffic': 'serving', v: '2' } },
+        },
+      },
+      metadata: { ...d.metadata, generation: d.metadata.generation + 1 },
+    });
     const before = await act.snapshot(request('restart').target);
     kube.calls = [];
     await expect((await act.plan(request('restart'), before)).run()).rejects.toMatchObject({
@@ -92,15 +108,79 @@ describe('restart is verified on Kubernetes\' own terms (observedGeneration, upd
     kube.tick(1000);
     const before = await act.snapshot(ledger);
     expect(before).toMatchObject({ replicas: 2, selector: 'app=ledger' });
-    const scaled = await (await act.plan(request('scale_out', { target: ledger, desiredReplicas: 3 }), before)).run();
+    const scaled = await (
+      await act.plan(request('scale_out', { target: ledger, desiredReplicas: 3 }), before)
+    ).run();
     expect(scaled.replicas).toBe(3);
     kube.tick(1000); // the controller observes the scale
     await (await act.plan(request('restart', { target: ledger }), scaled)).run();
     const s = kube.get('statefulsets', 'ledger')!;
-    expect(s.status).toMatchObject({ updatedReplicas: 3, currentRevision: 'rev-new', updateRevision: 'rev-new' });
+    expect(s.status).toMatchObject({
+      updatedReplicas: 3,
+      currentRevision: 'rev-new',
+      updateRevision: 'rev-new',
+    });
     expect(kube.writes().map((c) => c.path.split('?')[0])).toEqual([
       '/apis/apps/v1/namespaces/shop/statefulsets/ledger/scale',
       '/apis/apps/v1/namespaces/shop/statefulsets/ledger',
     ]);
+  });
+});
+
+describe('remediator on Kubernetes: a stuck rollout is recorded as failed and escalated, not healed', () => {
+  let kube: FakeKube;
+  let r: TestRemediator;
+  beforeEach(async () => {
+    kube = await startKube();
+    kube.controller.stuck.add('orders');
+    r = await startRemediator(
+      {
+        policy: {
+          defaults: {
+            cooldownSeconds: 0,
+            verify: {
+              timeoutSeconds: 1,
+              stableSeconds: 0,
+              intervalSeconds: 0.1,
+              requireResolved: false,
+              scoreQuery: '',
+            },
+          },
+          rules: [
+            {
+              name: 'down',
+              match: { alertname: 'HomeostatAnomaly' },
+              target: {
+                actuator: 'kubernetes',
+                kind: 'deployment',
+                name: '{{service}}',
+                namespace: '{{namespace}}',
+              },
+              allow: ['orders'],
+              ladder: [{ action: 'restart' }, { action: 'notify' }],
+            },
+          ],
+        },
+      },
+      { actuators: { kubernetes: actuatorFor(kube) } },
+    );
+  });
+  afterEach(async () => {
+    await r?.close();
+    await kube.stop();
+  });
+
+  it('restart -> ProgressDeadlineExceeded -> action failed -> next step notify -> escalated', async () => {
+    const a = alert({ namespace: 'shop' });
+    await r.post('/api/v1/alerts/alertmanager', webhook([a]));
+    await r.engine.idle();
+    const inc = r.store.incidents(0, Date.now() + 86_400_000).find((i) => i.fingerprint === a.fingerprint)!;
+    expect(inc.actions[0]).toMatchObject({
+      action: 'restart',
+      result: 'failed',
+      error: expect.stringContaining('ProgressDeadlineExceeded'),
+    });
+    expect(inc.actions[1]).toMatchObject({ action: 'notify' });
+    expect(inc.status).toBe('escalated');
   });
 });

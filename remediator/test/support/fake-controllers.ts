@@ -9,7 +9,13 @@ import type { Json } from './json-patch';
 export interface Workload extends Json {
   kind: string;
   metadata: { name: string; namespace: string; generation: number; resourceVersion: string };
-  spec: { replicas: number; paused?: boolean; progressDeadlineSeconds?: number; template: Json; selector: Json };
+  spec: {
+    replicas: number;
+    paused?: boolean;
+    progressDeadlineSeconds?: number;
+    template: Json;
+    selector: Json;
+  };
   status: Json;
 }
 
@@ -88,8 +94,46 @@ export class WorkloadController {
 }
 
 /** HPA controller: sets the target's replicas to what the metrics want, within the HPA's bounds. */
-export function hpaDesired(hpa: Json, wants: number | undefined, current: number): number {
+function hpaDesired(hpa: Json, wants: number | undefined, current: number): number {
   const spec = hpa.spec as { minReplicas?: number; maxReplicas: number };
   const min = spec.minReplicas ?? 1;
   return Math.min(spec.maxReplicas, Math.max(min, wants ?? current));
+}
+
+type Stored = Json & {
+  metadata: { namespace: string; generation?: number; resourceVersion?: string };
+  spec?: Json;
+  status?: Json;
+};
+
+/** Every controller over the fake's store, once: HPAs first, then workload status. */
+export class Controllers {
+  readonly workloads = new WorkloadController();
+
+  sync(
+    store: Map<string, Stored>,
+    o: { now: number; step: boolean; hpaWants: number | undefined; nextRv: () => string },
+  ): void {
+    for (const [k, h] of store) {
+      if (!k.startsWith('horizontalpodautoscalers/')) continue;
+      const ref = (h.spec as Json).scaleTargetRef as { kind: string; name: string };
+      const plural = ref.kind === 'StatefulSet' ? 'statefulsets' : 'deployments';
+      const w = store.get(`${plural}/${h.metadata.namespace}/${ref.name}`);
+      if (!w) continue;
+      const want = hpaDesired(h, o.hpaWants, (w.spec as Json).replicas as number);
+      if (want !== (w.spec as Json).replicas) {
+        (w.spec as Json).replicas = want;
+        w.metadata.generation = (w.metadata.generation ?? 1) + 1;
+        w.metadata.resourceVersion = o.nextRv();
+      }
+      h.status = { currentReplicas: want, desiredReplicas: want };
+    }
+    for (const [k, w] of store) {
+      // The workload controllers observe on their own schedule (a clock step), so status lags a write.
+      if (!(k.startsWith('deployments/') || k.startsWith('statefulsets/')) || (!o.step && w.status)) continue;
+      const before = JSON.stringify(w.status ?? {});
+      this.workloads.sync(w as unknown as Workload, o.now, o.step);
+      if (JSON.stringify(w.status) !== before) w.metadata.resourceVersion = o.nextRv();
+    }
+  }
 }

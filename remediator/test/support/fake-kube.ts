@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@homeostat/testkit';
-import { hpaDesired, WorkloadController, type Workload } from './fake-controllers';
+import { Controllers, type WorkloadController, type Workload } from './fake-controllers';
 import { FakeRbac } from './fake-rbac';
 import { jsonPatch, mergePatch, PatchError, type Json } from './json-patch';
 import { matches, selectorString } from './label-selector';
@@ -35,7 +35,12 @@ const RESOURCES: Record<string, { group: string; version: string; kind: string }
   httproutes: { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute' },
 };
 const VERB: Record<string, string> = { PATCH: 'patch', PUT: 'update', POST: 'create', DELETE: 'delete' };
-const status = (code: number, reason: string, message = reason) => ({ kind: 'Status', code, reason, message });
+const status = (code: number, reason: string, message = reason) => ({
+  kind: 'Status',
+  code,
+  reason,
+  message,
+});
 const clone = <T>(v: T): T => structuredClone(v);
 
 /**
@@ -61,7 +66,10 @@ export class FakeKube {
   /** The server accepts requests and never answers (a hung API server). */
   hang = false;
   rbac = new FakeRbac();
-  readonly controller = new WorkloadController();
+  private readonly controllers = new Controllers();
+  get controller(): WorkloadController {
+    return this.controllers.workloads;
+  }
   now = Date.parse('2026-12-06T08:00:00Z');
   private readonly store = new Map<string, Obj>();
   private rv = 1;
@@ -125,10 +133,18 @@ export class FakeKube {
     });
     this.sync(false);
   }
-  hpa(name = 'orders-hpa'): { minReplicas: number; maxReplicas: number; annotations: Record<string, string> } {
+  hpa(name = 'orders-hpa'): {
+    minReplicas: number;
+    maxReplicas: number;
+    annotations: Record<string, string>;
+  } {
     const h = this.get('horizontalpodautoscalers', name)!;
     const s = h.spec as { minReplicas: number; maxReplicas: number };
-    return { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, annotations: h.metadata.annotations ?? {} };
+    return {
+      minReplicas: s.minReplicas,
+      maxReplicas: s.maxReplicas,
+      annotations: h.metadata.annotations ?? {},
+    };
   }
   /** A human edits the HPA. */
   editHpa(f: (spec: { minReplicas: number; maxReplicas: number }) => void, name = 'orders-hpa'): void {
@@ -136,7 +152,10 @@ export class FakeKube {
       f(h.spec as { minReplicas: number; maxReplicas: number }),
     );
   }
-  addPod(name: string, o: { ready?: boolean; restarts?: number; labels?: Record<string, string> } = {}): void {
+  addPod(
+    name: string,
+    o: { ready?: boolean; restarts?: number; labels?: Record<string, string> } = {},
+  ): void {
     this.put('pods', {
       metadata: { name, labels: o.labels ?? { app: 'orders', 'homeostat.io/traffic': 'serving' } },
       spec: { containers: [{ name: 'app' }] },
@@ -150,7 +169,11 @@ export class FakeKube {
   get pods(): { name: string; labels: Record<string, string>; annotations: Record<string, string> }[] {
     return [...this.store.entries()]
       .filter(([k]) => k.startsWith(`pods/${this.namespace}/`))
-      .map(([, p]) => ({ name: p.metadata.name, labels: p.metadata.labels ?? {}, annotations: p.metadata.annotations ?? {} }));
+      .map(([, p]) => ({
+        name: p.metadata.name,
+        labels: p.metadata.labels ?? {},
+        annotations: p.metadata.annotations ?? {},
+      }));
   }
   get lease(): Obj | null {
     return this.get('leases', 'homeostat-remediator', 'homeostat') ?? null;
@@ -169,7 +192,9 @@ export class FakeKube {
     return this.calls.filter((c) => !c.path.includes('/leases'));
   }
   writes(): Call[] {
-    return this.actionCalls().filter((c) => c.method !== 'GET' && !c.path.includes('selfsubjectaccessreviews'));
+    return this.actionCalls().filter(
+      (c) => c.method !== 'GET' && !c.path.includes('selfsubjectaccessreviews'),
+    );
   }
 
   // ---- server -------------------------------------------------------------------------------
@@ -180,7 +205,12 @@ export class FakeKube {
       req.on('data', (c: Buffer) => (data += c.toString()));
       req.on('end', () => {
         const body = data ? (JSON.parse(data) as unknown) : undefined;
-        const call: Call = { method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], body };
+        const call: Call = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          contentType: req.headers['content-type'],
+          body,
+        };
         this.calls.push(call);
         if (this.hang) return;
         const [code, out] = this.route(call);
@@ -212,29 +242,41 @@ current-context: fake
   private route(c: Call): [number, unknown] {
     const u = new URL(c.path, this.url);
     const p = u.pathname;
-    if (p === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && c.method === 'POST') {
-      // Any authenticated user may ask what it may do (system:basic-user).
-      const a = ((c.body as Json).spec as Json).resourceAttributes as Record<string, string>;
-      const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource!;
-      const allowed = this.rbac.allows(a.group ?? '', resource, a.verb!, a.name);
-      return [201, { ...(c.body as Json), status: { allowed, ...(allowed ? {} : { reason: 'no RBAC rule' }) } }];
-    }
+    if (p === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews' && c.method === 'POST')
+      return [201, this.rbac.review(c.body as Json)]; // any authenticated user may ask (system:basic-user)
     const m =
-      /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(p);
+      /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?(?:\/([^/]+))?$/.exec(
+        p,
+      );
     const res = m ? RESOURCES[m[4]!] : undefined;
     if (!m || !res || (res.group || '') !== (m[1] ?? '') || (m[4] === 'httproutes' && !this.gatewayApi)) {
       this.unexpected.push(c);
-      return [404, status(404, 'NotFound', `the server could not find the requested resource: ${c.method} ${p}`)];
+      return [
+        404,
+        status(404, 'NotFound', `the server could not find the requested resource: ${c.method} ${p}`),
+      ];
     }
-    const [, , , ns, plural, name, sub] = m as unknown as [string, string, string, string, string, string?, string?];
+    const [, , , ns, plural, name, sub] = m as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string?,
+      string?,
+    ];
     const verb = c.method === 'GET' ? (name ? 'get' : 'list') : (VERB[c.method] ?? c.method);
     const resource = sub ? `${plural}/${sub}` : plural;
     if (!this.rbac.allows(res.group, resource, verb, name))
-      return [403, status(403, 'Forbidden', `${resource} "${name ?? ''}" is forbidden: cannot ${verb} in ${ns}`)];
+      return [
+        403,
+        status(403, 'Forbidden', `${resource} "${name ?? ''}" is forbidden: cannot ${verb} in ${ns}`),
+      ];
     try {
       return this.handle(c, u, { ns, plural, name, sub, verb });
     } catch (e) {
-      if (e instanceof PatchError) return [e.status, status(e.status, e.status === 409 ? 'Conflict' : 'Invalid', e.message)];
+      if (e instanceof PatchError)
+        return [e.status, status(e.status, e.status === 409 ? 'Conflict' : 'Invalid', e.message)];
       throw e;
     }
   }
@@ -251,7 +293,10 @@ current-context: fake
       const items = [...this.store.entries()]
         .filter(([k, o]) => k.startsWith(`${r.plural}/${r.ns}/`) && matches(sel, o.metadata.labels ?? {}))
         .map(([, o]) => o);
-      return [200, { kind: `${RESOURCES[r.plural]!.kind}List`, metadata: { resourceVersion: String(this.rv) }, items }];
+      return [
+        200,
+        { kind: `${RESOURCES[r.plural]!.kind}List`, metadata: { resourceVersion: String(this.rv) }, items },
+      ];
     }
     if (r.verb === 'create' && !r.name) {
       const b = c.body as Obj;
@@ -260,7 +305,11 @@ current-context: fake
     }
     if (!cur) return [404, status(404, 'NotFound', `${r.plural} "${r.name}" not found`)];
     if (r.sub === 'eviction' && r.plural === 'pods' && r.verb === 'create') {
-      if (this.pdbBlocks) return [429, status(429, 'TooManyRequests', 'Cannot evict pod as it would violate the pod\'s disruption budget.')];
+      if (this.pdbBlocks)
+        return [
+          429,
+          status(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget."),
+        ];
       this.store.delete(key);
       this.replace(cur);
       return [201, status(201, 'Created')];
@@ -282,7 +331,14 @@ current-context: fake
     }
     if (r.verb === 'patch' || r.verb === 'update') {
       const next = this.apply(c, cur) as Obj;
-      return [200, this.write(r.plural, cur, (o) => Object.assign(o, next, { metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion } }))];
+      return [
+        200,
+        this.write(r.plural, cur, (o) =>
+          Object.assign(o, next, {
+            metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion },
+          }),
+        ),
+      ];
     }
     return [405, status(405, 'MethodNotAllowed')];
   }
@@ -293,14 +349,21 @@ current-context: fake
     let next: Obj;
     if (c.method === 'PUT') {
       next = c.body as Obj;
-      if (next.metadata?.resourceVersion === undefined) throw new PatchError(422, 'metadata.resourceVersion must be specified for an update');
+      if (next.metadata?.resourceVersion === undefined)
+        throw new PatchError(422, 'metadata.resourceVersion must be specified for an update');
     } else if (c.contentType === 'application/json-patch+json') {
       next = jsonPatch(cur, c.body as Parameters<typeof jsonPatch>[1]);
-    } else if (c.contentType === 'application/merge-patch+json' || c.contentType === 'application/strategic-merge-patch+json') {
+    } else if (
+      c.contentType === 'application/merge-patch+json' ||
+      c.contentType === 'application/strategic-merge-patch+json'
+    ) {
       next = mergePatch(cur, c.body) as Obj;
     } else throw new PatchError(422, `unsupported patch type ${c.contentType}`);
     if (next.metadata?.resourceVersion !== undefined && next.metadata.resourceVersion !== rv)
-      throw new PatchError(409, `the object has been modified; please apply your changes to the latest version (${rv})`);
+      throw new PatchError(
+        409,
+        `the object has been modified; please apply your changes to the latest version (${rv})`,
+      );
     return next;
   }
 
@@ -320,44 +383,42 @@ current-context: fake
     return {
       apiVersion: 'autoscaling/v1',
       kind: 'Scale',
-      metadata: { name: w.metadata.name, namespace: w.metadata.namespace, resourceVersion: w.metadata.resourceVersion },
+      metadata: {
+        name: w.metadata.name,
+        namespace: w.metadata.namespace,
+        resourceVersion: w.metadata.resourceVersion,
+      },
       spec: { replicas: (w.spec as Json).replicas },
-      status: { replicas: ((w.status ?? {}) as Json).replicas ?? 0, selector: selectorString((w.spec as Json).selector as Json) },
+      status: {
+        replicas: ((w.status ?? {}) as Json).replicas ?? 0,
+        selector: selectorString((w.spec as Json).selector as Json),
+      },
     };
   }
 
   /** The ReplicaSet replaces an evicted pod of its workload with a fresh one from the template. */
   private replace(pod: Obj): void {
     const owner = ['deployments', 'statefulsets']
-      .flatMap((pl) => [...this.store.entries()].filter(([k]) => k.startsWith(`${pl}/${pod.metadata.namespace}/`)))
+      .flatMap((pl) =>
+        [...this.store.entries()].filter(([k]) => k.startsWith(`${pl}/${pod.metadata.namespace}/`)),
+      )
       .map(([, w]) => w)
       .find((w) => matches(selectorString((w.spec as Json).selector as Json), pod.metadata.labels ?? {}));
     if (!owner) return;
-    const labels = ((((owner.spec as Json).template as Json).metadata as Json).labels ?? {}) as Record<string, string>;
+    const labels = ((((owner.spec as Json).template as Json).metadata as Json).labels ?? {}) as Record<
+      string,
+      string
+    >;
     this.addPod(`${owner.metadata.name}-new-${++this.podSeq}`, { labels: { ...labels } });
   }
 
   /** Controllers: every HPA sets its target's replicas; workload status follows (a rollout steps on tick). */
   private sync(step: boolean): void {
-    for (const [, h] of [...this.store.entries()].filter(([k]) => k.startsWith('horizontalpodautoscalers/'))) {
-      const ref = (h.spec as Json).scaleTargetRef as { kind: string; name: string };
-      const plural = ref.kind === 'StatefulSet' ? 'statefulsets' : 'deployments';
-      const w = this.store.get(`${plural}/${h.metadata.namespace}/${ref.name}`);
-      if (!w) continue;
-      const want = hpaDesired(h, this.hpaWants, (w.spec as Json).replicas as number);
-      if (want !== (w.spec as Json).replicas) {
-        (w.spec as Json).replicas = want;
-        w.metadata.generation = (w.metadata.generation ?? 1) + 1;
-        w.metadata.resourceVersion = String(++this.rv);
-      }
-      h.status = { currentReplicas: want, desiredReplicas: want };
-    }
-    for (const [k, w] of this.store.entries()) {
-      // The workload controllers observe on their own schedule (a clock step), so status lags a write.
-      if (!(k.startsWith('deployments/') || k.startsWith('statefulsets/')) || (!step && w.status)) continue;
-      const before = JSON.stringify(w.status ?? {});
-      this.controller.sync(w as unknown as Workload, this.now, step);
-      if (JSON.stringify(w.status) !== before) w.metadata.resourceVersion = String(++this.rv);
-    }
+    this.controllers.sync(this.store, {
+      now: this.now,
+      step,
+      hpaWants: this.hpaWants,
+      nextRv: () => String(++this.rv),
+    });
   }
 }

@@ -29,4 +29,12 @@ export class FakeRbac {
         (!r.resourceNames || (name !== undefined && r.resourceNames.includes(name))),
     );
   }
+
+  /** A SelfSubjectAccessReview answered from the rules. */
+  review(body: Record<string, unknown>): Record<string, unknown> {
+    const a = (body.spec as { resourceAttributes: Record<string, string | undefined> }).resourceAttributes;
+    const resource = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? '');
+    const allowed = this.allows(a.group ?? '', resource, a.verb ?? '', a.name);
+    return { ...body, status: { allowed, ...(allowed ? {} : { reason: 'no RBAC rule' }) } };
+  }
 }

@@ -1,9 +1,18 @@
 import type { Target } from '@homeostat/contracts';
 import type { ActRequest } from '../../src/actuators/actuator';
-import { KubernetesActuator, loadKubeConfig, type KubernetesActuatorOptions } from '../../src/actuators/kubernetes';
+import {
+  KubernetesActuator,
+  loadKubeConfig,
+  type KubernetesActuatorOptions,
+} from '../../src/actuators/kubernetes';
 import { FakeKube } from './fake-kube';
 
-export const orders: Target = { actuator: 'kubernetes', kind: 'deployment', name: 'orders', namespace: 'shop' };
+export const orders: Target = {
+  actuator: 'kubernetes',
+  kind: 'deployment',
+  name: 'orders',
+  namespace: 'shop',
+};
 
 /** An actuator on the fake API server, whose clock is the fake cluster's: a sleep moves the controllers on. */
 export function actuatorFor(kube: FakeKube, o: KubernetesActuatorOptions = {}): KubernetesActuator {
@@ -17,7 +26,13 @@ export function actuatorFor(kube: FakeKube, o: KubernetesActuatorOptions = {}): 
 
 export function request(
   action: ActRequest['action'],
-  o: { params?: Record<string, unknown>; desiredReplicas?: number; labels?: Record<string, string>; incidentId?: string; target?: Target } = {},
+  o: {
+    params?: Record<string, unknown>;
+    desiredReplicas?: number;
+    labels?: Record<string, string>;
+    incidentId?: string;
+    target?: Target;
+  } = {},
 ): ActRequest {
   return {
     action,

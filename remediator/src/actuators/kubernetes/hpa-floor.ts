@@ -81,7 +81,12 @@ export class HpaFloor {
   }
 
   /** The call that raises the floor to `to` (clamped to the HPA's max by the caller), and runs it. */
-  raise(ns: string, hpa: HpaRef, to: number, incidentId: string): { apiCall: ApiCall; record: FloorRecord; run: () => Promise<void> } {
+  raise(
+    ns: string,
+    hpa: HpaRef,
+    to: number,
+    incidentId: string,
+  ): { apiCall: ApiCall; record: FloorRecord; run: () => Promise<void> } {
     const record: FloorRecord = {
       originalMin: hpa.floor?.originalMin ?? hpa.minReplicas,
       originalMax: hpa.floor?.originalMax ?? hpa.maxReplicas,
@@ -92,7 +97,11 @@ export class HpaFloor {
     const body: PatchOp[] = [
       { op: 'test', path: '/spec/minReplicas', value: hpa.minReplicas },
       { op: 'test', path: '/spec/maxReplicas', value: hpa.maxReplicas },
-      { op: 'add', path: `/metadata/annotations/${pointer(FLOOR_ANNOTATION)}`, value: JSON.stringify(record) },
+      {
+        op: 'add',
+        path: `/metadata/annotations/${pointer(FLOOR_ANNOTATION)}`,
+        value: JSON.stringify(record),
+      },
       { op: 'replace', path: '/spec/minReplicas', value: to },
     ];
     const apiCall = { method: 'PATCH', path: hpaPath(ns, hpa.name), contentType: JSON_PATCH, body };
@@ -126,7 +135,13 @@ export class HpaFloor {
         { op: 'remove', path: `/metadata/annotations/${pointer(FLOOR_ANNOTATION)}` },
         // Never above the HPA's current max (a human may have lowered it meanwhile).
         ...(restore
-          ? [{ op: 'replace' as const, path: '/spec/minReplicas', value: Math.min(ref.floor.originalMin, ref.maxReplicas) }]
+          ? [
+              {
+                op: 'replace' as const,
+                path: '/spec/minReplicas',
+                value: Math.min(ref.floor.originalMin, ref.maxReplicas),
+              },
+            ]
           : []),
       ];
       try {

@@ -1,7 +1,16 @@
 import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import type { ApiCall, Labels } from '@homeostat/contracts';
 import { RemediatorError } from '../../errors';
-import { apiCode, FIELD_MANAGER, JSON_PATCH, jsonPatchOpts, pointer, type KubeApi, type KubeClock, type PatchOp } from './kube-api';
+import {
+  apiCode,
+  FIELD_MANAGER,
+  JSON_PATCH,
+  jsonPatchOpts,
+  pointer,
+  type KubeApi,
+  type KubeClock,
+  type PatchOp,
+} from './kube-api';
 import type { Workload } from './workload';
 
 /** On an isolated pod: what to put back and when the isolation ends. */
@@ -24,7 +33,8 @@ export interface IsolationOptions {
   maxIsolatedPercent: number;
 }
 
-const podPath = (ns: string, name: string) => `/api/v1/namespaces/${ns}/pods/${name}?fieldManager=${FIELD_MANAGER}`;
+const podPath = (ns: string, name: string) =>
+  `/api/v1/namespaces/${ns}/pods/${name}?fieldManager=${FIELD_MANAGER}`;
 const recordOf = (p: V1Pod): IsolationRecord | null => {
   const raw = p.metadata?.annotations?.[ISOLATION_ANNOTATION];
   if (!raw) return null;
@@ -34,7 +44,8 @@ const recordOf = (p: V1Pod): IsolationRecord | null => {
     return null;
   }
 };
-const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const ready = (p: V1Pod) =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const restarts = (p: V1Pod) => (p.status?.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0);
 
 /** Selector keys of a LabelSelector (matchLabels and matchExpressions). */
@@ -45,7 +56,12 @@ const selectorKeys = (s: V1LabelSelector | undefined) =>
  * The label must be in the Service's selector (flipping it takes the pod out of the endpoints) and
  * not in the workload's (else the ReplicaSet orphans the pod, starts another, and the orphan leaks).
  */
-export async function checkIsolationLabel(api: KubeApi, w: Workload, service: string, label: string): Promise<void> {
+export async function checkIsolationLabel(
+  api: KubeApi,
+  w: Workload,
+  service: string,
+  label: string,
+): Promise<void> {
   const svc = await api.core.readNamespacedService({ name: service, namespace: w.namespace });
   if (!(label in (svc.spec?.selector ?? {})))
     throw new RemediatorError(
@@ -74,14 +90,24 @@ export class Isolation {
     private readonly o: IsolationOptions,
   ) {}
 
-  async pick(w: Workload, selector: string, labels: Labels): Promise<{ pod: V1Pod; isolated: number; total: number }> {
+  async pick(
+    w: Workload,
+    selector: string,
+    labels: Labels,
+  ): Promise<{ pod: V1Pod; isolated: number; total: number }> {
     if (!selector)
-      throw new RemediatorError('TARGET_UNRESOLVED', `${w.kindName} ${w.name} has no selector`, { field: 'target.name' });
-    const pods = (await this.api.core.listNamespacedPod({ namespace: w.namespace, labelSelector: selector })).items;
+      throw new RemediatorError('TARGET_UNRESOLVED', `${w.kindName} ${w.name} has no selector`, {
+        field: 'target.name',
+      });
+    const pods = (await this.api.core.listNamespacedPod({ namespace: w.namespace, labelSelector: selector }))
+      .items;
     const isolated = pods.filter((p) => recordOf(p) !== null).length;
     const serving = pods.filter((p) => recordOf(p) === null && p.status?.phase === 'Running');
     if (serving.length <= 1)
-      throw new RemediatorError('ACTION_UNSUPPORTED', `isolate: ${serving.length} serving pod(s) left; never the last one`);
+      throw new RemediatorError(
+        'ACTION_UNSUPPORTED',
+        `isolate: ${serving.length} serving pod(s) left; never the last one`,
+      );
     if (((isolated + 1) * 100) / pods.length > this.o.maxIsolatedPercent)
       throw new RemediatorError(
         'ACTION_UNSUPPORTED',
@@ -91,12 +117,18 @@ export class Isolation {
     if (named) {
       const pod = serving.find((p) => p.metadata?.name === named);
       if (!pod)
-        throw new RemediatorError('TARGET_UNRESOLVED', `isolate: pod ${named} is not a serving pod of ${w.name}`, {
-          field: 'labels.pod',
-        });
+        throw new RemediatorError(
+          'TARGET_UNRESOLVED',
+          `isolate: pod ${named} is not a serving pod of ${w.name}`,
+          {
+            field: 'labels.pod',
+          },
+        );
       return { pod, isolated, total: pods.length };
     }
-    const worst = [...serving].sort((a, b) => Number(ready(a)) - Number(ready(b)) || restarts(b) - restarts(a));
+    const worst = [...serving].sort(
+      (a, b) => Number(ready(a)) - Number(ready(b)) || restarts(b) - restarts(a),
+    );
     const [first, second] = worst;
     if (!first || (second && ready(first) === ready(second) && restarts(first) === restarts(second)))
       throw new RemediatorError(
@@ -111,14 +143,26 @@ export class Isolation {
   isolate(ns: string, pod: V1Pod, label: string, value: string, incidentId: string) {
     const name = pod.metadata?.name ?? '';
     const previous = pod.metadata?.labels?.[label] ?? null;
-    const record: IsolationRecord = { label, value, previous, incidentId, until: this.clock.now() + this.o.ttlMs };
+    const record: IsolationRecord = {
+      label,
+      value,
+      previous,
+      incidentId,
+      until: this.clock.now() + this.o.ttlMs,
+    };
     const body: PatchOp[] = [
-      ...(pod.metadata?.annotations ? [] : [{ op: 'add' as const, path: '/metadata/annotations', value: {} }]),
+      ...(pod.metadata?.annotations
+        ? []
+        : [{ op: 'add' as const, path: '/metadata/annotations', value: {} }]),
       previous === null
         ? { op: 'add', path: `/metadata/labels/${pointer(label)}`, value }
         : { op: 'test', path: `/metadata/labels/${pointer(label)}`, value: previous },
       { op: 'replace', path: `/metadata/labels/${pointer(label)}`, value },
-      { op: 'add', path: `/metadata/annotations/${pointer(ISOLATION_ANNOTATION)}`, value: JSON.stringify(record) },
+      {
+        op: 'add',
+        path: `/metadata/annotations/${pointer(ISOLATION_ANNOTATION)}`,
+        value: JSON.stringify(record),
+      },
     ];
     return {
       apiCall: { method: 'PATCH', path: podPath(ns, name), contentType: JSON_PATCH, body } satisfies ApiCall,
@@ -140,12 +184,18 @@ export class Isolation {
     if (!r || (onlyIncident && r.incidentId !== onlyIncident)) return null;
     const at = `/metadata/labels/${pointer(r.label)}`;
     const body: PatchOp[] = [
-      { op: 'test', path: `/metadata/annotations/${pointer(ISOLATION_ANNOTATION)}`, value: pod.metadata!.annotations![ISOLATION_ANNOTATION] },
+      {
+        op: 'test',
+        path: `/metadata/annotations/${pointer(ISOLATION_ANNOTATION)}`,
+        value: pod.metadata!.annotations![ISOLATION_ANNOTATION],
+      },
       { op: 'remove', path: `/metadata/annotations/${pointer(ISOLATION_ANNOTATION)}` },
       ...(pod.metadata?.labels?.[r.label] === r.value
         ? [
             { op: 'test' as const, path: at, value: r.value },
-            r.previous === null ? { op: 'remove' as const, path: at } : { op: 'replace' as const, path: at, value: r.previous },
+            r.previous === null
+              ? { op: 'remove' as const, path: at }
+              : { op: 'replace' as const, path: at, value: r.previous },
           ]
         : []),
     ];
@@ -182,6 +232,9 @@ export class Isolation {
   }
 
   private async patch(ns: string, name: string, body: PatchOp[]): Promise<void> {
-    await this.api.core.patchNamespacedPod({ name, namespace: ns, body, fieldManager: FIELD_MANAGER }, jsonPatchOpts());
+    await this.api.core.patchNamespacedPod(
+      { name, namespace: ns, body, fieldManager: FIELD_MANAGER },
+      jsonPatchOpts(),
+    );
   }
 }

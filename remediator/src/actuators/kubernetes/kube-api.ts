@@ -63,7 +63,10 @@ export class KubeApi {
 
   constructor(kc: KubeConfig, timeoutMs: number) {
     const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new RemediatorError('CONFIG_INVALID', 'kubeconfig has no current cluster', { field: 'kubernetes.kubeconfig' });
+    if (!cluster)
+      throw new RemediatorError('CONFIG_INVALID', 'kubeconfig has no current cluster', {
+        field: 'kubernetes.kubeconfig',
+      });
     const config = createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },

@@ -10,7 +10,7 @@ import { KubeApi, wallClock, type KubeClock } from './kube-api';
 import { checkPolicy } from './policy-check';
 import { planRestart } from './restart';
 import { planScale, undoScale } from './scale';
-import { TrafficShift, type ShiftRecord } from './traffic-shift';
+import { gatewayApiProblem, TrafficShift, type ShiftRecord } from './traffic-shift';
 import { Workload } from './workload';
 
 export interface KubernetesActuatorOptions {
@@ -65,7 +65,11 @@ export class KubernetesActuator implements Actuator {
     const w = this.workload(target);
     const scale = await w.readScale();
     const hpa = await this.floor.find(w);
-    return { replicas: scale.spec?.replicas ?? 0, selector: scale.status?.selector ?? null, ...(hpa ? { hpa } : {}) };
+    return {
+      replicas: scale.spec?.replicas ?? 0,
+      selector: scale.status?.selector ?? null,
+      ...(hpa ? { hpa } : {}),
+    };
   }
 
   async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
@@ -83,7 +87,13 @@ export class KubernetesActuator implements Actuator {
         const label = String(req.params.label ?? 'homeostat.io/traffic');
         await checkIsolationLabel(this.api, w, w.name, label);
         const { pod } = await this.isolation.pick(w, String(before.selector ?? ''), req.labels);
-        const p = this.isolation.isolate(w.namespace, pod, label, String(req.params.value ?? 'isolated'), req.incidentId);
+        const p = this.isolation.isolate(
+          w.namespace,
+          pod,
+          label,
+          String(req.params.value ?? 'isolated'),
+          req.incidentId,
+        );
         return this.armed({
           apiCall: p.apiCall,
           run: async () => {
@@ -94,14 +104,26 @@ export class KubernetesActuator implements Actuator {
       }
       case 'shift_traffic': {
         if (req.params.selector !== undefined)
-          throw new RemediatorError('ACTION_UNSUPPORTED', 'shift_traffic by Service selector is all or nothing; use Gateway API weights', {
-            field: 'params.selector',
-          });
-        const s = await this.shift.plan(w.namespace, String(req.params.service ?? w.name), Number(req.params.weight ?? 0.1));
+          throw new RemediatorError(
+            'ACTION_UNSUPPORTED',
+            'shift_traffic by Service selector is all or nothing; use Gateway API weights',
+            {
+              field: 'params.selector',
+            },
+          );
+        const problem = await gatewayApiProblem(this.api, w.namespace);
+        if (problem) throw new RemediatorError('ACTION_UNSUPPORTED', `shift_traffic refused: ${problem}`);
+        const s = await this.shift.plan(
+          w.namespace,
+          String(req.params.service ?? w.name),
+          Number(req.params.weight ?? 0.1),
+        );
         return { apiCall: s.apiCall, run: async () => (await s.run(), { ...before, shift: s.record }) };
       }
       default:
-        throw new RemediatorError('ACTION_UNSUPPORTED', `kubernetes actuator cannot ${req.action}`, { field: 'action' });
+        throw new RemediatorError('ACTION_UNSUPPORTED', `kubernetes actuator cannot ${req.action}`, {
+          field: 'action',
+        });
     }
   }
 
@@ -113,7 +135,11 @@ export class KubernetesActuator implements Actuator {
         return undoScale(w, this.floor, req, before, after);
       case 'isolate':
         return after.isolation
-          ? this.isolation.restore(w.namespace, String(after.isolatedPod), (after.isolation as IsolationRecord).incidentId)
+          ? this.isolation.restore(
+              w.namespace,
+              String(after.isolatedPod),
+              (after.isolation as IsolationRecord).incidentId,
+            )
           : null;
       case 'shift_traffic':
         return after.shift ? this.shift.undo(w.namespace, after.shift as ShiftRecord) : null;

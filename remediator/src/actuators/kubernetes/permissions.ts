@@ -29,7 +29,11 @@ export function permissionsFor(action: ActionKind, kind: WorkloadKind): Permissi
         { group: 'autoscaling', resource: 'horizontalpodautoscalers', verb: 'patch' },
       ];
     case 'restart':
-      return [...read, { group: 'apps', resource: w, verb: 'get' }, { group: 'apps', resource: w, verb: 'patch' }];
+      return [
+        ...read,
+        { group: 'apps', resource: w, verb: 'get' },
+        { group: 'apps', resource: w, verb: 'patch' },
+      ];
     case 'isolate':
       return [
         ...read,

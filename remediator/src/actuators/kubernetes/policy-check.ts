@@ -40,16 +40,26 @@ export async function checkPolicy(api: KubeApi, policy: Policy): Promise<string[
     const refuse = (field: string, msg: string) =>
       new RemediatorError('POLICY_INVALID', `rules.${i}.${field}: ${msg}`, { field: `rules.${i}.${field}` });
     if (!(t.kind in WORKLOAD_KINDS))
-      throw refuse('target.kind', `kubernetes kind ${t.kind} is not supported (${Object.keys(WORKLOAD_KINDS).join(', ')})`);
-    if (!t.namespace) throw refuse('target.namespace', 'a kubernetes target needs a namespace (the Role is namespaced)');
+      throw refuse(
+        'target.kind',
+        `kubernetes kind ${t.kind} is not supported (${Object.keys(WORKLOAD_KINDS).join(', ')})`,
+      );
+    if (!t.namespace)
+      throw refuse('target.namespace', 'a kubernetes target needs a namespace (the Role is namespaced)');
     const ns = literal(t.namespace) ? t.namespace : null;
     if (ns) namespaces.add(ns);
     for (const [j, step] of rule.ladder.entries()) {
       const at = `ladder.${j}`;
       if (step.action === 'cache_enable')
-        throw refuse(`${at}.action`, 'cache_enable is not available on Kubernetes: no cache toggle the application reloads (the demo reads its flag at start-up)');
+        throw refuse(
+          `${at}.action`,
+          'cache_enable is not available on Kubernetes: no cache toggle the application reloads (the demo reads its flag at start-up)',
+        );
       if (step.action === 'shift_traffic' && step.params.selector !== undefined)
-        throw refuse(`${at}.params.selector`, 'a Service-selector shift is all or nothing; shift_traffic uses Gateway API HTTPRoute weights');
+        throw refuse(
+          `${at}.params.selector`,
+          'a Service-selector shift is all or nothing; shift_traffic uses Gateway API HTTPRoute weights',
+        );
       const perms = permissionsFor(step.action, t.kind as WorkloadKind);
       if (!perms) throw refuse(`${at}.action`, `${step.action} is not available on Kubernetes`);
       if (!ns) continue;
@@ -65,7 +75,12 @@ export async function checkPolicy(api: KubeApi, policy: Policy): Promise<string[
       }
       if (step.action === 'isolate' && literal(t.name)) {
         try {
-          await checkIsolationLabel(api, new Workload(api, { ...t, namespace: ns }), t.name, String(step.params.label ?? 'homeostat.io/traffic'));
+          await checkIsolationLabel(
+            api,
+            new Workload(api, { ...t, namespace: ns }),
+            t.name,
+            String(step.params.label ?? 'homeostat.io/traffic'),
+          );
         } catch (e) {
           if (e instanceof RemediatorError) throw refuse(`${at}.params.label`, e.message);
           throw e;

@@ -32,18 +32,26 @@ export function planRestart(w: Workload, before: TargetSnapshot, clock: KubeCloc
         throw new RemediatorError('ACTUATOR_FAILED', `${where} is paused; not restarting`);
       const pre = rolloutState(w.kindName as 'Deployment', cur);
       if (pre.state !== 'complete')
-        throw new RemediatorError('ACTUATOR_FAILED', `${where}: a rollout is ${pre.state} (${pre.detail}); not restarting on top of it`);
+        throw new RemediatorError(
+          'ACTUATOR_FAILED',
+          `${where}: a rollout is ${pre.state} (${pre.detail}); not restarting on top of it`,
+        );
       const out = await w.patch(body);
       const generation = out.metadata?.generation ?? 0;
-      const deadlineS = (cur.spec as { progressDeadlineSeconds?: number } | undefined)?.progressDeadlineSeconds ?? 600;
+      const deadlineS =
+        (cur.spec as { progressDeadlineSeconds?: number } | undefined)?.progressDeadlineSeconds ?? 600;
       const end = clock.now() + (o.timeoutMs ?? (deadlineS + 60) * 1000);
       for (;;) {
         await clock.sleep(o.pollMs);
         const st = rolloutState(w.kindName as 'Deployment', await w.read());
         if (st.state === 'complete') return { ...before, generation, restartedAt, rollout: st.detail };
-        if (st.state === 'failed') throw new RemediatorError('ACTUATOR_FAILED', `rollout of ${where} failed: ${st.detail}`);
+        if (st.state === 'failed')
+          throw new RemediatorError('ACTUATOR_FAILED', `rollout of ${where} failed: ${st.detail}`);
         if (clock.now() >= end)
-          throw new RemediatorError('ACTUATOR_FAILED', `rollout of ${where} not finished in time: ${st.detail}`);
+          throw new RemediatorError(
+            'ACTUATOR_FAILED',
+            `rollout of ${where} not finished in time: ${st.detail}`,
+          );
       }
     },
   };

@@ -66,7 +66,11 @@ export function planScale(w: Workload, floor: HpaFloor, req: ActRequest, before:
         return { replicas: s.spec?.replicas ?? desired, selector: before.selector ?? null };
       } catch (e) {
         if (apiCode(e) === 422)
-          throw new RemediatorError('ACTUATOR_FAILED', `${w.kindName} ${w.namespace}/${w.name} no longer has ${current} replicas; not scaling over someone else's change`, { cause: e });
+          throw new RemediatorError(
+            'ACTUATOR_FAILED',
+            `${w.kindName} ${w.namespace}/${w.name} no longer has ${current} replicas; not scaling over someone else's change`,
+            { cause: e },
+          );
         throw e;
       }
     },

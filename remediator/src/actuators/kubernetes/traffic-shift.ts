@@ -31,7 +31,8 @@ export async function gatewayApiProblem(api: KubeApi, namespace: string): Promis
     await api.custom.listNamespacedCustomObject({ ...GATEWAY, namespace });
     return null;
   } catch (e) {
-    if (apiCode(e) === 404) return `the cluster does not serve the Gateway API (${GATEWAY.group}/${GATEWAY.version} HTTPRoute)`;
+    if (apiCode(e) === 404)
+      return `the cluster does not serve the Gateway API (${GATEWAY.group}/${GATEWAY.version} HTTPRoute)`;
     if (apiCode(e) === 403) return `the Role does not allow listing HTTPRoutes in ${namespace}`;
     throw e;
   }
@@ -45,8 +46,14 @@ export async function gatewayApiProblem(api: KubeApi, namespace: string): Promis
 export class TrafficShift {
   constructor(private readonly api: KubeApi) {}
 
-  async plan(ns: string, service: string, share: number): Promise<{ apiCall: ApiCall; record: ShiftRecord; run: () => Promise<void> }> {
-    const list = (await this.api.custom.listNamespacedCustomObject({ ...GATEWAY, namespace: ns })) as { items: HttpRoute[] };
+  async plan(
+    ns: string,
+    service: string,
+    share: number,
+  ): Promise<{ apiCall: ApiCall; record: ShiftRecord; run: () => Promise<void> }> {
+    const list = (await this.api.custom.listNamespacedCustomObject({ ...GATEWAY, namespace: ns })) as {
+      items: HttpRoute[];
+    };
     for (const route of list.items) {
       const rules = route.spec?.rules ?? [];
       for (let i = 0; i < rules.length; i++) {
@@ -82,7 +89,9 @@ export class TrafficShift {
   async undo(ns: string, r: ShiftRecord): Promise<ApiCall> {
     const body: PatchOp[] = [
       { op: 'test', path: r.path, value: r.weight },
-      r.previous === null ? { op: 'remove', path: r.path } : { op: 'replace', path: r.path, value: r.previous },
+      r.previous === null
+        ? { op: 'remove', path: r.path }
+        : { op: 'replace', path: r.path, value: r.previous },
     ];
     await this.patch(ns, r.route, body);
     return { method: 'PATCH', path: routePath(ns, r.route), contentType: JSON_PATCH, body };

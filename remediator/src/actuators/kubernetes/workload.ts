@@ -6,7 +6,10 @@ import { FIELD_MANAGER, jsonPatchOpts, mergeOpts, namespaceOf, type KubeApi, typ
 /** The workload kinds the actuator acts on; anything else is refused when the policy loads. */
 export const WORKLOAD_KINDS = { deployment: 'Deployment', statefulset: 'StatefulSet' } as const;
 export type WorkloadKind = keyof typeof WORKLOAD_KINDS;
-export const PLURAL: Record<WorkloadKind, string> = { deployment: 'deployments', statefulset: 'statefulsets' };
+export const PLURAL: Record<WorkloadKind, string> = {
+  deployment: 'deployments',
+  statefulset: 'statefulsets',
+};
 
 export function workloadKind(t: Target): WorkloadKind {
   if (t.kind in WORKLOAD_KINDS) return t.kind as WorkloadKind;
@@ -46,7 +49,9 @@ export class Workload {
 
   read(): Promise<WorkloadObject> {
     const p = { name: this.name, namespace: this.namespace };
-    return this.kind === 'deployment' ? this.api.apps.readNamespacedDeployment(p) : this.api.apps.readNamespacedStatefulSet(p);
+    return this.kind === 'deployment'
+      ? this.api.apps.readNamespacedDeployment(p)
+      : this.api.apps.readNamespacedStatefulSet(p);
   }
   readScale(): Promise<V1Scale> {
     const p = { name: this.name, namespace: this.namespace };

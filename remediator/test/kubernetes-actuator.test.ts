@@ -99,6 +99,14 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
     const quick = actuatorFor(kube, { requestTimeoutMs: 300 });
     kube.hang = true;
     await expect(quick.snapshot(target)).rejects.toThrow();
+    const elector = new LeaseElector(loadKubeConfig(kube.kubeconfig), {
+      namespace: 'homeostat',
+      leaseName: 'homeostat-remediator',
+      identity: 'a',
+      leaseDurationSeconds: 1,
+      renewSeconds: 0.3,
+    });
+    await expect(elector.tryAcquire()).rejects.toThrow();
     kube.hang = false;
     await expect(quick.snapshot(target)).resolves.toMatchObject({ replicas: 2 });
   });

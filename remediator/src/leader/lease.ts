@@ -5,6 +5,7 @@ import {
   V1MicroTime,
   type V1Lease,
 } from '@kubernetes/client-node';
+import { timedConfiguration } from '../actuators/kubernetes/kube-api';
 
 export interface LeaseOptions {
   namespace: string;
@@ -31,7 +32,8 @@ export class LeaseElector {
     private readonly o: LeaseOptions,
     private readonly log?: { warn: (o: object, m: string) => void },
   ) {
-    this.coord = kc.makeApiClient(CoordinationV1Api);
+    // Bounded by the renew period: a hung request must not outlive the round it belongs to.
+    this.coord = new CoordinationV1Api(timedConfiguration(kc, o.renewSeconds * 1000));
   }
 
   isLeader(): boolean {

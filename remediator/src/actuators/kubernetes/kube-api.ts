@@ -10,6 +10,7 @@ import {
   PatchStrategy,
   ServerConfiguration,
   setHeaderOptions,
+  type Configuration,
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
@@ -51,9 +52,32 @@ export function loadKubeConfig(file?: string): KubeConfig {
 }
 
 /**
- * The API clients, each request bounded by `timeoutMs` (an AbortSignal set by a middleware: a hung
- * API server must not hold an incident's claim forever).
+ * A client configuration for the kubeconfig's current cluster whose every request is aborted after
+ * `timeoutMs` (an AbortSignal set by a middleware): a hung API server must not hold an incident's
+ * claim, or a leader's renewal, forever.
  */
+export function timedConfiguration(kc: KubeConfig, timeoutMs: number): Configuration {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster)
+    throw new RemediatorError('CONFIG_INVALID', 'kubeconfig has no current cluster', {
+      field: 'kubernetes.kubeconfig',
+    });
+  return createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: (ctx: RequestContext) => {
+          ctx.setSignal(AbortSignal.timeout(timeoutMs));
+          return Promise.resolve(ctx);
+        },
+        post: (r: ResponseContext) => Promise.resolve(r),
+      },
+    ],
+  });
+}
+
+/** The API clients the actuator uses, every request bounded (timedConfiguration). */
 export class KubeApi {
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
@@ -62,24 +86,7 @@ export class KubeApi {
   readonly authz: AuthorizationV1Api;
 
   constructor(kc: KubeConfig, timeoutMs: number) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster)
-      throw new RemediatorError('CONFIG_INVALID', 'kubeconfig has no current cluster', {
-        field: 'kubernetes.kubeconfig',
-      });
-    const config = createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: kc },
-      promiseMiddleware: [
-        {
-          pre: (ctx: RequestContext) => {
-            ctx.setSignal(AbortSignal.timeout(timeoutMs));
-            return Promise.resolve(ctx);
-          },
-          post: (r: ResponseContext) => Promise.resolve(r),
-        },
-      ],
-    });
+    const config = timedConfiguration(kc, timeoutMs);
     this.apps = new AppsV1Api(config);
     this.core = new CoreV1Api(config);
     this.hpas = new AutoscalingV2Api(config);

@@ -263,6 +263,8 @@ describe('multi-value and "All" variables', () => {
     );
     const res = await makeDs().query(request([{ refId: 'B', queryType: 'timeline', service: '$service' }]));
     expect(seen.map((r) => r.params?.service)).toEqual(['orders', 'payments']);
+    // one run's requests must not cancel each other
+    expect(new Set(seen.map((r) => r.requestId)).size).toBe(2);
     const title = res.data[0].fields.find((f: { name: string }) => f.name === 'title');
     expect(title.values).toEqual(['restart payments', 'restart orders']);
   });
@@ -311,6 +313,12 @@ describe('testDatasource', () => {
     const res = await makeDs().testDatasource();
     expect(res.message).toMatch(/detector rejected the token.*check the detector token/);
     expect((res.details as { message: string }).message).toContain('UNAUTHORISED');
+  });
+
+  it('names a run superseded by a newer one (backendSrv cancelled it) as such', async () => {
+    install(() => throwError(() => ({ cancelled: true, status: -1, data: null, statusText: 'Request was aborted', config: { url: '' } })));
+    const res = await makeDs().query(request([{ refId: 'B', queryType: 'timeline' }]));
+    expect(res.errors).toEqual([expect.objectContaining({ refId: 'B', message: expect.stringMatching(/superseded by a newer run/) })]);
   });
 
   it('says the role has no route when Grafana denies it', async () => {

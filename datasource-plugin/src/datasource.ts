@@ -94,15 +94,15 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
     switch (q.queryType) {
       case 'events': {
         const detector = tpl(q.detector) || undefined;
-        const events = await eachOf(entities, async (key) => (await this.api.events({ from, to, detector, key }, requestId)).events);
+        const events = await eachOf(entities, requestId, async (key, id) => (await this.api.events({ from, to, detector, key }, id)).events);
         return [anomalyEventsFrame(events, q.refId)];
       }
       case 'incidents':
-        return [incidentsFrame(await eachOf(services, async (service) => (await this.api.incidents({ from, to, service }, requestId)).incidents), q.refId)];
+        return [incidentsFrame(await eachOf(services, requestId, async (service, id) => (await this.api.incidents({ from, to, service }, id)).incidents), q.refId)];
       case 'actions':
-        return [actionsFrame(await eachOf(services, async (service) => (await this.api.actions({ from, to, service }, requestId)).actions), q.refId)];
+        return [actionsFrame(await eachOf(services, requestId, async (service, id) => (await this.api.actions({ from, to, service }, id)).actions), q.refId)];
       case 'timeline': {
-        const events = await eachOf(services, async (service) => (await this.api.timeline({ from, to, service }, requestId)).events);
+        const events = await eachOf(services, requestId, async (service, id) => (await this.api.timeline({ from, to, service }, id)).events);
         return [timelineFrame(events.sort((a, b) => a.time - b.time), q.refId)];
       }
       default: {

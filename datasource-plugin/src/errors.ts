@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'WRONG_VERSION',
   'BAD_QUERY',
   'UPSTREAM_ERROR',
+  'CANCELLED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

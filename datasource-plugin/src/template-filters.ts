@@ -13,9 +13,16 @@ export function listOf(text: string | undefined, scopedVars: ScopedVars): Array<
   return v.all || v.values.length === 0 ? [undefined] : v.values;
 }
 
-/** Runs one request per filter value and joins the answers. */
-export async function eachOf<T>(filters: Array<string | undefined>, run: (filter: string | undefined) => Promise<T[]>): Promise<T[]> {
-  return (await Promise.all(filters.map(run))).flat();
+/**
+ * Runs one request per filter value and joins the answers. Each gets its own requestId (the query's,
+ * suffixed past the first): requests of one run must not cancel each other.
+ */
+export async function eachOf<T>(
+  filters: Array<string | undefined>,
+  requestId: string,
+  run: (filter: string | undefined, requestId: string) => Promise<T[]>
+): Promise<T[]> {
+  return (await Promise.all(filters.map((f, i) => run(f, i === 0 ? requestId : `${requestId}-${i}`)))).flat();
 }
 
 /** The labels every set has with the same value: what the detector can match on for all of them. */

@@ -209,6 +209,22 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(remediatorCalls().slice(before)).toEqual([null]);
   });
 
+  it('cancels a superseded run of the same panel query: only the newer one answers', async () => {
+    const [older, newer] = await page.evaluate(
+      ([f, t]) => {
+        const host = (window as unknown as HostWindow).homeostatHost;
+        const targets = [{ refId: 'T', queryType: 'timeline', service: 'orders' }];
+        // a refresh before the first answer: both start before either can answer
+        return Promise.all([host.queryResponse(targets, f, t), host.queryResponse(targets, f, t)]);
+      },
+      [from(), to() + 3600_000],
+    );
+    expect(older.errors).toEqual([expect.objectContaining({ refId: 'T', message: expect.stringMatching(/superseded by a newer run/) })]);
+    expect(older.data).toEqual([]);
+    expect(newer.errors).toBeUndefined();
+    expect(field(newer.data[0] as Frame, 'kind').values).toEqual(expect.arrayContaining(['action']));
+  });
+
   it('answers template variable queries with detectors and services', async () => {
     const detectors = await page.evaluate(() =>
       (window as unknown as HostWindow).homeostatHost.metricFindQuery('detectors()'),

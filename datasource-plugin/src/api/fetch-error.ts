@@ -29,6 +29,10 @@ export function toPluginError(service: Service, url: string, err: unknown): Home
     const msg = err instanceof Error ? err.message : String(err);
     return new HomeostatPluginError('UNREACHABLE', `${service} unreachable: ${msg}`, undefined, undefined, err);
   }
+  if (err.cancelled) {
+    // backendSrv cancelled it: a newer run with the same requestId replaced it (Grafana drops this answer)
+    return new HomeostatPluginError('CANCELLED', `${service} request superseded by a newer run of this query`, err.status, undefined, err);
+  }
   const status = err.status;
   const body = ApiError.safeParse(err.data);
   const detail = body.success ? `${body.data.code}: ${body.data.message}` : (err.statusText ?? '');

@@ -64,20 +64,43 @@ async function loadAmd(url: string): Promise<AnyModule> {
   });
 }
 
-/** Grafana's backendSrv.fetch over window.fetch: errors carry status and the parsed body (FetchError). */
+/** Requests in flight by requestId: a new request with the same id cancels the older one, as Grafana's backendSrv does. */
+const inFlight = new Map<string, () => void>();
+
+/**
+ * Grafana's backendSrv.fetch over window.fetch: errors carry status and the parsed body (FetchError);
+ * a request superseded by one with the same `requestId` ends with Grafana's cancelled error
+ * ({ cancelled: true, status: -1 }).
+ */
 const backendSrv = {
-  fetch(options: { url: string; method?: string; params?: Record<string, string | number>; data?: unknown }) {
+  fetch(options: { url: string; method?: string; params?: Record<string, string | number>; data?: unknown; requestId?: string }) {
     return new Observable((sub) => {
+      const abort = new AbortController();
+      const requestId = options.requestId;
+      if (requestId) {
+        inFlight.get(requestId)?.();
+        inFlight.set(requestId, () => {
+          abort.abort();
+          sub.error({ cancelled: true, status: -1, statusText: 'Request was aborted', data: null, config: options });
+        });
+      }
+      const done = () => {
+        if (requestId && !abort.signal.aborted) {
+          inFlight.delete(requestId);
+        }
+      };
       const qs = options.params ? `?${new URLSearchParams(Object.entries(options.params).map(([k, v]) => [k, String(v)]))}` : '';
       const url = `${options.url}${qs}`;
       window
         .fetch(url, {
+          signal: abort.signal,
           method: options.method ?? 'GET',
           headers: options.data === undefined ? {} : { 'content-type': 'application/json' },
           body: options.data === undefined ? undefined : JSON.stringify(options.data),
         })
         .then(async (res) => {
           const text = await res.text();
+          done();
           let data: unknown = text;
           try {
             data = JSON.parse(text);
@@ -91,7 +114,12 @@ const backendSrv = {
             sub.error({ status: res.status, statusText: res.statusText, data, config: options });
           }
         })
-        .catch((err) => sub.error({ status: 0, statusText: String(err), data: {}, config: options }));
+        .catch((err) => {
+          if (!abort.signal.aborted) {
+            done();
+            sub.error({ status: 0, statusText: String(err), data: {}, config: options });
+          }
+        });
     });
   },
 };
@@ -175,8 +203,10 @@ const state: {
   /** The query whose result the panel shows now. */
   renderedQuery?: grafanaData.DataQuery;
   queryRuns: number;
+  /** Runs started from the query editor; only the latest one's answer is drawn. */
+  editorRuns: number;
   lastError?: string;
-} = { plugins: {}, queryRuns: 0 };
+} = { plugins: {}, queryRuns: 0, editorRuns: 0 };
 
 function pluginOf(id: string) {
   const m = state.plugins[id];
@@ -216,6 +246,9 @@ async function queryResponse(targets: grafanaData.DataQuery[], fromMs: number, t
   const ds = datasource();
   const request = {
     requestId: `q${++state.queryRuns}`,
+    // one panel: its queries' runs share ids, so a newer run cancels an older one still in flight
+    panelId: 1,
+    dashboardUID: 'host',
     interval: '15s',
     intervalMs: 15_000,
     range: range(fromMs, toMs),
@@ -317,13 +350,20 @@ function renderQueryEditor(initial: grafanaData.DataQuery, fromMs: number, toMs:
     const onRunQuery = async () => {
       const q = latest.current;
       state.savedQuery = q;
+      // Grafana's query runner keeps only the latest run's answer (an older one was cancelled)
+      const run = ++state.editorRuns;
       try {
         const series = await runQueries([q], fromMs, toMs);
+        if (run !== state.editorRuns) {
+          return;
+        }
         renderPanel(series, fromMs, toMs, 700, 320);
         state.renderedQuery = q;
         state.lastError = undefined;
       } catch (err) {
-        state.lastError = (err as Error).message;
+        if (run === state.editorRuns) {
+          state.lastError = (err as Error).message;
+        }
       }
     };
     return React.createElement(QueryEditor, { query, onChange, onRunQuery, datasource: ds });

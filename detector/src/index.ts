@@ -18,6 +18,8 @@ export { RangeGuard } from './engine/range-guard';
 export { nabScore, NAB_PROFILES } from './engine/nab-scorer';
 export type { NabFile, NabProfile, NabResult } from './engine/nab-scorer';
 export type { Calibration } from './engine/calibration';
+export { rankRootCauses, RootCauseOptions } from './engine/root-cause';
+export type { DetectorVerdict, MetricSeries, RankedEntity, RootCauseInput, RootCauseOptionsInput } from './engine/root-cause';
 // The detection service's config schema and metric names (the service itself, which loads fastify and
 // better-sqlite3, is started by `homeostat-detect serve`, so importing the engine stays light).
 export { loadConfigFile, parseConfig } from './service/config';

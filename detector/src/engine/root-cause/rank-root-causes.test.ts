@@ -30,7 +30,7 @@ function fleet(
   entities: string[],
   changes: Change[],
   spread: Record<string, number> = {},
-): RootCauseInput['series'] {
+): Map<string, Map<string, MetricSeries>> {
   const r = noise(42);
   const series = new Map<string, Map<string, MetricSeries>>();
   for (const e of entities) {
@@ -199,7 +199,7 @@ describe('rankRootCauses', () => {
         { entity: 'orders', metric: 'latency_seconds', fromStep: HISTORY, delta: 0.1 },
       ],
     );
-    const orders = series.get('orders')?.get('latency_seconds') as { values: (number | null)[] };
+    const orders = series.get('orders')?.get('latency_seconds') as unknown as { values: (number | null)[] };
     for (const i of [10, 50, HISTORY, HISTORY + 3]) orders.values[i] = null;
     const ranked = rankRootCauses({
       series,

@@ -26,10 +26,18 @@ export type ActuatorKind = z.infer<typeof ActuatorKind>;
  * which: cooldown, budget, kill switch, blast radius...). dry_run: the call was recorded, not made.
  * pending_approval: waiting for a human. rolled_back: undone after failed verification.
  */
-export const ActionResult = z.enum(['succeeded', 'failed', 'skipped', 'dry_run', 'pending_approval', 'rolled_back']);
+export const ActionResult = z.enum([
+  'succeeded',
+  'failed',
+  'skipped',
+  'dry_run',
+  'pending_approval',
+  'rolled_back',
+]);
 export type ActionResult = z.infer<typeof ActionResult>;
 
-export const VerificationStatus = z.enum(['pending', 'passed', 'failed', 'not_applicable']);
+/** `inconclusive`: verification could not read the alert or a fresh score; the action was neither kept as healed nor undone. */
+export const VerificationStatus = z.enum(['pending', 'passed', 'failed', 'inconclusive', 'not_applicable']);
 export type VerificationStatus = z.infer<typeof VerificationStatus>;
 
 /** What an actuator acts on, resolved from alert labels. */
@@ -97,7 +105,14 @@ export const Incident = z.object({
 });
 export type Incident = z.infer<typeof Incident>;
 
-export const TimelineEventKind = z.enum(['anomaly', 'alert', 'action', 'verification', 'rollback', 'resolved']);
+export const TimelineEventKind = z.enum([
+  'anomaly',
+  'alert',
+  'action',
+  'verification',
+  'rollback',
+  'resolved',
+]);
 export type TimelineEventKind = z.infer<typeof TimelineEventKind>;
 
 /** One entry of the healing timeline lane the panel draws: anomaly -> alert -> action -> verification. */

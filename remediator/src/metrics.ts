@@ -27,8 +27,20 @@ export function createMetrics() {
     }),
     verifications: new Counter({
       name: 'homeostat_remediator_verifications_total',
-      help: 'Post-action verifications by result (passed, failed)',
+      help: 'Post-action verifications by result (passed, failed, unknown)',
       labelNames: ['result'] as const,
+      registers,
+    }),
+    escalations: new Counter({
+      name: 'homeostat_remediator_escalations_total',
+      help: 'Incidents handed to humans (silence expired), by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    undoFailures: new Counter({
+      name: 'homeostat_remediator_undo_failures_total',
+      help: 'Undos that failed: the target is half-restored and the incident failed; alert on any increase',
+      labelNames: ['action'] as const,
       registers,
     }),
     mttr: new Histogram({

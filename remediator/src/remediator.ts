@@ -8,6 +8,8 @@ import { KubernetesActuator, loadKubeConfig } from './actuators/kubernetes';
 import { ProcessActuator } from './actuators/process';
 import { LeaseElector } from './leader/lease';
 import { readSecret, type LoadedConfig } from './config';
+import { StackAlertReader } from './engine/alert-reader';
+import { wallClock, type Clock } from './engine/clock';
 import { Engine } from './engine/engine';
 import { PrometheusClient } from './engine/prometheus-client';
 import { buildServer } from './http/server';
@@ -15,6 +17,8 @@ import { createMetrics, type Metrics } from './metrics';
 import { createAuthCheck } from './receivers/auth';
 import { AmSilence } from './sinks/am-silence';
 import { AuditSqlite } from './sinks/audit-sqlite';
+import { ClaimSqlite } from './store/claim-sqlite';
+import { IncidentWaits } from './store/incident-waits';
 
 export interface RemediatorOverrides {
   log?: Logger;
@@ -22,6 +26,8 @@ export interface RemediatorOverrides {
   actuators?: Partial<Record<ActuatorKind, Actuator>>;
   /** Leadership source; defaults to "always leader" unless Kubernetes leader election is on. */
   isLeader?: () => boolean;
+  /** The engine's time (tests run cooldowns and verification windows on a manual clock). */
+  clock?: Clock;
 }
 
 export interface Remediator {
@@ -95,15 +101,27 @@ export async function createRemediator(
     }
   }
   Object.assign(actuators, o.actuators ?? {});
+  const prometheus = config.prometheus ? new PrometheusClient(config.prometheus.url) : null;
+  const clock = o.clock ?? wallClock;
   const engine = new Engine({
     store,
+    claims: new ClaimSqlite(store),
+    waits: new IncidentWaits(store),
+    clock,
     policy,
     actuators,
     metrics,
     log,
     isLeader,
     concurrency: config.concurrency,
-    prometheus: config.prometheus ? new PrometheusClient(config.prometheus.url) : null,
+    alerts:
+      prometheus || config.alertmanager
+        ? new StackAlertReader({
+            ...(config.alertmanager ? { alertmanagerUrl: config.alertmanager.url } : {}),
+            ...(prometheus ? { prometheus } : {}),
+            now: () => clock.now(),
+          })
+        : null,
     silence: config.alertmanager ? new AmSilence(config.alertmanager.url, log) : null,
   });
   const app = buildServer({

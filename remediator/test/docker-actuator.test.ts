@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { buildNodeImage, freePort, waitFor } from '@homeostat/testkit';
+import { buildNodeImage, freePort, startAlertmanager, waitFor, type Daemon } from '@homeostat/testkit';
 import Docker from 'dockerode';
 import type { Target } from '@homeostat/contracts';
 import { CLONE_LABEL, DockerActuator } from '../src/actuators/docker';
 import { RemediatorError } from '../src/errors';
+import { fireInAlertmanager, resolveInAlertmanager } from './support/am-alerts';
 import { alert, webhook } from './support/payload';
 import { FIXTURE, startRemediator, type TestRemediator } from './support/remediator';
 
@@ -141,7 +142,10 @@ describe('Docker actuator against the real engine', () => {
     // a healthy clone sorts before nothing: make sure the exited original is chosen over it
     await (await act.plan(req('scale_out', 2), await act.snapshot(target))).run();
     await docker.getContainer(originalId).kill({ signal: 'SIGKILL' });
-    await waitFor('the original to exit', async () => !(await docker.getContainer(originalId).inspect()).State.Running);
+    await waitFor(
+      'the original to exit',
+      async () => !(await docker.getContainer(originalId).inspect()).State.Running,
+    );
     const plan = await act.plan(req('restart'), await act.snapshot(target));
     expect(plan.apiCall).toEqual({ method: 'POST', path: `/containers/${originalId}/restart?t=10` });
     await plan.run();
@@ -162,9 +166,13 @@ describe('Docker actuator against the real engine', () => {
 
   describe('through the remediator: failed verification undoes the scale-out, then the next step runs', () => {
     let r: TestRemediator;
+    let am: Daemon;
     beforeAll(async () => {
+      // verification reads the alert from a real Alertmanager, where it keeps firing
+      am = await startAlertmanager();
       r = await startRemediator({
         docker: {},
+        alertmanager: { url: am.url },
         policy: {
           defaults: {
             cooldownSeconds: 0,
@@ -196,11 +204,13 @@ describe('Docker actuator against the real engine', () => {
     });
     afterAll(async () => {
       await r?.close();
+      await am?.stop({ removeDir: true });
     });
 
     it('records scale_out rolled back (clone removed) and a restart', async () => {
       const startedAt = (await docker.getContainer(originalId).inspect()).State.StartedAt;
       const a = alert({ compose_project: project });
+      a.fingerprint = await fireInAlertmanager(am.url, a.labels);
       expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).status).toBe(202);
       await waitFor(
         'a clone',
@@ -220,6 +230,7 @@ describe('Docker actuator against the real engine', () => {
       expect(inc.actions[0]!.after).toMatchObject({ replicas: 2 });
       expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
       expect((await docker.getContainer(originalId).inspect()).State.StartedAt).not.toBe(startedAt);
+      await resolveInAlertmanager(am.url, a.labels);
     });
   });
 });

@@ -34,6 +34,13 @@ describe('webhook receivers with the process actuator', () => {
             ports: [port],
             replicaPorts: { from: port + 1, to: port + 5 },
           },
+          {
+            name: 'payments',
+            command: ['node', FIXTURE, '{port}'],
+            env: { START_LOG: startLog },
+            ports: [port + 6],
+            replicaPorts: { from: port + 7, to: port + 8 },
+          },
         ],
       },
       policy: {
@@ -60,7 +67,7 @@ describe('webhook receivers with the process actuator', () => {
             cooldownSeconds: 3600,
             budget: { maxActions: 5, windowSeconds: 3600 },
             target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
-            allow: ['orders'],
+            allow: ['payments'],
             ladder: [{ action: 'restart' }],
           },
           {
@@ -187,8 +194,9 @@ describe('webhook receivers with the process actuator', () => {
   it('respects the cooldown across incidents, waits for approval, and never leaves the allow-list', async () => {
     const before = starts();
     const [c1, c2, ap, out] = [
-      alert({ alertname: 'Cool' }),
-      alert({ alertname: 'Cool' }),
+      // payments: no other test acts on it (the cooldown is the target's, whichever rule acted)
+      alert({ alertname: 'Cool', service: 'payments' }),
+      alert({ alertname: 'Cool', service: 'payments' }),
       alert({ alertname: 'Approve' }),
       alert({ alertname: 'Outside', service: 'billing' }),
     ];

@@ -1,43 +1,52 @@
-import type { ActionRecord, Labels } from '@homeostat/contracts';
+import type { ActionRecord, AlertStatus } from '@homeostat/contracts';
 import type { Logger } from 'pino';
 import { RemediatorError } from '../errors';
 import type { Metrics } from '../metrics';
-import type { AmSilence } from '../sinks/am-silence';
-import type { AuditSqlite, Job } from '../sinks/audit-sqlite';
-import { LadderStep, type LadderStepDeps } from './ladder-step';
+import type { AuditSqlite } from '../sinks/audit-sqlite';
+import type { Claim } from '../store/claim-store';
+import type { Wait } from '../store/incident-waits';
+import { LadderStep, type Begun } from './ladder-step';
+import type { StepDeps } from './step-deps';
 
-/** The ladder step's dependencies, in full, plus what scheduling needs. */
-export interface EngineDeps extends LadderStepDeps {
+/** The step dependencies, in full, plus what scheduling needs. */
+export interface EngineDeps extends StepDeps {
   store: AuditSqlite;
   metrics: Metrics;
   log: Logger;
-  silence: AmSilence | null;
   concurrency: number;
+}
+
+/** A reason to look at an incident again: a persisted job (seq) or a wait that ended (seq null). */
+interface Work {
+  seq: number | null;
+  incidentId: string;
+  status: AlertStatus;
 }
 
 const KILL_SWITCH = 'killSwitch';
 
 /**
- * Takes persisted jobs (one per new alert state) and runs them: decide, act, verify, undo and
- * escalate. One incident is never handled twice at once; jobs of different incidents run in
- * parallel up to `concurrency`.
+ * Runs incidents' ladders. Every open incident has exactly one owner at any time: a running
+ * ladder (here), a wait with what ends it (timer, claim release, kill-switch release; persisted),
+ * an approver (pending_approval), or the leader (on a follower). recover() rebuilds all of them
+ * after a restart. One incident is never handled twice at once; different incidents run in
+ * parallel up to `concurrency`, and one target is never acted on twice at once (ClaimStore).
  */
 export class Engine {
   private readonly running = new Map<string, Promise<void>>();
-  private queue: Job[] = [];
-  private readonly approved = new Set<string>();
+  private queue: Work[] = [];
   private draining = false;
   private again = false;
   private readonly abort = new AbortController();
-  private readonly verifications = new Set<Promise<unknown>>();
-
+  private cancelTimer: (() => void) | null = null;
   private readonly steps: LadderStep;
 
   constructor(private readonly d: EngineDeps) {
     this.steps = new LadderStep(d, {
-      approved: this.approved,
       signal: this.abort.signal,
-      apiKillSwitch: () => this.apiKillSwitch(),
+      killSwitch: () => this.killSwitchEngaged(),
+      park: (w, why) => this.park(w, why),
+      released: (c) => this.released(c),
     });
     d.metrics.killSwitch.set(this.killSwitchEngaged() ? 1 : 0);
   }
@@ -48,21 +57,33 @@ export class Engine {
   apiKillSwitch(): boolean {
     return this.d.store.getSetting(KILL_SWITCH) === 'true';
   }
+  /**
+   * Engaging stops every actuator call from now on: no new step, no call whose checks were passed
+   * but which had not started, no undo (see VerifyClose). Releasing resumes the incidents the
+   * switch held back.
+   */
   setKillSwitch(engaged: boolean, by: string): void {
     this.d.store.setSetting(KILL_SWITCH, String(engaged), { by });
     this.d.metrics.killSwitch.set(this.killSwitchEngaged() ? 1 : 0);
     this.d.log.warn({ engaged, by }, 'kill switch changed');
+    if (!this.killSwitchEngaged()) this.resume((w) => w.on === 'kill_switch');
   }
 
   /**
-   * After a crash: an action whose call was in flight is closed as failed and never repeated (its
-   * effect is unknown, a human must look); verifications that were running are resumed.
+   * After a restart: claims of the dead process are dropped; an action whose call was in flight is
+   * closed as failed and never repeated (its effect is unknown: escalated, silence expired);
+   * verifications that were running resume and their verdict drives the ladder on; waits are
+   * re-armed; any other open incident is looked at again.
    */
   recover(): void {
-    const now = Date.now();
-    this.queue = this.d.store.pendingJobs(Number.MAX_SAFE_INTEGER);
-    for (const a of this.d.store.interruptedActions()) {
-      this.d.store.finishAction(
+    const { store, claims, waits } = this.d;
+    const now = this.d.clock.now();
+    claims.releaseAll();
+    const owned = new Set<string>();
+    this.queue = store.pendingJobs(Number.MAX_SAFE_INTEGER);
+    for (const j of this.queue) owned.add(j.incidentId);
+    for (const a of store.interruptedActions()) {
+      store.finishAction(
         a.id,
         {
           after: null,
@@ -72,32 +93,54 @@ export class Engine {
         },
         now,
       );
-      this.d.store.setIncident(a.incidentId, 'escalated', a.step, { why: 'action interrupted by restart' });
       this.d.metrics.actions.inc({ action: a.action, result: 'failed' });
-    }
-    for (const a of this.d.store.unverifiedActions()) {
-      const inc = this.d.store.incidentRow(a.incidentId);
-      const rule = this.d.policy.rules.find((r) => r.name === a.rule);
-      if (!inc || !rule || !a.target) continue;
-      this.track(
-        this.steps.verifyAndClose(
-          rule,
-          inc.labels,
-          a.incidentId,
-          a.id,
-          a.step,
-          a.target,
-          a.action,
-          a.before ?? {},
-          a.after ?? {},
-          null,
-        ),
+      owned.add(a.incidentId);
+      void this.steps.end.escalate(
+        a.incidentId,
+        a.step,
+        'interrupted',
+        'action interrupted by restart',
+        store.actionSilence(a.id),
       );
     }
+    for (const a of store.unverifiedActions()) {
+      const inc = store.incidentRow(a.incidentId);
+      const rule = this.d.policy.rules.find((r) => r.name === a.rule);
+      if (!inc || !rule || !a.target || owned.has(a.incidentId)) continue;
+      owned.add(a.incidentId);
+      const claim = claims.adopt({ target: a.target, rule: rule.name, incidentId: inc.id }, a.id, now);
+      this.own(
+        inc.id,
+        this.steps.verifier
+          .run({
+            rule,
+            incidentId: inc.id,
+            actionId: a.id,
+            step: a.step,
+            action: a.action,
+            target: a.target,
+            labels: inc.labels,
+            before: a.before ?? {},
+            after: a.after ?? {},
+            silenceId: store.actionSilence(a.id),
+            claim,
+          })
+          .then((out) => (out === 'next' ? this.climbFrom(inc.id, a.step + 1) : undefined)),
+      );
+    }
+    for (const w of waits.all()) owned.add(w.incidentId);
+    for (const id of store.openIncidents()) {
+      if (owned.has(id)) continue;
+      const last = store.actionsOf(id).at(-1);
+      if (last?.result === 'pending_approval') continue; // owner: the approver
+      this.queue.push({ seq: null, incidentId: id, status: 'firing' });
+    }
+    this.resume((w) => w.on === 'release' || (w.on === 'kill_switch' && !this.killSwitchEngaged()));
+    this.armTimer();
   }
 
   /** Called with the jobs a notification persisted (the engine acts on them asynchronously). */
-  enqueue(jobs: Job[]): void {
+  enqueue(jobs: Work[]): void {
     for (const j of jobs) this.queue.push(j);
     this.wake();
   }
@@ -114,8 +157,8 @@ export class Engine {
   }
 
   /**
-   * One pass over the queue. Decisions that need no actuator call (no rule, kill switch, cooldown,
-   * budget...) are recorded synchronously, all in one transaction; jobs that will act start
+   * One pass over the queue, in one transaction: each job is decided and its target claimed
+   * (LadderStep.begin, synchronous), or recorded as skipped and parked; the ones that act start
    * asynchronously, one per incident, up to `concurrency`.
    */
   private drain(): void {
@@ -123,34 +166,24 @@ export class Engine {
       do {
         this.again = false;
         if (this.abort.signal.aborted) return;
-        const deferred: Job[] = [];
-        const toStart: Job[] = [];
+        const deferred: Work[] = [];
+        const toStart: Begun[] = [];
         const busy = new Set(this.running.keys());
         this.d.store.inTransaction(() => {
           for (const job of this.queue) {
-            if (busy.has(job.incidentId)) {
+            if (busy.has(job.incidentId) || this.running.size + toStart.length >= this.d.concurrency) {
               deferred.push(job);
-            } else if (this.tryQuick(job)) {
               continue;
-            } else if (this.running.size + toStart.length >= this.d.concurrency) {
-              deferred.push(job);
-              busy.add(job.incidentId);
-            } else {
-              toStart.push(job);
+            }
+            const b = this.steps.begin(job.incidentId, job.seq);
+            if (b) {
+              toStart.push(b);
               busy.add(job.incidentId);
             }
           }
         });
         this.queue = deferred;
-        for (const job of toStart) {
-          const p = this.handle(job)
-            .catch((e: unknown) => this.d.log.error({ err: e, job }, 'job failed'))
-            .finally(() => {
-              this.running.delete(job.incidentId);
-              this.wake();
-            });
-          this.running.set(job.incidentId, p);
-        }
+        for (const b of toStart) this.own(b.incidentId, this.climb(b));
         this.d.metrics.queueDepth.set(this.queue.length);
       } while (this.again);
     } finally {
@@ -158,78 +191,90 @@ export class Engine {
     }
   }
 
-  /** Handles a job synchronously when no actuator call is needed; false when it must act. */
-  private tryQuick(job: Job): boolean {
-    const inc = this.d.store.incidentRow(job.incidentId);
-    if (!inc || job.status === 'resolved') {
-      // The resolved notification is bookkeeping: verification reads it from the store.
-      this.d.store.jobDone(job.seq);
-      return true;
-    }
-    const decision = this.steps.decideNow(inc.id, inc.labels, inc.step, undefined, inc.resolvedAt !== null);
-    if (decision.kind !== 'skip' || decision.code === 'replicas_unknown' || decision.code === 'blast_radius')
-      return false;
-    this.steps.recordSkip(inc.id, inc.step, decision, job.seq);
-    return true;
+  /** Runs `p` as the incident's owner; the engine looks at the queue again when it ends. */
+  private own(incidentId: string, p: Promise<unknown>): void {
+    const t = p
+      .catch((e: unknown) => this.d.log.error({ err: e, incidentId }, 'ladder failed'))
+      .then(() => undefined)
+      .finally(() => {
+        this.running.delete(incidentId);
+        this.wake();
+      });
+    this.running.set(incidentId, t);
   }
 
-  /** Resolves once no job is running and none is pending (tests and shutdown). */
+  /** Acts on a begun step, then climbs while verification says "next step". */
+  private async climb(b: Begun): Promise<void> {
+    if ((await this.steps.act(b)) === 'next') await this.climbFrom(b.incidentId, b.step + 1);
+  }
+
+  private async climbFrom(incidentId: string, step: number): Promise<void> {
+    for (;;) {
+      if (this.abort.signal.aborted) return;
+      this.d.store.setIncident(incidentId, 'healing', step, {
+        why: 'previous step failed; next ladder step',
+      });
+      const b = this.d.store.inTransaction(() => this.steps.begin(incidentId, null));
+      if (!b) return;
+      if ((await this.steps.act(b)) !== 'next') return;
+      step = b.step + 1;
+    }
+  }
+
+  private park(w: Wait, why: string): void {
+    this.d.waits.park(w, why, this.d.clock.now());
+    if (w.on === 'time') this.armTimer();
+    if (w.on === 'release' && !this.d.claims.held().length) this.resume((x) => x.on === 'release');
+  }
+
+  private released(_c: Claim): void {
+    this.resume((w) => w.on === 'release');
+  }
+
+  /** Ends the matching waits: their incidents are looked at again (they may park again). */
+  private resume(which: (w: Wait) => boolean): void {
+    const ready = this.d.waits.all().filter(which);
+    for (const w of ready) this.d.waits.clear(w.incidentId);
+    if (ready.length)
+      this.enqueue(ready.map((w) => ({ seq: null, incidentId: w.incidentId, status: 'firing' })));
+  }
+
+  /** One timer, for the earliest time-bound wait. */
+  private armTimer(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    if (this.abort.signal.aborted) return;
+    const next = this.d.waits.all().filter((w) => w.on === 'time' && w.until !== null);
+    if (!next.length) return;
+    const at = Math.min(...next.map((w) => w.until!));
+    this.cancelTimer = this.d.clock.timer(
+      () => {
+        this.cancelTimer = null;
+        const now = this.d.clock.now();
+        this.resume((w) => w.on === 'time' && (w.until ?? 0) <= now);
+        this.armTimer();
+      },
+      Math.max(0, at - this.d.clock.now()),
+    );
+  }
+
+  /** Resolves once no ladder is running and no job is pending (parked incidents wait on). */
   async idle(): Promise<void> {
-    while (
-      this.running.size > 0 ||
-      this.verifications.size > 0 ||
-      this.draining ||
-      (this.queue.length > 0 && !this.abort.signal.aborted)
-    ) {
-      await Promise.race([
-        ...this.running.values(),
-        ...this.verifications,
-        new Promise((r) => setTimeout(r, 20)),
-      ]);
+    while (this.running.size > 0 || this.draining || (this.queue.length > 0 && !this.abort.signal.aborted)) {
+      await Promise.race([...this.running.values(), new Promise((r) => setTimeout(r, 20))]);
     }
   }
 
   async stop(): Promise<void> {
     this.abort.abort();
-    await Promise.allSettled([...this.running.values(), ...this.verifications]);
-  }
-
-  private track(p: Promise<unknown>): void {
-    const t = p
-      .catch((e: unknown) => this.d.log.error({ err: e }, 'verification failed'))
-      .finally(() => this.verifications.delete(t));
-    this.verifications.add(t);
-  }
-
-  private async handle(job: Job): Promise<void> {
-    const inc = this.d.store.incidentRow(job.incidentId);
-    if (!inc || job.status === 'resolved') {
-      // The resolved notification is bookkeeping: verification reads it from the store.
-      this.d.store.jobDone(job.seq);
-      return;
-    }
-    await this.climb(inc.id, inc.labels, inc.step, job.seq);
-  }
-
-  /** Runs ladder steps from `step` on until one is verified, skipped or the ladder ends. */
-  private async climb(
-    incidentId: string,
-    labels: Labels,
-    step: number,
-    jobSeq: number | null,
-  ): Promise<void> {
-    for (;;) {
-      const outcome = await this.steps.run(incidentId, labels, step, jobSeq);
-      jobSeq = null;
-      if (outcome !== 'escalate') return;
-      step++;
-      this.d.store.setIncident(incidentId, 'healing', step, { why: 'verification failed; next ladder step' });
-    }
+    this.cancelTimer?.();
+    await Promise.allSettled([...this.running.values()]);
   }
 
   /**
-   * A human approved a pending action: its ladder step runs now. Every other guard (kill switch,
-   * cooldown, budget, bounds) still applies; the approval covers the rest of this incident's ladder.
+   * A human approved a pending action: that ladder step (only that one) may run now, with every
+   * other guard still applied. Refused while the kill switch is engaged; the action stays pending
+   * and can be approved once the switch is released.
    */
   approve(actionId: string, by: string): ActionRecord {
     const a = this.d.store.action(actionId);
@@ -238,31 +283,37 @@ export class Engine {
       throw new RemediatorError(
         'VALIDATION_FAILED',
         `action ${actionId} is ${a.result}, not pending_approval`,
-        { field: 'id' },
+        {
+          field: 'id',
+        },
       );
     }
+    if (this.killSwitchEngaged())
+      throw new RemediatorError(
+        'KILL_SWITCH_ENGAGED',
+        'kill switch engaged: approve again once it is released',
+        {
+          field: 'id',
+        },
+      );
     const inc = this.d.store.incidentRow(a.incidentId);
     if (!inc || this.running.has(inc.id))
       throw new RemediatorError('VALIDATION_FAILED', 'incident is busy or gone', { field: 'id' });
-    this.d.store.finishAction(
-      a.id,
-      {
-        after: null,
-        result: 'skipped',
-        error: `approved by ${by}; executed as the next action`,
-        verification: 'not_applicable',
-      },
-      Date.now(),
-    );
-    this.approved.add(inc.id);
-    const p = this.climb(inc.id, inc.labels, a.step, null)
-      .catch((e: unknown) => this.d.log.error({ err: e, actionId }, 'approved action failed'))
-      .finally(() => {
-        this.running.delete(inc.id);
-        this.approved.delete(inc.id);
-        this.wake();
-      });
-    this.running.set(inc.id, p);
+    const now = this.d.clock.now();
+    this.d.store.inTransaction(() => {
+      this.d.waits.approve(inc.id, a.step, by, now);
+      this.d.store.finishAction(
+        a.id,
+        {
+          after: null,
+          result: 'skipped',
+          error: `approved by ${by}; step ${a.step} runs next`,
+          verification: 'not_applicable',
+        },
+        now,
+      );
+    });
+    this.enqueue([{ seq: null, incidentId: inc.id, status: 'firing' }]);
     return this.d.store.action(a.id)!;
   }
 }

@@ -1,188 +1,161 @@
-import type { ActuatorKind, ApiCall, Labels, Target } from '@homeostat/contracts';
-import type { Logger } from 'pino';
-import type { ActRequest, Actuator } from '../actuators/actuator';
-import type { Metrics } from '../metrics';
-import { decide, type Decision, type TargetSnapshot } from '../policy/decide';
-import { matchRule, resolveTarget, targetKey } from '../policy/match';
-import type { Policy, Rule } from '../policy/policy-schema';
-import type { AmSilence } from '../sinks/am-silence';
-import type { AuditSqlite } from '../sinks/audit-sqlite';
-import type { PrometheusClient } from './prometheus-client';
-import { verifyRecovery } from './verifier';
+import type { ApiCall, Labels } from '@homeostat/contracts';
+import type { ActRequest } from '../actuators/actuator';
+import { decide, type Decision, type RuleState, type TargetSnapshot } from '../policy/decide';
+import { targetKey } from '../policy/match';
+import type { Rule } from '../policy/policy-schema';
+import type { Claim } from '../store/claim-store';
+import { IncidentEnd } from './incident-end';
+import type { StepContext, StepDeps } from './step-deps';
+import { VerifyClose } from './verify-close';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+type Act = Decision & { kind: 'act' };
 
-/**
- * What one ladder step uses of the remediator, and nothing more: the Engine passes its own
- * dependencies (a superset), so this module never needs to know the Engine.
- */
-export interface LadderStepDeps {
-  store: Pick<
-    AuditSqlite,
-    | 'incidentRow'
-    | 'setIncident'
-    | 'lastActionAt'
-    | 'actionTimes'
-    | 'attempts'
-    | 'inFlight'
-    | 'startAction'
-    | 'finishAction'
-    | 'verifyAction'
-    | 'healIncident'
-  >;
-  policy: Policy;
-  actuators: Partial<Record<ActuatorKind, Actuator>>;
-  metrics: Pick<Metrics, 'cooldownRemaining' | 'budgetRemaining' | 'actions' | 'verifications' | 'mttr'>;
-  log: Pick<Logger, 'info' | 'warn'>;
-  prometheus: PrometheusClient | null;
-  silence: Pick<AmSilence, 'write' | 'expire'> | null;
-  isLeader: () => boolean;
+/** A ladder step that was decided and holds its target: `act()` takes it from here. */
+export interface Begun {
+  incidentId: string;
+  labels: Labels;
+  step: number;
+  jobSeq: number | null;
+  decision: Act;
+  rule: Rule;
+  claim: Claim;
+  /** The guard state the claim was decided on (the second decision, with the snapshot, reuses it). */
+  state: RuleState;
 }
 
-export interface LadderContext {
-  /** Incidents a human approved (their approval-required steps may run). */
-  approved: Set<string>;
-  /** Aborted on shutdown: waits end early, verification resumes after restart. */
-  signal: AbortSignal;
-  apiKillSwitch: () => boolean;
-}
+/** Incident statuses nothing acts on any more. */
+const TERMINAL = new Set(['healed', 'resolved', 'escalated', 'failed']);
 
 /**
- * One rung of an incident's escalation ladder: decide with the guard state from the audit store,
- * snapshot the target, act (or record the dry-run call / the pending approval), verify, and undo
- * on failure. The Engine schedules these; this class never runs two for one incident.
+ * One rung of an incident's escalation ladder. `begin()` is synchronous: it decides and claims the
+ * target in one transaction, or records why not and hands the incident to whatever ends its wait.
+ * `act()` reads the target, re-checks the bounds, acts, and verifies (VerifyClose).
  */
 export class LadderStep {
+  readonly end: IncidentEnd;
+  readonly verifier: VerifyClose;
+
   constructor(
-    private readonly d: LadderStepDeps,
-    private readonly ctx: LadderContext,
-  ) {}
-
-  decideNow(
-    incidentId: string,
-    labels: Labels,
-    step: number,
-    snapshot: TargetSnapshot | undefined,
-    resolved = this.d.store.incidentRow(incidentId)?.resolvedAt != null,
-  ): Decision {
-    const now = Date.now();
-    const annotations = this.d.store.incidentRow(incidentId)?.annotations ?? {};
-    return decide({
-      policy: this.d.policy,
-      alert: { status: resolved ? 'resolved' : 'firing', labels, annotations },
-      step,
-      now,
-      killSwitch: this.ctx.apiKillSwitch(),
-      isLeader: this.d.isLeader(),
-      state: this.state(incidentId, now),
-      ...(snapshot ? { snapshot } : {}),
-    });
+    private readonly d: StepDeps,
+    private readonly ctx: StepContext,
+  ) {
+    this.end = new IncidentEnd(d);
+    this.verifier = new VerifyClose(d, ctx, this.end);
   }
 
-  recordSkip(
-    incidentId: string,
-    step: number,
-    decision: Decision & { kind: 'skip' },
-    jobSeq: number | null,
-  ): void {
-    this.record(incidentId, step, decision, 'skipped', null, jobSeq);
-    if (decision.code === 'ladder_exhausted' || decision.code === 'max_attempts') {
-      this.d.store.setIncident(incidentId, 'escalated', step, { why: decision.reason });
+  begin(incidentId: string, jobSeq: number | null): Begun | null {
+    const { store, claims, waits, policy } = this.d;
+    const inc = store.incidentRow(incidentId);
+    if (!inc || inc.resolvedAt !== null || TERMINAL.has(inc.status)) {
+      // Resolved: nothing to do; verification of a running action reads the resolution itself.
+      if (jobSeq !== null) store.jobDone(jobSeq);
+      if (inc) waits.clear(incidentId);
+      return null;
     }
-  }
-
-  private state(incidentId: string, now: number) {
-    return (rule: Rule, target: Target) => {
-      const key = targetKey(target);
-      const st = {
-        lastActionAt: this.d.store.lastActionAt(rule.name, key),
-        actionTimes: this.d.store.actionTimes(rule.name, now - rule.budget.windowSeconds * 1000),
-        attempts: this.d.store.attempts(incidentId),
-        inFlight: this.d.store.inFlight(rule.name, key),
+    waits.clear(incidentId);
+    const step = inc.step;
+    const approved = waits.approvedStep(incidentId) === step;
+    const now = this.d.clock.now();
+    const seen: { state: RuleState | null } = { state: null };
+    const out = claims.decideAndClaim(incidentId, now, (guard) => {
+      const decision = decide({
+        policy,
+        alert: { status: 'firing', labels: inc.labels, annotations: inc.annotations },
+        step,
+        now,
+        killSwitch: this.ctx.killSwitch(),
+        isLeader: this.d.isLeader(),
+        state: (rule, target) =>
+          (seen.state = this.exported(rule, targetKey(target), guard(rule, target), now)),
+      });
+      const claim =
+        decision.kind === 'act' && decision.action !== 'notify' && !(decision.approvalRequired && !approved)
+          ? { target: decision.target, rule: decision.rule, incidentId }
+          : null;
+      return { result: decision, claim };
+    });
+    const decision = out.result;
+    if (out.lost && decision.kind === 'act') {
+      // Another replica claimed the target between our read and our write (shared database).
+      const lost = {
+        ...decision,
+        kind: 'skip' as const,
+        code: 'in_flight' as const,
+        reason: 'target claimed concurrently',
       };
-      // Export the guard state decide() is about to read (as of before this decision).
-      const cooldownLeft =
-        st.lastActionAt === null
-          ? 0
-          : Math.max(0, (st.lastActionAt + rule.cooldownSeconds * 1000 - now) / 1000);
-      this.d.metrics.cooldownRemaining.set({ rule: rule.name, target: key }, cooldownLeft);
-      this.d.metrics.budgetRemaining.set(
-        { rule: rule.name },
-        Math.max(0, rule.budget.maxActions - st.actionTimes.length),
-      );
-      return st;
-    };
-  }
-
-  /** One ladder step: decide, then act and verify. 'escalate' means: try the next step. */
-  async run(
-    incidentId: string,
-    labels: Labels,
-    step: number,
-    jobSeq: number | null,
-  ): Promise<'done' | 'escalate'> {
-    const { store, policy } = this.d;
-    const rule = matchRule(policy, labels, store.incidentRow(incidentId)?.annotations ?? {});
-    const target = rule ? resolveTarget(rule, labels) : null;
-    const actuator = target ? this.d.actuators[target.actuator] : undefined;
-    let decision: Decision | null = null;
-    let snapshot: TargetSnapshot | undefined;
-    for (let tries = 0; ; tries++) {
-      const now = Date.now();
-      decision = this.decideNow(incidentId, labels, step, snapshot);
-      // Only read the target when the policy would act on it; a kill switch means no calls at all.
-      if (
-        decision.kind === 'act' ||
-        decision.code === 'replicas_unknown' ||
-        decision.code === 'blast_radius'
-      ) {
-        if (snapshot === undefined && actuator && target && decision.action !== 'notify') {
-          try {
-            snapshot = await actuator.snapshot(target);
-          } catch (e) {
-            this.record(incidentId, step, decision, 'failed', `snapshot failed: ${errText(e)}`, jobSeq);
-            return 'escalate';
-          }
-          continue;
-        }
-      }
-      // Escalating into a cooldown waits it out once instead of giving up on the incident.
-      if (
-        decision.kind === 'skip' &&
-        decision.code === 'cooldown' &&
-        jobSeq === null &&
-        tries === 0 &&
-        rule
-      ) {
-        const last = store.lastActionAt(rule.name, target ? targetKey(target) : '') ?? now;
-        await this.sleep(Math.max(0, last + rule.cooldownSeconds * 1000 - now + 10));
-        continue;
-      }
-      break;
+      this.onSkip(incidentId, step, lost, jobSeq, null);
+      return null;
     }
     if (decision.kind === 'skip') {
-      this.recordSkip(incidentId, step, decision, jobSeq);
-      return 'done';
+      this.onSkip(incidentId, step, decision, jobSeq, seen.state);
+      return null;
     }
-    if (decision.approvalRequired && !this.ctx.approved.has(incidentId)) {
+    if (decision.approvalRequired && !approved) {
+      // Owner: the approver (POST /api/v1/actions/{id}/approve); the alert is not silenced meanwhile.
       this.record(incidentId, step, decision, 'pending_approval', null, jobSeq);
-      return 'done';
+      return null;
     }
     if (decision.action === 'notify') {
       this.record(incidentId, step, decision, 'succeeded', null, jobSeq);
-      store.setIncident(incidentId, 'escalated', step, { why: 'ladder reached notify' });
-      return 'done';
+      void this.end.escalate(incidentId, step, 'notify', 'ladder reached notify');
+      return null;
     }
-    if (!actuator || !rule) {
+    const rule = policy.rules.find((r) => r.name === decision.rule)!;
+    return {
+      incidentId,
+      labels: inc.labels,
+      step,
+      jobSeq,
+      decision,
+      rule,
+      claim: out.claim!,
+      state: seen.state!,
+    };
+  }
+
+  /** Reads the target, acts and verifies. 'next': go on with the next ladder step. */
+  async act(b: Begun): Promise<'next' | 'done'> {
+    const { store, policy } = this.d;
+    const { incidentId, labels, step, jobSeq, rule } = b;
+    const actuator = this.d.actuators[b.decision.target.actuator];
+    const giveBack = () => this.release(b.claim);
+    if (!actuator) {
+      giveBack();
       this.record(
         incidentId,
         step,
-        decision,
+        b.decision,
         'failed',
-        `no ${decision.target.actuator} actuator configured`,
+        `no ${b.decision.target.actuator} actuator configured`,
         jobSeq,
       );
-      return 'escalate';
+      return 'next';
+    }
+    let snapshot: TargetSnapshot;
+    try {
+      snapshot = await actuator.snapshot(b.decision.target);
+    } catch (e) {
+      giveBack();
+      this.record(incidentId, step, b.decision, 'failed', `snapshot failed: ${errText(e)}`, jobSeq);
+      return 'next';
+    }
+    const inc = store.incidentRow(incidentId);
+    const decision = decide({
+      policy,
+      alert: { status: 'firing', labels, annotations: inc?.annotations ?? {} },
+      step,
+      now: this.d.clock.now(),
+      killSwitch: this.ctx.killSwitch(),
+      isLeader: this.d.isLeader(),
+      state: () => ({ ...b.state, heldBy: null }), // the claim is ours
+      snapshot,
+    });
+    if (decision.kind === 'skip') {
+      giveBack();
+      this.onSkip(incidentId, step, decision, jobSeq, b.state);
+      // A bound of this step (max replicas, share isolated) does not hold: the next step may apply.
+      return decision.code === 'kill_switch' ? 'done' : 'next';
     }
     const req: ActRequest = {
       action: decision.action,
@@ -192,19 +165,25 @@ export class LadderStep {
       incidentId,
       ...(decision.desiredReplicas !== undefined ? { desiredReplicas: decision.desiredReplicas } : {}),
     };
-    const before = snapshot ?? {};
     let plan;
     try {
-      plan = await actuator.plan(req, before);
+      plan = await actuator.plan(req, snapshot);
     } catch (e) {
-      this.record(incidentId, step, decision, 'failed', `plan failed: ${errText(e)}`, jobSeq, before);
-      return 'escalate';
+      giveBack();
+      this.record(incidentId, step, decision, 'failed', `plan failed: ${errText(e)}`, jobSeq, snapshot);
+      return 'next';
     }
     if (decision.dryRun) {
-      this.record(incidentId, step, decision, 'dry_run', null, jobSeq, before, plan.apiCall);
+      giveBack();
+      this.record(incidentId, step, decision, 'dry_run', null, jobSeq, snapshot, plan.apiCall);
+      await this.end.escalate(
+        incidentId,
+        step,
+        'dry_run',
+        'dry-run: the call is recorded, not made; humans act',
+      );
       return 'done';
     }
-    const started = Date.now();
     const actionId = store.startAction(
       {
         incidentId,
@@ -215,15 +194,16 @@ export class LadderStep {
         target: decision.target,
         targetKey: targetKey(decision.target),
         apiCall: plan.apiCall,
-        before,
+        before: snapshot,
         result: 'succeeded',
         verification: 'pending',
         phase: 'started',
         service: labels.service ?? null,
       },
-      started,
+      this.d.clock.now(),
       jobSeq,
     );
+    this.d.claims.attach(b.claim.id, actionId);
     store.setIncident(incidentId, 'healing', step, { action: decision.action });
     const silenceId =
       this.d.silence && policy.silenceWhileHealing
@@ -233,6 +213,25 @@ export class LadderStep {
             `homeostat healing: ${decision.action} (${decision.rule})`,
           )
         : null;
+    if (silenceId) store.setActionSilence(actionId, silenceId);
+    // The last check before the call, in the same synchronous run as the call's start: engaging the
+    // switch during the awaits above stops it here.
+    if (this.ctx.killSwitch()) {
+      store.finishAction(
+        actionId,
+        {
+          after: null,
+          result: 'skipped',
+          error: 'kill switch engaged before the call; not made',
+          verification: 'not_applicable',
+        },
+        this.d.clock.now(),
+      );
+      giveBack();
+      if (silenceId) await this.d.silence?.expire(silenceId);
+      this.ctx.park({ incidentId, step, on: 'kill_switch', until: null }, 'kill switch engaged');
+      return 'done';
+    }
     let after: TargetSnapshot;
     try {
       after = await plan.run();
@@ -240,87 +239,94 @@ export class LadderStep {
       store.finishAction(
         actionId,
         { after: null, result: 'failed', error: errText(e), verification: 'not_applicable' },
-        Date.now(),
+        this.d.clock.now(),
       );
       this.d.metrics.actions.inc({ action: decision.action, result: 'failed' });
+      giveBack();
       if (silenceId) await this.d.silence?.expire(silenceId);
-      return 'escalate';
+      return 'next';
     }
     store.finishAction(
       actionId,
       { after, result: 'succeeded', error: null, verification: 'pending' },
-      Date.now(),
+      this.d.clock.now(),
     );
     this.d.metrics.actions.inc({ action: decision.action, result: 'succeeded' });
-    this.d.log.info(
-      { incidentId, action: decision.action, target: decision.target, ms: Date.now() - started },
-      'action taken',
-    );
-    const passed = await this.verifyAndClose(
+    this.d.log.info({ incidentId, action: decision.action, target: decision.target }, 'action taken');
+    return this.verifier.run({
       rule,
-      labels,
       incidentId,
       actionId,
       step,
-      decision.target,
-      decision.action,
-      before,
+      action: decision.action,
+      target: decision.target,
+      labels,
+      before: snapshot,
       after,
       silenceId,
-    );
-    return passed ? 'done' : 'escalate';
+      claim: b.claim,
+    });
   }
 
-  async verifyAndClose(
-    rule: Rule,
-    labels: Labels,
+  /** Records why a step did not act and gives the incident to what ends the wait, or ends it. */
+  private onSkip(
     incidentId: string,
-    actionId: string,
     step: number,
-    target: Target,
-    action: ActRequest['action'],
-    before: TargetSnapshot,
-    after: TargetSnapshot,
-    silenceId: string | null,
-  ): Promise<boolean> {
-    const { store } = this.d;
-    const out = await verifyRecovery(rule.verify, labels, {
-      prometheus: this.d.prometheus,
-      resolvedByWebhook: () => store.incidentRow(incidentId)?.resolvedAt != null,
-      signal: this.ctx.signal,
-      sleep: (ms) => this.sleep(ms),
-    });
-    if (this.ctx.signal.aborted) return true; // shutting down: recover() resumes it on restart
-    const now = Date.now();
-    this.d.metrics.verifications.inc({ result: out.passed ? 'passed' : 'failed' });
-    if (silenceId) await this.d.silence?.expire(silenceId);
-    if (out.passed) {
-      store.verifyAction(actionId, 'passed', now, null, out.detail);
-      const mttr = store.healIncident(incidentId, now);
-      if (mttr !== null) this.d.metrics.mttr.observe(mttr);
-      return true;
+    d: Decision & { kind: 'skip' },
+    jobSeq: number | null,
+    st: RuleState | null,
+  ): void {
+    this.record(incidentId, step, d, 'skipped', null, jobSeq);
+    const rule = d.rule ? this.d.policy.rules.find((r) => r.name === d.rule) : undefined;
+    const park = (on: 'time' | 'release' | 'kill_switch', until: number | null) =>
+      this.ctx.park({ incidentId, step, on, until }, `${d.code}: ${d.reason}`);
+    switch (d.code) {
+      case 'kill_switch':
+        return park('kill_switch', null);
+      case 'cooldown':
+        return park('time', (st?.lastActionAt ?? 0) + (rule?.cooldownSeconds ?? 0) * 1000);
+      case 'budget': {
+        const window = (rule?.budget.windowSeconds ?? 0) * 1000;
+        const since = this.d.clock.now() - window;
+        const oldest = Math.min(...(st?.actionTimes ?? []).filter((t) => t > since));
+        return park('time', Number.isFinite(oldest) ? oldest + window + 1 : this.d.clock.now() + window);
+      }
+      case 'in_flight':
+        return park('release', null);
+      case 'blast_radius':
+        // Before the snapshot this is the rule's targets in flight: wait for one to be released.
+        if (st && rule && st.inFlight >= rule.blastRadius.maxTargets) return park('release', null);
+        return;
+      case 'max_attempts':
+      case 'ladder_exhausted':
+      case 'no_rule':
+      case 'target_unresolved':
+      case 'not_allowed':
+        void this.end.escalate(incidentId, step, d.code, `${d.code}: ${d.reason}`);
+        return;
+      default:
+        // follower: the leader owns it. not_firing: closed. Bounds after the snapshot: next step.
+        return;
     }
-    const actuator = this.d.actuators[target.actuator];
-    let undoCall = null;
-    let undoError: string | null = null;
-    try {
-      undoCall = actuator
-        ? await actuator.undo({ action, target, params: {}, labels, incidentId }, before, after)
-        : null;
-    } catch (e) {
-      undoError = errText(e);
-    }
-    store.verifyAction(actionId, 'failed', now, undoCall ? 'rolled_back' : null, {
-      ...out.detail,
-      undo: undoCall,
-      undoError,
-    });
-    if (undoCall) this.d.metrics.actions.inc({ action, result: 'rolled_back' });
-    this.d.log.warn(
-      { incidentId, action, detail: out.detail, undo: undoCall, undoError },
-      'verification failed',
+  }
+
+  private release(c: Claim): void {
+    const r = this.d.claims.release(c.id);
+    if (r) this.ctx.released(r);
+  }
+
+  /** Exports the guard state decide() is about to read (as of before this decision). */
+  private exported(rule: Rule, key: string, st: RuleState, now: number): RuleState {
+    const cooldownLeft =
+      st.lastActionAt === null
+        ? 0
+        : Math.max(0, (st.lastActionAt + rule.cooldownSeconds * 1000 - now) / 1000);
+    this.d.metrics.cooldownRemaining.set({ rule: rule.name, target: key }, cooldownLeft);
+    this.d.metrics.budgetRemaining.set(
+      { rule: rule.name },
+      Math.max(0, rule.budget.maxActions - st.actionTimes.length),
     );
-    return false;
+    return st;
   }
 
   private record(
@@ -353,25 +359,9 @@ export class LadderStep {
         error,
         service: d.service,
       },
-      Date.now(),
+      this.d.clock.now(),
       jobSeq,
     );
     this.d.metrics.actions.inc({ action, result });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.ctx.signal;
-      if (signal.aborted) return resolve();
-      const onAbort = () => {
-        clearTimeout(t);
-        resolve();
-      };
-      const t = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
   }
 }

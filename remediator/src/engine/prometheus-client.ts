@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RemediatorError } from '../errors';
 
@@ -28,7 +29,25 @@ export class PrometheusClient {
       throw new RemediatorError('ACTUATOR_FAILED', `prometheus query failed (${res.status}): ${expr}`);
     return parsed.data.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   }
+
+  /**
+   * The names of Prometheus' `global.external_labels`: alerts carry them on their way to
+   * Alertmanager, the local `ALERTS` series does not, so a matcher built from webhook labels must
+   * drop them.
+   */
+  async externalLabelNames(): Promise<string[]> {
+    const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/api/v1/status/config`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    const parsed = ConfigResponse.safeParse(await res.json());
+    if (!parsed.success)
+      throw new RemediatorError('ACTUATOR_FAILED', `prometheus config not readable (${res.status})`);
+    const cfg = parseYaml(parsed.data.data.yaml) as { global?: { external_labels?: Record<string, string> } };
+    return Object.keys(cfg?.global?.external_labels ?? {});
+  }
 }
+
+const ConfigResponse = z.object({ status: z.literal('success'), data: z.object({ yaml: z.string() }) });
 
 /** A PromQL label matcher value, quoted and escaped. */
 export function promString(v: string): string {

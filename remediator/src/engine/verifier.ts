@@ -1,79 +1,101 @@
-import type { Labels } from '@homeostat/contracts';
 import { renderTemplate } from '../policy/match';
 import type { Verify } from '../policy/policy-schema';
-import { promString, type PrometheusClient } from './prometheus-client';
+import type { AlertIdentity, AlertReader } from './alert-reader';
+
+/**
+ * passed: resolved and the score stayed below 1 long enough. failed: a read showed the alert still
+ * firing or the score high. unknown: the last check could not read (source down, no fresh score)
+ * and nothing readable said it failed; it neither heals nor climbs the ladder.
+ */
+export type VerifyResult = 'passed' | 'failed' | 'unknown';
 
 export interface VerifyOutcome {
-  passed: boolean;
+  result: VerifyResult;
   /** What was observed last: whether the alert still fired and the entity's score. */
-  detail: { resolved: boolean; score: number | null; checks: number; reason: string };
+  detail: { resolved: boolean | null; score: number | null; checks: number; reason: string };
 }
 
 export interface VerifierDeps {
-  prometheus: Pick<PrometheusClient, 'query'> | null;
+  alerts: AlertReader | null;
   /** Whether the resolved webhook for this incident arrived (read from the audit store). */
   resolvedByWebhook: () => boolean;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
-  /** Stops waiting early (shutdown); counts as not passed. */
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  /** Stops waiting early (shutdown): the result is unknown and recover() resumes it. */
   signal?: AbortSignal;
 }
 
+type Check = { state: 'ok' | 'bad' | 'unreadable'; reason: string };
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 /**
- * The post-condition of an action: the alert resolves (Prometheus ALERTS has no firing series for
- * its labels, or the resolved webhook came) and the entity's homeostat_anomaly_score stays below 1
- * for `stableSeconds`, all within `timeoutSeconds`.
+ * The post-condition of an action: the alert itself resolves (the resolved webhook, or the alert
+ * is gone from Alertmanager / ALERTS) and the entity's score stays below 1 for `stableSeconds`,
+ * within `timeoutSeconds`.
  */
-export async function verifyRecovery(v: Verify, labels: Labels, deps: VerifierDeps): Promise<VerifyOutcome> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const now = deps.now ?? Date.now;
-  const deadline = now() + v.timeoutSeconds * 1000;
+export async function verifyRecovery(
+  v: Verify,
+  alert: AlertIdentity,
+  deps: VerifierDeps,
+): Promise<VerifyOutcome> {
+  const deadline = deps.now() + v.timeoutSeconds * 1000;
+  const scoreExpr = v.scoreQuery ? renderTemplate(v.scoreQuery, alert.labels) : null;
   let stableSince: number | null = null;
   let checks = 0;
-  let resolved = false;
+  let resolved: boolean | null = null;
   let score: number | null = null;
-  let reason = 'timed out';
-  const alertsExpr = `ALERTS{alertstate="firing",${Object.entries(labels)
-    .filter(([k]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k))
-    .map(([k, val]) => `${k}=${promString(val)}`)
-    .join(',')}}`;
-  const scoreExpr = v.scoreQuery ? renderTemplate(v.scoreQuery, labels) : null;
+  // The last check that was not OK decides a timeout: a recovery too short to be stable is judged
+  // by what came before it.
+  let lastNotOk: Check = { state: 'unreadable', reason: 'not checked' };
   for (;;) {
     if (deps.signal?.aborted)
-      return { passed: false, detail: { resolved, score, checks, reason: 'shutting down' } };
+      return { result: 'unknown', detail: { resolved, score, checks, reason: 'shutting down' } };
     checks++;
-    try {
-      resolved = deps.resolvedByWebhook();
-      if (!resolved && deps.prometheus) resolved = (await deps.prometheus.query(alertsExpr)).length === 0;
-      score = null;
-      if (scoreExpr && deps.prometheus) {
-        const r = await deps.prometheus.query(scoreExpr);
-        const vals = r.map((x) => x.value).filter((x) => Number.isFinite(x));
-        score = vals.length ? Math.max(...vals) : null;
-      }
-      const ok = (!v.requireResolved || resolved) && (score === null || score < 1);
-      reason = ok
-        ? 'recovering'
-        : !resolved && v.requireResolved
-          ? 'alert still firing'
-          : `anomaly score ${score} >= 1`;
-      if (ok) {
-        stableSince ??= now();
-        if (now() - stableSince >= v.stableSeconds * 1000) {
-          return {
-            passed: true,
-            detail: { resolved, score, checks, reason: 'alert resolved and score below 1' },
-          };
+    const parts: Check[] = [];
+    if (v.requireResolved) {
+      resolved = deps.resolvedByWebhook() ? true : null;
+      if (!resolved && deps.alerts) {
+        try {
+          resolved = !(await deps.alerts.firing(alert));
+        } catch (e) {
+          resolved = null;
+          parts.push({ state: 'unreadable', reason: `alert state not readable: ${errText(e)}` });
         }
-      } else {
-        stableSince = null;
+      } else if (!resolved) {
+        parts.push({ state: 'unreadable', reason: 'no resolved webhook and no alert source configured' });
       }
-    } catch (e) {
-      // A Prometheus hiccup is not proof of failure; keep polling until the deadline.
-      reason = `prometheus unavailable: ${e instanceof Error ? e.message : String(e)}`;
-      stableSince = null;
+      if (resolved === false) parts.push({ state: 'bad', reason: 'alert still firing' });
     }
-    if (now() >= deadline) return { passed: false, detail: { resolved, score, checks, reason } };
-    await sleep(Math.min(v.intervalSeconds * 1000, Math.max(0, deadline - now())));
+    if (scoreExpr) {
+      try {
+        const s = deps.alerts ? await deps.alerts.score(scoreExpr) : null;
+        score = s?.value ?? null;
+        if (!deps.alerts) parts.push({ state: 'unreadable', reason: 'no score source configured' });
+        else if (!s) parts.push({ state: 'unreadable', reason: 'no score sample' });
+        else if (s.ageSeconds !== null && s.ageSeconds > v.scoreMaxAgeSeconds)
+          parts.push({ state: 'unreadable', reason: `score sample ${Math.round(s.ageSeconds)}s old` });
+        else if (s.value >= 1) parts.push({ state: 'bad', reason: `anomaly score ${s.value} >= 1` });
+      } catch (e) {
+        score = null;
+        parts.push({ state: 'unreadable', reason: `score not readable: ${errText(e)}` });
+      }
+    }
+    const check = parts.find((p) => p.state === 'bad') ?? parts.find((p) => p.state === 'unreadable');
+    if (!check) {
+      stableSince ??= deps.now();
+      if (deps.now() - stableSince >= v.stableSeconds * 1000)
+        return {
+          result: 'passed',
+          detail: { resolved, score, checks, reason: 'alert resolved and score below 1' },
+        };
+    } else {
+      stableSince = null;
+      lastNotOk = check;
+    }
+    if (deps.now() >= deadline) {
+      const result = lastNotOk.state === 'bad' ? 'failed' : 'unknown';
+      return { result, detail: { resolved, score, checks, reason: lastNotOk.reason } };
+    }
+    await deps.sleep(Math.min(v.intervalSeconds * 1000, Math.max(0, deadline - deps.now())));
   }
 }

@@ -25,7 +25,7 @@ const policy = (over: Record<string, unknown> = {}, top: Record<string, unknown>
     ],
   });
 const labels = { alertname: 'HomeostatAnomaly', top_feature: 'cpu', service: 'orders', namespace: 'shop' };
-const fresh: RuleState = { lastActionAt: null, actionTimes: [], attempts: 0, inFlight: 0 };
+const fresh: RuleState = { lastActionAt: null, actionTimes: [], attempts: 0, inFlight: 0, heldBy: null };
 const input = (over: Partial<DecideInput> = {}): DecideInput => ({
   policy: policy(),
   alert: { status: 'firing', labels },
@@ -107,6 +107,7 @@ describe('decide: safety invariants (property-based)', () => {
     actionTimes: fc.array(fc.integer({ min: 0, max: 2_000_000 }), { maxLength: 8 }),
     attempts: fc.integer({ min: 0, max: 6 }),
     inFlight: fc.integer({ min: 0, max: 3 }),
+    heldBy: fc.option(fc.constant('another-incident'), { nil: null }),
   });
   const arbInput = fc.record({
     status: fc.constantFrom('firing' as const, 'resolved' as const),
@@ -190,6 +191,7 @@ describe('decide: safety invariants (property-based)', () => {
         expect(inWindow).toBeLessThan(x.budget);
         expect(x.state.attempts).toBeLessThan(3);
         expect(x.state.inFlight).toBe(0);
+        expect(x.state.heldBy).toBeNull(); // one action per target at a time, whichever rule
         if (d.action === 'isolate') expect(100 / (x.replicas ?? 1)).toBeLessThanOrEqual(x.maxPercent);
       }),
       { numRuns: 2000 },

@@ -10,6 +10,7 @@ export const SkipCode = [
   'follower',
   'target_unresolved',
   'not_allowed',
+  'in_flight',
   'cooldown',
   'budget',
   'max_attempts',
@@ -23,14 +24,16 @@ export type SkipCode = (typeof SkipCode)[number];
 
 /** What the engine knows about a rule and target when it decides; gathered from the audit store. */
 export interface RuleState {
-  /** When this rule last acted on this target (ms), null if never. */
+  /** When any rule last acted on this target (ms), null if never: the cooldown is the target's. */
   lastActionAt: number | null;
   /** Start times (ms) of this rule's actions; the budget counts those inside the window. */
   actionTimes: number[];
   /** Ladder steps this incident has already taken. */
   attempts: number;
-  /** Targets this rule is acting on right now (for the blast radius). */
+  /** Other targets this rule is acting on right now (for the blast radius). */
   inFlight: number;
+  /** The incident whose action holds this target right now (any rule), null when free. */
+  heldBy: string | null;
 }
 
 /** The target's observable state before acting (from the actuator). */
@@ -50,6 +53,10 @@ export interface DecideInput {
   killSwitch: boolean;
   isLeader: boolean;
   state: (rule: Rule, target: Target) => RuleState;
+  /**
+   * The target as read before acting. Absent = not read yet: the checks that need it (replica
+   * bounds, share isolated) are left for the decision made once it has been read.
+   */
   snapshot?: TargetSnapshot;
 }
 
@@ -113,6 +120,9 @@ export function decide(input: DecideInput): Decision {
   const st = input.state(rule, target);
   if (st.attempts >= rule.maxAttempts)
     return skip('max_attempts', `${st.attempts} of ${rule.maxAttempts} attempts used`, ctx);
+  if (st.heldBy !== null) {
+    return skip('in_flight', `${targetKey(target)} is being acted on for incident ${st.heldBy}`, ctx);
+  }
   if (st.lastActionAt !== null) {
     const left = st.lastActionAt + rule.cooldownSeconds * 1000 - now;
     if (left > 0) {
@@ -142,7 +152,8 @@ export function decide(input: DecideInput): Decision {
   const replicas = input.snapshot?.replicas;
   let desiredReplicas: number | undefined;
   const a = ladderStep.action;
-  if (a === 'scale_out' || a === 'scale_in') {
+  const read = input.snapshot !== undefined;
+  if (read && (a === 'scale_out' || a === 'scale_in')) {
     if (replicas === undefined)
       return skip('replicas_unknown', 'current replica count unknown; not scaling blind', ctx);
     const by = Number(ladderStep.params.by ?? 1);
@@ -156,7 +167,7 @@ export function decide(input: DecideInput): Decision {
       desiredReplicas = Math.max(replicas - by, rule.replicas.min);
     }
   }
-  if (a === 'isolate' || a === 'stop') {
+  if (read && (a === 'isolate' || a === 'stop')) {
     // Taking one instance out must never exceed the share allowed, and never removes the last one.
     const n = replicas ?? 1;
     if (n <= 1 || 100 / n > rule.blastRadius.maxPercent) {

@@ -37,6 +37,11 @@ export const Verify = z.strictObject({
   requireResolved: z.boolean().default(true),
   /** PromQL for the entity's score; `{{label}}` templates from the alert. Empty = no score check. */
   scoreQuery: z.string().default('max(homeostat_anomaly_score{service="{{service}}"})'),
+  /**
+   * A score older than this is not evidence: the newest sample of the query's first series
+   * selector must be at most this old, else the check cannot read (neither passes nor fails).
+   */
+  scoreMaxAgeSeconds: z.number().min(1).default(120),
 });
 export type Verify = z.infer<typeof Verify>;
 

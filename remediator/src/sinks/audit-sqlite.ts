@@ -13,6 +13,7 @@ import type {
 } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
 import { toAction, toIncident, type ActionRow, type IncidentRow } from '../store/rows';
+import { addMissingColumns } from '../store/migrate';
 import { SCHEMA } from '../store/schema.sql';
 import { prepareStatements, type Statements } from '../store/statements';
 
@@ -76,6 +77,7 @@ export class AuditSqlite {
       this.db.pragma('wal_autocheckpoint = 10000');
       this.db.pragma('busy_timeout = 5000');
       this.db.exec(SCHEMA);
+      addMissingColumns(this.db);
     } catch (e) {
       throw new RemediatorError('PERSISTENCE_FAILED', `cannot open audit database ${file}`, {
         field: 'storage.file',
@@ -277,6 +279,22 @@ export class AuditSqlite {
     })();
   }
 
+  /** The Alertmanager silence written for this action: expired on every way out, even after a crash. */
+  setActionSilence(id: string, silenceId: string): void {
+    this.st.actionSilence.run(silenceId, id);
+  }
+  actionSilence(id: string): string | null {
+    return (this.st.actionSilenceOf.get(id) as { s: string | null } | undefined)?.s ?? null;
+  }
+
+  /** The undo of a failed action failed too: the action is marked failed, the target is half-restored. */
+  markUndoFailed(id: string, error: string, now: number): void {
+    this.db.transaction(() => {
+      this.st.actionUndoFailed.run(`undo failed: ${error}`, id);
+      this.appendAudit('undo_failed', this.action(id)?.incidentId ?? null, id, { error }, now);
+    })();
+  }
+
   action(id: string): ActionRecord | null {
     const r = this.st.action.get(id) as ActionRow | undefined;
     return r ? toAction(r) : null;
@@ -292,17 +310,9 @@ export class AuditSqlite {
     return (this.st.unverified.all() as ActionRow[]).map((r) => toAction(r));
   }
 
-  lastActionAt(rule: string, targetKey: string): number | null {
-    return (this.st.lastAction.get(rule, targetKey) as { t: number | null }).t;
-  }
-  actionTimes(rule: string, since: number): number[] {
-    return (this.st.actionTimes.all(rule, since) as { t: number }[]).map((r) => r.t);
-  }
-  attempts(incidentId: string): number {
-    return (this.st.attempts.get(incidentId) as { n: number }).n;
-  }
-  inFlight(rule: string, exceptTargetKey: string): number {
-    return (this.st.inFlight.get(rule, exceptTargetKey) as { n: number }).n;
+  /** Incidents not yet healed, resolved, escalated or failed. */
+  openIncidents(): string[] {
+    return (this.st.openIncidents.all() as { id: string }[]).map((r) => r.id);
   }
 
   getSetting(key: string): string | null {

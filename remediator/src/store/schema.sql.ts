@@ -1,6 +1,18 @@
 /**
+ * Columns added after the first release: a database created by an older remediator gets them on
+ * open (SQLite has no ADD COLUMN IF NOT EXISTS).
+ */
+export const ADDED_COLUMNS: readonly (readonly [table: string, column: string, type: string])[] = [
+  ['incidents', 'wait_on', 'TEXT'],
+  ['incidents', 'wait_until', 'INTEGER'],
+  ['incidents', 'approved_step', 'INTEGER'],
+  ['actions', 'silence_id', 'TEXT'],
+];
+
+/**
  * SQLite schema of the audit store. `audit` is append-only (triggers refuse UPDATE and DELETE);
- * `incidents` and `actions` are its current-state projections, which the REST API reads.
+ * `incidents` and `actions` are its current-state projections, which the REST API reads. `claims`
+ * holds one row per target an action is running or being verified on (see claim-store.ts).
  */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS dedupe (
@@ -21,7 +33,10 @@ CREATE TABLE IF NOT EXISTS incidents (
   resolved_at INTEGER,
   healed_at INTEGER,
   mttr_seconds REAL,
-  step INTEGER NOT NULL DEFAULT 0
+  step INTEGER NOT NULL DEFAULT 0,
+  wait_on TEXT,
+  wait_until INTEGER,
+  approved_step INTEGER
 );
 CREATE INDEX IF NOT EXISTS incidents_received ON incidents (received_at);
 CREATE TABLE IF NOT EXISTS jobs (
@@ -51,7 +66,8 @@ CREATE TABLE IF NOT EXISTS actions (
   started_at INTEGER NOT NULL,
   finished_at INTEGER,
   verified_at INTEGER,
-  phase TEXT NOT NULL
+  phase TEXT NOT NULL,
+  silence_id TEXT
 );
 CREATE INDEX IF NOT EXISTS actions_incident ON actions (incident_id);
 CREATE INDEX IF NOT EXISTS actions_rule ON actions (rule, started_at);
@@ -65,6 +81,14 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+CREATE TABLE IF NOT EXISTS claims (
+  target_key TEXT PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  incident_id TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  action_id TEXT,
+  claimed_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL

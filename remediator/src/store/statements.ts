@@ -28,11 +28,10 @@ const SQL = {
   interrupted: "SELECT * FROM actions WHERE phase = 'started'",
   unverified:
     "SELECT * FROM actions WHERE phase = 'done' AND verification = 'pending' AND result = 'succeeded'",
-  lastAction: `SELECT MAX(started_at) AS t FROM actions WHERE rule = ? AND target_key = ? AND result NOT IN ('skipped', 'pending_approval')`,
-  actionTimes: `SELECT started_at AS t FROM actions WHERE rule = ? AND started_at > ? AND result NOT IN ('skipped', 'pending_approval')`,
-  attempts: `SELECT COUNT(*) AS n FROM actions WHERE incident_id = ? AND result NOT IN ('skipped', 'pending_approval')`,
-  inFlight: `SELECT COUNT(DISTINCT target_key) AS n FROM actions WHERE rule = ? AND target_key != ?
-           AND (phase = 'started' OR (verification = 'pending' AND result = 'succeeded'))`,
+  actionSilence: 'UPDATE actions SET silence_id = ? WHERE id = ?',
+  actionSilenceOf: 'SELECT silence_id AS s FROM actions WHERE id = ?',
+  actionUndoFailed: "UPDATE actions SET result = 'failed', error = ? WHERE id = ?",
+  openIncidents: "SELECT id FROM incidents WHERE status IN ('open', 'healing') ORDER BY received_at",
   setting: 'SELECT value FROM settings WHERE key = ?',
   setSetting:
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',

@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3';
+import type { AuditSqlite } from '../sinks/audit-sqlite';
+
+/**
+ * What a parked incident waits for before its ladder goes on: a time (cooldown, budget window), the
+ * release of a claim (its target or its rule's blast radius is busy), or the kill switch's release.
+ */
+export type WaitOn = 'time' | 'release' | 'kill_switch';
+
+export interface Wait {
+  incidentId: string;
+  step: number;
+  on: WaitOn;
+  /** For `time`: when to resume (ms). */
+  until: number | null;
+}
+
+const SQL = {
+  park: 'UPDATE incidents SET wait_on = ?, wait_until = ?, step = ? WHERE id = ?',
+  clear: 'UPDATE incidents SET wait_on = NULL, wait_until = NULL WHERE id = ?',
+  all: `SELECT id AS incidentId, step, wait_on AS "on", wait_until AS "until" FROM incidents
+           WHERE wait_on IS NOT NULL ORDER BY wait_until, received_at`,
+  approve: 'UPDATE incidents SET approved_step = ? WHERE id = ?',
+  approved: 'SELECT approved_step AS s FROM incidents WHERE id = ?',
+} as const;
+
+/**
+ * Persisted waits and approvals of incidents, so that after a restart every open incident still
+ * has an owner: the engine re-arms its timers and resumes from here.
+ */
+export class IncidentWaits {
+  private readonly st: { [K in keyof typeof SQL]: Database.Statement };
+
+  constructor(private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit'>) {
+    const st: Partial<Record<keyof typeof SQL, Database.Statement>> = {};
+    for (const k of Object.keys(SQL) as (keyof typeof SQL)[]) st[k] = audit.db.prepare(SQL[k]);
+    this.st = st as IncidentWaits['st'];
+  }
+
+  park(w: Wait, why: string, now: number): void {
+    this.audit.db.transaction(() => {
+      this.st.park.run(w.on, w.until, w.step, w.incidentId);
+      this.audit.appendAudit(
+        'wait',
+        w.incidentId,
+        null,
+        { on: w.on, until: w.until, step: w.step, why },
+        now,
+      );
+    })();
+  }
+  clear(incidentId: string): void {
+    this.st.clear.run(incidentId);
+  }
+  all(): Wait[] {
+    return this.st.all.all() as Wait[];
+  }
+
+  /** A human approved this ladder step of the incident (one step: the next one needs its own). */
+  approve(incidentId: string, step: number, by: string, now: number): void {
+    this.audit.db.transaction(() => {
+      this.st.approve.run(step, incidentId);
+      this.audit.appendAudit('approval', incidentId, null, { step, by }, now);
+    })();
+  }
+  approvedStep(incidentId: string): number | null {
+    return (this.st.approved.get(incidentId) as { s: number | null } | undefined)?.s ?? null;
+  }
+}

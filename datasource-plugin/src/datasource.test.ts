@@ -293,6 +293,47 @@ describe('multi-value and "All" variables', () => {
   });
 });
 
+describe('ad-hoc filters', () => {
+  const entity = (labels: Record<string, string>) => ({
+    detector: 'services',
+    key: Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(','),
+    labels,
+    warm: true,
+    lastScore: 0.2,
+    lastScoredAt: from,
+    modelFittedAt: from,
+  });
+
+  it('offers the detectors\' groupBy labels as keys and the entities\' values, narrowed by the other filters', async () => {
+    install((req) =>
+      req.url?.endsWith('/detectors')
+        ? ok({ detectors: [{ ...detectorInfo('services', 15), groupBy: ['service', 'zone'] }, { ...detectorInfo('hosts', 15), groupBy: ['instance'] }] })
+        : ok({ entities: [entity({ service: 'orders', zone: 'a' }), entity({ service: 'cart', zone: 'b' }), entity({ service: 'pay', zone: 'a' })] })
+    );
+    const ds = makeDs();
+    expect((await ds.getTagKeys()).map((k) => k.text)).toEqual(['instance', 'service', 'zone']);
+    const values = await ds.getTagValues({ key: 'service', filters: [{ key: 'zone', operator: '=', value: 'a' }] });
+    expect(values.map((v) => v.text)).toEqual(['orders', 'pay']);
+  });
+
+  it('narrow the replay by label and the remediator by service; other operators are left out', async () => {
+    const seen = install((req) => (req.url?.endsWith('/detectors') ? detectorApi(15)(req) : req.url?.includes('/remediator/') ? ok({ events: [] }) : ok(scoreResponse)));
+    await makeDs().query({
+      ...request([
+        { refId: 'A', queryType: 'scores', detector: 'services' },
+        { refId: 'B', queryType: 'timeline' },
+      ]),
+      filters: [
+        { key: 'service', operator: '=', value: 'orders' },
+        { key: 'zone', operator: '!=', value: 'b' },
+      ],
+    });
+    expect(scoreCalls(seen)[0].data).toMatchObject({ match: { service: 'orders' } });
+    expect(scoreCalls(seen)[0].data.match).not.toHaveProperty('zone');
+    expect(seen.find((r) => r.url?.includes('/remediator/'))!.params).toEqual({ from, to, service: 'orders' });
+  });
+});
+
 describe('testDatasource', () => {
   it.each([
     [502, 'UNREACHABLE', /unreachable/],

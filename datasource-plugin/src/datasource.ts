@@ -1,4 +1,5 @@
 import {
+  AdHocVariableFilter,
   DataFrame,
   DataQueryError,
   DataQueryRequest,
@@ -16,8 +17,17 @@ import { supersedingKey, toQueryError } from './query-errors';
 import { actionsFrame, anomalyEventsFrame, incidentsFrame, timelineFrame } from './frames/event-frames';
 import { scoreFrames } from './frames/score-frames';
 import { DEFAULT_QUERY, HomeostatOptions, HomeostatQuery } from './types';
-import { commonLabels, eachOf, listOf, matches } from './template-filters';
+import { adhocLabels } from './adhoc-filters';
+import { commonLabels, eachOf, listOf, matches, narrowServices, withLabels } from './template-filters';
 import { parseEntityKey, parseVariableQuery } from './variable-query';
+
+/** What every query of one run shares: the range, the panel's step, the ad-hoc filters as labels. */
+interface QueryRun {
+  from: number;
+  to: number;
+  stepSeconds: number;
+  adhoc: Record<string, string>;
+}
 
 /** Never ask the detector for more points than this per entity, whatever the panel's width. */
 const MAX_POINTS = 11_000;
@@ -62,9 +72,10 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
     const targets = request.targets
       .map((t) => ({ ...DEFAULT_QUERY, ...t }))
       .filter((t) => this.filterQuery(t));
+    const { labels: adhoc } = adhocLabels(request.filters);
     const settled = await Promise.allSettled(
       targets.map((t) =>
-        this.runQuery(t, request.scopedVars, from, to, stepSeconds, supersedingKey(request, t.refId))
+        this.runQuery(t, request.scopedVars, { from, to, stepSeconds, adhoc }, supersedingKey(request, t.refId))
       )
     );
     const data: DataFrame[] = [];
@@ -79,23 +90,18 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
     return errors.length ? { data, errors } : { data };
   }
 
-  private async runQuery(
-    q: HomeostatQuery,
-    scopedVars: ScopedVars,
-    from: number,
-    to: number,
-    stepSeconds: number,
-    requestId: string
-  ): Promise<DataFrame[]> {
+  private async runQuery(q: HomeostatQuery, scopedVars: ScopedVars, run: QueryRun, requestId: string): Promise<DataFrame[]> {
+    const { from, to, stepSeconds, adhoc } = run;
     const tpl = (s?: string) => (s ? getTemplateSrv().replace(s, scopedVars) : undefined);
-    // Multi-value variables: one request per selected value; "All": no filter.
+    // Multi-value variables: one request per selected value; "All": no filter. Ad-hoc filters narrow
+    // the detector's entities by any label, the remediator's records by service.
     const entities = listOf(q.entity, scopedVars);
-    const services = listOf(q.service, scopedVars);
+    const services = narrowServices(listOf(q.service, scopedVars), adhoc.service);
     switch (q.queryType) {
       case 'events': {
         const detector = tpl(q.detector) || undefined;
         const events = await eachOf(entities, requestId, async (key, id) => (await this.api.events({ from, to, detector, key }, id)).events);
-        return [anomalyEventsFrame(events, q.refId)];
+        return [anomalyEventsFrame(events.filter((e) => matches(e.labels, adhoc)), q.refId)];
       }
       case 'incidents':
         return [incidentsFrame(await eachOf(services, requestId, async (service, id) => (await this.api.incidents({ from, to, service }, id)).incidents), q.refId)];
@@ -106,7 +112,12 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
         return [timelineFrame(events.sort((a, b) => a.time - b.time), q.refId)];
       }
       default: {
-        const wanted = entities.map((e) => (e ? parseEntityKey(e) : {}));
+        const wanted = entities
+          .map((e) => withLabels(e ? parseEntityKey(e) : {}, adhoc))
+          .filter((w): w is Record<string, string> => w !== undefined);
+        if (!wanted.length) {
+          return []; // the entity field and an ad-hoc filter ask for different values of one label
+        }
         const match = commonLabels(wanted);
         const source =
           q.scoreSource === 'promql'
@@ -154,6 +165,20 @@ export class DataSource extends DataSourceApi<HomeostatQuery, HomeostatOptions> 
   private stepSeconds(request: DataQueryRequest<HomeostatQuery>, from: number, to: number): number {
     const interval = Math.max(1, Math.round((request.intervalMs ?? 15_000) / 1000));
     return Math.max(interval, Math.ceil((to - from) / 1000 / MAX_POINTS));
+  }
+
+  /** Ad-hoc filter keys: the labels the detectors group entities by. */
+  override async getTagKeys(): Promise<MetricFindValue[]> {
+    const { detectors } = await this.api.detectors();
+    return [...new Set(detectors.flatMap((d) => d.groupBy))].sort().map((k) => ({ text: k }));
+  }
+
+  /** Ad-hoc filter values: that label's values among the entities the other filters leave. */
+  override async getTagValues(options: { key: string; filters?: AdHocVariableFilter[] }): Promise<MetricFindValue[]> {
+    const { labels } = adhocLabels(options.filters?.filter((f) => f.key !== options.key));
+    const { entities } = await this.api.entities();
+    const values = entities.filter((e) => matches(e.labels, labels)).map((e) => e.labels[options.key]);
+    return [...new Set(values.filter((v): v is string => Boolean(v)))].sort().map((v) => ({ text: v }));
   }
 
   /** Template variables: see variable-query.ts for the syntax. */

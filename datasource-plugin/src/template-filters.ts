@@ -35,3 +35,21 @@ export function commonLabels(sets: Array<Record<string, string>>): Record<string
 export function matches(labels: Record<string, string>, wanted: Record<string, string>): boolean {
   return Object.entries(wanted).every(([k, v]) => labels[k] === v);
 }
+
+/** A label set narrowed by more labels; undefined when they ask for different values of one label. */
+export function withLabels(set: Record<string, string>, more: Record<string, string>): Record<string, string> | undefined {
+  for (const [k, v] of Object.entries(more)) {
+    if (k in set && set[k] !== v) {
+      return undefined;
+    }
+  }
+  return { ...set, ...more };
+}
+
+/** The service filters narrowed by an ad-hoc `service` filter (no filter: just that service). */
+export function narrowServices(services: Array<string | undefined>, only: string | undefined): Array<string | undefined> {
+  if (only === undefined) {
+    return services;
+  }
+  return services.includes(undefined) ? [only] : services.filter((s) => s === only);
+}

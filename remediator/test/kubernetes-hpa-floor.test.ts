@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import type { KubernetesActuator } from '../src/actuators/kubernetes';
-import type { FakeKube } from './support/fake-kube';
-import { actuatorFor, request, startKube } from './support/kube-harness';
+import { actuatorFor, request, withFakeKube } from './support/kube-harness';
 
 jest.setTimeout(60_000);
 
@@ -24,25 +23,16 @@ async function scaleOut(act: KubernetesActuator, incidentId: string, healed: boo
 }
 
 describe('scaling under an HPA: the floor is raised for the incident and always given back', () => {
-  let kube: FakeKube;
-  let act: KubernetesActuator;
-  beforeEach(async () => {
-    kube = await startKube();
-    kube.addHpa(2, 6);
-    act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
-  });
-  afterEach(async () => {
-    await act.close();
-    expect(kube.unexpected).toEqual([]);
-    expect(kube.forbidden).toEqual([]);
-    await kube.stop();
+  const k = withFakeKube({ floorHoldSeconds: HOLD_S });
+  beforeEach(() => {
+    k.kube.addHpa(2, 6);
   });
 
   it('raises minReplicas with a compare-and-swap JSON patch that records the original bounds on the HPA', async () => {
-    const before = await act.snapshot(request('scale_out').target);
-    kube.calls = [];
-    await (await act.plan(request('scale_out', { desiredReplicas: 4 }), before)).run();
-    const patch = kube.writes().at(-1)!;
+    const before = await k.act.snapshot(request('scale_out').target);
+    k.kube.calls = [];
+    await (await k.act.plan(request('scale_out', { desiredReplicas: 4 }), before)).run();
+    const patch = k.kube.writes().at(-1)!;
     expect(patch).toMatchObject({
       method: 'PATCH',
       path: '/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/orders-hpa?fieldManager=homeostat-remediator',
@@ -55,9 +45,9 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
         { op: 'replace', path: '/spec/minReplicas', value: 4 },
       ]),
     );
-    expect(kube.hpa().minReplicas).toBe(4);
-    expect(kube.replicas).toBe(4); // the HPA controller followed its new floor
-    expect(JSON.parse(kube.hpa().annotations['homeostat.io/hpa-floor']!)).toMatchObject({
+    expect(k.kube.hpa().minReplicas).toBe(4);
+    expect(k.kube.replicas).toBe(4); // the HPA controller followed its new floor
+    expect(JSON.parse(k.kube.hpa().annotations['homeostat.io/hpa-floor']!)).toMatchObject({
       originalMin: 2,
       originalMax: 6,
       raisedTo: 4,
@@ -66,23 +56,23 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
   });
 
   it('gives the floor back once the hold ends after a healed incident (the HPA can scale down again)', async () => {
-    kube.hpaWants = 2;
-    await scaleOut(act, 'i1', true);
-    expect(kube.hpa().minReplicas).toBe(3);
-    await act.sweep();
-    expect(kube.hpa().minReplicas).toBe(3); // still held
-    kube.tick(HOLD_S * 1000);
-    await act.sweep();
-    expect(kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
-    expect(kube.replicas).toBe(2);
+    k.kube.hpaWants = 2;
+    await scaleOut(k.act, 'i1', true);
+    expect(k.kube.hpa().minReplicas).toBe(3);
+    await k.act.sweep();
+    expect(k.kube.hpa().minReplicas).toBe(3); // still held
+    k.kube.tick(HOLD_S * 1000);
+    await k.act.sweep();
+    expect(k.kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
+    expect(k.kube.replicas).toBe(2);
   });
 
   it('gives it back after a remediator restart: a new actuator reconciles the floors past their hold', async () => {
-    await scaleOut(act, 'i1', true);
-    await act.close();
-    kube.tick(HOLD_S * 1000);
-    act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
-    await act.validate({
+    await scaleOut(k.act, 'i1', true);
+    await k.act.close();
+    k.kube.tick(HOLD_S * 1000);
+    k.act = actuatorFor(k.kube, { floorHoldSeconds: HOLD_S });
+    await k.act.validate({
       killSwitch: false,
       silenceWhileHealing: false,
       rules: [
@@ -111,66 +101,66 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
         },
       ],
     });
-    await act.reconcile();
-    expect(kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
+    await k.act.reconcile();
+    expect(k.kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
   });
 
   it("a second raise keeps the first one's originals; undo by another incident leaves the floor alone", async () => {
-    await scaleOut(act, 'i1', true);
-    await scaleOut(act, 'i2', true);
-    expect(kube.hpa().minReplicas).toBe(4);
-    expect(JSON.parse(kube.hpa().annotations['homeostat.io/hpa-floor']!)).toMatchObject({
+    await scaleOut(k.act, 'i1', true);
+    await scaleOut(k.act, 'i2', true);
+    expect(k.kube.hpa().minReplicas).toBe(4);
+    expect(JSON.parse(k.kube.hpa().annotations['homeostat.io/hpa-floor']!)).toMatchObject({
       originalMin: 2,
       incidentId: 'i2',
     });
-    const before = await act.snapshot(request('scale_out').target);
+    const before = await k.act.snapshot(request('scale_out').target);
     const req = request('scale_out', { desiredReplicas: 5, incidentId: 'i3' });
-    const after = await (await act.plan(req, before)).run();
-    expect(await act.undo({ ...req, incidentId: 'i1' }, before, after)).toBeNull(); // not i1's floor any more
-    expect(kube.hpa().minReplicas).toBe(5);
-    await act.undo(req, before, after);
-    expect(kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
+    const after = await (await k.act.plan(req, before)).run();
+    expect(await k.act.undo({ ...req, incidentId: 'i1' }, before, after)).toBeNull(); // not i1's floor any more
+    expect(k.kube.hpa().minReplicas).toBe(5);
+    await k.act.undo(req, before, after);
+    expect(k.kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
   });
 
   it('never raises the floor above the HPA max; at the max it refuses instead', async () => {
-    kube.editHpa((s) => (s.maxReplicas = 3));
-    const before = await act.snapshot(request('scale_out').target);
-    await (await act.plan(request('scale_out', { desiredReplicas: 5 }), before)).run();
-    expect(kube.hpa().minReplicas).toBe(3);
-    const again = await act.snapshot(request('scale_out').target);
-    await expect(act.plan(request('scale_out', { desiredReplicas: 5 }), again)).rejects.toMatchObject({
+    k.kube.editHpa((s) => (s.maxReplicas = 3));
+    const before = await k.act.snapshot(request('scale_out').target);
+    await (await k.act.plan(request('scale_out', { desiredReplicas: 5 }), before)).run();
+    expect(k.kube.hpa().minReplicas).toBe(3);
+    const again = await k.act.snapshot(request('scale_out').target);
+    await expect(k.act.plan(request('scale_out', { desiredReplicas: 5 }), again)).rejects.toMatchObject({
       code: 'ACTION_UNSUPPORTED',
     });
   });
 
   it('scale_in never raises the floor: with no floor of ours it refuses, with one it gives it back', async () => {
-    kube.hpaWants = 4;
-    kube.editHpa((s) => (s.minReplicas = 1));
-    expect(kube.replicas).toBe(4);
-    const before = await act.snapshot(request('scale_in').target);
-    kube.calls = [];
-    await expect(act.plan(request('scale_in', { desiredReplicas: 3 }), before)).rejects.toMatchObject({
+    k.kube.hpaWants = 4;
+    k.kube.editHpa((s) => (s.minReplicas = 1));
+    expect(k.kube.replicas).toBe(4);
+    const before = await k.act.snapshot(request('scale_in').target);
+    k.kube.calls = [];
+    await expect(k.act.plan(request('scale_in', { desiredReplicas: 3 }), before)).rejects.toMatchObject({
       code: 'ACTION_UNSUPPORTED',
     });
-    expect(kube.writes()).toEqual([]);
-    expect(kube.hpa().minReplicas).toBe(1);
-    await scaleOut(act, 'i1', true);
-    expect(kube.hpa().minReplicas).toBe(5);
-    const held = await act.snapshot(request('scale_in').target);
+    expect(k.kube.writes()).toEqual([]);
+    expect(k.kube.hpa().minReplicas).toBe(1);
+    await scaleOut(k.act, 'i1', true);
+    expect(k.kube.hpa().minReplicas).toBe(5);
+    const held = await k.act.snapshot(request('scale_in').target);
     const after = await (
-      await act.plan(request('scale_in', { desiredReplicas: 4, incidentId: 'i2' }), held)
+      await k.act.plan(request('scale_in', { desiredReplicas: 4, incidentId: 'i2' }), held)
     ).run();
-    expect(kube.hpa()).toEqual({ minReplicas: 1, maxReplicas: 6, annotations: {} });
-    expect(await act.undo(request('scale_in', { incidentId: 'i2' }), held, after)).toBeNull();
-    expect(kube.hpa().minReplicas).toBe(1);
+    expect(k.kube.hpa()).toEqual({ minReplicas: 1, maxReplicas: 6, annotations: {} });
+    expect(await k.act.undo(request('scale_in', { incidentId: 'i2' }), held, after)).toBeNull();
+    expect(k.kube.hpa().minReplicas).toBe(1);
   });
 
   it('a human who changed minReplicas during the hold keeps their value; only our record goes', async () => {
-    await scaleOut(act, 'i1', true);
-    kube.editHpa((s) => (s.minReplicas = 5));
-    kube.tick(HOLD_S * 1000);
-    await act.sweep();
-    expect(kube.hpa()).toEqual({ minReplicas: 5, maxReplicas: 6, annotations: {} });
+    await scaleOut(k.act, 'i1', true);
+    k.kube.editHpa((s) => (s.minReplicas = 5));
+    k.kube.tick(HOLD_S * 1000);
+    await k.act.sweep();
+    expect(k.kube.hpa()).toEqual({ minReplicas: 5, maxReplicas: 6, annotations: {} });
   });
 
   it('after any sequence of healed and failed incidents, restarts and holds, the HPA ends at its original bounds', async () => {
@@ -187,34 +177,36 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 4, max: 7 }),
         async (steps, min, max) => {
-          kube.hpaWants = 1; // quiet load: replicas follow the floor, so every raise is visible
-          kube.editHpa((s) => Object.assign(s, { minReplicas: min, maxReplicas: max }));
-          await act.close();
-          act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
+          k.kube.hpaWants = 1; // quiet load: replicas follow the floor, so every raise is visible
+          k.kube.editHpa((s) => Object.assign(s, { minReplicas: min, maxReplicas: max }));
+          await k.act.close();
+          k.act = actuatorFor(k.kube, { floorHoldSeconds: HOLD_S });
           for (const s of steps) {
-            if (s.kind === 'incident') await scaleOut(act, `p${++n}`, s.healed);
+            if (s.kind === 'incident') await scaleOut(k.act, `p${++n}`, s.healed);
             else if (s.kind === 'scale_in') {
-              const before = await act.snapshot(request('scale_in').target);
-              await act.plan(request('scale_in', { desiredReplicas: 1, incidentId: `p${++n}` }), before).then(
-                (p) => p.run(),
-                () => null,
-              );
+              const before = await k.act.snapshot(request('scale_in').target);
+              await k.act
+                .plan(request('scale_in', { desiredReplicas: 1, incidentId: `p${++n}` }), before)
+                .then(
+                  (p) => p.run(),
+                  () => null,
+                );
             } else if (s.kind === 'restart') {
-              await act.close();
-              act = actuatorFor(kube, { floorHoldSeconds: HOLD_S });
-              await act.snapshot(request('scale_out').target); // learns the namespace (validate() does so from the policy)
-              await act.reconcile();
+              await k.act.close();
+              k.act = actuatorFor(k.kube, { floorHoldSeconds: HOLD_S });
+              await k.act.snapshot(request('scale_out').target); // learns the namespace (validate() does so from the policy)
+              await k.act.reconcile();
             } else {
-              kube.tick(s.s * 1000);
-              await act.sweep();
+              k.kube.tick(s.s * 1000);
+              await k.act.sweep();
             }
-            const h = kube.hpa();
+            const h = k.kube.hpa();
             expect(h.minReplicas).toBeLessThanOrEqual(Math.max(min, Math.min(POLICY_MAX, max)));
             expect(h.maxReplicas).toBe(max);
           }
-          kube.tick(HOLD_S * 1000);
-          await act.sweep();
-          expect(kube.hpa()).toEqual({ minReplicas: min, maxReplicas: max, annotations: {} });
+          k.kube.tick(HOLD_S * 1000);
+          await k.act.sweep();
+          expect(k.kube.hpa()).toEqual({ minReplicas: min, maxReplicas: max, annotations: {} });
         },
       ),
       { numRuns: 30 },

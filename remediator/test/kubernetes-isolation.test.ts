@@ -1,6 +1,5 @@
-import type { KubernetesActuator } from '../src/actuators/kubernetes';
 import type { FakeKube } from './support/fake-kube';
-import { actuatorFor, request, startKube } from './support/kube-harness';
+import { actuatorFor, request, withFakeKube } from './support/kube-harness';
 
 jest.setTimeout(30_000);
 
@@ -12,25 +11,16 @@ const traffic = (kube: FakeKube, name: string) =>
   kube.pods.find((p) => p.name === name)?.labels['homeostat.io/traffic'];
 
 describe('isolation: aimed at the pod the evidence names, bounded in share and time', () => {
-  let kube: FakeKube;
-  let act: KubernetesActuator;
-  beforeEach(async () => {
-    kube = await startKube();
-    kube.addPod('orders-7d9f-c');
-    kube.addPod('orders-7d9f-d');
-    act = actuatorFor(kube, { isolationTtlSeconds: TTL_S });
-  });
-  afterEach(async () => {
-    await act.close();
-    expect(kube.unexpected).toEqual([]);
-    expect(kube.forbidden).toEqual([]);
-    await kube.stop();
+  const k = withFakeKube({ isolationTtlSeconds: TTL_S });
+  beforeEach(() => {
+    k.kube.addPod('orders-7d9f-c');
+    k.kube.addPod('orders-7d9f-d');
   });
 
   it("isolates the pod named by the alert's `pod` label (a JSON patch, compare-and-swap on the label), and undo restores it", async () => {
-    const before = await act.snapshot(request('isolate').target);
+    const before = await k.act.snapshot(request('isolate').target);
     const req = isolate({ labels: { service: 'orders', pod: 'orders-7d9f-c' } });
-    const plan = await act.plan(req, before);
+    const plan = await k.act.plan(req, before);
     expect(plan.apiCall).toMatchObject({
       method: 'PATCH',
       path: '/api/v1/namespaces/shop/pods/orders-7d9f-c?fieldManager=homeostat-remediator',
@@ -42,95 +32,90 @@ describe('isolation: aimed at the pod the evidence names, bounded in share and t
       ]),
     );
     const after = await plan.run();
-    expect(traffic(kube, 'orders-7d9f-c')).toBe('isolated');
-    expect(kube.pods.filter((p) => p.labels['homeostat.io/traffic'] === 'isolated')).toHaveLength(1);
-    await act.undo(req, before, after);
-    expect(traffic(kube, 'orders-7d9f-c')).toBe('serving');
-    expect(kube.pods.find((p) => p.name === 'orders-7d9f-c')!.annotations).toEqual({});
+    expect(traffic(k.kube, 'orders-7d9f-c')).toBe('isolated');
+    expect(k.kube.pods.filter((p) => p.labels['homeostat.io/traffic'] === 'isolated')).toHaveLength(1);
+    await k.act.undo(req, before, after);
+    expect(traffic(k.kube, 'orders-7d9f-c')).toBe('serving');
+    expect(k.kube.pods.find((p) => p.name === 'orders-7d9f-c')!.annotations).toEqual({});
   });
 
   it('without a `pod` label, picks the pod Kubernetes sees as worst; refuses when none stands out', async () => {
-    const before = await act.snapshot(request('isolate').target);
-    await expect(act.plan(isolate(), before)).rejects.toMatchObject({
+    const before = await k.act.snapshot(request('isolate').target);
+    await expect(k.act.plan(isolate(), before)).rejects.toMatchObject({
       code: 'TARGET_UNRESOLVED',
       field: 'labels.pod',
     });
-    kube.addPod('orders-7d9f-e', { restarts: 4 });
-    await (await act.plan(isolate(), before)).run();
-    expect(traffic(kube, 'orders-7d9f-e')).toBe('isolated');
-    expect(traffic(kube, 'orders-7d9f-a')).toBe('serving');
+    k.kube.addPod('orders-7d9f-e', { restarts: 4 });
+    await (await k.act.plan(isolate(), before)).run();
+    expect(traffic(k.kube, 'orders-7d9f-e')).toBe('isolated');
+    expect(traffic(k.kube, 'orders-7d9f-a')).toBe('serving');
   });
 
   it('counts pods already isolated against the share, and never isolates the last serving pod', async () => {
-    const before = await act.snapshot(request('isolate').target);
-    await (await act.plan(isolate({ labels: { pod: 'orders-7d9f-a' } }), before)).run();
-    await (await act.plan(isolate({ labels: { pod: 'orders-7d9f-b' } }), before)).run(); // 2 of 4 = 50%
-    await expect(act.plan(isolate({ labels: { pod: 'orders-7d9f-c' } }), before)).rejects.toThrow(
+    const before = await k.act.snapshot(request('isolate').target);
+    await (await k.act.plan(isolate({ labels: { pod: 'orders-7d9f-a' } }), before)).run();
+    await (await k.act.plan(isolate({ labels: { pod: 'orders-7d9f-b' } }), before)).run(); // 2 of 4 = 50%
+    await expect(k.act.plan(isolate({ labels: { pod: 'orders-7d9f-c' } }), before)).rejects.toThrow(
       /2 of 4 pods already isolated/,
     );
-    expect(traffic(kube, 'orders-7d9f-c')).toBe('serving');
+    expect(traffic(k.kube, 'orders-7d9f-c')).toBe('serving');
   });
 
   it('ends by time: after the TTL the pod is evicted (replaced by its ReplicaSet); a PodDisruptionBudget defers it', async () => {
-    const before = await act.snapshot(request('isolate').target);
-    await (await act.plan(isolate({ labels: { pod: 'orders-7d9f-a' } }), before)).run();
-    expect((await act.sweep()).isolations).toEqual([]);
-    kube.tick(TTL_S * 1000);
-    kube.pdbBlocks = true;
-    expect((await act.sweep()).isolations).toEqual([]);
-    expect(traffic(kube, 'orders-7d9f-a')).toBe('isolated');
-    kube.pdbBlocks = false;
-    expect((await act.sweep()).isolations).toEqual(['orders-7d9f-a']);
-    expect(kube.pods.map((p) => p.name)).not.toContain('orders-7d9f-a');
-    expect(kube.pods.filter((p) => p.labels['homeostat.io/traffic'] === 'serving')).toHaveLength(4);
-    expect(kube.calls.filter((c) => c.path.endsWith('/eviction')).at(-1)).toMatchObject({ method: 'POST' });
+    const before = await k.act.snapshot(request('isolate').target);
+    await (await k.act.plan(isolate({ labels: { pod: 'orders-7d9f-a' } }), before)).run();
+    expect((await k.act.sweep()).isolations).toEqual([]);
+    k.kube.tick(TTL_S * 1000);
+    k.kube.pdbBlocks = true;
+    expect((await k.act.sweep()).isolations).toEqual([]);
+    expect(traffic(k.kube, 'orders-7d9f-a')).toBe('isolated');
+    k.kube.pdbBlocks = false;
+    expect((await k.act.sweep()).isolations).toEqual(['orders-7d9f-a']);
+    expect(k.kube.pods.map((p) => p.name)).not.toContain('orders-7d9f-a');
+    expect(k.kube.pods.filter((p) => p.labels['homeostat.io/traffic'] === 'serving')).toHaveLength(4);
+    expect(k.kube.calls.filter((c) => c.path.endsWith('/eviction')).at(-1)).toMatchObject({ method: 'POST' });
   });
 
   it('or, configured so, puts the label back after the TTL', async () => {
-    const restoring = actuatorFor(kube, { isolationTtlSeconds: TTL_S, afterIsolationTtl: 'restore' });
+    const restoring = actuatorFor(k.kube, { isolationTtlSeconds: TTL_S, afterIsolationTtl: 'restore' });
     const before = await restoring.snapshot(request('isolate').target);
     await (await restoring.plan(isolate({ labels: { pod: 'orders-7d9f-b' } }), before)).run();
-    kube.tick(TTL_S * 1000);
+    k.kube.tick(TTL_S * 1000);
     await restoring.sweep();
-    expect(traffic(kube, 'orders-7d9f-b')).toBe('serving');
+    expect(traffic(k.kube, 'orders-7d9f-b')).toBe('serving');
   });
 
   it('refuses a label the Service does not select on, or one in the Deployment selector (the pod would be orphaned)', async () => {
-    const before = await act.snapshot(request('isolate').target);
+    const before = await k.act.snapshot(request('isolate').target);
     await expect(
-      act.plan(isolate({ labels: { pod: 'orders-7d9f-a' }, params: { label: 'tier', value: 'x' } }), before),
+      k.act.plan(
+        isolate({ labels: { pod: 'orders-7d9f-a' }, params: { label: 'tier', value: 'x' } }),
+        before,
+      ),
     ).rejects.toThrow(/not in Service shop\/orders's selector/);
     await expect(
-      act.plan(isolate({ labels: { pod: 'orders-7d9f-a' }, params: { label: 'app', value: 'x' } }), before),
+      k.act.plan(isolate({ labels: { pod: 'orders-7d9f-a' }, params: { label: 'app', value: 'x' } }), before),
     ).rejects.toThrow(/would orphan the pod/);
-    expect(kube.writes()).toEqual([]);
+    expect(k.kube.writes()).toEqual([]);
   });
 });
 
 describe('traffic shift through Gateway API HTTPRoute weights; cache toggling refused', () => {
-  let kube: FakeKube;
-  let act: KubernetesActuator;
-  beforeEach(async () => {
-    kube = await startKube();
-    act = actuatorFor(kube);
-  });
-  afterEach(async () => {
-    await act.close();
-    expect(kube.forbidden).toEqual([]);
-    await kube.stop();
-  });
+  const k = withFakeKube({}, { unexpected: true });
 
   it('without the Gateway API the shift is refused, and nothing is written', async () => {
-    await expect(act.plan(request('shift_traffic', { params: { weight: 0.1 } }), {})).rejects.toMatchObject({
-      code: 'ACTION_UNSUPPORTED',
-      message: expect.stringContaining('does not serve the Gateway API'),
-    });
-    expect(kube.writes()).toEqual([]);
+    await expect(k.act.plan(request('shift_traffic', { params: { weight: 0.1 } }), {})).rejects.toMatchObject(
+      {
+        code: 'ACTION_UNSUPPORTED',
+        message: expect.stringContaining('does not serve the Gateway API'),
+      },
+    );
+    expect(k.kube.writes()).toEqual([]);
   });
 
   it("sets the target backend's weight so it keeps `weight` of the route's traffic; undo puts it back if still ours", async () => {
-    kube.gatewayApi = true;
-    kube.put('httproutes', {
+    k.kube.gatewayApi = true;
+    k.kube.put('httproutes', {
       metadata: { name: 'shop' },
       spec: {
         rules: [
@@ -144,9 +129,9 @@ describe('traffic shift through Gateway API HTTPRoute weights; cache toggling re
         ],
       },
     });
-    kube.put('httproutes', { metadata: { name: 'orders' }, spec: { rules: [] } });
+    k.kube.put('httproutes', { metadata: { name: 'orders' }, spec: { rules: [] } });
     const req = request('shift_traffic', { params: { weight: 0.2, service: 'orders-canary' } });
-    const plan = await act.plan(req, {});
+    const plan = await k.act.plan(req, {});
     expect(plan.apiCall).toMatchObject({
       method: 'PATCH',
       path: '/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/shop?fieldManager=homeostat-remediator',
@@ -154,23 +139,25 @@ describe('traffic shift through Gateway API HTTPRoute weights; cache toggling re
     });
     const after = await plan.run();
     const refs = () =>
-      (kube.get('httproutes', 'shop')!.spec as { rules: { backendRefs: { weight?: number }[] }[] }).rules[1]!
-        .backendRefs;
+      (k.kube.get('httproutes', 'shop')!.spec as { rules: { backendRefs: { weight?: number }[] }[] })
+        .rules[1]!.backendRefs;
     expect(refs().map((b) => b.weight)).toEqual([90, 23]); // 23 / 113 ~ 0.2
-    await act.undo(req, {}, after);
+    await k.act.undo(req, {}, after);
     expect(refs().map((b) => b.weight)).toEqual([90, 10]);
   });
 
   it('refuses a Service-selector shift (all or nothing) and cache_enable (no toggle the app reloads)', async () => {
     await expect(
-      act.plan(request('shift_traffic', { params: { selector: { track: 'stable' } } }), {}),
+      k.act.plan(request('shift_traffic', { params: { selector: { track: 'stable' } } }), {}),
     ).rejects.toMatchObject({
       code: 'ACTION_UNSUPPORTED',
       field: 'params.selector',
     });
-    await expect(act.plan(request('cache_enable', { params: { enabled: true } }), {})).rejects.toMatchObject({
+    await expect(
+      k.act.plan(request('cache_enable', { params: { enabled: true } }), {}),
+    ).rejects.toMatchObject({
       code: 'ACTION_UNSUPPORTED',
     });
-    expect(kube.writes()).toEqual([]);
+    expect(k.kube.writes()).toEqual([]);
   });
 });

@@ -2,11 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from '@homeostat/testkit';
 import { parse } from 'yaml';
-import type { KubernetesActuator } from '../src/actuators/kubernetes';
 import { compilePolicy } from '../src/policy/load-policy';
-import type { FakeKube } from './support/fake-kube';
 import { FakeRbac, SHIPPED_ROLE } from './support/fake-rbac';
-import { actuatorFor, startKube } from './support/kube-harness';
+import { withFakeKube } from './support/kube-harness';
 
 jest.setTimeout(30_000);
 
@@ -27,26 +25,17 @@ const rule = (
   });
 
 describe('the policy loader refuses what the cluster or the shipped Role cannot do (validate)', () => {
-  let kube: FakeKube;
-  let act: KubernetesActuator;
-  beforeEach(async () => {
-    kube = await startKube();
-    act = actuatorFor(kube);
-  });
-  afterEach(async () => {
-    await act.close();
-    await kube.stop();
-  });
+  const k = withFakeKube({}, { unexpected: true, forbidden: true });
 
   it('accepts the shipped policy (k8s/base/remediator/configmap.yaml) under the shipped Role', async () => {
     const cm = parse(readFileSync(join(SHIPPED_ROLE, '..', 'configmap.yaml'), 'utf8')) as {
       data: Record<string, string>;
     };
-    await expect(act.validate(compilePolicy(parse(cm.data['policy.yml']!)))).resolves.toBeUndefined();
-    expect(kube.calls.some((c) => c.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews')).toBe(
-      true,
-    );
-    expect(kube.writes().filter((c) => !c.path.includes('selfsubjectaccessreviews'))).toEqual([]);
+    await expect(k.act.validate(compilePolicy(parse(cm.data['policy.yml']!)))).resolves.toBeUndefined();
+    expect(
+      k.kube.calls.some((c) => c.path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews'),
+    ).toBe(true);
+    expect(k.kube.writes().filter((c) => !c.path.includes('selfsubjectaccessreviews'))).toEqual([]);
   });
 
   it('refuses, naming the step, an action the Role does not allow (asked with SelfSubjectAccessReview)', async () => {
@@ -54,8 +43,8 @@ describe('the policy loader refuses what the cluster or the shipped Role cannot 
     const role = parse(readFileSync(SHIPPED_ROLE, 'utf8')) as { rules: { resources: string[] }[] };
     role.rules = role.rules.filter((r) => !r.resources.includes('pods/eviction'));
     writeFileSync(file, JSON.stringify(role));
-    kube.rbac = new FakeRbac(file);
-    await expect(act.validate(rule([{ action: 'restart' }, { action: 'isolate' }]))).rejects.toMatchObject({
+    k.kube.rbac = new FakeRbac(file);
+    await expect(k.act.validate(rule([{ action: 'restart' }, { action: 'isolate' }]))).rejects.toMatchObject({
       code: 'POLICY_INVALID',
       field: 'rules.0.ladder.1.action',
       message: expect.stringContaining('create core/pods/eviction'),
@@ -91,16 +80,19 @@ describe('the policy loader refuses what the cluster or the shipped Role cannot 
       'rules.0.ladder.0.params.label',
     ],
   ])('refuses %s', async (_what, ladder, target, field) => {
-    await expect(act.validate(rule(ladder, target))).rejects.toMatchObject({ code: 'POLICY_INVALID', field });
+    await expect(k.act.validate(rule(ladder, target))).rejects.toMatchObject({
+      code: 'POLICY_INVALID',
+      field,
+    });
   });
 
   it('accepts shift_traffic where the Gateway API is served, and StatefulSets', async () => {
-    kube.gatewayApi = true;
+    k.kube.gatewayApi = true;
     await expect(
-      act.validate(rule([{ action: 'shift_traffic' }, { action: 'restart' }])),
+      k.act.validate(rule([{ action: 'shift_traffic' }, { action: 'restart' }])),
     ).resolves.toBeUndefined();
     await expect(
-      act.validate(
+      k.act.validate(
         rule([{ action: 'scale_out' }, { action: 'restart' }], { kind: 'statefulset', name: 'ledger' }),
       ),
     ).resolves.toBeUndefined();

@@ -49,3 +49,26 @@ export async function startKube(): Promise<FakeKube> {
   await kube.start();
   return kube;
 }
+
+/**
+ * A fake API server and an actuator on it for each test of the calling describe block. After each
+ * test: no call to a path the fake does not serve and none the shipped Role denied, unless the
+ * test is about exactly that (`allow`).
+ */
+export function withFakeKube(
+  o: KubernetesActuatorOptions = {},
+  allow: { unexpected?: boolean; forbidden?: boolean } = {},
+): { kube: FakeKube; act: KubernetesActuator } {
+  const ctx = {} as { kube: FakeKube; act: KubernetesActuator };
+  beforeEach(async () => {
+    ctx.kube = await startKube();
+    ctx.act = actuatorFor(ctx.kube, o);
+  });
+  afterEach(async () => {
+    await ctx.act.close();
+    if (!allow.unexpected) expect(ctx.kube.unexpected).toEqual([]);
+    if (!allow.forbidden) expect(ctx.kube.forbidden).toEqual([]);
+    await ctx.kube.stop();
+  });
+  return ctx;
+}

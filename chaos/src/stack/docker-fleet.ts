@@ -3,12 +3,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
+import { waitFor, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
 import { buildDemoImage, IMAGE_ENTRY, IMAGE_REPO, imageTag, removeImage } from './demo-image';
 import { ADMIN_TOKEN_ENV, DEMO_SERVICES, type Fleet, type FleetContext, type FleetPlan } from './fleet';
 import type { StackTarget } from './prometheus-config';
 import { ENTRY_POINTS } from './repo-paths';
+import { startDaemon } from './start-daemon';
 
 const run = promisify(execFile);
 
@@ -123,14 +124,12 @@ export class DockerFleet implements Fleet {
       }
       await Promise.all([...fleet.originals].map(([s, o]) => waitFor(`container ${s} on port ${o.port}`, () => healthy(o.port), { timeoutMs: 60_000 })));
       await fleet.targets(); // the gateway reads the upstreams file at start
-      ctx.log(`starting the gateway on port ${gatewayPort}`);
-      fleet.gateway = spawnDaemon(
+      fleet.gateway = await startDaemon(
+        'gateway',
         process.execPath,
         [ENTRY_POINTS.gateway, '--port', String(gatewayPort), '--upstreams-file', fleet.upstreamsFile, '--file-interval-ms', '500'],
-        { dir: ctx.dir, port: gatewayPort, url: fleet.gatewayUrl, name: 'gateway', env: { [ADMIN_TOKEN_ENV]: ctx.adminToken } },
+        { dir: ctx.dir, port: gatewayPort, ready: '/healthz', env: { [ADMIN_TOKEN_ENV]: ctx.adminToken }, log: ctx.log },
       );
-      const gw = fleet.gateway;
-      await waitFor(`gateway (log: ${gw.logFile})`, async () => (await fetch(`${fleet.gatewayUrl}/healthz`)).ok, { timeoutMs: 30_000 });
       return fleet;
     } catch (e) {
       await fleet.stop();

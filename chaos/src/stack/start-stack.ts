@@ -2,18 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { makeTempDir, spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
+import { makeTempDir, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
 import { alertmanagerConfig } from './alertmanager-config';
 import { detectorConfig } from './detector-config';
 import { planDockerFleet } from './docker-fleet';
 import { ensureBuilt, requireBuilt } from './ensure-built';
+import { startHomeostatService } from './homeostat-service';
 import { ADMIN_TOKEN_ENV, DEMO_SERVICES, type Fleet, type FleetContext, type FleetKind, type FleetPlan } from './fleet';
 import { planLocalFleet } from './local-fleet';
 import { PortPool } from './port-pool';
 import { alertRules, prometheusConfig, type StackTarget } from './prometheus-config';
 import { remediatorConfig } from './remediator-config';
 import { ENTRY_POINTS } from './repo-paths';
+import { startDaemon } from './start-daemon';
 import { writeFileSd } from './target-discovery';
 
 export interface StackOptions {
@@ -86,18 +88,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     for (const d of [...daemons].reverse()) await d.stop();
     await fleet?.stop();
   };
-  const start = async (name: string, bin: string, args: string[], port: number, ready: (url: string) => Promise<boolean>, o: { dir?: string; env?: Record<string, string> } = {}) => {
-    const url = `http://127.0.0.1:${port}`;
-    log(`starting ${name} on ${url}`);
-    const d = spawnDaemon(bin, args, { dir: o.dir ?? dir, port, url, name, env: o.env });
+  const started = (d: Daemon): string => {
     daemons.push(d);
-    await waitFor(`${name} on ${url} (log: ${d.logFile})`, async () => {
-      if (d.child.exitCode !== null) throw new Error(`exited with ${d.child.exitCode}`);
-      return ready(url);
-    }, { timeoutMs: 30_000 });
-    return url;
+    return d.url;
   };
-  const ok = (path: string) => async (url: string) => (await fetch(`${url}${path}`)).ok;
   try {
     const scrape = opts.scrapeIntervalSeconds ?? 1;
     const promPort = await ports.next();
@@ -114,24 +108,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       alertmanagerUrl = `http://127.0.0.1:${amPort}`;
       const tokenFile = join(dir, 'remediator-webhook.token');
       writeFileSync(tokenFile, randomBytes(16).toString('hex'), { mode: 0o600 });
-      const remConfigFile = join(dir, 'remediator.yml');
-      writeFileSync(
-        remConfigFile,
-        stringify(
-          remediatorConfig({
-            port: remPort,
-            tokenFile,
-            storageFile: join(dir, 'remediator.db'),
-            prometheusUrl,
-            alertmanagerUrl,
-            services: DEMO_SERVICES,
-            actuator: plan.actuator,
-          }),
-        ),
-      );
-      // first: the process actuator starts the backends the fleet then waits for. The kill-switch
-      // route is the remediator's own: a backend answering /healthz on a reused port must not pass
-      remediatorUrl = await start('remediator', process.execPath, [ENTRY_POINTS.remediator, 'serve', '--config', remConfigFile], remPort, ok('/api/v1/kill-switch'), { env: adminEnv });
+      const remConfig = remediatorConfig({
+        port: remPort,
+        tokenFile,
+        storageFile: join(dir, 'remediator.db'),
+        prometheusUrl,
+        alertmanagerUrl,
+        services: DEMO_SERVICES,
+        actuator: plan.actuator,
+      });
+      // first: the process actuator starts the backends the fleet then waits for
+      remediatorUrl = started(await startHomeostatService('remediator', { dir, port: remPort, config: remConfig, env: adminEnv, log }));
       homeostatTargets.push({ service: 'remediator', address: `127.0.0.1:${remPort}` });
       fleet = await plan.start();
 
@@ -139,19 +126,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       mkdirSync(amDir, { recursive: true });
       const amConfig = join(amDir, 'alertmanager.yml');
       writeFileSync(amConfig, stringify(alertmanagerConfig(remediatorUrl, tokenFile)));
-      await start(
-        'alertmanager',
-        'prometheus-alertmanager',
-        [`--config.file=${amConfig}`, `--storage.path=${join(amDir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'],
-        amPort,
-        ok('/-/ready'),
-        { dir: amDir },
+      started(
+        await startDaemon(
+          'alertmanager',
+          'prometheus-alertmanager',
+          [`--config.file=${amConfig}`, `--storage.path=${join(amDir, 'data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', '--log.level=warn'],
+          { dir: amDir, port: amPort, ready: '/-/ready', log },
+        ),
       );
 
       const detPort = await ports.next();
-      const detConfigFile = join(dir, 'detector.yml');
-      writeFileSync(detConfigFile, stringify(detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data') })));
-      detectorUrl = await start('detector', process.execPath, [ENTRY_POINTS.detector, 'serve', '--config', detConfigFile], detPort, ok('/healthz'));
+      const detConfig = detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data') });
+      detectorUrl = started(await startHomeostatService('detector', { dir, port: detPort, config: detConfig, log }));
       homeostatTargets.push({ service: 'detector', address: `127.0.0.1:${detPort}` });
     } else {
       fleet = await plan.start();
@@ -182,13 +168,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ),
     );
     log(`prometheus scrapes every ${scrape}s`);
-    await start(
-      'prometheus',
-      'prometheus',
-      [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(promDir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
-      promPort,
-      ok('/-/ready'),
-      { dir: promDir },
+    started(
+      await startDaemon(
+        'prometheus',
+        'prometheus',
+        [`--config.file=${promConfig}`, `--storage.tsdb.path=${join(promDir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'],
+        { dir: promDir, port: promPort, ready: '/-/ready', log },
+      ),
     );
 
     return {

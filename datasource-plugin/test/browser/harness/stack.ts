@@ -1,19 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { freePort, makeTempDir, spawnDaemon, startPrometheus, waitFor, type Daemon, type PrometheusDaemon } from '@homeostat/testkit';
+import { startHomeostatService } from '@homeostat/chaos/dist/stack/homeostat-service';
+import { freePort, makeTempDir, startPrometheus, waitFor, type Daemon, type PrometheusDaemon } from '@homeostat/testkit';
 
 /**
  * The real back end the plugins talk to in the browser tests: Prometheus holding two hours of a
  * two-service fleet (backfilled with promtool, so no test waits for scrapes) in which `orders` has a
  * CPU/latency/error anomaly, the detector service over it, and the remediator that has healed
  * `orders` after an Alertmanager webhook. The detector sits behind a bearer-token gateway, like a
- * deployment that protects it with a reverse proxy.
+ * deployment that protects it with a reverse proxy. The detector and the remediator are started by
+ * chaos's stack (`startHomeostatService`: the built CLIs' `serve`); this file only holds the data.
  */
 
-const repoRoot = join(__dirname, '../../../..');
 const STEP_S = 15;
 export const DETECTOR_TOKEN = 'detector-token-for-browser-tests';
 export const REMEDIATOR_TOKEN = 'remediator-token-for-browser-tests';
@@ -83,17 +84,7 @@ async function tokenGateway(upstream: string, token: string): Promise<Server> {
   return server;
 }
 
-function requireBuilt(pkg: string) {
-  const main = join(repoRoot, pkg, 'dist/cli/main.js');
-  if (!existsSync(main)) {
-    throw new Error(`${main} missing: run npm run build -w @homeostat/${pkg} first`);
-  }
-  return main;
-}
-
 export async function startStack(): Promise<Stack> {
-  const detectorMain = requireBuilt('detector');
-  const remediatorMain = requireBuilt('remediator');
   const dir = makeTempDir('plugins-browser');
   const now = Math.floor(Date.now() / (STEP_S * 1000)) * STEP_S * 1000;
   const anomaly = { start: now - 20 * 60_000, end: now - 15 * 60_000 };
@@ -119,10 +110,10 @@ export async function startStack(): Promise<Stack> {
     daemons.push(prometheus);
 
     const detectorPort = await freePort();
-    const detectorConfig = join(dir, 'detector.json');
-    writeFileSync(
-      detectorConfig,
-      JSON.stringify({
+    const detector = await startHomeostatService('detector', {
+      dir,
+      port: detectorPort,
+      config: {
         prometheus: { url: prometheus.url },
         server: { host: '127.0.0.1', port: detectorPort },
         dataDir: join(dir, 'detector-data'),
@@ -141,13 +132,7 @@ export async function startStack(): Promise<Stack> {
             },
           },
         ],
-      })
-    );
-    const detector = spawnDaemon('node', [detectorMain, 'serve', '--config', detectorConfig], {
-      dir,
-      port: detectorPort,
-      url: `http://127.0.0.1:${detectorPort}`,
-      name: 'detector',
+      },
     });
     daemons.push(detector);
     // Ready once the live loop has scored the history and recorded the anomaly as an event.
@@ -165,11 +150,11 @@ export async function startStack(): Promise<Stack> {
 
     const remediatorPort = await freePort();
     const backendPort = await freePort();
-    const remediatorConfig = join(dir, 'remediator.json');
     const quickVerify = { timeoutSeconds: 10, stableSeconds: 0, intervalSeconds: 0.2, requireResolved: false, scoreQuery: '' };
-    writeFileSync(
-      remediatorConfig,
-      JSON.stringify({
+    const remediator = await startHomeostatService('remediator', {
+      dir,
+      port: remediatorPort,
+      config: {
         server: { host: '127.0.0.1', port: remediatorPort, logLevel: 'warn' },
         auth: { bearerTokens: [{ value: REMEDIATOR_TOKEN }] },
         storage: { file: join(dir, 'remediator.db') },
@@ -195,18 +180,9 @@ export async function startStack(): Promise<Stack> {
             },
           ],
         },
-      })
-    );
-    const remediator = spawnDaemon('node', [remediatorMain, 'serve', '--config', remediatorConfig], {
-      dir,
-      port: remediatorPort,
-      url: `http://127.0.0.1:${remediatorPort}`,
-      name: 'remediator',
+      },
     });
     daemons.push(remediator);
-    await waitFor(`remediator (log: ${remediator.logFile})`, async () => (await fetch(`${remediator.url}/readyz`)).ok, {
-      timeoutMs: 30_000,
-    });
 
     // Alertmanager's notification for the anomaly: the HomeostatAnomaly rule fires 30 s after the
     // detector's score crossed 1 (its `for`), so the alert starts ALERT_DELAY_MS after the event.

@@ -141,6 +141,10 @@ export async function createRemediator(
     actuators,
     async listen() {
       if (actuators.process instanceof ProcessActuator) await actuators.process.start();
+      // Before anything acts: refuse what a platform or its permissions cannot do (POLICY_INVALID,
+      // naming the rule), then end what a previous run held past its time (e.g. HPA floors).
+      for (const a of Object.values(actuators)) await a?.validate?.(policy);
+      for (const a of Object.values(actuators)) await a?.reconcile?.();
       engine.recover();
       const addr = await app.listen({ host: config.server.host, port: config.server.port });
       engine.wake();

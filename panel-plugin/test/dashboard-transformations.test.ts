@@ -25,8 +25,9 @@ function event(id: string, service: string): AnomalyEvent {
     start: 1_700_000_000_000,
     end: 1_700_000_060_000,
     peakScore: 2,
+    peakAt: 1_700_000_030_000,
     topFeatures: [{ feature: 'cpu', contribution: 0.5 }],
-  } as AnomalyEvent;
+  };
 }
 
 describe('overview dashboard, through Grafana’s own transformations', () => {

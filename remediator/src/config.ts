@@ -71,6 +71,13 @@ export const Config = z.strictObject({
   kubernetes: z
     .strictObject({
       kubeconfig: z.string().optional(),
+      /** Bound on each Kubernetes API call. */
+      requestTimeoutSeconds: z.number().min(0.1).default(10),
+      /** How long an HPA floor raised by scale_out is held (from the raise; cover verify.timeoutSeconds). */
+      floorHoldSeconds: z.number().int().min(1).default(900),
+      /** How long an isolated pod stays out of traffic; then it is evicted, or restored. */
+      isolationTtlSeconds: z.number().int().min(1).default(900),
+      afterIsolationTtl: z.enum(['evict', 'restore']).default('evict'),
       leaderElection: z
         .strictObject({
           enabled: z.boolean().default(true),

@@ -87,7 +87,13 @@ export async function createRemediator(
   }
   if (config.kubernetes && !o.actuators?.kubernetes) {
     const kc = loadKubeConfig(config.kubernetes.kubeconfig);
-    actuators.kubernetes = new KubernetesActuator(kc);
+    const k = config.kubernetes;
+    actuators.kubernetes = new KubernetesActuator(kc, {
+      requestTimeoutMs: k.requestTimeoutSeconds * 1000,
+      floorHoldSeconds: k.floorHoldSeconds,
+      isolationTtlSeconds: k.isolationTtlSeconds,
+      afterIsolationTtl: k.afterIsolationTtl,
+    });
     const le = config.kubernetes.leaderElection;
     if (le?.enabled && !o.isLeader) {
       const elector = new LeaseElector(

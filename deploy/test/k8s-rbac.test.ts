@@ -112,6 +112,14 @@ describe('remediator RBAC', () => {
     expect(users.map(objectId)).toEqual(['Deployment/remediator']);
   });
 
+  it('gives the remediator pod no secret it does not use (no demo admin token: traffic and cache go through the API server)', () => {
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'remediator') as K8sObject & {
+      spec: { template: { spec: { containers: { env?: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] }[] } } };
+    };
+    const secrets = deployment.spec.template.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name ?? null));
+    expect(secrets.filter((x) => x !== null)).toEqual([]);
+  });
+
   it('elects its leader on the one Lease the Role lets it update, in its own namespace', () => {
     const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'remediator-config') as K8sObject & { data: Record<string, string> };
     const config = parse(cm.data['remediator.yml']) as { kubernetes: { leaderElection: { enabled: boolean; namespace: string; leaseName: string } } };

@@ -85,6 +85,28 @@ describe('isolation: aimed at the pod the evidence names, bounded in share and t
     expect(traffic(k.kube, 'orders-7d9f-b')).toBe('serving');
   });
 
+  it("reads the workload's pods by its full selector (matchExpressions too): another workload's pods are never picked", async () => {
+    const d = k.kube.deployment();
+    k.kube.put('deployments', {
+      ...d,
+      spec: {
+        ...d.spec,
+        selector: {
+          matchLabels: { app: 'orders' },
+          matchExpressions: [{ key: 'track', operator: 'NotIn', values: ['canary'] }],
+        },
+      },
+    });
+    k.kube.addPod('orders-canary-x', {
+      restarts: 9,
+      labels: { app: 'orders', track: 'canary', 'homeostat.io/traffic': 'serving' },
+    });
+    const before = await k.act.snapshot(request('isolate').target);
+    expect(before.selector).toBe('app=orders,track notin (canary)');
+    await expect(k.act.plan(isolate(), before)).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED' });
+    expect(traffic(k.kube, 'orders-canary-x')).toBe('serving');
+  });
+
   it('refuses a label the Service does not select on, or one in the Deployment selector (the pod would be orphaned)', async () => {
     const before = await k.act.snapshot(request('isolate').target);
     await expect(

@@ -47,6 +47,15 @@ describe("restart is verified on Kubernetes' own terms (observedGeneration, upda
     });
   });
 
+  it('stops waiting for a rollout when the remediator shuts down (the action fails instead of holding the shutdown)', async () => {
+    k.kube.controller.stuck.add('orders');
+    const stop = new AbortController();
+    stop.abort();
+    await expect(
+      (await k.act.plan({ ...request('restart'), signal: stop.signal }, {})).run(),
+    ).rejects.toThrow(/shutting down/);
+  });
+
   it('never restarts on top of a rollout in progress (not yet observed, or still updating)', async () => {
     // someone else's rollout: a template change the controller has not observed yet
     const d = k.kube.deployment();

@@ -11,6 +11,11 @@ export interface ActRequest {
   desiredReplicas?: number;
   labels: Labels;
   incidentId: string;
+  /**
+   * Optional: aborted when the remediator shuts down; an action that waits on its platform (a
+   * Kubernetes rollout) stops waiting and fails instead of holding the shutdown.
+   */
+  signal?: AbortSignal;
 }
 
 /**

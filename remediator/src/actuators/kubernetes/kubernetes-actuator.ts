@@ -79,10 +79,16 @@ export class KubernetesActuator implements Actuator {
       case 'scale_in':
         return this.armed(planScale(w, this.floor, req, before));
       case 'restart':
-        return planRestart(w, before, this.clock, {
-          pollMs: (this.o.rolloutPollSeconds ?? 5) * 1000,
-          ...(this.o.rolloutTimeoutSeconds ? { timeoutMs: this.o.rolloutTimeoutSeconds * 1000 } : {}),
-        });
+        return planRestart(
+          w,
+          before,
+          this.clock,
+          {
+            pollMs: (this.o.rolloutPollSeconds ?? 5) * 1000,
+            ...(this.o.rolloutTimeoutSeconds ? { timeoutMs: this.o.rolloutTimeoutSeconds * 1000 } : {}),
+          },
+          req.signal,
+        );
       case 'isolate': {
         const label = String(req.params.label ?? 'homeostat.io/traffic');
         await checkIsolationLabel(this.api, w, w.name, label);

@@ -20,7 +20,13 @@ export interface RestartOptions {
  * ProgressDeadlineExceeded or when the wait runs out. A failed rollout fails the action, so the
  * engine records it failed and moves up the ladder instead of calling it healed.
  */
-export function planRestart(w: Workload, before: TargetSnapshot, clock: KubeClock, o: RestartOptions): Plan {
+export function planRestart(
+  w: Workload,
+  before: TargetSnapshot,
+  clock: KubeClock,
+  o: RestartOptions,
+  signal?: AbortSignal,
+): Plan {
   const restartedAt = new Date(clock.now()).toISOString();
   const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } };
   const where = `${w.kindName} ${w.namespace}/${w.name}`;
@@ -30,7 +36,7 @@ export function planRestart(w: Workload, before: TargetSnapshot, clock: KubeCloc
       const cur = await w.read();
       if ((cur.spec as { paused?: boolean } | undefined)?.paused)
         throw new RemediatorError('ACTUATOR_FAILED', `${where} is paused; not restarting`);
-      const pre = rolloutState(w.kindName as 'Deployment', cur);
+      const pre = rolloutState(w.kindName, cur);
       if (pre.state !== 'complete')
         throw new RemediatorError(
           'ACTUATOR_FAILED',
@@ -43,7 +49,9 @@ export function planRestart(w: Workload, before: TargetSnapshot, clock: KubeCloc
       const end = clock.now() + (o.timeoutMs ?? (deadlineS + 60) * 1000);
       for (;;) {
         await clock.sleep(o.pollMs);
-        const st = rolloutState(w.kindName as 'Deployment', await w.read());
+        if (signal?.aborted)
+          throw new RemediatorError('ACTUATOR_FAILED', `shutting down: rollout of ${where} not verified`);
+        const st = rolloutState(w.kindName, await w.read());
         if (st.state === 'complete') return { ...before, generation, restartedAt, rollout: st.detail };
         if (st.state === 'failed')
           throw new RemediatorError('ACTUATOR_FAILED', `rollout of ${where} failed: ${st.detail}`);

@@ -40,7 +40,7 @@ export class Workload {
   get path(): string {
     return `/apis/apps/v1/namespaces/${this.namespace}/${PLURAL[this.kind]}/${this.name}`;
   }
-  get kindName(): string {
+  get kindName(): (typeof WORKLOAD_KINDS)[WorkloadKind] {
     return WORKLOAD_KINDS[this.kind];
   }
   withManager(path: string): string {

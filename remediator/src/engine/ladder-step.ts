@@ -164,6 +164,7 @@ export class LadderStep {
       labels,
       incidentId,
       ...(decision.desiredReplicas !== undefined ? { desiredReplicas: decision.desiredReplicas } : {}),
+      signal: this.ctx.signal, // an actuator waiting on its platform stops at shutdown
     };
     let plan;
     try {

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ProcessGroupConfig } from '../config';
 import { RemediatorError } from '../errors';
+import { isSameProcess, parsePidFile, readIdentity } from './process-identity';
 
 /** One supervised replica of a process group. */
 export interface Replica {
@@ -43,31 +44,35 @@ export class ReplicaSupervisor {
       : null;
   }
 
-  /** Stops a replica left behind by a previous remediator that died without cleaning up. */
-  async reapOrphan(name: string, port: number): Promise<void> {
+  /**
+   * Stops a replica left behind by a previous remediator that died without cleaning up, if the pid
+   * file's process is still that replica (same start time and command line); a reused pid, or a
+   * pid file without identity, is never signalled. Returns whether an orphan was stopped.
+   */
+  async reapOrphan(name: string, port: number): Promise<boolean> {
     const file = this.pidFile(name, port);
-    if (!file) return;
-    let pid: number;
+    if (!file) return false;
+    let text: string;
     try {
-      pid = Number(readFileSync(file, 'utf8').trim());
+      text = readFileSync(file, 'utf8');
     } catch {
-      return;
-    }
-    const alive = (): boolean => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    if (pid > 1 && alive()) {
-      this.log?.warn({ group: name, port, pid }, 'stopping replica orphaned by a previous run');
-      process.kill(pid, 'SIGTERM');
-      for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
-      if (alive()) process.kill(pid, 'SIGKILL');
+      return false;
     }
     rmSync(file, { force: true });
+    const rec = parsePidFile(text.trim());
+    if (!rec || !isSameProcess(rec)) {
+      this.log?.warn(
+        { group: name, port, pidFile: text.trim() },
+        'pid file does not name our replica; not signalled',
+      );
+      return false;
+    }
+    const alive = (): boolean => isSameProcess(rec);
+    this.log?.warn({ group: name, port, pid: rec.pid }, 'stopping replica orphaned by a previous run');
+    process.kill(rec.pid, 'SIGTERM');
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive()) process.kill(rec.pid, 'SIGKILL');
+    return true;
   }
 
   spawn(cfg: ProcessGroupConfig, port: number): ChildProcess {
@@ -78,13 +83,14 @@ export class ReplicaSupervisor {
       stdio: 'ignore',
     });
     const file = this.pidFile(cfg.name, port);
-    if (file && child.pid) writeFileSync(file, String(child.pid));
+    const id = child.pid ? readIdentity(child.pid) : null;
+    if (file && id) writeFileSync(file, JSON.stringify(id));
     child.on('error', (e) => this.log?.warn({ err: e, group: cfg.name, port }, 'replica failed to start'));
     child.on('exit', (code, signal) => {
       this.log?.info({ group: cfg.name, port, code, signal }, 'replica exited');
       if (file) {
         try {
-          if (readFileSync(file, 'utf8').trim() === String(child.pid)) rmSync(file, { force: true });
+          if (parsePidFile(readFileSync(file, 'utf8'))?.pid === child.pid) rmSync(file, { force: true });
         } catch {
           // already gone
         }

@@ -21,6 +21,12 @@ export interface ProcessActuatorOptions {
 
 const url = replicaUrl;
 
+/** Removes `r` from the list if it is still there (two removals never take out a third replica). */
+function removeReplica(list: Replica[], r: Replica): void {
+  const i = list.indexOf(r);
+  if (i >= 0) list.splice(i, 1);
+}
+
 /**
  * Supervised local child processes, so the demo heals where Docker is absent: restart, scale out
  * (spawn on a new port, register with the gateway), scale in, isolate (unregister), traffic shift
@@ -46,6 +52,16 @@ export class ProcessActuator implements Actuator {
     for (const g of this.groups.values()) {
       if (!g.cfg.autostart) continue;
       for (const r of g.replicas) await this.sup.reapOrphan(g.cfg.name, r.port);
+      // Replicas a scale-out spawned before a kill -9: stopped (if still ours) and unregistered.
+      for (let port = g.cfg.replicaPorts.from; port <= g.cfg.replicaPorts.to; port++) {
+        if (g.replicas.some((r) => r.port === port) || !(await this.sup.reapOrphan(g.cfg.name, port)))
+          continue;
+        await this.gateway('DELETE', `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`, {
+          url: url(port),
+        }).catch((e: unknown) =>
+          this.opts.log?.warn({ err: e, port }, 'could not unregister an orphaned replica'),
+        );
+      }
       await Promise.all(
         g.replicas.map(async (r) => {
           r.child = this.sup.spawn(g.cfg, r.port);
@@ -126,7 +142,7 @@ export class ProcessActuator implements Actuator {
               } catch (e) {
                 // A replica that never came up is not left behind half-registered.
                 await this.sup.kill(r, 1);
-                g.replicas.splice(g.replicas.indexOf(r), 1);
+                removeReplica(g.replicas, r);
                 throw e;
               }
             }
@@ -137,7 +153,8 @@ export class ProcessActuator implements Actuator {
       case 'scale_in': {
         const n =
           g.replicas.filter((r) => !r.isolated).length - (req.desiredReplicas ?? Number(before.replicas) - 1);
-        const victims = g.replicas.filter((r) => r.extra).slice(-Math.max(0, n));
+        // n <= 0 removes nothing (slice(-0) would be every extra replica)
+        const victims = n > 0 ? g.replicas.filter((r) => r.extra).slice(-n) : [];
         return {
           apiCall: {
             method: 'DELETE',
@@ -149,7 +166,7 @@ export class ProcessActuator implements Actuator {
             for (const v of victims) {
               await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) });
               await this.sup.kill(v, 10);
-              g.replicas.splice(g.replicas.indexOf(v), 1);
+              removeReplica(g.replicas, v);
             }
             return { ...(await this.snapshot(req.target)), removed: victims.map((v) => v.port) };
           },
@@ -218,13 +235,27 @@ export class ProcessActuator implements Actuator {
     const svc = encodeURIComponent(g.cfg.name);
     switch (req.action) {
       case 'scale_out': {
-        // The clones scale_out spawned are the newest extras, which scale_in removes first.
-        const plan = await this.plan(
-          { ...req, action: 'scale_in', desiredReplicas: Number(before.replicas) },
-          after,
-        );
-        await plan.run();
-        return plan.apiCall;
+        // Exactly the replicas this scale-out spawned (by port, marked extra): never a configured
+        // one, never one another action spawned. One already gone is not removed twice.
+        const spawned = after.spawned;
+        if (!Array.isArray(spawned))
+          throw new RemediatorError(
+            'ACTUATOR_FAILED',
+            'scale_out recorded no spawned replicas; nothing to undo by identity',
+          );
+        const mine = spawned.flatMap((port) => g.replicas.filter((r) => r.extra && r.port === Number(port)));
+        for (const r of mine) {
+          await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) });
+          await this.sup.kill(r, 10);
+          removeReplica(g.replicas, r);
+        }
+        if (mine.length === 0) return null; // already gone (reaped at start-up): not "rolled back" by us
+        return {
+          method: 'DELETE',
+          path: `${this.opts.gateway?.url ?? ''}/admin/upstreams/${svc}`,
+          contentType: 'application/json',
+          body: { urls: mine.map((r) => url(r.port)) },
+        };
       }
       case 'isolate': {
         const port = Number(after.isolatedPort);

@@ -27,6 +27,19 @@ describe('compilePolicy', () => {
     expect(p.killSwitch).toBe(false);
   });
 
+  it("merges a rule's verify: with the policy's defaults instead of resetting the rest to built-ins", () => {
+    const p = compilePolicy({
+      defaults: { verify: { timeoutSeconds: 180, stableSeconds: 20 } },
+      rules: [rule({ verify: { scoreQuery: '' } }), rule({ name: 'plain' })],
+    });
+    expect(p.rules[0]!.verify).toMatchObject({ timeoutSeconds: 180, stableSeconds: 20, scoreQuery: '' });
+    expect(p.rules[1]!.verify).toMatchObject({ timeoutSeconds: 180, stableSeconds: 20 });
+    expect(p.rules[1]!.verify.scoreQuery).toMatch(/homeostat_anomaly_score/);
+    expect(() => compilePolicy({ rules: [rule({ verify: { timeoutSeconds: 0 } })] })).toThrow(
+      /rules\.0\.verify\.timeoutSeconds/,
+    );
+  });
+
   it.each([
     ['rules', {}],
     ['rules.0.ladder.0.action', { rules: [rule({ ladder: [{ action: 'reboot' }] })] }],

@@ -26,23 +26,37 @@ export const Budget = z.strictObject({
   windowSeconds: z.number().int().min(1),
 });
 
-export const Verify = z.strictObject({
+const VerifyFields = {
   /** The action must be verified within this many seconds, else it is undone. */
-  timeoutSeconds: z.number().min(1).default(300),
+  timeoutSeconds: z.number().min(1),
   /** homeostat_anomaly_score must stay below 1 this long once the alert resolved. */
-  stableSeconds: z.number().min(0).default(30),
-  /** Poll interval of the Prometheus post-condition. */
-  intervalSeconds: z.number().min(0.1).default(5),
-  /** Require the alert itself to resolve (Prometheus ALERTS or the resolved webhook). */
-  requireResolved: z.boolean().default(true),
+  stableSeconds: z.number().min(0),
+  /** Poll interval of the post-condition. */
+  intervalSeconds: z.number().min(0.1),
+  /** Require the alert itself to resolve (the resolved webhook, or gone from Alertmanager / ALERTS). */
+  requireResolved: z.boolean(),
   /** PromQL for the entity's score; `{{label}}` templates from the alert. Empty = no score check. */
-  scoreQuery: z.string().default('max(homeostat_anomaly_score{service="{{service}}"})'),
+  scoreQuery: z.string(),
   /**
    * A score older than this is not evidence: the newest sample of the query's first series
    * selector must be at most this old, else the check cannot read (neither passes nor fails).
    */
-  scoreMaxAgeSeconds: z.number().min(1).default(120),
+  scoreMaxAgeSeconds: z.number().min(1),
+};
+
+export const Verify = z.strictObject({
+  timeoutSeconds: VerifyFields.timeoutSeconds.default(300),
+  stableSeconds: VerifyFields.stableSeconds.default(30),
+  intervalSeconds: VerifyFields.intervalSeconds.default(5),
+  requireResolved: VerifyFields.requireResolved.default(true),
+  scoreQuery: VerifyFields.scoreQuery.default('max(homeostat_anomaly_score{service="{{service}}"})'),
+  scoreMaxAgeSeconds: VerifyFields.scoreMaxAgeSeconds.default(120),
 });
+/**
+ * A rule's `verify:` names only what differs from `defaults.verify`: no built-in defaults here, so
+ * the fields it leaves out keep the policy's defaults instead of being reset to the built-in ones.
+ */
+export const VerifyOverride = z.strictObject(VerifyFields).partial();
 export type Verify = z.infer<typeof Verify>;
 
 const RuleFields = {
@@ -96,7 +110,7 @@ export const RuleInput = z.strictObject({
   replicas: RuleFields.replicas.optional(),
   dryRun: z.boolean().optional(),
   approvalRequired: z.boolean().optional(),
-  verify: Verify.partial().optional(),
+  verify: VerifyOverride.optional(),
 });
 export type RuleInput = z.infer<typeof RuleInput>;
 

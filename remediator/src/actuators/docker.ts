@@ -11,6 +11,8 @@ const NUMBER = 'com.docker.compose.container-number';
 /** Marks containers this actuator created, so they can be reconciled and removed (never originals). */
 export const CLONE_LABEL = 'io.homeostat.remediator.clone';
 export const INCIDENT_LABEL = 'io.homeostat.remediator.incident';
+/** On clones of a `kind: container` target: the name of the container they were cloned from. */
+export const CLONE_OF_LABEL = 'io.homeostat.remediator.clone-of';
 
 export interface DockerActuatorOptions {
   socketPath?: string;
@@ -28,6 +30,11 @@ interface Ctr {
   state: string;
   labels: Record<string, string>;
   networks: Record<string, { aliases: string[] }>;
+}
+
+/** Docker's name filter is a regular expression: a name must match itself only (`api.1` not `api-1`). */
+export function exactNameFilter(name: string): string {
+  return `^/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }
 
 function freeHostPort(): Promise<number> {
@@ -57,15 +64,21 @@ export class DockerActuator implements Actuator {
   /** The target's containers in the given states (running only, unless a restart needs the dead ones). */
   async containers(target: Target, states: readonly string[] = ['running']): Promise<Ctr[]> {
     const status = [...states];
-    const filters =
+    // A `container` target counts its clones too (else replicas.max is never enforced).
+    const queries =
       target.kind === 'container'
-        ? { name: [`^/${target.name}$`], status }
-        : {
-            label: [`${PROJECT}=${target.namespace ?? ''}`, `${SERVICE}=${target.name}`],
-            status,
-          };
-    const list = await this.docker.listContainers({ filters: JSON.stringify(filters) });
-    return list
+        ? [
+            { name: [exactNameFilter(target.name)], status },
+            { label: [`${CLONE_OF_LABEL}=${target.name}`, `${CLONE_LABEL}=true`], status },
+          ]
+        : [{ label: [`${PROJECT}=${target.namespace ?? ''}`, `${SERVICE}=${target.name}`], status }];
+    const lists = await Promise.all(
+      queries.map((filters) => this.docker.listContainers({ filters: JSON.stringify(filters) })),
+    );
+    const seen = new Set<string>();
+    return lists
+      .flat()
+      .filter((c) => !seen.has(c.Id) && seen.add(c.Id))
       .map((c) => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
@@ -78,7 +91,11 @@ export class DockerActuator implements Actuator {
           ]),
         ),
       }))
-      .sort((a, b) => Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0));
+      .sort(
+        (a, b) =>
+          Number(a.labels[CLONE_LABEL] === 'true') - Number(b.labels[CLONE_LABEL] === 'true') ||
+          Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0),
+      );
   }
 
   async snapshot(target: Target): Promise<TargetSnapshot> {
@@ -96,8 +113,12 @@ export class DockerActuator implements Actuator {
 
   async plan(req: ActRequest, _before: TargetSnapshot): Promise<Plan> {
     // A crashed replica has exited (compose services run with restart: "no" so that healing is ours),
-    // so restart and stop must see exited containers too; scaling counts running ones only.
-    const withDead = req.action === 'restart' || req.action === 'stop';
+    // so a restart must see exited containers too; stop (whose undo starts the container) and
+    // scaling count running ones only.
+    const withDead = req.action === 'restart';
+    // Clones that exited (died on start, or stopped by hand) hold names and numbers: removed first.
+    if (req.action === 'scale_out' || req.action === 'scale_in')
+      await this.reconcileClones(req.target, { onlyStopped: true });
     const cs = await this.containers(req.target, withDead ? RESTARTABLE_STATES : ['running']);
     if (cs.length === 0)
       throw new RemediatorError('TARGET_UNRESOLVED', `no container for ${req.target.name}`, {
@@ -124,6 +145,7 @@ export class DockerActuator implements Actuator {
         return {
           apiCall: { method: 'POST', path: `/containers/${inst.id}/stop?t=${grace}` },
           run: async () => {
+            // `stopped` is what undo starts again: only ever a container that was running (see withDead)
             await this.stopQuietly(inst.id, grace);
             return { ...(await this.snapshot(req.target)), stopped: inst.id };
           },
@@ -148,7 +170,8 @@ export class DockerActuator implements Actuator {
       }
       case 'scale_in': {
         const n = Math.max(0, cs.length - (req.desiredReplicas ?? cs.length - 1));
-        const victims = cs.filter((c) => c.labels[CLONE_LABEL] === 'true').slice(-n);
+        // n = 0 removes nothing (slice(-0) would be every clone)
+        const victims = n > 0 ? cs.filter((c) => c.labels[CLONE_LABEL] === 'true').slice(-n) : [];
         return {
           apiCall: { method: 'DELETE', path: `/containers/${victims[0]?.id ?? 'none'}?force=true` },
           run: async () => {
@@ -225,17 +248,26 @@ export class DockerActuator implements Actuator {
 
   /** Removes clones of a service (all, or only stopped ones): what `reconcile` after a compose up needs. */
   async reconcileClones(target: Target, { onlyStopped = false } = {}): Promise<string[]> {
-    const filters = {
-      label: [
-        `${CLONE_LABEL}=true`,
-        `${SERVICE}=${target.name}`,
-        ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : []),
-      ],
-    };
-    const list = await this.docker.listContainers({ all: true, filters: JSON.stringify(filters) });
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: JSON.stringify(this.cloneFilter(target)),
+    });
     const victims = list.filter((c) => !onlyStopped || c.State !== 'running');
     for (const c of victims) await this.removeContainer(c.Id);
     return victims.map((c) => c.Id);
+  }
+
+  /** Every clone of the target, whatever its state. */
+  private cloneFilter(target: Target): { label: string[] } {
+    return target.kind === 'container'
+      ? { label: [`${CLONE_LABEL}=true`, `${CLONE_OF_LABEL}=${target.name}`] }
+      : {
+          label: [
+            `${CLONE_LABEL}=true`,
+            `${SERVICE}=${target.name}`,
+            ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : []),
+          ],
+        };
   }
 
   private cloneName(target: Target, cs: Ctr[]): string {
@@ -247,12 +279,28 @@ export class DockerActuator implements Actuator {
 
   private async clone(templateId: string, target: Target, incidentId: string): Promise<string> {
     const src = await this.docker.getContainer(templateId).inspect();
-    // Numbering is per compose project: another project's `orders` service must not shift ours.
+    // Two writers on one volume corrupt it: a container with a writable mount is not cloned.
+    const writable = (src.Mounts ?? []).filter((m) => m.RW);
+    if (writable.length > 0)
+      throw new RemediatorError(
+        'ACTION_UNSUPPORTED',
+        `${src.Name.replace(/^\//, '')} has writable mounts (${writable.map((m) => m.Destination).join(', ')}): a clone would be a second writer`,
+        { field: 'action' },
+      );
+    // Numbering is per compose project (another project's `orders` must not shift ours), and per
+    // original container for a `container` target.
     const all = await this.docker.listContainers({
       all: true,
-      filters: JSON.stringify({
-        label: [`${SERVICE}=${target.name}`, ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : [])],
-      }),
+      filters: JSON.stringify(
+        target.kind === 'container'
+          ? this.cloneFilter(target)
+          : {
+              label: [
+                `${SERVICE}=${target.name}`,
+                ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : []),
+              ],
+            },
+      ),
     });
     const n = 1 + Math.max(0, ...all.map((c) => Number(c.Labels[NUMBER] ?? 0)));
     const hostNet = src.HostConfig.NetworkMode === 'host';
@@ -283,6 +331,7 @@ export class DockerActuator implements Actuator {
         [NUMBER]: String(n),
         [CLONE_LABEL]: 'true',
         [INCIDENT_LABEL]: incidentId,
+        ...(target.kind === 'container' ? { [CLONE_OF_LABEL]: target.name } : {}),
       },
       HostConfig: { ...src.HostConfig, PortBindings: {} },
       ...(hostNet || nets.length === 0
@@ -302,6 +351,18 @@ export class DockerActuator implements Actuator {
           .connect({ Container: c.id, EndpointConfig: { Aliases: cfg.Aliases ?? [target.name] } });
     }
     await c.start();
+    // A clone that dies at once (a port fixed in its command, a missing file) is not a replica.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const st = (await c.inspect()).State;
+      if (!st.Running) {
+        await this.removeContainer(c.id);
+        throw new RemediatorError(
+          'ACTUATOR_FAILED',
+          `clone ${name} exited (${st.ExitCode}) right after start; removed`,
+        );
+      }
+    }
     return c.id;
   }
 

@@ -14,6 +14,8 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
     server: { host: '127.0.0.1', port: i.port },
     dataDir: i.dataDir,
     logLevel: 'warn',
+    // the demo services export their spans here as homeostat-demo-<service>: the call graph's entities
+    traces: { servicePattern: '^homeostat-demo-(.+)$' },
     detectors: [
       {
         name: 'demo',

@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { waitFor, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
 import { buildDemoImage, IMAGE_ENTRY, IMAGE_REPO, imageTag, removeImage } from './demo-image';
-import { ADMIN_TOKEN_ENV, DEMO_SERVICES, type Fleet, type FleetContext, type FleetPlan } from './fleet';
+import { DEMO_SERVICES, type Fleet, type FleetContext, type FleetPlan } from './fleet';
 import type { StackTarget } from './prometheus-config';
 import { ENTRY_POINTS } from './repo-paths';
 import { startDaemon } from './start-daemon';
@@ -117,7 +117,7 @@ export class DockerFleet implements Fleet {
           '--env', `PORT=${port}`,
           '--env', `HOMEOSTAT_SERVICE=${service}`,
           '--env', 'HOMEOSTAT_HOST=127.0.0.1',
-          '--env', `${ADMIN_TOKEN_ENV}=${ctx.adminToken}`,
+          ...Object.entries(ctx.serviceEnv).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
           IMAGE, 'node', IMAGE_ENTRY,
         ]);
         fleet.originals.set(service, { id: stdout.trim(), port });
@@ -128,7 +128,7 @@ export class DockerFleet implements Fleet {
         'gateway',
         process.execPath,
         [ENTRY_POINTS.gateway, '--port', String(gatewayPort), '--upstreams-file', fleet.upstreamsFile, '--file-interval-ms', '500'],
-        { dir: ctx.dir, port: gatewayPort, ready: '/healthz', env: { [ADMIN_TOKEN_ENV]: ctx.adminToken }, log: ctx.log },
+        { dir: ctx.dir, port: gatewayPort, ready: '/healthz', env: ctx.serviceEnv, log: ctx.log },
       );
       return fleet;
     } catch (e) {

@@ -37,6 +37,11 @@ export interface FleetContext {
   /** Where configs and logs go. */
   dir: string;
   adminToken: string;
+  /**
+   * Environment of every demo service process or container: the admin token, and with a detector
+   * in the stack, where to export traces (its OTLP receiver learns the call graph from them).
+   */
+  serviceEnv: Record<string, string>;
   ports: PortPool;
   /** With heal on, the remediator's actuator may own the backends (the process actuator starts them). */
   heal: boolean;

@@ -9,10 +9,16 @@ import { startDaemon } from './start-daemon';
 export type HomeostatService = 'detector' | 'remediator';
 
 /**
- * The route that answers once the service serves. The remediator's is its own kill-switch route:
- * a demo backend answering /healthz on a reused port must not pass for it.
+ * When the service serves. The remediator is recognised by its own OpenAPI document (open to
+ * anyone, unlike its API routes): a demo backend answering /healthz on a reused port must not pass.
  */
-const READY: Record<HomeostatService, string> = { detector: '/healthz', remediator: '/api/v1/kill-switch' };
+const READY: Record<HomeostatService, string | ((url: string) => Promise<boolean>)> = {
+  detector: '/healthz',
+  remediator: async (url) => {
+    const r = await fetch(`${url}/openapi.json`);
+    return r.ok && ((await r.json()) as { info?: { title?: string } }).info?.title === 'Homeostat remediator';
+  },
+};
 
 /**
  * Starts Homeostat's detector or remediator as its users do: the built CLI's `serve` with `config`

@@ -25,6 +25,7 @@ export class LocalFleet implements Fleet {
     private readonly members: Map<string, Member>,
     private readonly dir: string,
     private readonly adminToken: string,
+    private readonly env: Record<string, string>,
   ) {}
 
   /**
@@ -34,6 +35,8 @@ export class LocalFleet implements Fleet {
   static async start(opts: {
     dir: string;
     adminToken: string;
+    /** Environment of each process (the admin token protects /admin). */
+    env: Record<string, string>;
     backendPorts: Record<string, number>;
     gatewayPort: number;
     backendsOwnedElsewhere: boolean;
@@ -42,7 +45,7 @@ export class LocalFleet implements Fleet {
       throw new ChaosError('NOT_BUILT', `the demo fleet is not built (${ENTRY_POINTS.backend}); run: npm run build -w @homeostat/demo`);
     }
     const members = new Map<string, Member>();
-    const fleet = new LocalFleet(members, opts.dir, opts.adminToken);
+    const fleet = new LocalFleet(members, opts.dir, opts.adminToken, opts.env);
     try {
       const upstreams: string[] = [];
       for (const [service, port] of Object.entries(opts.backendPorts)) {
@@ -105,7 +108,7 @@ export class LocalFleet implements Fleet {
       port,
       url: `http://127.0.0.1:${port}`,
       name: `demo-${service}`,
-      env: { [ADMIN_TOKEN_ENV]: this.adminToken },
+      env: this.env,
     });
   }
 
@@ -137,6 +140,7 @@ export async function planLocalFleet(ctx: FleetContext): Promise<FleetPlan> {
       command: [process.execPath, ENTRY_POINTS.backend, '--service', service, '--port', '{port}'],
       ports: [backendPorts[service]],
       replicaPorts: await ctx.ports.range(4),
+      env: ctx.serviceEnv,
       autostart: true,
     });
   }
@@ -147,7 +151,7 @@ export async function planLocalFleet(ctx: FleetContext): Promise<FleetPlan> {
     },
     start: () => {
       ctx.log(ctx.heal ? 'starting the gateway (the remediator started the backends)' : 'starting the demo fleet (gateway + orders, payments, inventory)');
-      return LocalFleet.start({ dir: ctx.dir, adminToken: ctx.adminToken, backendPorts, gatewayPort, backendsOwnedElsewhere: ctx.heal });
+      return LocalFleet.start({ dir: ctx.dir, adminToken: ctx.adminToken, env: ctx.serviceEnv, backendPorts, gatewayPort, backendsOwnedElsewhere: ctx.heal });
     },
   };
 }

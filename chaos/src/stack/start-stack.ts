@@ -65,8 +65,9 @@ export function assertHealBuilt(log?: (m: string) => void): void {
 
 /**
  * Starts the stack: the demo fleet (local processes or Docker containers), Prometheus (1 s scrape,
- * file_sd kept in sync with the fleet's replicas) and, with heal on, Alertmanager, the detector and
- * the remediator, all on free loopback ports with generated configs. stop() ends every process it
+ * file_sd kept in sync with the fleet's replicas) and, with heal on, Alertmanager, the detector (which
+ * also receives the fleet's traces over OTLP) and the remediator, all on free loopback ports with
+ * generated configs. stop() ends every process it
  * started and removes every container.
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -100,7 +101,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     let detectorUrl: string | null = null;
     let alertmanagerUrl: string | null = null;
     const homeostatTargets: StackTarget[] = [];
-    const plan = await PLAN[opts.fleet ?? 'processes']({ dir, adminToken, ports, heal: opts.heal, log });
+    const serviceEnv: Record<string, string> = { ...adminEnv };
+
+    if (opts.heal) {
+      // first the detector: the fleet's services export their traces to it from their first request
+      const detPort = await ports.next();
+      const detConfig = detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data') });
+      detectorUrl = started(await startHomeostatService('detector', { dir, port: detPort, config: detConfig, log }));
+      homeostatTargets.push({ service: 'detector', address: `127.0.0.1:${detPort}` });
+      serviceEnv.OTEL_EXPORTER_OTLP_ENDPOINT = detectorUrl;
+    }
+    const plan = await PLAN[opts.fleet ?? 'processes']({ dir, adminToken, serviceEnv, ports, heal: opts.heal, log });
 
     if (opts.heal) {
       const amPort = await ports.next();
@@ -117,7 +128,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         services: DEMO_SERVICES,
         actuator: plan.actuator,
       });
-      // first: the process actuator starts the backends the fleet then waits for
+      // before the fleet: the process actuator starts the backends the fleet then waits for
       remediatorUrl = started(await startHomeostatService('remediator', { dir, port: remPort, config: remConfig, env: adminEnv, log }));
       homeostatTargets.push({ service: 'remediator', address: `127.0.0.1:${remPort}` });
       fleet = await plan.start();
@@ -134,11 +145,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           { dir: amDir, port: amPort, ready: '/-/ready', log },
         ),
       );
-
-      const detPort = await ports.next();
-      const detConfig = detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data') });
-      detectorUrl = started(await startHomeostatService('detector', { dir, port: detPort, config: detConfig, log }));
-      homeostatTargets.push({ service: 'detector', address: `127.0.0.1:${detPort}` });
     } else {
       fleet = await plan.start();
     }

@@ -104,7 +104,9 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     });
     expect(statuses.every((s) => s >= 400)).toBe(true);
     expect(session.proxy.log.slice(before)).toEqual([]);
-    const killSwitch = (await (await fetch(`${session.stack.remediatorUrl}/api/v1/kill-switch`)).json()) as { engaged: boolean };
+    const killSwitch = (await (
+      await fetch(`${session.stack.remediatorUrl}/api/v1/kill-switch`, { headers: { authorization: `Bearer ${REMEDIATOR_READER_TOKEN}` } })
+    ).json()) as { engaged: boolean };
     expect(killSwitch.engaged).toBe(false);
   });
 

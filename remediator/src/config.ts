@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { RemediatorError } from './errors';
+import type { Credentials } from './http/access-control';
 import { compilePolicy, parseYamlText, zodToError } from './policy/load-policy';
 import type { Policy } from './policy/policy-schema';
 
@@ -52,16 +53,30 @@ export const Config = z.strictObject({
     })
     .default({ host: '127.0.0.1', port: 8091, bodyLimitBytes: 1024 * 1024, logLevel: 'info' }),
   /**
-   * Webhook auth as Alertmanager's http_config sends it. With nothing configured the receivers
-   * refuse every request, unless `disabled: true` (local experiments only).
+   * Three credentials with least privilege, each a bearer token from a value, file or env:
+   * `bearerTokens` / `basic` for webhook senders (Alertmanager's http_config), `readerTokens` for
+   * the audit API (the Grafana datasource), `operatorTokens` for approvals and the kill switch
+   * (operators may also read). Without credentials a route refuses every request; reads without a
+   * credential only with `anonymousReads: true`, everything open only with `disabled: true`
+   * (local experiments).
    */
   auth: z
     .strictObject({
       bearerTokens: z.array(Secret).default([]),
       basic: z.array(z.strictObject({ username: z.string().min(1), password: Secret })).default([]),
+      readerTokens: z.array(Secret).default([]),
+      operatorTokens: z.array(Secret).default([]),
+      anonymousReads: z.boolean().default(false),
       disabled: z.boolean().default(false),
     })
-    .default({ bearerTokens: [], basic: [], disabled: false }),
+    .default({
+      bearerTokens: [],
+      basic: [],
+      readerTokens: [],
+      operatorTokens: [],
+      anonymousReads: false,
+      disabled: false,
+    }),
   storage: z.strictObject({ file: z.string().min(1) }).default({ file: 'remediator.db' }),
   policyFile: z.string().optional(),
   policy: z.unknown().optional(),
@@ -105,6 +120,23 @@ export interface LoadedConfig {
   config: Config;
   policy: Policy;
   baseDir: string;
+}
+
+/** The auth section's secrets read (files relative to the config file). */
+export function readCredentials(config: Config, baseDir: string): Credentials {
+  const a = config.auth;
+  const all = (list: Secret[], field: string) => list.map((s, i) => readSecret(s, baseDir, `${field}.${i}`));
+  return {
+    webhookTokens: all(a.bearerTokens, 'auth.bearerTokens'),
+    webhookBasic: a.basic.map((b, i) => ({
+      username: b.username,
+      password: readSecret(b.password, baseDir, `auth.basic.${i}.password`),
+    })),
+    readerTokens: all(a.readerTokens, 'auth.readerTokens'),
+    operatorTokens: all(a.operatorTokens, 'auth.operatorTokens'),
+    anonymousReads: a.anonymousReads,
+    disabled: a.disabled,
+  };
 }
 
 /** Reads a secret given as value, file (trimmed) or environment variable. */

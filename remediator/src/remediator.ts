@@ -7,14 +7,14 @@ import { DockerActuator } from './actuators/docker';
 import { KubernetesActuator, loadKubeConfig } from './actuators/kubernetes';
 import { ProcessActuator } from './actuators/process';
 import { LeaseElector } from './leader/lease';
-import { readSecret, type LoadedConfig } from './config';
+import { readCredentials, readSecret, type LoadedConfig } from './config';
 import { StackAlertReader } from './engine/alert-reader';
 import { wallClock, type Clock } from './engine/clock';
 import { Engine } from './engine/engine';
 import { PrometheusClient } from './engine/prometheus-client';
+import { createAccessCheck } from './http/access-control';
 import { buildServer } from './http/server';
 import { createMetrics, type Metrics } from './metrics';
-import { createAuthCheck } from './receivers/auth';
 import { AmSilence } from './sinks/am-silence';
 import { AuditSqlite } from './sinks/audit-sqlite';
 import { ClaimSqlite } from './store/claim-sqlite';
@@ -50,14 +50,7 @@ export async function createRemediator(
   const log = o.log ?? pino({ level: config.server.logLevel, base: { service: 'homeostat-remediator' } });
   const metrics = createMetrics();
   const store = new AuditSqlite(config.storage.file);
-  const checkAuth = createAuthCheck({
-    disabled: config.auth.disabled,
-    bearerTokens: config.auth.bearerTokens.map((s, i) => readSecret(s, baseDir, `auth.bearerTokens.${i}`)),
-    basic: config.auth.basic.map((b, i) => ({
-      username: b.username,
-      password: readSecret(b.password, baseDir, `auth.basic.${i}.password`),
-    })),
-  });
+  const access = createAccessCheck(readCredentials(config, baseDir));
   const actuators: Partial<Record<ActuatorKind, Actuator>> = {};
   const closers: (() => Promise<void>)[] = [];
   let isLeader = o.isLeader ?? (() => true);
@@ -135,7 +128,7 @@ export async function createRemediator(
     engine,
     metrics,
     log,
-    checkAuth,
+    access,
     bodyLimitBytes: config.server.bodyLimitBytes,
     isLeader: () => isLeader(),
   });

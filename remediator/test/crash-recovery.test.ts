@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { freePort, makeTempDir, waitFor } from '@homeostat/testkit';
 import { stringify } from 'yaml';
 import { alert, webhook } from './support/payload';
-import { FIXTURE, TOKEN } from './support/remediator';
+import { asReader, FIXTURE, READER_TOKEN, TOKEN } from './support/remediator';
 
 jest.setTimeout(240_000);
 
@@ -66,7 +66,7 @@ describe('kill -9 of the remediator during an action', () => {
       config,
       stringify({
         server: { port, logLevel: 'warn' },
-        auth: { bearerTokens: [{ value: TOKEN }] },
+        auth: { bearerTokens: [{ value: TOKEN }], readerTokens: [{ value: READER_TOKEN }] },
         storage: { file: db },
         process: {
           groups: [
@@ -147,7 +147,7 @@ describe('kill -9 of the remediator during an action', () => {
     const auditAfter = read<{ seq: number; kind: string }>('SELECT seq, kind FROM audit ORDER BY seq');
     expect(auditAfter.slice(0, auditBefore.length)).toEqual(auditBefore);
     expect(auditAfter.length).toBeGreaterThan(auditBefore.length);
-    const res = await fetch(`${url}/api/v1/actions?from=0&to=${Date.now()}`);
+    const res = await fetch(`${url}/api/v1/actions?from=0&to=${Date.now()}`, { headers: asReader });
     const { actions } = (await res.json()) as {
       actions: { action: string; result: string; error: string | null }[];
     };
@@ -161,13 +161,17 @@ describe('kill -9 of the remediator during an action', () => {
     const again = await post(body);
     expect(await again.json()).toEqual({ accepted: 0, duplicates: 1 });
     await new Promise((r) => setTimeout(r, 500));
-    const after = (await (await fetch(`${url}/api/v1/actions?from=0&to=${Date.now()}`)).json()) as {
+    const after = (await (
+      await fetch(`${url}/api/v1/actions?from=0&to=${Date.now()}`, { headers: asReader })
+    ).json()) as {
       actions: unknown[];
     };
     expect(after.actions).toHaveLength(1);
     // starts: initial, the interrupted restart, and the fresh replica of the second run; none from a repeat
     expect(readFileSync(startLog, 'utf8').trim().split('\n')).toHaveLength(3);
-    const inc = (await (await fetch(`${url}/api/v1/incidents?from=0&to=${Date.now()}`)).json()) as {
+    const inc = (await (
+      await fetch(`${url}/api/v1/incidents?from=0&to=${Date.now()}`, { headers: asReader })
+    ).json()) as {
       incidents: { status: string }[];
     };
     expect(inc.incidents[0]?.status).toBe('escalated');

@@ -4,7 +4,7 @@ import { fireInAlertmanager, resolveInAlertmanager, silences } from './support/a
 import { driveUntil, ManualClock } from './support/manual-clock';
 import { alert, webhook } from './support/payload';
 import { RecordingActuator } from './support/recording-actuator';
-import { startRemediator, TOKEN, type TestRemediator } from './support/remediator';
+import { asOperator, startRemediator, TOKEN, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(90_000);
 
@@ -273,7 +273,7 @@ describe('engine safety: one claim per target, an owner for every incident, the 
     const approve = () =>
       fetch(`${r.url}/api/v1/actions/${pending.id}/approve`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}` },
+        headers: asOperator,
       });
     r.engine.setKillSwitch(true, 'test');
     const refused = await approve();

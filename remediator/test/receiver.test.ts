@@ -2,7 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeTempDir } from '@homeostat/testkit';
 import { alert, webhook } from './support/payload';
-import { FIXTURE, startRemediator, TOKEN, type TestRemediator } from './support/remediator';
+import {
+  asReader,
+  FIXTURE,
+  OPERATOR_TOKEN,
+  startRemediator,
+  TOKEN,
+  type TestRemediator,
+} from './support/remediator';
 
 jest.setTimeout(60_000);
 
@@ -218,9 +225,11 @@ describe('webhook receivers with the process actuator', () => {
       reason: expect.stringMatching(/^not_allowed/),
     });
     // a human approves the pending action: it runs once
-    const approve = (id: string, auth = `Bearer ${TOKEN}`) =>
+    const approve = (id: string, auth = `Bearer ${OPERATOR_TOKEN}`) =>
       fetch(`${r.url}/api/v1/actions/${id}/approve`, { method: 'POST', headers: { authorization: auth } });
     expect((await approve(first(ap.fingerprint).id, 'Bearer x')).status).toBe(401);
+    // Alertmanager's token posts alerts, it does not approve
+    expect((await approve(first(ap.fingerprint).id, `Bearer ${TOKEN}`)).status).toBe(403);
     expect((await approve('nope')).status).toBe(404);
     expect((await approve(first(ap.fingerprint).id)).status).toBe(200);
     await r.engine.idle();
@@ -234,13 +243,14 @@ describe('webhook receivers with the process actuator', () => {
   });
 
   it('the kill switch via the API stops every action until released', async () => {
-    const put = (engaged: boolean, auth = `Bearer ${TOKEN}`) =>
+    const put = (engaged: boolean, auth = `Bearer ${OPERATOR_TOKEN}`) =>
       fetch(`${r.url}/api/v1/kill-switch`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', authorization: auth },
         body: JSON.stringify({ engaged }),
       });
     expect((await put(true, 'Bearer nope')).status).toBe(401);
+    expect((await put(true, `Bearer ${TOKEN}`)).status).toBe(403);
     expect(await (await put(true)).json()).toMatchObject({ engaged: true, api: true });
     const before = starts();
     const a = alert({});
@@ -258,15 +268,17 @@ describe('webhook receivers with the process actuator', () => {
 
   it('serves incidents, actions, timeline and an OpenAPI document listing every error code', async () => {
     const q = `from=0&to=${Date.now()}&service=orders`;
-    const inc = (await (await fetch(`${r.url}/api/v1/incidents?${q}`)).json()) as { incidents: unknown[] };
+    const inc = (await (await fetch(`${r.url}/api/v1/incidents?${q}`, { headers: asReader })).json()) as {
+      incidents: unknown[];
+    };
     expect(inc.incidents.length).toBeGreaterThan(0);
-    const tl = (await (await fetch(`${r.url}/api/v1/timeline?${q}`)).json()) as {
+    const tl = (await (await fetch(`${r.url}/api/v1/timeline?${q}`, { headers: asReader })).json()) as {
       events: { kind: string }[];
     };
     expect(tl.events.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['anomaly', 'action', 'verification']),
     );
-    const bad = await fetch(`${r.url}/api/v1/actions?from=x&to=1`);
+    const bad = await fetch(`${r.url}/api/v1/actions?from=x&to=1`, { headers: asReader });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: 'from' });
     const doc = (await (await fetch(`${r.url}/openapi.json`)).json()) as {

@@ -24,7 +24,8 @@ export function remediatorConfig(i: {
   };
   return {
     server: { host: '127.0.0.1', port: i.port, logLevel: 'warn' },
-    auth: { bearerTokens: [{ file: i.tokenFile }] },
+    // a local test stack: its runner and readiness check read the audit API without a token
+    auth: { bearerTokens: [{ file: i.tokenFile }], anonymousReads: true },
     storage: { file: i.storageFile },
     prometheus: { url: i.prometheusUrl },
     alertmanager: { url: i.alertmanagerUrl },

@@ -19,10 +19,20 @@ const range = [
   { name: 'to', in: 'query', required: true, schema: { type: 'integer' }, description: 'Unix ms' },
   { name: 'service', in: 'query', required: false, schema: { type: 'string' } },
 ];
+/** Who may call an operation: `security` for tools, `x-homeostat-access` names the credential. */
+const secured = (access: 'webhook' | 'read' | 'operate') => ({
+  security: access === 'webhook' ? [{ bearer: [] }, { basic: [] }] : [{ bearer: [] }],
+  'x-homeostat-access': access,
+});
+const denied = {
+  '401': err('missing or unknown credential'),
+  '403': err('a credential of another role (e.g. the webhook token on an operator route)'),
+};
+const open = { security: [], 'x-homeostat-access': 'open' };
 const receiver = (summary: string, body: string) => ({
   post: {
     summary,
-    security: [{ bearer: [] }, { basic: [] }],
+    ...secured('webhook'),
     requestBody: { required: true, content: { 'application/json': { schema: ref(body) } } },
     responses: {
       '202': {
@@ -30,7 +40,7 @@ const receiver = (summary: string, body: string) => ({
         content: { 'application/json': { schema: ref('IntakeResponse') } },
       },
       '400': err('invalid payload; field names the offending path'),
-      '401': err('missing or wrong credentials'),
+      ...denied,
       '413': err('body too large'),
       '415': err('not JSON'),
       '503': err('cannot persist; Alertmanager retries'),
@@ -40,10 +50,12 @@ const receiver = (summary: string, body: string) => ({
 const list = (summary: string, body: string) => ({
   get: {
     summary,
+    ...secured('read'),
     parameters: range,
     responses: {
       '200': { description: 'OK', content: { 'application/json': { schema: ref(body) } } },
       '400': err('bad query'),
+      ...denied,
     },
   },
 });
@@ -67,12 +79,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/actions/{id}/approve': {
         post: {
           summary: 'Approve a pending_approval action: its ladder step runs now (other guards still apply)',
-          security: [{ bearer: [] }, { basic: [] }],
+          ...secured('operate'),
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             '200': { description: 'approved; the action runs asynchronously' },
             '400': err('not pending'),
-            '401': err('unauthorized'),
+            ...denied,
             '404': err('no such action'),
           },
         },
@@ -81,13 +93,15 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/kill-switch': {
         get: {
           summary: 'Kill switch state',
+          ...secured('read'),
           responses: {
             '200': { description: 'OK', content: { 'application/json': { schema: ref('KillSwitch') } } },
+            ...denied,
           },
         },
         put: {
-          summary: 'Engage or release the kill switch (needs the webhook credentials)',
-          security: [{ bearer: [] }, { basic: [] }],
+          summary: 'Engage or release the kill switch (needs an operator token)',
+          ...secured('operate'),
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ref('KillSwitchInput') } },
@@ -95,24 +109,37 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '200': { description: 'OK', content: { 'application/json': { schema: ref('KillSwitch') } } },
             '400': err('bad body'),
-            '401': err('unauthorized'),
+            ...denied,
           },
         },
       },
       '/metrics': {
-        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition' } } },
+        get: {
+          summary: 'Prometheus metrics',
+          ...open,
+          responses: { '200': { description: 'text exposition' } },
+        },
       },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
+      '/healthz': { get: { summary: 'Liveness', ...open, responses: { '200': { description: 'alive' } } } },
       '/readyz': {
         get: {
           summary: 'Readiness (database open)',
+          ...open,
           responses: { '200': { description: 'ready' }, '503': err('not ready') },
         },
+      },
+      '/openapi.json': {
+        get: { summary: 'This document', ...open, responses: { '200': { description: 'OpenAPI 3.1' } } },
       },
     },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'webhook senders: auth.bearerTokens; readers: auth.readerTokens; operators: auth.operatorTokens',
+        },
         basic: { type: 'http', scheme: 'basic' },
       },
       schemas: {

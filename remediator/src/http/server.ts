@@ -13,6 +13,7 @@ import { registerAlertmanagerReceiver } from '../receivers/alertmanager';
 import { registerGrafanaReceiver } from '../receivers/grafana';
 import { GroupCommit } from '../receivers/group-commit';
 import type { AuditSqlite } from '../sinks/audit-sqlite';
+import type { Access, AccessCheck } from './access-control';
 import { errorHandler } from './error-handler';
 import { openApiDocument } from './openapi';
 import { toTimeline } from './timeline';
@@ -22,7 +23,7 @@ export interface ServerDeps {
   engine: Engine;
   metrics: Metrics;
   log: FastifyBaseLogger;
-  checkAuth: (header: string | undefined) => void;
+  access: AccessCheck;
   bodyLimitBytes: number;
   isLeader: () => boolean;
 }
@@ -44,58 +45,72 @@ export function buildServer(d: ServerDeps): FastifyInstance {
     return503OnClosing: true,
   });
   app.setErrorHandler(errorHandler);
+  // Fail closed: a route that does not declare its access needs an operator token.
+  app.addHook('onRequest', async (req) => {
+    if (req.is404) return;
+    const need = (req.routeOptions.config as { access?: Access }).access ?? 'operate';
+    // webhook routes check in their handler, which counts refusals per source
+    if (need !== 'webhook') d.access(req.headers.authorization, need);
+  });
+  const as = (access: Access) => ({ config: { access } });
   app.setNotFoundHandler((req, reply) => {
     void reply
       .code(404)
       .send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
   });
   const commit = new GroupCommit(d.store, (jobs) => d.engine.enqueue(jobs));
-  const intake = { commit, metrics: d.metrics, checkAuth: d.checkAuth };
+  const intake = {
+    commit,
+    metrics: d.metrics,
+    checkAuth: (h: string | undefined) => d.access(h, 'webhook'),
+  };
   registerAlertmanagerReceiver(app, intake);
   registerGrafanaReceiver(app, intake);
 
-  app.get('/api/v1/incidents', async (req) => {
+  app.get('/api/v1/incidents', as('read'), async (req) => {
     const q = parseRange(req.query);
     return { incidents: d.store.incidents(q.from, q.to, q.service) };
   });
-  app.get('/api/v1/actions', async (req) => {
+  app.get('/api/v1/actions', as('read'), async (req) => {
     const q = parseRange(req.query);
     return { actions: d.store.actions(q.from, q.to, q.service) };
   });
-  app.get('/api/v1/timeline', async (req) => {
+  app.get('/api/v1/timeline', as('read'), async (req) => {
     const q = parseRange(req.query);
     return { events: toTimeline(d.store.incidents(q.from, q.to, q.service)) };
   });
-  app.post('/api/v1/actions/:id/approve', async (req: FastifyRequest<{ Params: { id: string } }>) => {
-    d.checkAuth(req.headers.authorization);
-    return { action: d.engine.approve(req.params.id, `api ${req.ip}`) };
-  });
+  app.post(
+    '/api/v1/actions/:id/approve',
+    as('operate'),
+    async (req: FastifyRequest<{ Params: { id: string } }>) => {
+      return { action: d.engine.approve(req.params.id, `api ${req.ip}`) };
+    },
+  );
   const killSwitch = () => ({
     engaged: d.engine.killSwitchEngaged(),
     api: d.engine.apiKillSwitch(),
     config: d.engine.killSwitchEngaged() && !d.engine.apiKillSwitch(),
   });
-  app.get('/api/v1/kill-switch', async () => killSwitch());
-  app.put('/api/v1/kill-switch', async (req) => {
-    d.checkAuth(req.headers.authorization);
+  app.get('/api/v1/kill-switch', as('read'), async () => killSwitch());
+  app.put('/api/v1/kill-switch', as('operate'), async (req) => {
     const body = KillSwitchInput.safeParse(req.body);
     if (!body.success) throw zodToError('VALIDATION_FAILED', body.error);
     d.engine.setKillSwitch(body.data.engaged, `api ${req.ip}`);
     return killSwitch();
   });
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', as('open'), async (_req, reply) => {
     d.metrics.leader.set(d.isLeader() ? 1 : 0);
     return reply
       .header('content-type', d.metrics.registry.contentType)
       .send(await d.metrics.registry.metrics());
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/healthz', as('open'), async () => ({ status: 'ok' }));
+  app.get('/readyz', as('open'), async (_req, reply) => {
     if (!d.store.db.open)
       return reply.code(503).send({ code: 'PERSISTENCE_FAILED', message: 'audit database closed' });
     return { status: 'ready', leader: d.isLeader() };
   });
   const doc = openApiDocument();
-  app.get('/openapi.json', async () => doc);
+  app.get('/openapi.json', as('open'), async () => doc);
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { AlertmanagerAlert } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
+import type { Access } from '../http/access-control';
 import type { Metrics } from '../metrics';
 import { zodToError } from '../policy/load-policy';
 import type { IncomingAlert } from '../sinks/audit-sqlite';
@@ -42,7 +43,7 @@ export function registerIntake(
   schema: z.ZodType<{ alerts: AlertmanagerAlert[] }>,
   deps: IntakeDeps,
 ): void {
-  app.post(path, async (req, reply) => {
+  app.post(path, { config: { access: 'webhook' satisfies Access } }, async (req, reply) => {
     try {
       deps.checkAuth(req.headers.authorization);
     } catch (e) {

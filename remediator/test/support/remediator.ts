@@ -5,6 +5,12 @@ import { parseConfig } from '../../src/config';
 import { createRemediator, type Remediator, type RemediatorOverrides } from '../../src/remediator';
 
 export const TOKEN = 'test-token-0123456789';
+/** The audit API's reader credential (what the Grafana datasource holds). */
+export const READER_TOKEN = 'reader-token-0123456789';
+/** Approvals and the kill switch. */
+export const OPERATOR_TOKEN = 'operator-token-0123456789';
+export const asReader = { authorization: `Bearer ${READER_TOKEN}` };
+export const asOperator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 export const FIXTURE = join(__dirname, '..', 'fixtures', 'tiny-server.js');
 
 export interface TestRemediator extends Remediator {
@@ -17,7 +23,7 @@ export interface TestRemediator extends Remediator {
   ): Promise<{ status: number; body: unknown }>;
 }
 
-/** An in-process remediator on 127.0.0.1:0 with a temp SQLite file and bearer TOKEN. */
+/** An in-process remediator on 127.0.0.1:0 with a temp SQLite file and the three tokens above. */
 export async function startRemediator(
   config: Record<string, unknown>,
   o: RemediatorOverrides & { dbFile?: string } = {},
@@ -26,7 +32,11 @@ export async function startRemediator(
   const loaded = parseConfig(
     {
       server: { port: 0, logLevel: 'silent' },
-      auth: { bearerTokens: [{ value: TOKEN }] },
+      auth: {
+        bearerTokens: [{ value: TOKEN }],
+        readerTokens: [{ value: READER_TOKEN }],
+        operatorTokens: [{ value: OPERATOR_TOKEN }],
+      },
       storage: { file: dbFile },
       ...config,
     },

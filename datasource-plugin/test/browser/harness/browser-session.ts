@@ -4,13 +4,13 @@ import { Browser, Page, chromium } from 'playwright-core';
 import { buildHost, PROFILES, ProfileName } from './build-hosts';
 import { DataProxy, readProvisionedDatasource } from './data-proxy';
 import { HostServer, startHostServer } from './host-server';
-import { DETECTOR_TOKEN, Stack, startStack } from './stack';
+import { DETECTOR_TOKEN, REMEDIATOR_READER_TOKEN, Stack, startStack } from './stack';
 
 const repoRoot = join(__dirname, '../../../..');
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 export const PLUGIN_IDS = ['homeostat-anomaly-datasource', 'homeostat-healing-panel'];
 /** What Grafana holds for the remediator: a read credential, distinct from the webhook token it accepts for writes. */
-export const REMEDIATOR_READER_TOKEN = 'remediator-reader-token-for-browser-tests';
+export { REMEDIATOR_READER_TOKEN };
 
 /** Everything one browser test file needs: services, data proxy, host server, Chromium. */
 export interface Session {

@@ -18,6 +18,8 @@ import { freePort, makeTempDir, startPrometheus, waitFor, type Daemon, type Prom
 const STEP_S = 15;
 export const DETECTOR_TOKEN = 'detector-token-for-browser-tests';
 export const REMEDIATOR_TOKEN = 'remediator-token-for-browser-tests';
+/** The remediator's reader credential: what Grafana holds (secureJsonData.remediatorToken). */
+export const REMEDIATOR_READER_TOKEN = 'remediator-reader-token-for-browser-tests';
 /** From the detector's anomaly event to the alert's startsAt: what the panel's MTTD must show. */
 export const ALERT_DELAY_MS = 30_000;
 
@@ -156,7 +158,7 @@ export async function startStack(): Promise<Stack> {
       port: remediatorPort,
       config: {
         server: { host: '127.0.0.1', port: remediatorPort, logLevel: 'warn' },
-        auth: { bearerTokens: [{ value: REMEDIATOR_TOKEN }] },
+        auth: { bearerTokens: [{ value: REMEDIATOR_TOKEN }], readerTokens: [{ value: REMEDIATOR_READER_TOKEN }] },
         storage: { file: join(dir, 'remediator.db') },
         process: {
           groups: [
@@ -220,7 +222,9 @@ export async function startStack(): Promise<Stack> {
     await waitFor(
       `remediator verified its action (log: ${remediator.logFile})`,
       async () => {
-        const r = await fetch(`${remediator.url}/api/v1/timeline?from=${now - 3600_000}&to=${Date.now() + 60_000}`);
+        const r = await fetch(`${remediator.url}/api/v1/timeline?from=${now - 3600_000}&to=${Date.now() + 60_000}`, {
+          headers: { authorization: `Bearer ${REMEDIATOR_READER_TOKEN}` },
+        });
         const events = ((await r.json()) as { events: Array<{ kind: string }> }).events;
         return events.some((e) => e.kind === 'verification');
       },

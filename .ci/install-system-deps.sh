@@ -2,7 +2,7 @@
 # Installs the Debian packages Homeostat's tests and demo use. Safe to run twice.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-PKGS=(prometheus prometheus-alertmanager docker.io docker-compose chromium python3-sklearn sqlite3 procps iproute2 ca-certificates)
+PKGS=(prometheus prometheus-alertmanager docker.io docker-compose chromium python3-sklearn sqlite3 postgresql procps iproute2 ca-certificates)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

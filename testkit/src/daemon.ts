@@ -27,13 +27,26 @@ export function spawnDaemon(
     url,
     name,
     env = {},
-  }: { dir: string; port: number; url: string; name: string; env?: Record<string, string> },
+    user,
+  }: {
+    dir: string;
+    port: number;
+    url: string;
+    name: string;
+    env?: Record<string, string>;
+    /** Run as this uid/gid (a root test process starting a server that refuses root). */
+    user?: { uid: number; gid: number };
+  },
 ): Daemon {
   const logFile = join(dir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   // process.env is passed explicitly: under jest it is a sandboxed copy, and a child spawned without
   // `env` would not see variables the test (or a stack starter) set, such as HOMEOSTAT_ADMIN_TOKEN.
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(bin, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    ...(user ?? {}),
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   child.on('error', (e) => log.write(`spawn error: ${e.message}\n`));

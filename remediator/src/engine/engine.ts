@@ -14,6 +14,8 @@ export interface EngineDeps extends StepDeps {
   metrics: Metrics;
   log: Logger;
   concurrency: number;
+  /** How long a burst of jobs is batched before one pass (ms); 0: next turn of the event loop. */
+  batchMs?: number;
 }
 
 /** A reason to look at an incident again: a persisted job (seq) or a wait that ended (seq null). */
@@ -153,7 +155,9 @@ export class Engine {
     this.draining = true;
     // A short delay batches a burst of jobs into one pass and one commit; 5 ms is nothing next to
     // the seconds an action takes, and keeps the engine from competing with webhook acks.
-    setTimeout(() => this.drain(), 5);
+    const ms = this.d.batchMs ?? 5;
+    if (ms === 0) setImmediate(() => this.drain());
+    else setTimeout(() => this.drain(), ms);
   }
 
   /**

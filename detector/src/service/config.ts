@@ -223,12 +223,17 @@ export const ServiceConfigInput = z
       .strict()
       .default({ retentionSeconds: DEFAULT_LIVE_SCORE_RETENTION_SECONDS }),
     /**
-     * POST /v1/traces (OTLP/HTTP JSON) teaches the root-cause ranking who calls whom. A span's
+     * POST /v1/traces (OTLP/HTTP JSON, when enabled) teaches the root-cause ranking who calls whom. A span's
      * `service.name` names an entity through `servicePattern`'s first capture group (the whole name
      * without one); an edge is forgotten `edgeTtlSeconds` after it was last seen.
      */
     traces: z
       .object({
+        /**
+         * Off by default: anyone who can reach the port can post spans, and the call graph decides
+         * which alert is a symptom. Turn it on where only the fleet's exporters reach the detector.
+         */
+        enabled: z.boolean().default(false),
         servicePattern: z
           .string()
           .refine((p) => isRegExp(p), 'not a valid regular expression')
@@ -236,7 +241,7 @@ export const ServiceConfigInput = z
         edgeTtlSeconds: PositiveSeconds.default(3600),
       })
       .strict()
-      .default({ servicePattern: '^(.+)$', edgeTtlSeconds: 3600 }),
+      .default({ enabled: false, servicePattern: '^(.+)$', edgeTtlSeconds: 3600 }),
     detectors: z.array(DetectorConfigInput).min(1),
   })
   .strict()
@@ -283,7 +288,7 @@ export interface ServiceConfig {
   dataDir: string;
   logLevel: z.infer<typeof ServiceConfigInput>['logLevel'];
   liveScores: { retentionSeconds: number };
-  traces: { servicePattern: string; edgeTtlSeconds: number };
+  traces: { enabled: boolean; servicePattern: string; edgeTtlSeconds: number };
   detectors: DetectorConfig[];
 }
 

@@ -14,7 +14,7 @@ import { engineModels, type ModelFactory } from './model-factory';
 import { ModelStore } from './model-store';
 import { PrometheusClient } from './prometheus-client';
 import { ReplayCache } from './replay-cache';
-import { registerRootCauseGauge } from './root-cause/root-cause-gauge';
+import { registerRootCauseGauges } from './root-cause/root-cause-gauge';
 import { TraceCallGraph } from './traces/trace-call-graph';
 import { buildServer } from './server';
 
@@ -78,7 +78,7 @@ export class DetectorService {
       log: this.log,
       persistIntervalMs: opts.persistIntervalMs,
     });
-    registerRootCauseGauge(this.metrics.registry, entityLabels, () => this.loop.rootCauseVerdicts());
+    registerRootCauseGauges(this.metrics.registry, entityLabels, this.loop.rootCause);
     const ctx: ApiContext = {
       detectors: config.detectors,
       registry: this.registry,
@@ -90,10 +90,14 @@ export class DetectorService {
         models,
         cache: opts.replayCache ?? new ReplayCache(),
         liveSince: (d) => this.loop.liveSince.get(d) ?? null,
-        liveScores: (d, from, to) => this.scoreLog.range(d, from, to),
+        liveScores: (d, config, from, to) => this.scoreLog.range(d, config, from, to),
       },
       liveSince: (d) => this.loop.liveSince.get(d) ?? null,
-      traces: { graph: traceGraph, servicePattern: new RegExp(config.traces.servicePattern) },
+      traces: {
+        enabled: config.traces.enabled,
+        graph: traceGraph,
+        servicePattern: new RegExp(config.traces.servicePattern),
+      },
       readiness: () => this.readiness(),
     };
     this.app = buildServer(ctx, this.log, opts.version ?? '0.1.0');

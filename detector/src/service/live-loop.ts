@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DetectorConfig } from './config';
+import { detectorHash } from './detector-hash';
 import type { Entity, EntityRegistry } from './entity-registry';
 import type { EventStore } from './event-store';
 import type { EventTracker } from './event-tracker';
@@ -10,7 +10,7 @@ import type { ServiceMetrics } from './metrics';
 import { historyMs, type ModelFactory } from './model-factory';
 import type { ModelStore } from './model-store';
 import type { PrometheusClient } from './prometheus-client';
-import { LiveRootCause, type RootCauseVerdict } from './root-cause/live-root-cause';
+import { LiveRootCause, type IncidentMembership, type RootCauseVerdict } from './root-cause/live-root-cause';
 import { topFeature } from './top-feature';
 import type { TraceCallGraph } from './traces/trace-call-graph';
 
@@ -80,25 +80,6 @@ function escapeReplacement(v: string): string {
 /** Entities scored between two yields to the event loop, so /metrics and the API stay responsive. */
 const YIELD_EVERY = 250;
 
-/** Identifies the inputs a model was trained on; a stored model with another hash starts cold. */
-export function detectorHash(d: DetectorConfig): string {
-  const parts = [
-    Object.entries(d.queries),
-    d.groupBy,
-    d.intervalSeconds,
-    d.trainingWindowSeconds,
-    d.refitIntervalSeconds,
-    d.sensitivity,
-    d.trees,
-    d.sampleSize,
-    d.seed,
-    d.pipeline,
-    // Only when declared, so the models of a detector without a policy keep their hash.
-    ...(Object.keys(d.missing ?? {}).length ? [d.missing] : []),
-  ];
-  return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
-}
-
 /**
  * The live scoring loop: per detector, every interval, one range query per feature covering every
  * point since the last cycle (all entities at once, batched by detector), aligned on the step grid
@@ -130,10 +111,11 @@ export class LiveLoop {
     }
   }
 
-  /** The open incidents' root-cause rankings, for /metrics. */
-  *rootCauseVerdicts(): Iterable<RootCauseVerdict> {
-    for (const rc of this.rootCauses.values()) yield* rc.verdicts();
-  }
+  /** The open incidents' root-cause rankings and members, for /metrics. */
+  readonly rootCause = {
+    verdicts: (): RootCauseVerdict[] => [...this.rootCauses.values()].flatMap((rc) => rc.verdicts()),
+    memberships: (): IncidentMembership[] => [...this.rootCauses.values()].flatMap((rc) => rc.memberships()),
+  };
 
   /** Loads persisted models, then starts one timer chain per detector. */
   start(): void {
@@ -350,7 +332,7 @@ export class LiveLoop {
     if (cursor === null && !this.liveSince.has(d.name)) this.liveSince.set(d.name, end);
     this.cursors.set(d.name, end);
     events.saveAll(tracker.takeChanges());
-    this.deps.scoreLog?.append(scored, this.now());
+    this.deps.scoreLog?.append(d.name, detectorHash(d), scored, this.now());
     this.rootCauses.get(d.name)?.endCycle(end);
   }
 

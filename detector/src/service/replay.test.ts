@@ -166,9 +166,19 @@ describe('replay cache', () => {
     expect(served.series.find((s) => s.key === 'service="b"')).toEqual(
       plain.series.find((s) => s.key === 'service="b"'),
     );
-    // At another step the live record does not apply (it is on the detector's own grid).
+    // At a whole multiple of the interval (a long panel range) a grid point shows the highest live
+    // score of its step; at a step that is not a multiple the record does not apply.
     const coarse = await replay({ ...request(from, to), stepSeconds: 2 * STEP }, deps({ liveScores }));
-    expect(coarse.series.flatMap((s) => s.scores)).not.toContain(1.75);
+    const ca = coarse.series.find((s) => s.key === 'service="a"');
+    const g = Math.ceil(t / (2 * STEP_MS)) * 2 * STEP_MS;
+    expect(ca?.scores[ca.timestamps.indexOf(g)]).toBe(1.75);
+    expect(ca?.anomalies[ca.timestamps.indexOf(g)]).toBe(true);
+    expect(ca?.scores.filter((x) => x === 1.75)).toHaveLength(1);
+    const odd = await replay({ ...request(from, to), stepSeconds: 20 }, deps({ liveScores }));
+    expect(odd.series.flatMap((s) => s.scores)).not.toContain(1.75);
+    // Nor for an ad-hoc query or another grouping of the detector's queries.
+    const regrouped = await replay({ ...request(from, to), groupBy: ['zone'] }, deps({ liveScores }));
+    expect(regrouped.series.flatMap((s) => s.scores)).not.toContain(1.75);
   });
 
   it('reports the top feature of anomalous points only (attribution floor)', async () => {

@@ -5,7 +5,7 @@ import { alignFeatures } from './feature-frame';
 import type { EntityFrame } from './feature-frame';
 import { historyMs, type ModelFactory } from './model-factory';
 import type { PrometheusClient } from './prometheus-client';
-import type { LiveScore } from './live-score-log';
+import { recordedForReplay, type LiveScoreSource } from './recorded-for-replay';
 import type { ReplayCache, ReplayRun } from './replay-cache';
 import { RootCauseSettings } from './root-cause/root-cause-settings';
 import { topFeature } from './top-feature';
@@ -32,14 +32,10 @@ export interface ReplayDeps {
   /** When a configured detector's live models started: replays are anchored to it (see replayStart). */
   liveSince?: (detector: string) => number | null;
   /**
-   * The live loop's recorded scores of a detector over [from, to], by entity key and timestamp:
-   * served instead of recomputed, so a panel shows the scores the alerts fired on.
+   * The live loop's recorded scores (LiveScoreLog.range): served instead of recomputed, so a panel
+   * shows the scores the alerts fired on (see recorded-for-replay.ts).
    */
-  liveScores?: (
-    detector: string,
-    from: number,
-    to: number,
-  ) => Map<string, Map<number, Omit<LiveScore, 'detector' | 'key'>>>;
+  liveScores?: LiveScoreSource;
   /** Clock for the settle horizon (tests). */
   now?: () => number;
 }
@@ -137,13 +133,17 @@ export async function replay(req: ScoreRequest, deps: ReplayDeps): Promise<Score
   // The live loop's settle delay: a point is scored once it is this old, by the live loop and by a
   // replay alike, so both read the same data; newer points are left for the next refresh.
   const settled = Math.min(req.to, (deps.now ?? Date.now)() - d.queryDelaySeconds * 1000);
-  // Points the live loop scored are served from its record (same step, same entities only).
+  // Points the live loop scored are served from its record.
   const recorded =
-    req.detector !== undefined &&
-    stepMs === d.intervalSeconds * 1000 &&
-    (!req.groupBy ||
-      req.groupBy.join(',') === deps.detectors.find((x) => x.name === d.name)?.groupBy.join(','))
-      ? deps.liveScores?.(d.name, first, settled)
+    req.detector !== undefined
+      ? recordedForReplay(
+          d,
+          deps.detectors.find((x) => x.name === d.name),
+          stepMs,
+          first,
+          settled,
+          deps.liveScores,
+        )
       : undefined;
   const runKey = JSON.stringify([d, stepMs, start, req.match ?? null]);
 
@@ -234,7 +234,7 @@ async function scoreAll(
   deps: ReplayDeps,
   runKey: string,
   refresh: boolean,
-  recorded?: ReturnType<NonNullable<ReplayDeps['liveScores']>>,
+  recorded?: ReturnType<typeof recordedForReplay>,
 ): Promise<ScoredSeries[] | null> {
   const byKey = new Map<string, ReplayRun>();
   for (const r of runs) if (r) byKey.set(r.key, r);

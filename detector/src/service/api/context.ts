@@ -13,7 +13,7 @@ export interface ApiContext {
   metrics: ServiceMetrics;
   replay: ReplayDeps;
   /** Where POST /v1/traces puts what it learns, and how a span's service.name maps to an entity. */
-  traces: { graph: TraceCallGraph; servicePattern: RegExp };
+  traces: { enabled: boolean; graph: TraceCallGraph; servicePattern: RegExp };
   liveSince(detector: string): number | null;
   /** Readiness with the reasons it is false, for /readyz. */
   readiness(): Promise<{ ready: boolean; queryApi: boolean; modelsWarm: boolean; reason?: string }>;

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import { createGunzip } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DetectorError } from '../../errors';
 import { OtlpTraceExport, spanLinks } from '../traces/otlp-traces';
 import type { ApiContext } from './context';
@@ -6,6 +7,16 @@ import { parseInput } from './http-errors';
 
 /** OTLP batches are larger than API requests: a busy service's exporter sends up to 512 spans a batch. */
 const TRACES_BODY_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * The OpenTelemetry Collector's otlphttp exporter compresses with gzip by default (the SDKs do not):
+ * inflate before the JSON parser. The body limit then applies to the inflated size.
+ */
+async function gunzip(req: FastifyRequest, _reply: unknown, payload: NodeJS.ReadableStream) {
+  if (req.headers['content-encoding'] !== 'gzip') return payload;
+  delete req.headers['content-length'];
+  return payload.pipe(createGunzip());
+}
 
 /**
  * POST /v1/traces: an OTLP/HTTP trace receiver (JSON encoding), so a fleet's OpenTelemetry SDKs can
@@ -22,7 +33,11 @@ export function tracesRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ),
     ),
   );
-  app.post('/v1/traces', { bodyLimit: TRACES_BODY_LIMIT }, async (req) => {
+  app.post('/v1/traces', { bodyLimit: TRACES_BODY_LIMIT, preParsing: gunzip }, async (req) => {
+    if (!ctx.traces.enabled)
+      throw new DetectorError('NOT_FOUND', 'the trace receiver is off: set traces.enabled in the config', {
+        field: 'traces.enabled',
+      });
     const body = parseInput(OtlpTraceExport, req.body ?? undefined);
     ctx.traces.graph.add(spanLinks(body, ctx.traces.servicePattern), Date.now());
     // ExportTraceServiceResponse: empty means every span was accepted.

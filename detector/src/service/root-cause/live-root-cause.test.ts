@@ -9,17 +9,24 @@ const T0 = 1_800_000_000_000;
  * gets slower by even more (its own latency adds retries); db is untouched. The detector's scores cross
  * the line on gateway first (it is the busier series): the ranker must still name orders.
  */
-function run(faultFrom: number, points: number) {
-  const rc = new LiveRootCause({
-    name: 'shop',
-    groupBy: ['service'],
-    queries: { cpu: 'q1', latency: 'q2' },
-    intervalSeconds: 15,
-    rootCause: RootCauseSettings.parse({
-      dependencies: { gateway: ['orders'], orders: ['db'] },
-      closeAfterPoints: 4,
-    }),
-  });
+function run(
+  faultFrom: number,
+  points: number,
+  graph: { declared?: Record<string, string[]>; traced?: { caller: string; callee: string }[] } = {
+    declared: { gateway: ['orders'], orders: ['db'] },
+  },
+  extra?: (i: number, rc: LiveRootCause) => void,
+) {
+  const rc = new LiveRootCause(
+    {
+      name: 'shop',
+      groupBy: ['service'],
+      queries: { cpu: 'q1', latency: 'q2' },
+      intervalSeconds: 15,
+      rootCause: RootCauseSettings.parse({ dependencies: graph.declared ?? {}, closeAfterPoints: 4 }),
+    },
+    () => graph.traced ?? [],
+  );
   const noise = (i: number, k: number) => 0.02 * Math.sin(i * 1.7 + k) + 0.01 * Math.cos(i * 0.9 * k);
   for (let i = 0; i < points; i++) {
     const t = T0 + i * STEP;
@@ -35,6 +42,7 @@ function run(faultFrom: number, points: number) {
         service === 'gateway' && sick ? 1.8 : service === 'orders' && i > faultFrom && sick ? 1.3 : 0.2;
       rc.observe(`service="${service}"`, { service }, t, row, { score, contributions: [] });
     }
+    extra?.(i, rc);
     rc.endCycle(t);
   }
   return rc;
@@ -59,6 +67,36 @@ describe('LiveRootCause', () => {
     expect(during.verdicts()[0]?.entity).toBe('orders');
     const after = run(200, 200 + 12 + 6);
     expect(after.verdicts()).toEqual([]);
+  });
+
+  it('ranks on edges learned from traces as on declared ones (and not without a graph)', () => {
+    const traced = run(200, 206, { traced: [{ caller: 'gateway', callee: 'orders' }] });
+    expect(traced.verdicts()[0]?.entity).toBe('orders');
+    expect(run(200, 206, {}).verdicts()[0]?.entity).toBe('gateway');
+  });
+
+  it('gives an anomaly that starts long after another its own incident, verdict and members', () => {
+    // `other` (no edges) crosses the line 100 points (25 min) into the orders incident, with a step in
+    // its own cpu: a new story, not a late member of the first.
+    const rc = run(200, 400, undefined, (i, r) => {
+      const t = T0 + i * STEP;
+      const sick = i >= 300;
+      r.observe(
+        'service="other"',
+        { service: 'other' },
+        t,
+        [0.1 + 0.01 * Math.sin(i) + (sick ? 2 : 0), 0.05],
+        {
+          score: sick ? 1.6 : 0.1,
+          contributions: [],
+        },
+      );
+    });
+    // The orders fault lasted 12 points and ended long ago (its incident closed); `other` still burns.
+    const members = rc.memberships();
+    expect(members.map((m) => m.labels.service)).toEqual(['other']);
+    expect(members[0].rootCause).toBe('other');
+    expect(members[0].incident).toBe(`shop:${new Date(T0 + 300 * 15_000).toISOString()}`);
   });
 
   it('exports nothing while no entity is above the line', () => {

@@ -1,9 +1,9 @@
 import { rankRootCauses, type DetectorVerdict } from '../../engine/root-cause';
 import type { RootCauseSettings } from './root-cause-settings';
-import { IncidentTracker } from './incident-tracker';
+import { IncidentTracker, type Incident } from './incident-tracker';
 import { LiveWindow } from './live-window';
 
-/** One ranked entity of a detector's open incident, as /metrics exports it. */
+/** One ranked entity of an open incident, as /metrics exports it. */
 export interface RootCauseVerdict {
   detector: string;
   incident: string;
@@ -15,6 +15,15 @@ export interface RootCauseVerdict {
   labels: Record<string, string>;
   score: number;
   topMetric: string;
+}
+
+/** An entity in an open incident, and what that incident's verdict names as its cause. */
+export interface IncidentMembership {
+  detector: string;
+  incident: string;
+  labels: Record<string, string>;
+  /** Node name of the incident's rank-1 entity ('' before the first ranking). */
+  rootCause: string;
 }
 
 interface Followed {
@@ -35,18 +44,19 @@ export interface LiveRootCauseDetector {
 /**
  * The root-cause ranking of one detector, live: it keeps a window of every entity's features, groups
  * concurrent anomalies into incidents, and while an incident is young ranks every entity with the
- * engine's ranker (the same code as `homeostat-detect rca`) over the declared call graph. The
- * verdict is made on the incident's start, where the evidence of the cause is: it is re-ranked each
- * cycle for the first quarter of the window (late symptoms and the cause's own growth come in), then
- * kept until the incident closes, so its history never slides out of the window.
+ * engine's ranker (the same code as `homeostat-detect rca`) over the declared and traced call graph.
+ * The verdict is made on the incident's start, where the evidence of the cause is: it is re-ranked
+ * each cycle while the incident takes members (the first quarter of the window: late symptoms and
+ * the cause's own growth come in), then kept until the incident closes, so its history never slides
+ * out of the window. An anomaly that starts later is another incident with its own verdict.
  */
 export class LiveRootCause {
   private readonly followed = new Map<string, Followed>();
   private readonly incidents: IncidentTracker;
   private readonly features: string[];
-  private readonly stepMs: number;
-  private verdict: RootCauseVerdict[] = [];
-  private rankedIncident: string | null = null;
+  private readonly youngMs: number;
+  private readonly verdict = new Map<string, RootCauseVerdict[]>();
+  private open: readonly Incident[] = [];
 
   /** `learned`: call edges between node names seen in traces (POST /v1/traces), beside the declared ones. */
   constructor(
@@ -54,8 +64,9 @@ export class LiveRootCause {
     private readonly learned: () => readonly { caller: string; callee: string }[] = () => [],
   ) {
     this.features = Object.keys(d.queries);
-    this.stepMs = d.intervalSeconds * 1000;
-    this.incidents = new IncidentTracker(d.name, d.rootCause.closeAfterPoints * this.stepMs);
+    const stepMs = d.intervalSeconds * 1000;
+    this.youngMs = (d.rootCause.historyPoints / 4) * stepMs;
+    this.incidents = new IncidentTracker(d.name, this.youngMs, d.rootCause.closeAfterPoints * stepMs);
   }
 
   /** One point of one entity, as the live loop pushed it into the entity's model. */
@@ -78,18 +89,37 @@ export class LiveRootCause {
 
   forget(key: string): void {
     this.followed.delete(key);
+    this.incidents.forget(key);
   }
 
-  /** After a cycle that consumed points up to `end`: rank the open incident, or drop a closed one's verdict. */
+  /** After a cycle that consumed points up to `end`: rank the young incidents, drop the closed ones' verdicts. */
   endCycle(end: number): void {
-    const incident = this.incidents.at(end);
-    if (!incident) {
-      this.verdict = [];
-      this.rankedIncident = null;
-      return;
+    this.open = this.incidents.at(end);
+    const ids = new Set(this.open.map((i) => i.id));
+    for (const id of [...this.verdict.keys()]) if (!ids.has(id)) this.verdict.delete(id);
+    for (const incident of this.open) {
+      if (end - incident.start > this.youngMs && this.verdict.has(incident.id)) continue;
+      this.verdict.set(incident.id, this.rank(incident));
     }
-    const young = end - incident.start <= (this.d.rootCause.historyPoints / 4) * this.stepMs;
-    if (!young && this.rankedIncident === incident.id) return;
+  }
+
+  /** The top entities of every open incident, for `homeostat_root_cause`. */
+  verdicts(): RootCauseVerdict[] {
+    return this.open.flatMap((i) => this.verdict.get(i.id) ?? []);
+  }
+
+  /** Every member of every open incident with its incident's cause, for `homeostat_incident_member`. */
+  memberships(): IncidentMembership[] {
+    return this.open.flatMap((i) => {
+      const rootCause = this.verdict.get(i.id)?.[0]?.entity ?? '';
+      return [...i.members.keys()].flatMap((key) => {
+        const f = this.followed.get(key);
+        return f ? [{ detector: this.d.name, incident: i.id, labels: f.labels, rootCause }] : [];
+      });
+    });
+  }
+
+  private rank(incident: Incident): RootCauseVerdict[] {
     const node = this.nodeNames();
     const series = new Map([...this.followed.values()].map((f) => [f.key, f.window.series(this.features)]));
     const detector = new Map<string, DetectorVerdict>();
@@ -106,7 +136,7 @@ export class LiveRootCause {
       { series, edges: this.edges(), from: incident.start, detector },
       this.d.rootCause.ranker,
     );
-    this.verdict = ranked.slice(0, this.d.rootCause.top).map((r, i) => ({
+    return ranked.slice(0, this.d.rootCause.top).map((r, i) => ({
       detector: this.d.name,
       incident: incident.id,
       rank: i + 1,
@@ -115,11 +145,6 @@ export class LiveRootCause {
       score: r.score,
       topMetric: r.topMetric,
     }));
-    this.rankedIncident = incident.id;
-  }
-
-  verdicts(): readonly RootCauseVerdict[] {
-    return this.verdict;
   }
 
   private label(): string | undefined {
@@ -149,15 +174,15 @@ export class LiveRootCause {
     for (const f of this.followed.values()) {
       const v = l ? f.labels[l] : undefined;
       if (v === undefined) continue;
-      const list = byNode.get(v) ?? [];
-      list.push(f.key);
-      byNode.set(v, list);
+      byNode.set(v, [...(byNode.get(v) ?? []), f.key]);
     }
-    const out: { caller: string; callee: string }[] = [];
-    for (const [caller, callees] of Object.entries(this.d.rootCause.dependencies))
-      for (const callee of callees)
-        for (const a of byNode.get(caller) ?? [])
-          for (const b of byNode.get(callee) ?? []) out.push({ caller: a, callee: b });
-    return out;
+    const declared = Object.entries(this.d.rootCause.dependencies).flatMap(([caller, callees]) =>
+      callees.map((callee) => ({ caller, callee })),
+    );
+    const out = new Map<string, { caller: string; callee: string }>();
+    for (const { caller, callee } of [...declared, ...this.learned()])
+      for (const a of byNode.get(caller) ?? [])
+        for (const b of byNode.get(callee) ?? []) out.set(`${a}\u0000${b}`, { caller: a, callee: b });
+    return [...out.values()];
   }
 }

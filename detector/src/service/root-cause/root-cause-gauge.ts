@@ -1,24 +1,28 @@
 import { Gauge, type Registry } from 'prom-client';
 import { exportedLabelName } from '../metrics';
-import type { RootCauseVerdict } from './live-root-cause';
+import type { IncidentMembership, RootCauseVerdict } from './live-root-cause';
 
 export const ROOT_CAUSE_METRIC = 'homeostat_root_cause';
+export const INCIDENT_MEMBER_METRIC = 'homeostat_incident_member';
 
 /**
- * `homeostat_root_cause{detector, incident, entity, rank, <entity labels>}` = the ranker's score, for
- * the top entities of each open incident; the series vanish when it closes. It is its own series,
- * never a label of `homeostat_anomaly_score`: a label that changes mid-incident would change the
- * anomaly alert's identity. The shipped rules read it into the HomeostatAnomaly alert's
- * `root_cause` annotation (provisioning/prometheus/rules/homeostat.yml).
+ * Two series per open incident, which vanish when it closes:
+ * - `homeostat_root_cause{detector, incident, entity, rank, <entity labels>}` = the ranker's score, for
+ *   the incident's top entities;
+ * - `homeostat_incident_member{detector, <entity labels>, incident, root_cause}` = 1 for each entity in
+ *   the incident, naming the incident's rank-1 entity: what the HomeostatAnomaly alert of that entity
+ *   reads into its `root_cause` annotation (provisioning/prometheus/rules/homeostat.yml).
+ * Both are their own series, never labels of `homeostat_anomaly_score`: a label that changes
+ * mid-incident would change the anomaly alert's identity.
  */
-export function registerRootCauseGauge(
+export function registerRootCauseGauges(
   registry: Registry,
   entityLabels: readonly string[],
-  verdicts: () => Iterable<RootCauseVerdict>,
+  source: { verdicts(): Iterable<RootCauseVerdict>; memberships(): Iterable<IncidentMembership> },
 ): void {
   const names = entityLabels
     .map(exportedLabelName)
-    .filter((l) => !['detector', 'incident', 'entity', 'rank'].includes(l));
+    .filter((l) => !['detector', 'incident', 'entity', 'rank', 'root_cause'].includes(l));
   const gauge: Gauge<string> = new Gauge({
     name: ROOT_CAUSE_METRIC,
     help: 'Root-cause ranking of the open incident per detector: the score of each of the top entities (rank 1 = most likely cause).',
@@ -26,7 +30,7 @@ export function registerRootCauseGauge(
     registers: [registry],
     collect() {
       gauge.reset();
-      for (const v of verdicts()) {
+      for (const v of source.verdicts()) {
         const labels: Record<string, string> = {};
         for (const l of entityLabels) {
           const n = exportedLabelName(l);
@@ -36,6 +40,23 @@ export function registerRootCauseGauge(
           { ...labels, detector: v.detector, incident: v.incident, entity: v.entity, rank: String(v.rank) },
           v.score,
         );
+      }
+    },
+  });
+  const member: Gauge<string> = new Gauge({
+    name: INCIDENT_MEMBER_METRIC,
+    help: 'Entities in an open incident (1), with the incident and its rank-1 root cause as labels.',
+    labelNames: ['detector', ...names, 'incident', 'root_cause'],
+    registers: [registry],
+    collect() {
+      member.reset();
+      for (const m of source.memberships()) {
+        const labels: Record<string, string> = {};
+        for (const l of entityLabels) {
+          const n = exportedLabelName(l);
+          if (names.includes(n)) labels[n] = m.labels[l] ?? '';
+        }
+        member.set({ ...labels, detector: m.detector, incident: m.incident, root_cause: m.rootCause }, 1);
       }
     },
   });

@@ -40,12 +40,23 @@ export function spanLinks(body: OtlpTraceExport, servicePattern: RegExp): SpanLi
     for (const ss of rs.scopeSpans)
       for (const s of ss.spans)
         out.push({
-          traceId: s.traceId,
-          spanId: s.spanId,
+          traceId: hexId(s.traceId),
+          spanId: hexId(s.spanId),
           // OTLP/JSON writes "no parent" as an empty string
-          parentSpanId: s.parentSpanId || undefined,
+          parentSpanId: s.parentSpanId ? hexId(s.parentSpanId) : undefined,
           service,
         });
   }
   return out;
+}
+
+/**
+ * OTLP/JSON ids are hex (the spec); some exporters write protobuf's JSON mapping, base64, instead.
+ * Both become lowercase hex, so a parent and its child match whatever sent them.
+ */
+function hexId(id: string): string {
+  if (/^[0-9a-fA-F]+$/.test(id) && (id.length === 32 || id.length === 16)) return id.toLowerCase();
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(id) && (id.length === 24 || id.length === 12))
+    return Buffer.from(id, 'base64').toString('hex');
+  return id.toLowerCase();
 }

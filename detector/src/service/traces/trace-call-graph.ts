@@ -6,8 +6,12 @@ export interface SpanLink {
   service: string;
 }
 
-/** Spans remembered (to find a child's parent that arrives in another export) and children waiting. */
+/** Spans remembered (to find a child's parent that arrives in another export) and parents awaited. */
 const MAX_SPANS = 50_000;
+/** Children kept waiting for one parent (a fan-out span has a few; thousands are an abuse). */
+const MAX_WAITING_CHILDREN = 16;
+/** Distinct service pairs kept; beyond it the least recently seen goes. */
+const MAX_EDGES = 10_000;
 
 /**
  * The call graph the fleet's traces show: an edge caller -> callee for every span whose parent span
@@ -38,7 +42,7 @@ export class TraceCallGraph {
       if (parent !== undefined) this.link(parent, s.service, now);
       else {
         const list = this.waiting.get(parentId) ?? [];
-        list.push({ service: s.service, at: now });
+        if (list.length < MAX_WAITING_CHILDREN) list.push({ service: s.service, at: now });
         remember(this.waiting, parentId, list);
       }
     }
@@ -56,12 +60,16 @@ export class TraceCallGraph {
 
   private link(caller: string, callee: string, at: number): void {
     if (caller === callee) return; // a span inside one service is not a call between services
-    this.edgesSeen.set(`${caller}\u0000${callee}`, { caller, callee, at });
+    const k = `${caller}\u0000${callee}`;
+    this.edgesSeen.delete(k);
+    this.edgesSeen.set(k, { caller, callee, at });
+    if (this.edgesSeen.size > MAX_EDGES) this.edgesSeen.delete(this.edgesSeen.keys().next().value as string);
   }
 }
 
 /** Insert, evicting the oldest entry beyond MAX_SPANS (a Map iterates in insertion order). */
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.get(key) === value) return;
   map.delete(key);
   map.set(key, value);
   if (map.size > MAX_SPANS) map.delete(map.keys().next().value as string);

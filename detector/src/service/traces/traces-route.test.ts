@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { makeTempDir } from '@homeostat/testkit';
 import { parseConfig } from '../config';
@@ -25,7 +26,7 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
         prometheus: { url: 'http://127.0.0.1:9', timeoutSeconds: 1, retries: { attempts: 1 } },
         server: { port: 0 },
         dataDir: makeTempDir('traces-route'),
-        traces: { servicePattern: '^shop-(.+)$' },
+        traces: { enabled: true, servicePattern: '^shop-(.+)$' },
         detectors: [
           {
             name: 'shop',
@@ -67,6 +68,25 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
     expect(graph.declared).toEqual([{ detector: 'shop', caller: 'gateway', callee: 'payments' }]);
   });
 
+  it('accepts gzip (the Collector default) and base64 ids (protobuf JSON mapping) as hex ones', async () => {
+    const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+    const trace = '0af7651916cd43dd8448eb211c80319c';
+    const child = exportOf('shop-search', [
+      { traceId: b64(trace), spanId: b64('b7ad6b7169203331'), parentSpanId: b64('00f067aa0ba902b7') },
+    ]);
+    const r = await fetch(`${url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(child)),
+    });
+    expect(r.status).toBe(200);
+    await post(exportOf('shop-gateway', [{ traceId: trace.toUpperCase(), spanId: '00F067AA0BA902B7' }]));
+    const graph = (await (await fetch(`${url}/api/v1/call-graph`)).json()) as {
+      traced: { caller: string; callee: string }[];
+    };
+    expect(graph.traced).toContainEqual({ caller: 'gateway', callee: 'search' });
+  });
+
   it('refuses protobuf with 415 naming what to send, and a malformed export with 400 naming the field', async () => {
     const pb = await post('\u0000\u0001', 'application/x-protobuf');
     expect(pb.status).toBe(415);
@@ -80,5 +100,31 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
       code: 'INVALID_INPUT',
       field: 'resourceSpans.0.scopeSpans.0.spans.0.traceId',
     });
+  });
+});
+
+describe('POST /v1/traces with the default config', () => {
+  it('is off (404 naming traces.enabled): anyone who reaches the port could steer the call graph', async () => {
+    const service = new DetectorService(
+      parseConfig({
+        prometheus: { url: 'http://127.0.0.1:9', timeoutSeconds: 1, retries: { attempts: 1 } },
+        server: { port: 0 },
+        dataDir: makeTempDir('traces-off'),
+        detectors: [{ name: 'shop', groupBy: ['service'], queries: { cpu: 'x' } }],
+      }),
+      { logger: pino({ level: 'silent' }) },
+    );
+    const url = await service.start();
+    try {
+      const r = await fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(exportOf('a', [{ traceId: 't', spanId: 's' }])),
+      });
+      expect(r.status).toBe(404);
+      expect(await r.json()).toMatchObject({ field: 'traces.enabled' });
+    } finally {
+      await service.stop();
+    }
   });
 });

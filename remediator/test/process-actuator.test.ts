@@ -1,5 +1,7 @@
 import { freePort, waitFor } from '@homeostat/testkit';
 import { createGateway, GatewayConfig, type Gateway } from '@homeostat/demo';
+// not re-exported by @homeostat/demo: the gateway's tracing (no OTLP endpoint here, so nothing exported)
+import { tracingFromEnv } from '../../demo/src/tracing';
 import pino from 'pino';
 import type { Target } from '@homeostat/contracts';
 import { ProcessActuator } from '../src/actuators/process';
@@ -44,7 +46,7 @@ describe('process actuator with the real demo gateway admin API', () => {
       {
         log: pino({ level: 'silent' }),
         adminToken: ADMIN,
-        sink: { export() {}, shutdown: async () => {} },
+        tracing: tracingFromEnv({}, 'gateway', pino({ level: 'silent' })),
       },
     );
     gwUrl = await gw.app.listen({ host: '127.0.0.1', port: 0 });

@@ -15,7 +15,7 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
     dataDir: i.dataDir,
     logLevel: 'warn',
     // the demo services export their spans here as homeostat-demo-<service>: the call graph's entities
-    traces: { servicePattern: '^homeostat-demo-(.+)$' },
+    traces: { enabled: true, servicePattern: '^homeostat-demo-(.+)$' },
     detectors: [
       {
         name: 'demo',

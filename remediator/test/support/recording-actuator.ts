@@ -23,7 +23,11 @@ export class RecordingActuator implements Actuator {
     this.kind = kind;
   }
 
+  /** Holds snapshot() too (the window between the claim and the call). */
+  holdSnapshot = false;
+
   async snapshot(_t: Target): Promise<TargetSnapshot> {
+    if (this.holdSnapshot) await new Promise<void>((r) => this.gates.push(r));
     await new Promise((r) => setImmediate(r));
     return { replicas: this.replicas };
   }
@@ -54,7 +58,7 @@ export class RecordingActuator implements Actuator {
     return { method: 'TEST', path: `test://${req.target.name}/undo` };
   }
 
-  /** Lets every held run() finish. */
+  /** Lets every held call finish. */
   release(): void {
     const g = this.gates;
     this.gates = [];

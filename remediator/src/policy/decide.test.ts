@@ -50,6 +50,35 @@ describe('decide', () => {
     expect(d.reason).toMatch(/replicas 2 -> 4/);
   });
 
+  it('skips a downstream symptom: the root_cause annotation names another entity (unless the rule acts on symptoms)', () => {
+    const at = (annotations: Record<string, string>, over: Record<string, unknown> = {}) =>
+      decide(input({ policy: policy(over), alert: { status: 'firing', labels, annotations } }));
+    expect(at({ root_cause: 'inventory' })).toMatchObject({
+      kind: 'skip',
+      code: 'symptom',
+      rule: 'cpu',
+      target: { name: 'orders' },
+      reason: expect.stringMatching(/downstream symptom of inventory/),
+    });
+    // The cause's own alert, no verdict (empty: no ranked incident), or a rule that acts on symptoms.
+    expect(at({ root_cause: 'orders' })).toMatchObject({ kind: 'act', action: 'scale_out' });
+    expect(at({ root_cause: '' })).toMatchObject({ kind: 'act' });
+    expect(at({})).toMatchObject({ kind: 'act' });
+    expect(at({ root_cause: 'inventory' }, { actOnSymptoms: true })).toMatchObject({ kind: 'act' });
+    // The detector's name or the alert name never count as the entity.
+    expect(
+      decide(
+        input({
+          alert: {
+            status: 'firing',
+            labels: { ...labels, detector: 'inventory' },
+            annotations: { root_cause: 'inventory' },
+          },
+        }),
+      ),
+    ).toMatchObject({ code: 'symptom' });
+  });
+
   it('matches top_feature in the annotations when the alert does not carry it as a label; a label wins', () => {
     const { top_feature: _, ...identity } = labels;
     const at = (annotations: Record<string, string>, l: Record<string, string> = identity) =>

@@ -10,6 +10,7 @@ export const SkipCode = [
   'follower',
   'target_unresolved',
   'not_allowed',
+  'symptom',
   'in_flight',
   'cooldown',
   'budget',
@@ -114,6 +115,16 @@ export function decide(input: DecideInput): Decision {
     return skip('target_unresolved', `labels do not resolve target template ${rule.target.name}`, ctx);
   if (!isAllowed(rule, target))
     return skip('not_allowed', `target ${target.name} is not in rule ${rule.name}'s allow-list`, ctx);
+  // The detector ranked another entity as this incident's cause (the `root_cause` annotation of the
+  // shipped rules): acting here would treat a symptom. Its own alert gets the action.
+  const cause = alert.annotations?.root_cause?.trim();
+  if (cause && !rule.actOnSymptoms && !namesEntity(alert.labels, cause)) {
+    return skip(
+      'symptom',
+      `downstream symptom of ${cause}: the detector ranked ${cause} as the root cause`,
+      ctx,
+    );
+  }
   if (!input.isLeader) return skip('follower', 'this replica is not the leader; recorded only', ctx);
   const ladderStep = rule.ladder[step];
   if (!ladderStep) return skip('ladder_exhausted', `all ${rule.ladder.length} ladder steps tried`, ctx);
@@ -193,4 +204,12 @@ export function decide(input: DecideInput): Decision {
     reason,
     ...(desiredReplicas !== undefined ? { desiredReplicas } : {}),
   };
+}
+
+/** Labels that say what kind of alert it is, never which entity it is about. */
+const NOT_ENTITY = new Set(['alertname', 'severity', 'remediate', 'detector']);
+
+/** Whether the root cause the detector names is this alert's own entity (one of its identity labels). */
+function namesEntity(labels: Labels, cause: string): boolean {
+  return Object.entries(labels).some(([k, v]) => !NOT_ENTITY.has(k) && v === cause);
 }

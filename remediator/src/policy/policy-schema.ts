@@ -76,6 +76,11 @@ const RuleFields = {
   }),
   dryRun: z.boolean(),
   approvalRequired: z.boolean(),
+  /**
+   * Act on an alert whose `root_cause` annotation names another entity (a downstream symptom of
+   * that entity's fault). Off: the symptom is recorded as skipped and the cause's own alert acts.
+   */
+  actOnSymptoms: z.boolean(),
   verify: Verify,
 };
 
@@ -87,6 +92,7 @@ export const Defaults = z.strictObject({
   replicas: RuleFields.replicas.default({ min: 1, max: 5 }),
   dryRun: z.boolean().default(false),
   approvalRequired: z.boolean().default(false),
+  actOnSymptoms: z.boolean().default(false),
   verify: Verify.default(Verify.parse({})),
 });
 export type Defaults = z.infer<typeof Defaults>;
@@ -110,6 +116,7 @@ export const RuleInput = z.strictObject({
   replicas: RuleFields.replicas.optional(),
   dryRun: z.boolean().optional(),
   approvalRequired: z.boolean().optional(),
+  actOnSymptoms: z.boolean().optional(),
   verify: VerifyOverride.optional(),
 });
 export type RuleInput = z.infer<typeof RuleInput>;
@@ -138,6 +145,7 @@ export interface Rule {
   replicas: { min: number; max: number };
   dryRun: boolean;
   approvalRequired: boolean;
+  actOnSymptoms: boolean;
   verify: Verify;
 }
 

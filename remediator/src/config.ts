@@ -78,6 +78,18 @@ export const Config = z.strictObject({
       disabled: false,
     }),
   storage: z.strictObject({ file: z.string().min(1) }).default({ file: 'remediator.db' }),
+  /**
+   * Shared state on PostgreSQL (any number of replicas; `storage.file` is then unused): the URL,
+   * or a secret holding it (`{ env: HOMEOSTAT_STATE_URL }`, `{ file: ... }`). Without it the state
+   * is the SQLite file (one replica).
+   */
+  state: z
+    .strictObject({
+      url: z.union([z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'), Secret]),
+      /** How often a follower tries to become the leader, and the leader looks for jobs other replicas accepted. */
+      pollMs: z.number().int().min(10).max(10_000).default(250),
+    })
+    .optional(),
   policyFile: z.string().optional(),
   policy: z.unknown().optional(),
   prometheus: z.strictObject({ url: z.url() }).optional(),
@@ -137,6 +149,13 @@ export function readCredentials(config: Config, baseDir: string): Credentials {
     anonymousReads: a.anonymousReads,
     disabled: a.disabled,
   };
+}
+
+/** The PostgreSQL URL of `state`, or null for the SQLite file. */
+export function stateUrl(config: Config, baseDir: string): string | null {
+  const u = config.state?.url;
+  if (u === undefined) return null;
+  return typeof u === 'string' ? u : readSecret(u, baseDir, 'state.url');
 }
 
 /** Reads a secret given as value, file (trimmed) or environment variable. */

@@ -7,7 +7,7 @@ import { DockerActuator } from './actuators/docker';
 import { KubernetesActuator, loadKubeConfig } from './actuators/kubernetes';
 import { ProcessActuator } from './actuators/process';
 import { LeaseElector } from './leader/lease';
-import { readCredentials, readSecret, type LoadedConfig } from './config';
+import { readCredentials, readSecret, stateUrl, type LoadedConfig } from './config';
 import { StackAlertReader } from './engine/alert-reader';
 import { wallClock, type Clock } from './engine/clock';
 import { Engine } from './engine/engine';
@@ -16,8 +16,12 @@ import { createAccessCheck } from './http/access-control';
 import { buildServer } from './http/server';
 import { createMetrics, type Metrics } from './metrics';
 import { AmSilence } from './sinks/am-silence';
-import { AuditSqlite } from './sinks/audit-sqlite';
+import { AuditSqlite, type Job } from './sinks/audit-sqlite';
+import { ClaimPostgres } from './store/claim-postgres';
 import { ClaimSqlite } from './store/claim-sqlite';
+import { PostgresDatabase } from './store/postgres-database';
+import { PgLeadership } from './leader/pg-leadership';
+import type Database from 'better-sqlite3';
 import { IncidentWaits } from './store/incident-waits';
 
 export interface RemediatorOverrides {
@@ -28,6 +32,8 @@ export interface RemediatorOverrides {
   isLeader?: () => boolean;
   /** The engine's time (tests run cooldowns and verification windows on a manual clock). */
   clock?: Clock;
+  /** With PostgreSQL state: leadership ended while leading (default: exit 3, and restart as a follower). */
+  onLeadershipLost?: (why: string) => void;
 }
 
 export interface Remediator {
@@ -49,7 +55,11 @@ export async function createRemediator(
   const { config, policy, baseDir } = loaded;
   const log = o.log ?? pino({ level: config.server.logLevel, base: { service: 'homeostat-remediator' } });
   const metrics = createMetrics();
-  const store = new AuditSqlite(config.storage.file);
+  const url = stateUrl(config, baseDir);
+  const pg = url ? PostgresDatabase.connect(url) : null;
+  // PostgresDatabase speaks the part of better-sqlite3's API the store uses (see postgres-database.ts)
+  const store = new AuditSqlite(pg ? (pg as unknown as Database.Database) : config.storage.file);
+  let leadership: PgLeadership | null = null;
   const access = createAccessCheck(readCredentials(config, baseDir));
   const actuators: Partial<Record<ActuatorKind, Actuator>> = {};
   const closers: (() => Promise<void>)[] = [];
@@ -88,7 +98,8 @@ export async function createRemediator(
       afterIsolationTtl: k.afterIsolationTtl,
     });
     const le = config.kubernetes.leaderElection;
-    if (le?.enabled && !o.isLeader) {
+    // with shared PostgreSQL state, leadership is the database's (pg-leadership.ts), not a Lease
+    if (le?.enabled && !o.isLeader && !pg) {
       const elector = new LeaseElector(
         kc,
         { ...le, identity: le.identity ?? `${process.env.HOSTNAME ?? 'remediator'}-${process.pid}` },
@@ -104,14 +115,14 @@ export async function createRemediator(
   const clock = o.clock ?? wallClock;
   const engine = new Engine({
     store,
-    claims: new ClaimSqlite(store),
+    claims: pg ? new ClaimPostgres(store) : new ClaimSqlite(store),
     waits: new IncidentWaits(store),
     clock,
     policy,
     actuators,
     metrics,
     log,
-    isLeader,
+    isLeader: () => isLeader(),
     concurrency: config.concurrency,
     alerts:
       prometheus || config.alertmanager
@@ -123,6 +134,23 @@ export async function createRemediator(
         : null,
     silence: config.alertmanager ? new AmSilence(config.alertmanager.url, log) : null,
   });
+  if (pg && !o.isLeader) {
+    const l = new PgLeadership({
+      db: pg,
+      store,
+      engine,
+      pollMs: config.state?.pollMs ?? 250,
+      log,
+      onLost:
+        o.onLeadershipLost ??
+        (() => {
+          // crash-only: whatever this process had in flight is the next leader's to recover
+          process.exit(3);
+        }),
+    });
+    leadership = l;
+    isLeader = () => l.isLeader();
+  }
   const app = buildServer({
     store,
     engine,
@@ -131,6 +159,7 @@ export async function createRemediator(
     access,
     bodyLimitBytes: config.server.bodyLimitBytes,
     isLeader: () => isLeader(),
+    ...(leadership ? { onJobs: (jobs: Job[]) => leadership!.accepted(jobs) } : {}),
   });
   return {
     app,
@@ -144,7 +173,8 @@ export async function createRemediator(
       // naming the rule), then end what a previous run held past its time (e.g. HPA floors).
       for (const a of Object.values(actuators)) await a?.validate?.(policy);
       for (const a of Object.values(actuators)) await a?.reconcile?.();
-      engine.recover();
+      if (leadership) leadership.start();
+      else engine.recover();
       const addr = await app.listen({ host: config.server.host, port: config.server.port });
       engine.wake();
       log.info(
@@ -155,6 +185,7 @@ export async function createRemediator(
     },
     async close() {
       await app.close();
+      leadership?.stop();
       await engine.stop();
       for (const c of closers) await c();
       for (const a of Object.values(actuators)) await a?.close?.();

@@ -12,10 +12,15 @@ export interface AlertmanagerOptions {
   files?: { name: string; content: string }[];
   dir?: string;
   port?: number;
+  /**
+   * Join an HA cluster: gossip on `listenPort` (127.0.0.1) with `peers` (host:port). Without it
+   * clustering is off.
+   */
+  cluster?: { listenPort: number; peers: string[]; peerTimeout?: string };
 }
 
 /**
- * Starts Debian's `prometheus-alertmanager` (0.25) on 127.0.0.1 with clustering off and a temp
+ * Starts Debian's `prometheus-alertmanager` (0.25) on 127.0.0.1 (clustering off unless `cluster`) and a temp
  * storage dir. `{{dir}}` in string values of `config` is replaced by the temp dir, so configs can
  * point at `files`.
  */
@@ -33,13 +38,26 @@ export async function startAlertmanager(opts: AlertmanagerOptions = {}): Promise
       `--config.file=${configFile}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
+      ...(opts.cluster
+        ? [
+            `--cluster.listen-address=127.0.0.1:${opts.cluster.listenPort}`,
+            `--cluster.advertise-address=127.0.0.1:${opts.cluster.listenPort}`,
+            ...opts.cluster.peers.map((p) => `--cluster.peer=${p}`),
+            `--cluster.peer-timeout=${opts.cluster.peerTimeout ?? '2s'}`,
+            '--cluster.gossip-interval=100ms',
+            '--cluster.pushpull-interval=1s',
+          ]
+        : ['--cluster.listen-address=']),
       '--log.level=warn',
     ],
     { dir, port, url, name: 'alertmanager' },
   );
-  await waitFor(`alertmanager on ${url} (log: ${d.logFile})`, async () => (await fetch(`${url}/-/ready`)).ok, {
-    timeoutMs: 30_000,
-  });
+  await waitFor(
+    `alertmanager on ${url} (log: ${d.logFile})`,
+    async () => (await fetch(`${url}/-/ready`)).ok,
+    {
+      timeoutMs: 30_000,
+    },
+  );
   return d;
 }

@@ -12,7 +12,7 @@ import { zodToError } from '../policy/load-policy';
 import { registerAlertmanagerReceiver } from '../receivers/alertmanager';
 import { registerGrafanaReceiver } from '../receivers/grafana';
 import { GroupCommit } from '../receivers/group-commit';
-import type { AuditSqlite } from '../sinks/audit-sqlite';
+import type { AuditSqlite, Job } from '../sinks/audit-sqlite';
 import type { Access, AccessCheck } from './access-control';
 import { errorHandler } from './error-handler';
 import { openApiDocument } from './openapi';
@@ -26,6 +26,8 @@ export interface ServerDeps {
   access: AccessCheck;
   bodyLimitBytes: number;
   isLeader: () => boolean;
+  /** Where persisted jobs go (default: this replica's engine). */
+  onJobs?: (jobs: Job[]) => void;
 }
 
 const KillSwitchInput = z.strictObject({ engaged: z.boolean() });
@@ -58,7 +60,7 @@ export function buildServer(d: ServerDeps): FastifyInstance {
       .code(404)
       .send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
   });
-  const commit = new GroupCommit(d.store, (jobs) => d.engine.enqueue(jobs));
+  const commit = new GroupCommit(d.store, d.onJobs ?? ((jobs) => d.engine.enqueue(jobs)));
   const intake = {
     commit,
     metrics: d.metrics,

@@ -68,7 +68,13 @@ export class AuditSqlite {
   readonly db: Database.Database;
   private readonly st: Statements;
 
-  constructor(file: string) {
+  /** `file`: a SQLite file; or an opened database with the schema applied (PostgresDatabase). */
+  constructor(file: string | Database.Database) {
+    if (typeof file !== 'string') {
+      this.db = file;
+      this.st = prepareStatements(this.db);
+      return;
+    }
     try {
       this.db = new Database(file);
       this.db.pragma('journal_mode = WAL');
@@ -339,6 +345,6 @@ export class AuditSqlite {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 }

@@ -1,0 +1,156 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { makeTempDir, startPostgres, type PostgresDaemon } from '@homeostat/testkit';
+import { AuditSqlite } from '../src/sinks/audit-sqlite';
+import { PostgresDatabase } from '../src/store/postgres-database';
+import { alert, webhook } from './support/payload';
+import { RecordingActuator } from './support/recording-actuator';
+import { asReader, startRemediator, type TestRemediator } from './support/remediator';
+
+jest.setTimeout(90_000);
+
+const psql = (url: string, sql: string): string =>
+  execFileSync('psql', [url, '-XAtqc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+const policy = {
+  defaults: {
+    cooldownSeconds: 3600,
+    verify: {
+      timeoutSeconds: 5,
+      stableSeconds: 0,
+      intervalSeconds: 0.1,
+      scoreQuery: '',
+      requireResolved: false,
+    },
+  },
+  rules: [
+    {
+      name: 'cpu',
+      match: { alertname: 'HomeostatAnomaly' },
+      target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+      allow: ['orders', 'payments'],
+      ladder: [{ action: 'restart' }],
+    },
+  ],
+};
+
+describe('state on PostgreSQL (state.url)', () => {
+  let pg: PostgresDaemon;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  });
+  afterAll(() => pg?.stop({ removeDir: true }));
+
+  it('has the same tables and columns as the SQLite store', () => {
+    const db = PostgresDatabase.connect(pg.connectionUrl);
+    db.close();
+    const lite = new AuditSqlite(join(makeTempDir('schema'), 'a.db'));
+    const sqlite = (
+      lite.db
+        .prepare(
+          "SELECT m.name || '.' || p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+        )
+        .all() as { c: string }[]
+    )
+      .map((r) => r.c)
+      .sort();
+    lite.close();
+    const postgres = psql(
+      pg.connectionUrl,
+      "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1",
+    )
+      .split('\n')
+      .sort();
+    expect(postgres).toEqual(sqlite);
+    expect(sqlite.length).toBeGreaterThan(40);
+  });
+
+  it('accepts, dedupes and acts once; the audit log is append-only; a restart keeps history and dedupe keys', async () => {
+    const act = new RecordingActuator();
+    const start = () =>
+      startRemediator(
+        { state: { url: pg.connectionUrl, pollMs: 50 }, policy },
+        { actuators: { process: act } },
+      );
+    let r: TestRemediator = await start();
+    const a = alert({ service: 'orders' });
+    try {
+      expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).body).toEqual({
+        accepted: 1,
+        duplicates: 0,
+      });
+      await waitUntil(() => act.runs.length === 1);
+      await r.engine.idle();
+      expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).body).toEqual({
+        accepted: 0,
+        duplicates: 1,
+      });
+      expect(() => psql(pg.connectionUrl, 'DELETE FROM audit')).toThrow(/append-only/);
+    } finally {
+      await r.close();
+    }
+    r = await start();
+    try {
+      expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).body).toEqual({
+        accepted: 0,
+        duplicates: 1,
+      });
+      const res = await fetch(`${r.url}/api/v1/actions?from=0&to=${Date.now()}`, { headers: asReader });
+      const { actions } = (await res.json()) as { actions: { result: string }[] };
+      expect(actions.map((x) => x.result)).toEqual(['succeeded']);
+      expect(act.runs).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('PostgreSQL going away and coming back', () => {
+  it('/readyz says 503 and webhooks get 503 (Alertmanager retries) while down; both recover; the leader stops acting', async () => {
+    const pg = await startPostgres();
+    const lost: string[] = [];
+    const r = await startRemediator(
+      { state: { url: pg.connectionUrl, pollMs: 50 }, policy },
+      { actuators: { process: new RecordingActuator() }, onLeadershipLost: (why) => lost.push(why) },
+    );
+    try {
+      await waitUntil(() => r.engine !== undefined && lost.length === 0);
+      expect((await fetch(`${r.url}/readyz`)).status).toBe(200);
+      await pg.stop();
+      const a = alert({ service: 'payments' });
+      await waitUntilAsync(async () => (await fetch(`${r.url}/readyz`)).status === 503);
+      expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).status).toBe(503);
+      await waitUntil(() => lost.length > 0);
+      const again = await startPostgres({ dir: pg.dir, port: pg.port });
+      try {
+        await waitUntilAsync(async () => (await fetch(`${r.url}/readyz`)).status === 200);
+        expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).body).toEqual({
+          accepted: 1,
+          duplicates: 0,
+        });
+      } finally {
+        await r.close();
+        await again.stop({ removeDir: true });
+      }
+    } finally {
+      await r.close().catch(() => undefined);
+      await pg.stop({ removeDir: true });
+    }
+  });
+});
+
+async function waitUntilAsync(ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function waitUntil(ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

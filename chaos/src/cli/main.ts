@@ -11,6 +11,8 @@ import { phaseSeconds, runExperiment } from '../runner/run-experiment';
 import { DETECTOR_WARMUP_SECONDS } from '../stack/detector-config';
 import type { Recording, RunRecord } from '../runner/run-record';
 import { startStack, type Stack } from '../stack/start-stack';
+import { parseCampaignArgs } from './campaign-args';
+import { runCampaignCommand } from './campaign-main';
 import { parseChaosArgs, type ReportArgs, type RunArgs } from './cli-args';
 
 let active: Stack | null = null;
@@ -75,6 +77,11 @@ function report(a: ReportArgs): Recording {
 }
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'campaign') {
+    process.stdout.write(await runCampaignCommand(parseCampaignArgs(argv.slice(1)), (s) => (active = s)));
+    return;
+  }
   const args = parseChaosArgs(process.argv.slice(2));
   const rec = args.command === 'report' ? report(args) : await run(args);
   const out = writeReport(rec, args.out);

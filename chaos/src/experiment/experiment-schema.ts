@@ -111,13 +111,38 @@ export const Experiment = z
           .strict(),
       )
       .min(1),
+    /**
+     * What counts as healed. `healedWhen: action` (default): an action of one of `actions` on the
+     * faulted service succeeded, did not fail verification, and users saw the steady state back within
+     * `withinSeconds` of the injection. `healedWhen: within-slo`: the right answer is to do nothing —
+     * no action on any service, and users' availability over the fault window stayed >= `sloAvailability`.
+     */
     expectedHealing: z
       .object({
-        actions: z.array(ActionKind).min(1),
+        healedWhen: z.enum(['action', 'within-slo']).default('action'),
+        actions: z.array(ActionKind).default([]),
         /** Healing counts as successful when the steady state is back within this many seconds of injection. */
         withinSeconds: z.number().int().positive(),
+        /** Share of requests answered 2xx/3xx in time over the fault window (+grace), for `within-slo`. */
+        sloAvailability: z.number().min(0).max(1).default(0.99),
       })
-      .strict(),
+      .strict()
+      .refine((h) => h.healedWhen === 'within-slo' || h.actions.length > 0, {
+        message: 'give the expected actions, or healedWhen: within-slo',
+        path: ['actions'],
+      }),
+    /**
+     * How a seeded campaign varies this scenario: where it may strike (`backends`: any backend of
+     * the fleet; `gateway`: the fault only exists there) and the range each numeric injection param
+     * is drawn from (the fixed `params` are the defaults for what is not listed).
+     */
+    campaign: z
+      .object({
+        targets: z.enum(['backends', 'gateway']).default('backends'),
+        intensity: z.record(z.string(), z.object({ min: z.number(), max: z.number() }).strict().refine((r) => r.max >= r.min, { message: 'max < min' })).default({}),
+      })
+      .strict()
+      .default({ targets: 'backends', intensity: {} }),
     /** The metric the fault must move (PromQL on the fleet; `$service` is replaced). */
     impact: z
       .object({

@@ -16,7 +16,9 @@ describe('experiment files', () => {
     expect(e.steadyStateHypothesis.probes.length).toBeGreaterThan(0);
     expect(e.method.injection.durationSeconds).toBeGreaterThan(0);
     expect(e.rollbacks.length).toBeGreaterThan(0);
-    expect(e.expectedHealing.actions.length).toBeGreaterThan(0);
+    // each file declares what counts as healed: expected actions, or no action with users within the SLO
+    if (e.expectedHealing.healedWhen === 'action') expect(e.expectedHealing.actions.length).toBeGreaterThan(0);
+    else expect(e.expectedHealing.sloAvailability).toBeGreaterThan(0);
   });
 
   it('the fault parameters meet the seed scenarios (cpu >= 80 %, latency >= 500 ms, loss 10-20 % at the gateway)', () => {
@@ -49,6 +51,9 @@ describe('a bad experiment names the key', () => {
     ['a misspelt key', 'method.warmupSecs', 3, 'method'],
     ['an unknown healing action', 'expectedHealing.actions', ['pray'], 'expectedHealing.actions.0'],
     ['missing rollbacks', 'rollbacks', undefined, 'rollbacks'],
+    ['healing by action without an expected action', 'expectedHealing.actions', [], 'expectedHealing.actions'],
+    ['an unknown healedWhen', 'expectedHealing.healedWhen', 'hope', 'expectedHealing.healedWhen'],
+    ['an inverted intensity range', 'campaign.intensity.utilization', { min: 0.9, max: 0.8 }, 'campaign.intensity.utilization'],
   ];
 
   it.each(cases)('%s', (_n, path, value, field) => {
@@ -64,6 +69,12 @@ describe('a bad experiment names the key', () => {
     expect((err as ChaosError).code).toBe('INVALID_EXPERIMENT');
     expect((err as ChaosError).field).toBe(field);
     expect((err as ChaosError).message).toContain(field);
+  });
+
+  it('healedWhen: within-slo needs no expected action', () => {
+    const e = good();
+    setAt(e, 'expectedHealing', { healedWhen: 'within-slo', withinSeconds: 90 });
+    expect(parseExperiment(e).expectedHealing).toMatchObject({ healedWhen: 'within-slo', actions: [], sloAvailability: 0.99 });
   });
 
   it('an unknown scenario lists the known ones', () => {

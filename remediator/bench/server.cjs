@@ -1,4 +1,4 @@
-// Child process for the benchmark: `node bench/server.cjs bare|remediator DBFILE` listens on an
+// Child process for the benchmark: `node bench/server.cjs bare|remediator DBFILE|postgres URL` listens on an
 // ephemeral port and prints it. Separate processes keep the load generator off the server's core.
 const kind = process.argv[2];
 async function main() {
@@ -15,7 +15,7 @@ async function main() {
     {
       server: { port: 0, logLevel: 'warn' },
       auth: { bearerTokens: [{ value: 'bench-token' }] },
-      storage: { file: process.argv[3] },
+      ...(kind === 'postgres' ? { state: { url: process.argv[3] } } : { storage: { file: process.argv[3] } }),
       policy: {
         rules: [
           {

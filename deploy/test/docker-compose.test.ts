@@ -52,7 +52,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs Grafana, Prometheus, Alertmanager, node-exporter, the detector, the remediator and the demo fleet', () => {
-    expect(Object.keys(services).sort()).toEqual(
+    const byDefault = Object.entries(services).filter(([, s]) => !(s as { profiles?: string[] }).profiles);
+    expect(byDefault.map(([name]) => name).sort()).toEqual(
       ['alertmanager', 'detector', 'gateway', 'grafana', 'inventory', 'node-exporter', 'orders', 'payments', 'prometheus', 'remediator'].sort(),
     );
   });
@@ -150,6 +151,15 @@ describe('docker-compose.yml', () => {
       expect(args).toContain(`--dns=${b}=${b}:${port}`);
       expect(services[b].command).toContain(`--service=${b}`);
     }
+  });
+
+  it('keeps SQLite by default and offers PostgreSQL state as the opt-in profile `postgres`', () => {
+    const pg = services.postgres as unknown as { profiles: string[]; environment: Record<string, string> };
+    expect(pg.profiles).toEqual(['postgres']);
+    const rem = services.remediator as unknown as { command: string[]; environment: Record<string, string> };
+    expect(rem.command.join(' ')).toBe('serve --config ${HOMEOSTAT_REMEDIATOR_CONFIG:-/etc/homeostat/remediator.yml}');
+    expect(rem.environment.HOMEOSTAT_STATE_URL).toMatch(/^postgres:\/\/homeostat:.*@postgres:5432\/homeostat$/);
+    expect(rem.environment.HOMEOSTAT_STATE_URL).toContain(pg.environment.POSTGRES_PASSWORD);
   });
 
   it('shares one webhook token: Alertmanager sends the file the remediator accepts', () => {

@@ -83,6 +83,14 @@ describe('remediator configuration', () => {
     expect(alerts).toEqual(new Set(['HomeostatAnomaly', 'HomeostatTargetDown']));
   });
 
+  it('docker-compose profile postgres: remediator-postgres.yml is remediator.yml plus state from HOMEOSTAT_STATE_URL', () => {
+    const sqlite = loadRemediatorConfig(repoPath('provisioning', 'remediator', 'remediator.yml')).config;
+    const pg = loadRemediatorConfig(repoPath('provisioning', 'remediator', 'remediator-postgres.yml')).config;
+    expect(pg.state?.url).toEqual({ env: 'HOMEOSTAT_STATE_URL' });
+    const { state: _state, ...rest } = pg;
+    expect(rest).toEqual(sqlite);
+  });
+
   it('Kubernetes: the remediator-config ConfigMap loads; rules act on Deployments of namespace homeostat', () => {
     const cm = findObject(base, 'ConfigMap', 'remediator-config') as K8sObject & { data: Record<string, string> };
     const dir = mkdtempSync(join(tmpdir(), 'homeostat-deploy-remediator-'));

@@ -268,6 +268,9 @@ async function runScenario(ops: Op[]): Promise<void> {
   }
 }
 
+// About a second on an idle machine; generous for a loaded CI box (parallel suites, other agents).
+jest.setTimeout(60_000);
+
 describe('engine: safety invariants over random interleavings (property-based)', () => {
   it('never two in-flight actions on one target, never an action after the switch, every incident ends, every undo restores the recorded state', async () => {
     await fc.assert(

@@ -6,7 +6,7 @@ import type { FleetKind } from '@homeostat/chaos/dist/stack/fleet';
 import { startStack, type Stack } from '@homeostat/chaos/dist/stack/start-stack';
 import { AlertmanagerWatch } from './support/alertmanager-watch';
 import { FLEET_CHECKS } from './support/fleet-checks';
-import { expectAddedReplicaServes, expectAnswersAgain, expectHealingLoop, expectQuietControl } from './support/healing-checks';
+import { expectActionsOnlyOn, expectAddedReplicaServes, expectAnswersAgain, expectHealingLoop, expectQuietControl } from './support/healing-checks';
 import { RemediatorClient } from './support/remediator-client';
 import { CRASH_WINDOW_SECONDS, FAULT_SECONDS, FIRST_WARMUP_SECONDS, cpuSpike, crashOf, report } from './support/scenarios';
 
@@ -63,6 +63,8 @@ describe.each(variants)('self-healing, demo backends as $fleet', ({ fleet, skipp
     const parts = { stack, remediator, alertmanager: am };
     await expectQuietControl(run, parts, stackStartedAt);
     await expectHealingLoop(run, parts, { service: 'orders', alertname: 'HomeostatAnomaly', action: 'scale_out' });
+    // the fault's neighbours (the gateway calling orders, the backends sharing its CPU) were not acted on
+    await expectActionsOnlyOn(run, parts, 'orders');
     // recovery: orders has another replica in the gateway's rotation and it answers users
     await checks.scaledOut(stack, 'orders');
     await expectAddedReplicaServes(parts, 'orders', '/api/orders');

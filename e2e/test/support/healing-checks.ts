@@ -62,6 +62,19 @@ export async function expectHealingLoop(run: RunRecord, p: Parts, e: Expected): 
   expect(run.metrics.healed).toBe(true);
 }
 
+/**
+ * Root cause before action: from the injection to the end of recovery, every action the remediator
+ * took was on the faulted service. Decisions skipped as downstream symptoms (the detector ranked the
+ * faulted service as the cause) are printed for the log: the audit records why nothing was done.
+ */
+export async function expectActionsOnlyOn(run: RunRecord, p: Parts, service: string): Promise<void> {
+  const decisions = await p.remediator.actions(run.phases.warmupEnd, Math.max(run.phases.recoveryEnd, Date.now()));
+  const symptoms = decisions.filter((a) => a.result === 'skipped' && /downstream symptom/.test(a.reason));
+  if (symptoms.length) process.stderr.write(`[e2e] suppressed symptom actions: ${symptoms.map((a) => `${a.action} ${a.target?.name}: ${a.reason}`).join('; ')}\n`);
+  const elsewhere = decisions.filter((a) => a.result !== 'skipped' && a.target?.name !== service);
+  expect(elsewhere.map((a) => `${a.action} ${a.target?.name} ${a.result}: ${a.reason}`)).toEqual([]);
+}
+
 /** After a scale out: the gateway routes `service` to more than its original replica, and an added one answers users. */
 export async function expectAddedReplicaServes(p: Parts, service: string, path: string): Promise<string[]> {
   const replicas = await gatewayReplicas(p.stack.gatewayUrl, p.stack.adminToken, service);

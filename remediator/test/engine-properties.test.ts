@@ -91,7 +91,7 @@ class ModelActuator implements Actuator {
 }
 
 type Op =
-  | { k: 'fire'; svc: number; feature: number; also: number | null }
+  | { k: 'fire'; svc: number; feature: number; also: number | null; symptom: boolean }
   | { k: 'repeat' | 'resolve' | 'recover'; n: number }
   | { k: 'tick'; s: number }
   | { k: 'switch'; on: boolean }
@@ -107,6 +107,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       feature: fc.nat(1),
       // a second alert in the same notification (Alertmanager groups): another instance or feature
       also: fc.option(fc.nat(1), { nil: null }),
+      // the detector ranked the other service as the root cause: a symptom, not acted on
+      symptom: fc.boolean(),
     }),
   },
   {
@@ -198,7 +200,10 @@ async function runScenario(ops: Op[]): Promise<void> {
               startsAt: clock.now(),
               startsAtRaw: new Date(clock.now()).toISOString() + n,
               labels: { alertname: 'HomeostatAnomaly', service: SERVICES[o.svc]!, instance: `i${n}` },
-              annotations: { top_feature: FEATURES[feature]! },
+              annotations: {
+                top_feature: FEATURES[feature]!,
+                ...(o.symptom ? { root_cause: SERVICES[1 - o.svc]! } : {}),
+              },
             };
             sent.push(a);
             firing.add(a.fingerprint);
@@ -242,9 +247,11 @@ async function runScenario(ops: Op[]): Promise<void> {
       expect(inFlightPerTarget()).toEqual([]);
       expect(act.breaches).toEqual([]);
     }
-    // Every incident ends: humans release the switch, approve, and every alert stops firing.
+    // Every incident ends: humans release the switch, approve, and every alert stops firing (a
+    // symptom's incident, never acted on, ends with its alert's resolved notification).
     engine.setKillSwitch(false, 'property test');
     firing.clear();
+    for (const a of sent) if (a.annotations.root_cause) deliver({ ...a, status: 'resolved' });
     const open = () =>
       store
         .incidents(0, clock.now() + 1)

@@ -227,8 +227,9 @@ export class Engine {
 
   private park(w: Wait, why: string): void {
     this.d.waits.park(w, why, this.d.clock.now());
+    // A 'release' wait always has a claim to wait for: it was decided against one in this same
+    // synchronous run, so no release can have been missed.
     if (w.on === 'time') this.armTimer();
-    if (w.on === 'release' && !this.d.claims.held().length) this.resume((x) => x.on === 'release');
   }
 
   private released(_c: Claim): void {

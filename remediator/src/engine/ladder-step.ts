@@ -294,6 +294,10 @@ export class LadderStep {
       }
       case 'in_flight':
         return park('release', null);
+      case 'symptom':
+        // The root cause's incident acts; this one ends when its alert resolves, and is decided
+        // again after each verification window (the ranking may have changed, or been wrong).
+        return park('time', this.d.clock.now() + (rule?.verify.timeoutSeconds ?? 300) * 1000);
       case 'blast_radius':
         // Before the snapshot this is the rule's targets in flight: wait for one to be released.
         if (st && rule && st.inFlight >= rule.blastRadius.maxTargets) return park('release', null);

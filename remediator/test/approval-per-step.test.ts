@@ -65,4 +65,47 @@ describe('approvals per ladder step', () => {
     expect(pending().map((x) => [x.action, x.step])).toEqual([['isolate', 1]]);
     await resolveInAlertmanager(am.url, a.labels);
   });
+
+  it('an approval request not answered within approvalTimeoutSeconds expires and goes to humans', async () => {
+    const clock = new ManualClock();
+    const act = new RecordingActuator();
+    const r2 = await startRemediator(
+      {
+        alertmanager: { url: am.url },
+        policy: {
+          defaults: { verify: { scoreQuery: '' } },
+          rules: [
+            {
+              name: 'cpu',
+              match: { alertname: 'HomeostatAnomaly' },
+              target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+              allow: ['orders'],
+              approvalRequired: true,
+              approvalTimeoutSeconds: 600,
+              ladder: [{ action: 'restart' }],
+            },
+          ],
+        },
+      },
+      { actuators: { process: act }, clock },
+    );
+    try {
+      const a = alert({ instance: 'approval-expires' });
+      await r2.post('/api/v1/alerts/alertmanager', webhook([a]));
+      await r2.engine.idle();
+      const inc = () =>
+        r2.store.incidents(0, Date.now() + 1e12).find((i) => i.fingerprint === a.fingerprint)!;
+      expect(inc().actions.map((x) => x.result)).toEqual(['pending_approval']);
+      clock.advance(599_000);
+      await r2.engine.idle();
+      expect(inc().status).toBe('open');
+      clock.advance(2_000);
+      await waitFor('the expiry', () => inc().status === 'escalated');
+      expect(inc().actions[0]).toMatchObject({ result: 'skipped', error: expect.stringMatching(/expired/) });
+      expect(() => r2.engine.approve(inc().actions[0]!.id, 'late operator')).toThrow(/not pending_approval/);
+      expect(act.runs).toEqual([]);
+    } finally {
+      await r2.close();
+    }
+  });
 });

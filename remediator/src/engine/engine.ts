@@ -134,7 +134,7 @@ export class Engine {
     for (const id of store.openIncidents()) {
       if (owned.has(id)) continue;
       const last = store.actionsOf(id).at(-1);
-      if (last?.result === 'pending_approval') continue; // owner: the approver
+      if (last?.result === 'pending_approval') continue; // owner: the approver (and its deadline's wait)
       this.queue.push({ seq: null, incidentId: id, status: 'firing' });
     }
     this.resume((w) => w.on === 'release' || (w.on === 'kill_switch' && !this.killSwitchEngaged()));

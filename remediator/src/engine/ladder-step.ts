@@ -92,8 +92,7 @@ export class LadderStep {
       return null;
     }
     if (decision.approvalRequired && !approved) {
-      // Owner: the approver (POST /api/v1/actions/{id}/approve); the alert is not silenced meanwhile.
-      this.record(incidentId, step, decision, 'pending_approval', null, jobSeq);
+      this.awaitApproval(incidentId, step, decision, jobSeq, now);
       return null;
     }
     if (decision.action === 'notify') {
@@ -112,6 +111,34 @@ export class LadderStep {
       claim: out.claim!,
       state: seen.state!,
     };
+  }
+
+  /**
+   * Owner: the approver (POST /api/v1/actions/{id}/approve), until `approvalTimeoutSeconds` after
+   * the request; then the request expires and the incident goes to humans. The alert is not
+   * silenced meanwhile.
+   */
+  private awaitApproval(incidentId: string, step: number, d: Act, jobSeq: number | null, now: number): void {
+    const rule = this.d.policy.rules.find((r) => r.name === d.rule)!;
+    const asked = this.d.store
+      .actionsOf(incidentId)
+      .filter((a) => a.result === 'pending_approval' && a.step === step)
+      .at(-1);
+    const deadline = (asked?.startedAt ?? now) + rule.approvalTimeoutSeconds * 1000;
+    if (asked && now >= deadline) {
+      const why = `approval not given within ${rule.approvalTimeoutSeconds}s; expired`;
+      this.d.store.finishAction(
+        asked.id,
+        { after: null, result: 'skipped', error: why, verification: 'not_applicable' },
+        now,
+      );
+      if (jobSeq !== null) this.d.store.jobDone(jobSeq);
+      void this.end.escalate(incidentId, step, 'approval_expired', why);
+      return;
+    }
+    if (!asked) this.record(incidentId, step, d, 'pending_approval', null, jobSeq);
+    else if (jobSeq !== null) this.d.store.jobDone(jobSeq);
+    this.ctx.park({ incidentId, step, on: 'time', until: deadline }, 'awaiting approval');
   }
 
   /** Reads the target, acts and verifies. 'next': go on with the next ladder step. */

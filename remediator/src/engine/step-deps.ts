@@ -24,6 +24,7 @@ export interface StepDeps {
     | 'appendAudit'
     | 'setActionSilence'
     | 'markUndoFailed'
+    | 'actionsOf'
   >;
   claims: ClaimStore;
   waits: IncidentWaits;

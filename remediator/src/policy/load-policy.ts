@@ -68,6 +68,7 @@ export function compilePolicy(raw: unknown, prefix: readonly PropertyKey[] = [])
       replicas,
       dryRun: r.dryRun ?? p.defaults.dryRun,
       approvalRequired: r.approvalRequired ?? p.defaults.approvalRequired,
+      approvalTimeoutSeconds: r.approvalTimeoutSeconds ?? p.defaults.approvalTimeoutSeconds,
       actOnSymptoms: r.actOnSymptoms ?? p.defaults.actOnSymptoms,
       verify: { ...p.defaults.verify, ...stripUndefined(r.verify ?? {}) },
     };

@@ -76,6 +76,8 @@ const RuleFields = {
   }),
   dryRun: z.boolean(),
   approvalRequired: z.boolean(),
+  /** A pending approval not given within this many seconds expires: the incident goes to humans. */
+  approvalTimeoutSeconds: z.number().min(1),
   /**
    * Act on an alert whose `root_cause` annotation names another entity (a downstream symptom of
    * that entity's fault). Off: the symptom is recorded as skipped and the cause's own alert acts.
@@ -92,6 +94,7 @@ export const Defaults = z.strictObject({
   replicas: RuleFields.replicas.default({ min: 1, max: 5 }),
   dryRun: z.boolean().default(false),
   approvalRequired: z.boolean().default(false),
+  approvalTimeoutSeconds: RuleFields.approvalTimeoutSeconds.default(3600),
   actOnSymptoms: z.boolean().default(false),
   verify: Verify.default(Verify.parse({})),
 });
@@ -116,6 +119,7 @@ export const RuleInput = z.strictObject({
   replicas: RuleFields.replicas.optional(),
   dryRun: z.boolean().optional(),
   approvalRequired: z.boolean().optional(),
+  approvalTimeoutSeconds: RuleFields.approvalTimeoutSeconds.optional(),
   actOnSymptoms: z.boolean().optional(),
   verify: VerifyOverride.optional(),
 });
@@ -145,6 +149,7 @@ export interface Rule {
   replicas: { min: number; max: number };
   dryRun: boolean;
   approvalRequired: boolean;
+  approvalTimeoutSeconds: number;
   actOnSymptoms: boolean;
   verify: Verify;
 }

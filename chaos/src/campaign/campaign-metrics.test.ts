@@ -153,6 +153,11 @@ describe('computeCampaignMetrics', () => {
     expect(campaignTargets(m).find((t) => t.name === 'mttr-p50')).toMatchObject({ met: true });
   });
 
+  it('does not blame a fault for user trouble that began after its window (+grace)', () => {
+    const m = computeCampaignMetrics(facts({ faults: [fault(1, 'crash', 'orders', 100, 110)], actions: [action('restart', 'orders', 104)] }, [[160, 170]]));
+    expect(m.faults[0]).toMatchObject({ impacted: false, mttrSeconds: 0, healed: true });
+  });
+
   it('counts remediating alerts outside faults per service-hour (a soak)', () => {
     const m = computeCampaignMetrics(facts({ remediatingAlerts: { orders: signal([10, 20]), payments: signal() } }));
     expect(m.quietAlerts).toHaveLength(1);

@@ -102,7 +102,10 @@ function faultOutcome(f: FaultFacts, c: CampaignFacts): FaultOutcome {
   const activeBefore = own.some((d) => d.start < f.start && d.end >= f.start);
   const fresh = own.filter((d) => contains(w, d.start)).map((d) => d.start);
   const detectedAt = fresh.length ? Math.min(...fresh) : null;
-  const rec = recovery(f, c.health, c.sustainSeconds);
+  // users' impact belongs to this fault only when it begins inside its window (+grace): a blip
+  // a minute later (another replica's restart, a scale-in) is not the fault's recovery time
+  const firstBad = c.health.find((h) => h.t >= f.start && !h.healthy);
+  const rec = firstBad && firstBad.t <= w.end ? recovery(f, c.health, c.sustainSeconds) : { mttrSeconds: 0, impacted: false, recoveredAt: f.start };
   const acted = c.actions.filter((a) => !isSkipped(a) && a.target === f.service && contains(w, a.startedAt));
   const avail = availability(c.load.filter((b) => contains(w, b.t)));
   let why: string | null = null;

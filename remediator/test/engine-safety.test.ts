@@ -4,7 +4,7 @@ import { fireInAlertmanager, resolveInAlertmanager, silences } from './support/a
 import { driveUntil, ManualClock } from './support/manual-clock';
 import { alert, webhook } from './support/payload';
 import { RecordingActuator } from './support/recording-actuator';
-import { asOperator, startRemediator, TOKEN, type TestRemediator } from './support/remediator';
+import { asOperator, startRemediator, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(90_000);
 

@@ -185,8 +185,11 @@ export async function createRemediator(
     },
     async close() {
       await app.close();
-      leadership?.stop();
+      // the lock is given up only once nothing here acts any more (a release before the engine
+      // stopped would let the next leader act while this one still finishes an action)
+      leadership?.stopPolling();
       await engine.stop();
+      leadership?.release();
       for (const c of closers) await c();
       for (const a of Object.values(actuators)) await a?.close?.();
       store.close();

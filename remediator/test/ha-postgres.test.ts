@@ -205,6 +205,12 @@ describe('HA: two remediators on one PostgreSQL behind an Alertmanager pair, one
     expect(done.length).toBeLessThanOrEqual(BUDGET);
     // and every alert of the storm was received and recorded
     expect(q("SELECT COUNT(*) FROM audit WHERE kind = 'alert'")).toBe(ALERTS);
+    // and none was closed unseen: each incident has a decision (an action or a skip) or waits for one
+    expect(
+      q(
+        'SELECT COUNT(*) FROM incidents i WHERE wait_on IS NULL AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.incident_id = i.id)',
+      ),
+    ).toBe(0);
     // both replicas acted over the run: the killed one first, the survivor after taking over
     expect(new Set(done.map((c) => c.pid)).size).toBe(2);
   });

@@ -50,9 +50,19 @@ export class PgLeadership {
     if (this.leader) this.handOver(jobs);
   }
 
-  stop(): void {
+  /** No more polls or takeovers (shutdown); a held lock stays held until release(). */
+  stopPolling(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.retired = true;
+  }
+
+  /**
+   * Gives leadership up at once, so another replica takes over without waiting for this
+   * connection to end. Call it only after the engine stopped: nothing of this process acts after.
+   */
+  release(): void {
+    this.stopPolling();
     if (this.leader && this.d.db.open) {
       try {
         this.d.db.client.query(`SELECT pg_advisory_unlock(${LOCK})`);

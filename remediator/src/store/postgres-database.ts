@@ -8,7 +8,7 @@ const RETURNING: Record<string, string> = { jobs: 'seq' };
 /**
  * Rewrites the store's SQLite statements for PostgreSQL: positional `?` and named `@x`
  * parameters become `$n`, `INSERT OR IGNORE` becomes `ON CONFLICT DO NOTHING`, an untyped
- * `? IS NULL` gets a type, rowid (a tie-break) becomes ctid.
+ * `? IS NULL` gets a type, rowid (a tie-break) becomes ctid, camelCase aliases are quoted.
  */
 export function toPostgresSql(sql: string): {
   text: string;
@@ -29,6 +29,8 @@ export function toPostgresSql(sql: string): {
     return `$${n}${isNull ? `::text${isNull}` : ''}`;
   });
   text = text.replace(/\browid\b/g, 'ctid');
+  // PostgreSQL folds unquoted names to lower case; the store's camelCase aliases must survive
+  text = text.replace(/\bAS ([a-z]+[A-Z]\w*)\b/g, 'AS "$1"');
   if (ignore) text += ' ON CONFLICT DO NOTHING';
   const table = /^\s*INSERT INTO (\w+)/i.exec(text)?.[1];
   const returning = table ? (RETURNING[table] ?? null) : null;

@@ -1,0 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  freePort,
+  makeTempDir,
+  spawnDaemon,
+  startPostgres,
+  waitFor,
+  type Daemon,
+  type PostgresDaemon,
+} from '@homeostat/testkit';
+import { alert, webhook } from './support/payload';
+import { TOKEN } from './support/remediator';
+
+jest.setTimeout(180_000);
+
+const REPLICA = join(__dirname, 'fixtures', 'ha-replica.js');
+const psql = (url: string, sql: string): string =>
+  execFileSync('psql', [url, '-XAtqc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+/**
+ * A rolling restart under a steady alert stream: two replicas on one PostgreSQL, each restarted in
+ * turn (SIGTERM, then a new process) while alerts keep coming to whichever replica is up, as a
+ * Service would route them. Every alert is for its own service, so every one must be acted on
+ * exactly once: none closed unacted by a replica going away or by a follower.
+ */
+describe('HA: rolling restart of two remediators on one PostgreSQL under a steady alert stream', () => {
+  let pg: PostgresDaemon;
+  const live: Daemon[] = [];
+  afterAll(async () => {
+    for (const d of live) await d.stop({ signal: 'SIGKILL' }).catch(() => undefined);
+    await pg?.stop({ removeDir: true });
+  });
+
+  it('loses no alert: each is acted on exactly once', async () => {
+    pg = await startPostgres();
+    const dir = makeTempDir('rolling');
+    const calls = join(dir, 'calls.jsonl');
+    writeFileSync(calls, '');
+    const services = Array.from({ length: 400 }, (_, i) => `svc-${i}`);
+    const start = async (name: string, port: number): Promise<Daemon> => {
+      const config = {
+        server: { port, logLevel: 'warn' },
+        auth: { bearerTokens: [{ value: TOKEN }] },
+        state: { url: pg.connectionUrl, pollMs: 100 },
+        policy: {
+          defaults: {
+            budget: { maxActions: 1000, windowSeconds: 3600 },
+            blastRadius: { maxTargets: 1000, maxPercent: 100 },
+            verify: {
+              timeoutSeconds: 5,
+              stableSeconds: 0,
+              intervalSeconds: 0.2,
+              scoreQuery: '',
+              requireResolved: false,
+            },
+          },
+          rules: [
+            {
+              name: 'each',
+              match: { alertname: 'HomeostatAnomaly' },
+              target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+              allow: services,
+              ladder: [{ action: 'restart' }],
+            },
+          ],
+        },
+      };
+      const url = `http://127.0.0.1:${port}`;
+      const d = spawnDaemon(process.execPath, [REPLICA, JSON.stringify(config), calls], {
+        dir,
+        port,
+        url,
+        name,
+      });
+      live.push(d);
+      await waitFor(`${name} ready (log: ${d.logFile})`, async () => (await fetch(`${url}/readyz`)).ok, {
+        timeoutMs: 30_000,
+      });
+      return d;
+    };
+    const ports = [await freePort(), await freePort()];
+    const replicas: (Daemon | null)[] = [await start('a1', ports[0]!), await start('b1', ports[1]!)];
+
+    // the stream: one alert every 40 ms to a replica that is up, retried on the other when refused
+    let sent = 0;
+    let streaming = true;
+    const stream = (async () => {
+      while (streaming && sent < services.length) {
+        const body = JSON.stringify(webhook([alert({ service: services[sent]! })]));
+        for (let attempt = 0; ; attempt++) {
+          const r = replicas[(sent + attempt) % 2];
+          if (r) {
+            const res = await fetch(`${r.url}/api/v1/alerts/alertmanager`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+              body,
+            }).catch(() => null);
+            if (res?.status === 202) break;
+          }
+          await new Promise((ok) => setTimeout(ok, 50));
+        }
+        sent++;
+        await new Promise((ok) => setTimeout(ok, 40));
+      }
+    })();
+    // roll: each replica in turn is stopped as Kubernetes stops a pod, and replaced
+    for (const [i, name] of [
+      [0, 'a2'],
+      [1, 'b2'],
+    ] as const) {
+      await new Promise((ok) => setTimeout(ok, 2000));
+      const old = replicas[i]!;
+      replicas[i] = null;
+      await old.stop({ signal: 'SIGTERM' });
+      replicas[i] = await start(name, ports[i]!);
+    }
+    await new Promise((ok) => setTimeout(ok, 1000));
+    streaming = false;
+    await stream;
+    expect(sent).toBeGreaterThan(50);
+
+    const q = (sql: string) => Number(psql(pg.connectionUrl, sql));
+    await waitFor(
+      'every alert acted on',
+      async () =>
+        q("SELECT COUNT(DISTINCT incident_id) FROM actions WHERE result = 'succeeded'") === sent &&
+        q('SELECT COUNT(*) FROM jobs WHERE done = 0') === 0,
+      { timeoutMs: 60_000 },
+    );
+    const done = readFileSync(calls, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { target: string });
+    const perTarget = new Map<string, number>();
+    for (const c of done) perTarget.set(c.target, (perTarget.get(c.target) ?? 0) + 1);
+    expect(perTarget.size).toBe(sent);
+    expect([...perTarget.values()].filter((n) => n !== 1)).toEqual([]);
+    expect(q("SELECT COUNT(*) FROM actions WHERE result NOT IN ('succeeded')")).toBe(0);
+  });
+});

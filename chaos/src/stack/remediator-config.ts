@@ -39,7 +39,15 @@ export function remediatorConfig(i: {
         blastRadius: { maxTargets: services.length, maxPercent: 50 },
       },
       rules: [
-        { name: 'target-down', match: { alertname: 'HomeostatTargetDown' }, ladder: [{ action: 'restart' }], ...common },
+        // a target that is down has no anomaly score to check: its verification is the alert resolving
+        // (as in provisioning/remediator/remediator.yml), not a score that is missing while it restarts
+        {
+          name: 'target-down',
+          match: { alertname: 'HomeostatTargetDown' },
+          ladder: [{ action: 'restart' }],
+          ...common,
+          verify: { ...common.verify, scoreQuery: '' },
+        },
         {
           name: 'memory',
           match: { alertname: 'HomeostatAnomaly', top_feature: 'memory' },

@@ -87,11 +87,15 @@ describe('docker-compose.yml', () => {
     const grafana = services.grafana;
     const providers = readYamlFile<{ providers: { options: { path: string } }[] }>('provisioning', 'grafana', 'dashboards', 'homeostat.yaml').providers;
     for (const p of providers) expect(grafana.volumes).toContain(`./dashboards:${p.options.path}:ro`);
-    const { datasources } = readYamlFile<{ datasources: { url?: string; jsonData?: Record<string, string>; secureJsonData?: Record<string, string> }[] }>(
-      'provisioning',
-      'grafana',
-      'datasources',
-      'homeostat.yaml',
+    // Every file Grafana provisions in compose: the Homeostat datasource alone, and compose's own Prometheus.
+    const datasources = ['homeostat.yaml', 'compose-prometheus.yaml'].flatMap(
+      (f) =>
+        readYamlFile<{ datasources: { url?: string; jsonData?: Record<string, string>; secureJsonData?: Record<string, string> }[] }>(
+          'provisioning',
+          'grafana',
+          'datasources',
+          f,
+        ).datasources,
     );
     const vars = datasources.flatMap((d) => Object.values(d.secureJsonData ?? {})).flatMap((v) => v.match(/\$\{?([A-Z_]+)/g) ?? []);
     expect(vars.length).toBeGreaterThan(0);

@@ -25,6 +25,14 @@ describe('parseConfig', () => {
     ],
     ['prometheus.url', { policy, auth: { disabled: true }, prometheus: { url: 'not a url' } }],
     [
+      'kubernetes.leaderElection',
+      {
+        policy,
+        auth: { disabled: true },
+        kubernetes: { leaderElection: { leaseDurationSeconds: 15, renewSeconds: 15 } },
+      },
+    ],
+    [
       'kubernetes.leaderElection.lease',
       { policy, auth: { disabled: true }, kubernetes: { leaderElection: { lease: 'x' } } },
     ],

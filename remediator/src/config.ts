@@ -113,7 +113,16 @@ export const Config = z.strictObject({
           identity: z.string().optional(),
           leaseDurationSeconds: z.number().int().min(1).default(15),
           renewSeconds: z.number().min(0.1).default(5),
+          /** The leader acts only this long after its last renewal started (default 2/3 of the duration). */
+          renewDeadlineSeconds: z.number().min(0.1).optional(),
         })
+        .refine(
+          (l) => {
+            const deadline = l.renewDeadlineSeconds ?? (l.leaseDurationSeconds * 2) / 3;
+            return l.renewSeconds < deadline && deadline < l.leaseDurationSeconds;
+          },
+          { message: 'needs renewSeconds < renewDeadlineSeconds < leaseDurationSeconds' },
+        )
         .optional(),
     })
     .optional(),

@@ -129,6 +129,8 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
     expect(await b.tryAcquire()).toBe(false);
     expect(await a.tryAcquire()).toBe(true); // renew = PUT with resourceVersion
     expect(kube.calls.filter((c) => c.method === 'PUT')).toHaveLength(1);
+    // b judges expiry by its own clock: the record must stay unchanged a lease duration after b saw it
+    expect(await b.tryAcquire()).toBe(false);
     await new Promise((r) => setTimeout(r, 1100));
     expect(await b.tryAcquire()).toBe(true);
     expect(kube.lease?.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });

@@ -6,6 +6,7 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import { timedConfiguration } from '../actuators/kubernetes/kube-api';
+import { RemediatorError } from '../errors';
 
 export interface LeaseOptions {
   namespace: string;
@@ -13,16 +14,37 @@ export interface LeaseOptions {
   identity: string;
   leaseDurationSeconds: number;
   renewSeconds: number;
+  /**
+   * How long after the start of its last successful renewal the leader keeps acting. Shorter than
+   * the lease duration, so a leader whose renewals stop has stopped acting before any other
+   * replica may take over. Default: 2/3 of the lease duration (client-go's 10 s of 15 s).
+   */
+  renewDeadlineSeconds?: number;
+  /** This replica's clock (tests skew it); only differences of its own readings are used. */
+  now?: () => number;
+}
+
+interface Observed {
+  holder: string;
+  renewTime: string;
+  durationMs: number;
 }
 
 /**
- * Lease-based leader election (coordination.k8s.io/v1), compare-and-swap on resourceVersion. Only
- * the leader acts; followers receive and record. Leadership lapses when renewals stop succeeding
- * for a lease duration, so a partitioned leader stops acting before another takes over.
+ * Lease-based leader election (coordination.k8s.io/v1) with client-go's rules: compare-and-swap on
+ * resourceVersion; a candidate judges expiry only by its own clock (how long the record has been
+ * unchanged since it first saw it), never by comparing its clock with the holder's renewTime; the
+ * leader counts its term from the start of the renewal that succeeded, acts only within the renew
+ * deadline (< lease duration), stops at once when a renewal fails, hits a conflict or finds another
+ * holder, and releases the Lease on stop() so a successor need not wait for it to expire.
  */
 export class LeaseElector {
   private readonly coord: CoordinationV1Api;
-  private lastRenew = 0;
+  private readonly now: () => number;
+  private readonly deadlineMs: number;
+  private leaderUntil = 0;
+  private observed: Observed | null = null;
+  private observedAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private inFlight: Promise<void> = Promise.resolve();
@@ -32,37 +54,76 @@ export class LeaseElector {
     private readonly o: LeaseOptions,
     private readonly log?: { warn: (o: object, m: string) => void },
   ) {
+    this.now = o.now ?? Date.now;
+    const deadline = o.renewDeadlineSeconds ?? (o.leaseDurationSeconds * 2) / 3;
+    if (!(o.renewSeconds < deadline && deadline < o.leaseDurationSeconds))
+      throw new RemediatorError(
+        'CONFIG_INVALID',
+        `leader election needs renewSeconds (${o.renewSeconds}) < renewDeadlineSeconds (${deadline}) < leaseDurationSeconds (${o.leaseDurationSeconds})`,
+        { field: 'kubernetes.leaderElection' },
+      );
+    this.deadlineMs = deadline * 1000;
     // Bounded by the renew period: a hung request must not outlive the round it belongs to.
     this.coord = new CoordinationV1Api(timedConfiguration(kc, o.renewSeconds * 1000));
   }
 
   isLeader(): boolean {
-    return Date.now() - this.lastRenew < this.o.leaseDurationSeconds * 1000;
+    return this.now() < this.leaderUntil;
   }
 
   start(): void {
     const tick = async () => {
       try {
-        if (await this.tryAcquire()) this.lastRenew = Date.now();
+        await this.tryAcquire();
       } catch (e) {
-        this.log?.warn({ err: e }, 'lease renewal failed');
+        this.log?.warn({ err: e }, 'lease renewal failed: not acting until a renewal succeeds');
       }
       if (!this.stopped) this.timer = setTimeout(() => (this.inFlight = tick()), this.o.renewSeconds * 1000);
     };
     this.inFlight = tick();
   }
 
+  /** Stops renewing and, when holding the Lease, gives it up (holder cleared) for the next replica. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    this.lastRenew = 0;
     await this.inFlight;
+    const held = this.isLeader();
+    this.leaderUntil = 0;
+    if (!held) return;
+    const { namespace, leaseName: name, identity } = this.o;
+    try {
+      const lease = await this.coord.readNamespacedLease({ name, namespace });
+      if (lease.spec?.holderIdentity !== identity) return;
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        renewTime: new V1MicroTime(),
+      };
+      await this.coord.replaceNamespacedLease({ name, namespace, body: lease });
+    } catch (e) {
+      this.log?.warn({ err: e }, 'lease release failed; it expires on its own');
+    }
   }
 
   /** One acquire-or-renew round; true when this identity holds the lease afterwards. */
   async tryAcquire(): Promise<boolean> {
+    const started = this.now();
+    try {
+      const won = await this.round();
+      if (won) this.leaderUntil = started + this.deadlineMs;
+      else this.leaderUntil = 0;
+      return won;
+    } catch (e) {
+      this.leaderUntil = 0;
+      throw e;
+    }
+  }
+
+  private async round(): Promise<boolean> {
     const { namespace, leaseName: name, identity, leaseDurationSeconds } = this.o;
-    const now = new V1MicroTime();
+    const stamp = new V1MicroTime();
     let lease: V1Lease;
     try {
       lease = await this.coord.readNamespacedLease({ name, namespace });
@@ -78,8 +139,8 @@ export class LeaseElector {
               spec: {
                 holderIdentity: identity,
                 leaseDurationSeconds,
-                acquireTime: now,
-                renewTime: now,
+                acquireTime: stamp,
+                renewTime: stamp,
                 leaseTransitions: 0,
               },
             },
@@ -93,16 +154,30 @@ export class LeaseElector {
       throw e;
     }
     const s = lease.spec ?? {};
-    const renewed = s.renewTime ? new Date(s.renewTime).getTime() : 0;
-    const expired = now.getTime() - renewed > (s.leaseDurationSeconds ?? leaseDurationSeconds) * 1000;
-    if (s.holderIdentity && s.holderIdentity !== identity && !expired) return false;
-    const takeover = s.holderIdentity !== identity;
+    const seen: Observed = {
+      holder: s.holderIdentity ?? '',
+      renewTime: s.renewTime ? new Date(s.renewTime).toISOString() : '',
+      durationMs: (s.leaseDurationSeconds ?? leaseDurationSeconds) * 1000,
+    };
+    const o = this.observed;
+    if (
+      !o ||
+      o.holder !== seen.holder ||
+      o.renewTime !== seen.renewTime ||
+      o.durationMs !== seen.durationMs
+    ) {
+      this.observed = seen;
+      this.observedAt = this.now();
+    }
+    const other = seen.holder !== '' && seen.holder !== identity;
+    if (other && this.now() < this.observedAt + seen.durationMs) return false;
+    const takeover = seen.holder !== identity;
     lease.spec = {
       ...s,
       holderIdentity: identity,
       leaseDurationSeconds,
-      renewTime: now,
-      ...(takeover ? { acquireTime: now, leaseTransitions: (s.leaseTransitions ?? 0) + 1 } : {}),
+      renewTime: stamp,
+      ...(takeover ? { acquireTime: stamp, leaseTransitions: (s.leaseTransitions ?? 0) + 1 } : {}),
     };
     try {
       await this.coord.replaceNamespacedLease({ name, namespace, body: lease });

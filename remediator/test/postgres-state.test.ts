@@ -65,6 +65,43 @@ describe('state on PostgreSQL (state.url)', () => {
     expect(sqlite.length).toBeGreaterThan(40);
   });
 
+  it('queued writes keep SQLite transaction semantics: a failure fails its block, a nested block rolls back alone', () => {
+    const db = PostgresDatabase.connect(pg.connectionUrl);
+    try {
+      db.exec('CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY)');
+      const ins = db.prepare('INSERT INTO t (k) VALUES (?)');
+      const ignore = db.prepare('INSERT OR IGNORE INTO t (k) VALUES (?)');
+      expect(() =>
+        db.transaction(() => {
+          ins.run('a');
+          ins.run('a');
+        })(),
+      ).toThrow(/duplicate key/);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: 0 });
+      db.transaction(() => {
+        ins.run('b');
+        expect(() =>
+          db.transaction(() => {
+            ins.run('c');
+            ins.run('c');
+          })(),
+        ).toThrow(/duplicate key/);
+        expect(ignore.run('b').changes).toBe(0);
+        expect(ignore.run('d').changes).toBe(1);
+      })();
+      expect(db.prepare('SELECT k FROM t ORDER BY k').all()).toEqual([{ k: 'b' }, { k: 'd' }]);
+      // queued values travel as escaped literals: quotes, backslashes and placeholders stay data
+      const nasty = `it's \\ a $1 '); DROP TABLE t; --`;
+      db.transaction(() => {
+        ins.run(nasty);
+        ins.run('e');
+      })();
+      expect(db.prepare('SELECT k FROM t WHERE k = ?').get(nasty)).toEqual({ k: nasty });
+    } finally {
+      db.close();
+    }
+  });
+
   it('accepts, dedupes and acts once; the audit log is append-only; a restart keeps history and dedupe keys', async () => {
     const act = new RecordingActuator();
     const start = () =>

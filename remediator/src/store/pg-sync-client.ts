@@ -40,14 +40,24 @@ function lost(c) {
   setTimeout(connect, delay);
   delay = Math.min(delay * 2, 5000);
 }
-port.on('message', async ({ id, sql, params }) => {
-  if (sql === null) return answer({ id, up });
-  if (!up || !client) return answer({ id, error: 'PostgreSQL connection is down', down: true });
+// Values inlined as literals (pg's own escaping), so a batch is one simple-protocol round trip.
+const literal = (v) =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NULL') : client.escapeLiteral(String(v));
+const inline = ({ sql, params }) => (params.length === 0 ? sql : sql.replace(/\\$(\\d+)/g, (_m, n) => literal(params[Number(n) - 1])));
+const shape = (r) => ({ rows: r.rows ?? [], rowCount: r.rowCount ?? 0 });
+// A batch runs in order and stops at the first error (PostgreSQL skips the rest of a multi-statement query).
+port.on('message', async ({ id, batch }) => {
+  if (batch === null) return answer({ id, up });
+  if (!up || !client) return answer({ id, results: [], error: 'PostgreSQL connection is down', down: true });
   try {
-    const r = await client.query(sql, params);
-    answer({ id, rows: r.rows ?? [], rowCount: r.rowCount ?? 0 });
+    if (batch.length === 1) {
+      const r = await client.query(batch[0].sql, batch[0].params);
+      return answer({ id, results: [shape(r)] });
+    }
+    const r = await client.query(batch.map(inline).join(';\\n'));
+    answer({ id, results: (Array.isArray(r) ? r : [r]).map(shape) });
   } catch (e) {
-    answer({ id, error: e && e.message ? e.message : String(e), code: e && e.code, down: !up });
+    answer({ id, results: [], error: e && e.message ? e.message : String(e), code: e && e.code, down: !up });
   }
 });
 connect();
@@ -85,7 +95,7 @@ export class PgSyncClient {
   /** Whether the worker holds a live connection (false while reconnecting). */
   get up(): boolean {
     if (this.closed) return false;
-    return (this.call(null, []) as { up: boolean }).up;
+    return (this.call(null) as { up: boolean }).up;
   }
 
   /** Waits (blocking, bounded) until the first connection is made. */
@@ -101,13 +111,21 @@ export class PgSyncClient {
   }
 
   query(sql: string, params: unknown[] = []): PgResult {
-    const r = this.call(sql, params) as PgResult & { error?: string; code?: string };
+    return this.batch([{ sql, params }])[0]!;
+  }
+
+  /**
+   * Runs statements in order in one round trip (several: one simple-protocol query with the values
+   * inlined as escaped literals); throws at the first that fails.
+   */
+  batch(statements: { sql: string; params: unknown[] }[]): PgResult[] {
+    const r = this.call(statements) as { results: PgResult[]; error?: string; code?: string };
     if (r.error !== undefined) {
       const e = new RemediatorError('PERSISTENCE_FAILED', `PostgreSQL: ${r.error}`);
-      (e as RemediatorError & { pgCode?: string }).pgCode = r.code;
+      Object.assign(e, { pgCode: r.code, results: r.results });
       throw e;
     }
-    return r;
+    return r.results;
   }
 
   close(): void {
@@ -116,12 +134,12 @@ export class PgSyncClient {
     void this.worker.terminate();
   }
 
-  private call(sql: string | null, params: unknown[]): unknown {
+  private call(batch: { sql: string; params: unknown[] }[] | null): unknown {
     if (this.closed) throw new RemediatorError('PERSISTENCE_FAILED', 'PostgreSQL connection closed');
     const id = ++this.seq;
     const end = Date.now() + this.timeoutMs;
     Atomics.store(this.flag, 0, 0);
-    this.port.postMessage({ id, sql, params });
+    this.port.postMessage({ id, batch });
     for (;;) {
       const msg = receiveMessageOnPort(this.port) as { message: { id: number } } | undefined;
       // an answer to a call that timed out earlier is dropped

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { PgSyncClient } from './pg-sync-client';
+import { PgSyncClient, type PgResult } from './pg-sync-client';
 import { postgresSchema } from './schema-pg.sql';
 
 /** Inserts whose generated key callers read back (better-sqlite3's lastInsertRowid). */
@@ -40,13 +40,25 @@ export function toPostgresSql(sql: string): {
 
 type Row = Record<string, unknown>;
 
+interface Pending {
+  sql: string;
+  params: unknown[];
+  result: PgResult | null;
+}
+
 /**
  * The subset of better-sqlite3's Database the audit store, claims and waits use (prepare with
  * run/get/all, nested transactions as savepoints, exec, open), on one synchronous PostgreSQL
  * connection. `open` is false while the connection is down, so /readyz says so.
+ *
+ * Inside a transaction, writes whose result nobody reads are queued and sent with the next read
+ * or the COMMIT in one hop to the connection's worker: `run()` answers with lazy `changes` /
+ * `lastInsertRowid` that send the queue when read. A failing queued write fails the transaction
+ * (at the latest at COMMIT), as it would have at once on SQLite.
  */
 export class PostgresDatabase {
   private depth = 0;
+  private pending: Pending[] = [];
 
   constructor(readonly client: PgSyncClient) {}
 
@@ -83,18 +95,30 @@ export class PostgresDatabase {
     };
     const stmt = {
       run: (...params: unknown[]) => {
-        const r = this.client.query(text, args(params));
-        const id = returning ? (r.rows[0]?.[returning] ?? 0) : 0;
-        return { changes: r.rowCount, lastInsertRowid: id as number };
+        const p = this.enqueue(text, args(params));
+        if (this.depth === 0) this.flush();
+        const result = (): PgResult => {
+          if (!p.result) this.flush();
+          return p.result!;
+        };
+        return {
+          get changes() {
+            return result().rowCount;
+          },
+          get lastInsertRowid() {
+            return (returning ? (result().rows[0]?.[returning] ?? 0) : 0) as number;
+          },
+        };
       },
-      get: (...params: unknown[]) => this.client.query(text, args(params)).rows[0],
-      all: (...params: unknown[]) => this.client.query(text, args(params)).rows,
+      get: (...params: unknown[]) => this.read(text, args(params))[0],
+      all: (...params: unknown[]) => this.read(text, args(params)),
     };
     return stmt as unknown as Database.Statement;
   }
 
   exec(sql: string): void {
-    this.client.query(sql);
+    this.enqueue(sql, []);
+    this.flush();
   }
 
   /**
@@ -105,36 +129,69 @@ export class PostgresDatabase {
     return (...a: A) => {
       const outer = this.depth === 0;
       const sp = `sp${this.depth}`;
-      this.client.query(outer ? 'BEGIN' : `SAVEPOINT ${sp}`);
+      const mark = this.enqueue(outer ? 'BEGIN' : `SAVEPOINT ${sp}`, []);
       this.depth++;
       let out: T;
       try {
         out = fn(...a);
+        this.enqueue(outer ? 'COMMIT' : `RELEASE SAVEPOINT ${sp}`, []);
+        // a block ends with its queue sent: its own failure surfaces in it, as on SQLite
+        this.flush();
       } catch (e) {
         this.depth--;
-        this.undo(outer, sp);
+        this.undo(outer, sp, mark);
         throw e;
       }
       this.depth--;
-      try {
-        this.client.query(outer ? 'COMMIT' : `RELEASE SAVEPOINT ${sp}`);
-      } catch (e) {
-        this.undo(outer, sp);
-        throw e;
-      }
       return out;
     };
   }
 
-  private undo(outer: boolean, sp: string): void {
+  close(): void {
+    this.pending = [];
+    this.client.close();
+  }
+
+  private enqueue(sql: string, params: unknown[]): Pending {
+    const p: Pending = { sql, params, result: null };
+    this.pending.push(p);
+    return p;
+  }
+
+  private read(sql: string, params: unknown[]): Row[] {
+    const p = this.enqueue(sql, params);
+    this.flush();
+    return p.result!.rows;
+  }
+
+  /** Sends the queue; on an error the statements after the failing one are dropped. */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    try {
+      const results = this.client.batch(batch);
+      results.forEach((r, i) => (batch[i]!.result = r));
+    } catch (e) {
+      const done = (e as { results?: PgResult[] }).results ?? [];
+      done.forEach((r, i) => (batch[i]!.result = r));
+      throw e;
+    }
+  }
+
+  private undo(outer: boolean, sp: string, mark: Pending): void {
+    const i = this.pending.indexOf(mark);
+    if (i >= 0) {
+      // the block never reached the database: drop it, keep what the enclosing block queued
+      this.pending.length = i;
+      return;
+    }
+    // everything still queued belongs to this block (it was sent up to and including its start)
+    this.pending = [];
     try {
       this.client.query(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${sp}`);
     } catch {
       // the connection is gone: PostgreSQL rolled the transaction back already
     }
-  }
-
-  close(): void {
-    this.client.close();
   }
 }

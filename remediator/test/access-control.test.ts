@@ -1,5 +1,6 @@
 import {
   asOperator,
+  INERT_POLICY,
   asReader,
   READER_TOKEN,
   startRemediator,
@@ -10,17 +11,7 @@ import {
 jest.setTimeout(60_000);
 
 const OPEN = ['/metrics', '/healthz', '/readyz', '/openapi.json'];
-const policy = {
-  rules: [
-    {
-      name: 'r',
-      match: { alertname: 'Never' },
-      target: { actuator: 'process', kind: 'process-group', name: 'x' },
-      allow: ['x'],
-      ladder: [{ action: 'restart' }],
-    },
-  ],
-};
+const policy = INERT_POLICY;
 
 type Operation = { method: string; path: string; security: unknown[]; access: string };
 

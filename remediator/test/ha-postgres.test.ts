@@ -1,33 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freePort,
   makeTempDir,
-  spawnDaemon,
   startAlertmanager,
   startPostgres,
   waitFor,
   type Daemon,
   type PostgresDaemon,
 } from '@homeostat/testkit';
+import { psql, QUICK_VERIFY, readCalls, startReplica } from './support/ha-replicas';
 import { TOKEN } from './support/remediator';
 
 jest.setTimeout(180_000);
 
-const REPLICA = join(__dirname, 'fixtures', 'ha-replica.js');
 const SERVICES = 50;
 const ALERTS = 1000;
 const BUDGET = 30;
 
-const psql = (url: string, sql: string): string =>
-  execFileSync('psql', [url, '-XAtqc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-
-interface Call {
-  pid: number;
-  target: string;
-  incidentId: string;
-}
 
 /**
  * Two remediators on one PostgreSQL behind a real Alertmanager HA pair gossiping on loopback. A
@@ -51,47 +41,26 @@ describe('HA: two remediators on one PostgreSQL behind an Alertmanager pair, one
     const dir = makeTempDir('ha');
     const calls = join(dir, 'calls.jsonl');
     writeFileSync(calls, '');
-    const replica = async (name: string): Promise<Daemon> => {
-      const port = await freePort();
-      const config = {
-        server: { port, logLevel: 'warn' },
-        auth: { bearerTokens: [{ value: TOKEN }] },
-        state: { url: pg.connectionUrl, pollMs: 100 },
-        policy: {
-          defaults: {
-            cooldownSeconds: 3600,
-            budget: { maxActions: BUDGET, windowSeconds: 3600 },
-            blastRadius: { maxTargets: SERVICES, maxPercent: 100 },
-            verify: {
-              timeoutSeconds: 5,
-              stableSeconds: 0,
-              intervalSeconds: 0.2,
-              scoreQuery: '',
-              requireResolved: false,
-            },
-          },
-          rules: [
-            {
-              name: 'storm',
-              match: { alertname: 'HomeostatAnomaly' },
-              target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
-              allow: Array.from({ length: SERVICES }, (_, i) => `svc-${i}`),
-              ladder: [{ action: 'restart' }],
-            },
-          ],
+    const policy = {
+      defaults: {
+        cooldownSeconds: 3600,
+        budget: { maxActions: BUDGET, windowSeconds: 3600 },
+        blastRadius: { maxTargets: SERVICES, maxPercent: 100 },
+        verify: QUICK_VERIFY,
+      },
+      rules: [
+        {
+          name: 'storm',
+          match: { alertname: 'HomeostatAnomaly' },
+          target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+          allow: Array.from({ length: SERVICES }, (_, i) => `svc-${i}`),
+          ladder: [{ action: 'restart' }],
         },
-      };
-      const url = `http://127.0.0.1:${port}`;
-      const d = spawnDaemon(process.execPath, [REPLICA, JSON.stringify(config), calls], {
-        dir,
-        port,
-        url,
-        name,
-      });
+      ],
+    };
+    const replica = async (name: string): Promise<Daemon> => {
+      const d = await startReplica({ name, dir, stateUrl: pg.connectionUrl, calls, policy });
       daemons.push(d);
-      await waitFor(`${name} ready (log: ${d.logFile})`, async () => (await fetch(`${url}/readyz`)).ok, {
-        timeoutMs: 30_000,
-      });
       return d;
     };
     const [a, b] = [await replica('remediator-a'), await replica('remediator-b')];
@@ -144,11 +113,7 @@ describe('HA: two remediators on one PostgreSQL behind an Alertmanager pair, one
       annotations: { summary: 'storm' },
       startsAt,
     }));
-    const read = (): Call[] =>
-      readFileSync(calls, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Call);
+    const read = () => readCalls(calls);
     let killed: number | null = null;
     for (let i = 0; i < ALERTS; i += 100) {
       for (const am of [am1, am2]) {

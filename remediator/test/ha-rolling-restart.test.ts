@@ -1,23 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freePort,
   makeTempDir,
-  spawnDaemon,
   startPostgres,
   waitFor,
   type Daemon,
   type PostgresDaemon,
 } from '@homeostat/testkit';
+import { psql, QUICK_VERIFY, readCalls, startReplica } from './support/ha-replicas';
 import { alert, webhook } from './support/payload';
 import { TOKEN } from './support/remediator';
 
 jest.setTimeout(180_000);
-
-const REPLICA = join(__dirname, 'fixtures', 'ha-replica.js');
-const psql = (url: string, sql: string): string =>
-  execFileSync('psql', [url, '-XAtqc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /**
  * A rolling restart under a steady alert stream: two replicas on one PostgreSQL, each restarted in
@@ -39,45 +34,25 @@ describe('HA: rolling restart of two remediators on one PostgreSQL under a stead
     const calls = join(dir, 'calls.jsonl');
     writeFileSync(calls, '');
     const services = Array.from({ length: 400 }, (_, i) => `svc-${i}`);
-    const start = async (name: string, port: number): Promise<Daemon> => {
-      const config = {
-        server: { port, logLevel: 'warn' },
-        auth: { bearerTokens: [{ value: TOKEN }] },
-        state: { url: pg.connectionUrl, pollMs: 100 },
-        policy: {
-          defaults: {
-            budget: { maxActions: 1000, windowSeconds: 3600 },
-            blastRadius: { maxTargets: 1000, maxPercent: 100 },
-            verify: {
-              timeoutSeconds: 5,
-              stableSeconds: 0,
-              intervalSeconds: 0.2,
-              scoreQuery: '',
-              requireResolved: false,
-            },
-          },
-          rules: [
-            {
-              name: 'each',
-              match: { alertname: 'HomeostatAnomaly' },
-              target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
-              allow: services,
-              ladder: [{ action: 'restart' }],
-            },
-          ],
+    const policy = {
+      defaults: {
+        budget: { maxActions: 1000, windowSeconds: 3600 },
+        blastRadius: { maxTargets: 1000, maxPercent: 100 },
+        verify: QUICK_VERIFY,
+      },
+      rules: [
+        {
+          name: 'each',
+          match: { alertname: 'HomeostatAnomaly' },
+          target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+          allow: services,
+          ladder: [{ action: 'restart' }],
         },
-      };
-      const url = `http://127.0.0.1:${port}`;
-      const d = spawnDaemon(process.execPath, [REPLICA, JSON.stringify(config), calls], {
-        dir,
-        port,
-        url,
-        name,
-      });
+      ],
+    };
+    const start = async (name: string, port: number): Promise<Daemon> => {
+      const d = await startReplica({ name, dir, stateUrl: pg.connectionUrl, calls, policy, port });
       live.push(d);
-      await waitFor(`${name} ready (log: ${d.logFile})`, async () => (await fetch(`${url}/readyz`)).ok, {
-        timeoutMs: 30_000,
-      });
       return d;
     };
     const ports = [await freePort(), await freePort()];
@@ -129,10 +104,7 @@ describe('HA: rolling restart of two remediators on one PostgreSQL under a stead
         q('SELECT COUNT(*) FROM jobs WHERE done = 0') === 0,
       { timeoutMs: 60_000 },
     );
-    const done = readFileSync(calls, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { target: string });
+    const done = readCalls(calls);
     const perTarget = new Map<string, number>();
     for (const c of done) perTarget.set(c.target, (perTarget.get(c.target) ?? 0) + 1);
     expect(perTarget.size).toBe(sent);

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { startRemediator, TOKEN, type TestRemediator } from './support/remediator';
+import { INERT_POLICY, startRemediator, TOKEN, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(60_000);
 
@@ -43,17 +43,7 @@ describe('a body over the limit', () => {
   beforeAll(async () => {
     r = await startRemediator({
       server: { port: 0, logLevel: 'silent', bodyLimitBytes: 64 * 1024 },
-      policy: {
-        rules: [
-          {
-            name: 'r',
-            match: { alertname: 'Never' },
-            target: { actuator: 'process', kind: 'process-group', name: 'x' },
-            allow: ['x'],
-            ladder: [{ action: 'restart' }],
-          },
-        ],
-      },
+      policy: INERT_POLICY,
     });
   });
   afterAll(() => r.close());

@@ -1,16 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir, startPostgres, type PostgresDaemon } from '@homeostat/testkit';
 import { AuditSqlite } from '../src/sinks/audit-sqlite';
 import { PostgresDatabase } from '../src/store/postgres-database';
+import { psql } from './support/ha-replicas';
 import { alert, webhook } from './support/payload';
 import { RecordingActuator } from './support/recording-actuator';
 import { asReader, startRemediator, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(90_000);
-
-const psql = (url: string, sql: string): string =>
-  execFileSync('psql', [url, '-XAtqc', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 const policy = {
   defaults: {

@@ -9,6 +9,18 @@ export const TOKEN = 'test-token-0123456789';
 export const READER_TOKEN = 'reader-token-0123456789';
 /** Approvals and the kill switch. */
 export const OPERATOR_TOKEN = 'operator-token-0123456789';
+/** A policy that never acts: for tests of the HTTP surface. */
+export const INERT_POLICY = {
+  rules: [
+    {
+      name: 'r',
+      match: { alertname: 'Never' },
+      target: { actuator: 'process', kind: 'process-group', name: 'x' },
+      allow: ['x'],
+      ladder: [{ action: 'restart' }],
+    },
+  ],
+};
 export const asReader = { authorization: `Bearer ${READER_TOKEN}` };
 export const asOperator = { authorization: `Bearer ${OPERATOR_TOKEN}` };
 export const FIXTURE = join(__dirname, '..', 'fixtures', 'tiny-server.js');

@@ -5,6 +5,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true, decorators: false } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: {
     '^@homeostat/contracts$': '<rootDir>/../contracts/src/index.ts',
+    '^@homeostat/contracts/access$': '<rootDir>/../contracts/src/access/index.ts',
     '^@homeostat/testkit$': '<rootDir>/../testkit/src/index.ts',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -1,0 +1,79 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** A username and password accepted through `Authorization: Basic` (Alertmanager's basic_auth). */
+export interface BasicCredential {
+  username: string;
+  password: string;
+}
+
+/**
+ * The credentials of a service's roles: bearer tokens per role, and optionally basic-auth pairs per
+ * role. A role with no entry holds nothing (every request that needs only it is refused).
+ */
+export interface RoleCredentials<Role extends string> {
+  bearer: Record<Role, readonly string[]>;
+  basic?: Partial<Record<Role, readonly BasicCredential[]>>;
+}
+
+/** Why a request is refused: no Authorization header, a credential no role holds, or a known one without the grant. */
+export type Refusal = 'missing' | 'unknown' | 'forbidden';
+
+export interface AccessPolicy<Role extends string, Need extends string> {
+  credentials: RoleCredentials<Role>;
+  /** What each role may do (e.g. operators may also read). */
+  grants: Record<Role, readonly Need[]>;
+  /** What needs no credential at all (e.g. reads, when the config says `anonymousReads: true`). */
+  anonymous?: readonly Need[];
+  /** Everything open (local experiments only). */
+  disabled?: boolean;
+}
+
+/** Answers `null` when the request may go on, else why not; each service maps that to its own coded error. */
+export type CredentialCheck<Need extends string> = (header: string | undefined, need: Need) => Refusal | null;
+
+// Hashing both sides first makes the compare constant-time whatever the secrets' lengths.
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Compares against every entry (no early exit), so timing does not reveal which one matched. */
+function anyMatches(known: readonly Buffer[], presented: Buffer): boolean {
+  let ok = false;
+  for (const k of known) ok = timingSafeEqual(k, presented) || ok;
+  return ok;
+}
+
+/**
+ * Least privilege over bearer (and basic) credentials, shared by the services so every one of them
+ * compares secrets the same way: in constant time, over every configured credential. The scheme is
+ * case-insensitive (`bearer x` is `Bearer x`); a basic credential is `user:password` in base64.
+ */
+export function createCredentialCheck<Role extends string, Need extends string>(
+  p: AccessPolicy<Role, Need>,
+): CredentialCheck<Need> {
+  const roles = Object.keys(p.grants) as Role[];
+  const bearer = roles.map((r) => ({ role: r, known: (p.credentials.bearer[r] ?? []).map(digest) }));
+  const basic = roles.map((r) => ({
+    role: r,
+    known: (p.credentials.basic?.[r] ?? []).map((b) => digest(`${b.username}:${b.password}`)),
+  }));
+  const anonymous = new Set<Need>(p.anonymous ?? []);
+  return (header, need) => {
+    if (p.disabled || anonymous.has(need)) return null;
+    if (!header) return 'missing';
+    const sp = header.indexOf(' ');
+    const scheme = sp < 0 ? header.toLowerCase() : header.slice(0, sp).toLowerCase();
+    const value = sp < 0 ? '' : header.slice(sp + 1).trim();
+    // an empty credential never matches, even if a misconfigured role held an empty token
+    if (!value) return 'unknown';
+    const table = scheme === 'bearer' ? bearer : scheme === 'basic' ? basic : [];
+    const presented = digest(scheme === 'basic' ? Buffer.from(value, 'base64').toString('utf8') : value);
+    const granted = new Set<Need>();
+    let known = false;
+    for (const { role, known: k } of table)
+      if (anyMatches(k, presented)) {
+        known = true;
+        for (const g of p.grants[role]) granted.add(g);
+      }
+    if (granted.has(need)) return null;
+    return known ? 'forbidden' : 'unknown';
+  };
+}

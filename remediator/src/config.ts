@@ -1,22 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { readSecret as readSecretValue, Secret } from '@homeostat/contracts/access';
 import { RemediatorError } from './errors';
 import type { Credentials } from './http/access-control';
 import { compilePolicy, parseYamlText, zodToError } from './policy/load-policy';
 import type { Policy } from './policy/policy-schema';
-
-const Secret = z
-  .strictObject({
-    value: z.string().min(1).optional(),
-    file: z.string().optional(),
-    env: z.string().optional(),
-  })
-  .refine(
-    (s) => [s.value, s.file, s.env].filter((x) => x !== undefined).length === 1,
-    'give exactly one of value, file, env',
-  );
-export type Secret = z.infer<typeof Secret>;
 
 export const ProcessGroupConfig = z.strictObject({
   /** The target name policies resolve to (usually the `service` label). */
@@ -167,25 +156,11 @@ export function stateUrl(config: Config, baseDir: string): string | null {
   return typeof u === 'string' ? u : readSecret(u, baseDir, 'state.url');
 }
 
-/** Reads a secret given as value, file (trimmed) or environment variable. */
+/** Reads a secret given as value, file (trimmed) or environment variable; `field` names it in the error. */
 export function readSecret(s: Secret, baseDir: string, field: string): string {
-  if (s.value !== undefined) return s.value;
-  if (s.file !== undefined) {
-    try {
-      return readFileSync(resolve(baseDir, s.file), 'utf8').trim();
-    } catch (e) {
-      throw new RemediatorError('CONFIG_INVALID', `cannot read ${s.file}`, {
-        field: `${field}.file`,
-        cause: e,
-      });
-    }
-  }
-  const v = process.env[s.env ?? ''];
-  if (!v)
-    throw new RemediatorError('CONFIG_INVALID', `environment variable ${s.env} is empty`, {
-      field: `${field}.env`,
-    });
-  return v;
+  const r = readSecretValue(s, baseDir);
+  if (r.ok) return r.value;
+  throw new RemediatorError('CONFIG_INVALID', r.message, { field: `${field}.${r.key}`, cause: r.cause });
 }
 
 export function parseConfig(raw: unknown, baseDir: string): LoadedConfig {

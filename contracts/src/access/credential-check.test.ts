@@ -49,11 +49,18 @@ describe('createCredentialCheck', () => {
       credentials: { bearer: { sender: [], reader: [], operator: [] } },
     };
     expect(outcomes(createCredentialCheck(none), 'Bearer x')).toEqual(['unknown', 'unknown', 'unknown']);
-    expect(outcomes(createCredentialCheck({ ...none, disabled: true }), undefined)).toEqual(['ok', 'ok', 'ok']);
+    expect(outcomes(createCredentialCheck({ ...none, disabled: true }), undefined)).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ]);
   });
 
   it('never matches an empty credential, even one a role holds by mistake', () => {
-    const empty = createCredentialCheck({ ...policy, credentials: { bearer: { sender: [''], reader: [], operator: [] } } });
+    const empty = createCredentialCheck({
+      ...policy,
+      credentials: { bearer: { sender: [''], reader: [], operator: [] } },
+    });
     expect(outcomes(empty, 'Bearer ')).toEqual(['unknown', 'unknown', 'unknown']);
   });
 });

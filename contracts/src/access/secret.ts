@@ -20,8 +20,7 @@ export type Secret = z.infer<typeof Secret>;
 
 /** The secret, or why it cannot be read: `key` is the Secret's key at fault (`file` or `env`). */
 export type SecretRead =
-  | { ok: true; value: string }
-  | { ok: false; key: 'file' | 'env'; message: string; cause?: unknown };
+  { ok: true; value: string } | { ok: false; key: 'file' | 'env'; message: string; cause?: unknown };
 
 /** Reads a secret; an unreadable file or an empty variable is a result, mapped by each service to its own error. */
 export function readSecret(s: Secret, baseDir: string): SecretRead {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createCredentialCheck, type Refusal } from '@homeostat/contracts/access';
 import { RemediatorError } from '../errors';
 
 /**
@@ -25,66 +25,42 @@ export interface Credentials {
 
 export type AccessCheck = (header: string | undefined, need: Access) => void;
 
-// Hashing both sides first makes the compare constant-time regardless of the secrets' lengths.
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-/** Compares against every entry (no early exit), so timing does not reveal which one matched. */
-function anyMatches(known: Buffer[], presented: Buffer): boolean {
-  let ok = false;
-  for (const k of known) ok = timingSafeEqual(k, presented) || ok;
-  return ok;
-}
-
-const GRANTS: Record<'webhook' | 'reader' | 'operator', readonly Access[]> = {
-  webhook: ['webhook'],
-  reader: ['read'],
-  operator: ['read', 'operate'],
-};
-
 const NEEDED: Record<Exclude<Access, 'open'>, string> = {
   webhook: 'the webhook credential (auth.bearerTokens / auth.basic)',
   read: 'a reader or operator token (auth.readerTokens / auth.operatorTokens)',
   operate: 'an operator token (auth.operatorTokens)',
 };
 
+const REASON: Record<Refusal, string> = {
+  missing: 'missing Authorization header',
+  unknown: 'invalid credentials',
+  forbidden: 'this credential may not do this',
+};
+
 /**
  * Least privilege over three credentials: the token Alertmanager holds cannot approve or stop
  * anything, the reader token Grafana holds cannot post alerts or act. Throws UNAUTHORIZED (no or
  * unknown credential) or FORBIDDEN (a known credential of another role), both naming
- * `authorization`.
+ * `authorization`. The constant-time comparison is @homeostat/contracts/access's.
  */
 export function createAccessCheck(c: Credentials): AccessCheck {
-  const tokens = {
-    webhook: c.webhookTokens.map(digest),
-    reader: c.readerTokens.map(digest),
-    operator: c.operatorTokens.map(digest),
-  };
-  const basics = c.webhookBasic.map((b) => digest(`${b.username}:${b.password}`));
+  const check = createCredentialCheck<'webhook' | 'reader' | 'operator', Exclude<Access, 'open'>>({
+    credentials: {
+      bearer: { webhook: c.webhookTokens, reader: c.readerTokens, operator: c.operatorTokens },
+      basic: { webhook: c.webhookBasic },
+    },
+    grants: { webhook: ['webhook'], reader: ['read'], operator: ['read', 'operate'] },
+    anonymous: c.anonymousReads ? ['read'] : [],
+    disabled: c.disabled,
+  });
   return (header, need) => {
-    if (need === 'open' || c.disabled) return;
-    if (need === 'read' && c.anonymousReads) return;
-    if (!header)
-      throw new RemediatorError('UNAUTHORIZED', `missing Authorization header: send ${NEEDED[need]}`, {
-        field: 'authorization',
-      });
-    const sp = header.indexOf(' ');
-    const scheme = sp < 0 ? header.toLowerCase() : header.slice(0, sp).toLowerCase();
-    const value = sp < 0 ? '' : header.slice(sp + 1).trim();
-    const granted = new Set<Access>();
-    if (scheme === 'bearer') {
-      const presented = digest(value);
-      for (const role of ['webhook', 'reader', 'operator'] as const)
-        if (anyMatches(tokens[role], presented)) for (const g of GRANTS[role]) granted.add(g);
-    } else if (scheme === 'basic') {
-      if (anyMatches(basics, digest(Buffer.from(value, 'base64').toString('utf8')))) granted.add('webhook');
-    }
-    if (granted.has(need)) return;
-    if (granted.size === 0)
-      throw new RemediatorError('UNAUTHORIZED', `invalid credentials: send ${NEEDED[need]}`, {
-        field: 'authorization',
-      });
-    throw new RemediatorError('FORBIDDEN', `this credential may not do this: send ${NEEDED[need]}`, {
-      field: 'authorization',
-    });
+    if (need === 'open') return;
+    const refusal = check(header, need);
+    if (refusal === null) return;
+    throw new RemediatorError(
+      refusal === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHORIZED',
+      `${REASON[refusal]}: send ${NEEDED[need]}`,
+      { field: 'authorization' },
+    );
   };
 }

@@ -6,8 +6,6 @@ import type { Claim, ClaimRequest, ClaimStore, GuardReader } from './claim-store
 
 const SQL = {
   lock: 'SELECT pg_advisory_xact_lock(hashtext(?))',
-  // claimed but not started yet: its action row does not exist, but it will spend the budget
-  claimedTimes: 'SELECT claimed_at AS t FROM claims WHERE rule = ? AND action_id IS NULL AND claimed_at > ?',
 } as const;
 
 /**
@@ -15,7 +13,8 @@ const SQL = {
  * makes check-and-claim atomic; PostgreSQL's READ COMMITTED does not. Here the transaction first
  * takes advisory locks on the rule (budget, blast radius) and the target (cooldown, holder), always
  * in that order, so two replicas deciding on the same rule or target run one after the other and
- * the second reads what the first committed. Claims not yet started count against the budget.
+ * the second reads what the first committed. Claims not yet started count against the budget
+ * (ClaimSqlite's guard reads them, on both stores).
  * The `target_key` primary key stays the final arbiter.
  */
 export class ClaimPostgres implements ClaimStore {
@@ -24,7 +23,7 @@ export class ClaimPostgres implements ClaimStore {
 
   constructor(private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit'>) {
     this.inner = new ClaimSqlite(audit);
-    this.st = { lock: audit.db.prepare(SQL.lock), claimedTimes: audit.db.prepare(SQL.claimedTimes) };
+    this.st = { lock: audit.db.prepare(SQL.lock) };
   }
 
   decideAndClaim<T>(
@@ -37,11 +36,7 @@ export class ClaimPostgres implements ClaimStore {
         decide((rule, target) => {
           this.st.lock.get(`rule:${rule.name}`);
           this.st.lock.get(`target:${targetKey(target)}`);
-          const state = guard(rule, target);
-          const claimed = this.st.claimedTimes.all(rule.name, now - rule.budget.windowSeconds * 1000) as {
-            t: number;
-          }[];
-          return { ...state, actionTimes: [...state.actionTimes, ...claimed.map((r) => r.t)] };
+          return guard(rule, target);
         }),
       ),
     )();

@@ -9,7 +9,10 @@ const NOT_ACTED = "('skipped', 'pending_approval', 'dry_run')";
 
 const SQL = {
   lastOnTarget: `SELECT MAX(started_at) AS t FROM actions WHERE target_key = ? AND result NOT IN ${NOT_ACTED}`,
-  actionTimes: `SELECT started_at AS t FROM actions WHERE rule = ? AND started_at > ? AND result NOT IN ${NOT_ACTED}`,
+  // A claim not started yet (no action row) will spend the budget once it acts: counted too, or
+  // incidents claiming other targets of the rule before that start would all pass the check.
+  actionTimes: `SELECT started_at AS t FROM actions WHERE rule = @rule AND started_at > @since AND result NOT IN ${NOT_ACTED}
+                UNION ALL SELECT claimed_at AS t FROM claims WHERE rule = @rule AND action_id IS NULL AND claimed_at > @since`,
   attempts: `SELECT COUNT(*) AS n FROM actions WHERE incident_id = ? AND result NOT IN ('skipped', 'pending_approval')`,
   inFlight: 'SELECT COUNT(*) AS n FROM claims WHERE rule = ? AND target_key != ?',
   holder: 'SELECT incident_id AS incidentId FROM claims WHERE target_key = ?',
@@ -44,7 +47,9 @@ export class ClaimSqlite implements ClaimStore {
         return {
           lastActionAt: (this.st.lastOnTarget.get(key) as { t: number | null }).t,
           actionTimes: (
-            this.st.actionTimes.all(rule.name, now - rule.budget.windowSeconds * 1000) as { t: number }[]
+            this.st.actionTimes.all({ rule: rule.name, since: now - rule.budget.windowSeconds * 1000 }) as {
+              t: number;
+            }[]
           ).map((r) => r.t),
           attempts: (this.st.attempts.get(incidentId) as { n: number }).n,
           inFlight: (this.st.inFlight.get(rule.name, key) as { n: number }).n,

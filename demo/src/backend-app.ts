@@ -13,7 +13,7 @@ import { diskFault } from './faults/disk-fault';
 import { FaultEffects } from './faults/fault-effects';
 import { memoryLeakFault } from './faults/memory-leak-fault';
 import { poolExhaustionFault } from './faults/pool-exhaustion-fault';
-import { errorsFault, latencyFault } from './faults/request-faults';
+import { errorsFault, latencyFault, packetLossFault } from './faults/request-faults';
 import { backendMetrics, createRegistry, httpMetrics } from './metrics';
 import { backendOpenApi } from './openapi';
 import type { Tracing } from './tracing';
@@ -68,6 +68,7 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
     poolExhaustionFault(db),
     diskFault({ baseDir: config.scratchDir, onBytes: (b) => m.diskBytes.set({ service }, b) }),
     errorsFault(effects),
+    packetLossFault(effects),
   ] as FaultDefinition<never>[];
   const scheduler = new FaultScheduler(new Map(definitions.map((d) => [d.name, d])), {
     onChange: (fault, active) => {
@@ -137,6 +138,13 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
       method: op.method,
       url: op.url,
       handler: async (req, reply) => {
+        if (effects.shouldDrop()) {
+          // lost on the link: the caller (the gateway) sees its connection reset, no HTTP answer
+          edge.record(req, 599);
+          reply.hijack();
+          req.raw.socket.resetAndDestroy();
+          return;
+        }
         try {
           const body = await perform(op, req);
           if (op.transaction) http.transactions.inc({ service, result: 'success' });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DemoError } from './errors';
 import { FaultScheduler, type FaultDefinition } from './fault-scheduler';
+import { PacketLossParams } from './faults/request-faults';
 import { splitAssignment, type GatewayConfig } from './gateway-config';
 import { createRegistry, gatewayMetrics, httpMetrics } from './metrics';
 import { gatewayOpenApi } from './openapi';
@@ -26,7 +27,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const PacketLossParams = z.object({ ratio: z.number().min(0).max(1).default(0.15) });
 const UrlBody = z.object({ url: z.string().min(1) });
 const WeightsBody = z.object({ weights: z.record(z.string(), z.number()) });
 const MAX_ATTEMPTS = 3;
@@ -61,7 +61,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   }
 
   let lossRatio = 0;
-  const packetLoss: FaultDefinition<z.infer<typeof PacketLossParams>> = {
+  const packetLoss: FaultDefinition<PacketLossParams> = {
     name: 'packet-loss',
     params: PacketLossParams,
     defaultDurationSeconds: 60,

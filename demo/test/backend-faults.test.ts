@@ -113,6 +113,34 @@ test('latency: median request latency rises by >= 500 ms while active', async ()
   }
 });
 
+test('packet loss: about the configured share of callers get their connection reset, counted as 599; scrapes and admin are untouched', async () => {
+  await admin(backend.url, 'POST', '/admin/faults/packet-loss', { ratio: 0.3, durationSeconds: 30 });
+  const outcomes: string[] = [];
+  for (let i = 0; i < 200; i += 4) {
+    const batch = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        fetch(`${backend.url}/api/orders/4`).then(
+          async (r) => (await r.arrayBuffer(), String(r.status)),
+          () => 'reset',
+        ),
+      ),
+    );
+    outcomes.push(...batch);
+  }
+  const resets = outcomes.filter((o) => o === 'reset').length;
+  expect(outcomes.every((o) => o === 'reset' || o === '200')).toBe(true);
+  expect(resets / outcomes.length).toBeGreaterThan(0.15);
+  expect(resets / outcomes.length).toBeLessThan(0.45);
+  // each lost exchange is a 5xx the detector's error ratio (code=~"5..") sees; scrapes still work
+  await waitForValue(prom, `sum(http_requests_total{job="demo",code="599"})`, (v) => v === resets);
+  expect(await scalar(prom, `up${J}`)).toBe(1);
+  await admin(backend.url, 'DELETE', '/admin/faults/packet-loss');
+  const after = await Promise.all(
+    Array.from({ length: 40 }, () => fetch(`${backend.url}/api/orders/4`).then((r) => r.status, () => 'reset')),
+  );
+  expect(after.filter((x) => x === 'reset')).toHaveLength(0);
+});
+
 test('errors: the 5xx ratio spikes to about the configured ratio, failed requests log their trace id', async () => {
   const ratio = `sum(rate(http_requests_total{job="demo",code=~"5.."}[3s])) / sum(rate(http_requests_total${J}[3s]))`;
   const load = backgroundLoad(`${backend.url}/api/orders`, { ms: 40_000, concurrency: 3, method: 'POST' });

@@ -19,7 +19,7 @@ export const ScenarioName = z.enum([
 ]);
 export type ScenarioName = z.infer<typeof ScenarioName>;
 
-/** Faults of the demo admin API (docs/architecture.md); packet-loss lives on the gateway. */
+/** Faults of the demo admin API (docs/architecture.md); packet-loss exists on the backends and the gateway. */
 export const FaultName = z.enum(['cpu', 'memory-leak', 'latency', 'crash', 'pool-exhaustion', 'disk', 'errors', 'packet-loss']);
 export type FaultName = z.infer<typeof FaultName>;
 
@@ -72,7 +72,7 @@ export const Experiment = z
     name: ScenarioName,
     title: z.string().min(1),
     description: z.string().default(''),
-    /** The demo service the fault is injected into (`gateway` for packet loss). */
+    /** The demo service the fault is injected into (a backend; `gateway` takes packet loss only). */
     target: z.object({ service: z.string().min(1) }).strict(),
     steadyStateHypothesis: z
       .object({
@@ -133,7 +133,7 @@ export const Experiment = z
       }),
     /**
      * How a seeded campaign varies this scenario: where it may strike (`backends`: any backend of
-     * the fleet; `gateway`: the fault only exists there) and the range each numeric injection param
+     * the fleet; `gateway`: the gateway's own client-side packet loss) and the range each numeric injection param
      * is drawn from (the fixed `params` are the defaults for what is not listed).
      */
     campaign: z

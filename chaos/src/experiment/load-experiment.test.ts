@@ -21,11 +21,12 @@ describe('experiment files', () => {
     else expect(e.expectedHealing.sloAvailability).toBeGreaterThan(0);
   });
 
-  it('the fault parameters meet the seed scenarios (cpu >= 80 %, latency >= 500 ms, loss 10-20 % at the gateway)', () => {
+  it('the fault parameters meet the seed scenarios (cpu >= 80 %, latency >= 500 ms, loss 10-20 % on a backend link)', () => {
     expect(Number(loadScenario('cpu-spike').method.injection.params.utilization)).toBeGreaterThanOrEqual(0.8);
     expect(Number(loadScenario('latency').method.injection.params.ms)).toBeGreaterThanOrEqual(500);
     const loss = loadScenario('packet-loss');
-    expect(loss.target.service).toBe('gateway');
+    expect(loss.target.service).not.toBe('gateway');
+    expect(loss.campaign.targets).toBe('backends');
     expect(Number(loss.method.injection.params.ratio)).toBeGreaterThanOrEqual(0.1);
     expect(Number(loss.method.injection.params.ratio)).toBeLessThanOrEqual(0.2);
   });

@@ -14,6 +14,9 @@ export const ErrorsParams = z.object({
 });
 export type ErrorsParams = z.infer<typeof ErrorsParams>;
 
+export const PacketLossParams = z.object({ ratio: z.number().min(0).max(1).default(0.15) });
+export type PacketLossParams = z.infer<typeof PacketLossParams>;
+
 /** Adds a delay to every request (network or dependency slowness). */
 export function latencyFault(effects: FaultEffects): FaultDefinition<LatencyParams> {
   return {
@@ -47,6 +50,27 @@ export function errorsFault(effects: FaultEffects): FaultDefinition<ErrorsParams
       return {
         stop() {
           effects.errorRatio = 0;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Loses a share of the exchanges on the service's link: the caller's connection is reset with no
+ * HTTP answer at all (what lost packets on a pod's network look like to the gateway).
+ */
+export function packetLossFault(effects: FaultEffects): FaultDefinition<PacketLossParams> {
+  return {
+    name: 'packet-loss',
+    params: PacketLossParams,
+    defaultDurationSeconds: 60,
+    maxDurationSeconds: 600,
+    start({ ratio }) {
+      effects.lossRatio = ratio;
+      return {
+        stop() {
+          effects.lossRatio = 0;
         },
       };
     },

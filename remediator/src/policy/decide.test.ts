@@ -77,6 +77,18 @@ describe('decide', () => {
         }),
       ),
     ).toMatchObject({ code: 'symptom' });
+    // A symptom outside the allow-list is reported as what it is: where the fault is comes first.
+    expect(
+      decide(
+        input({
+          alert: {
+            status: 'firing',
+            labels: { ...labels, service: 'billing' },
+            annotations: { root_cause: 'inventory' },
+          },
+        }),
+      ),
+    ).toMatchObject({ code: 'symptom', reason: expect.stringMatching(/downstream symptom of inventory/) });
   });
 
   it('matches top_feature in the annotations when the alert does not carry it as a label; a label wins', () => {

@@ -113,10 +113,10 @@ export function decide(input: DecideInput): Decision {
   }
   if (!target)
     return skip('target_unresolved', `labels do not resolve target template ${rule.target.name}`, ctx);
-  if (!isAllowed(rule, target))
-    return skip('not_allowed', `target ${target.name} is not in rule ${rule.name}'s allow-list`, ctx);
   // The detector ranked another entity as this incident's cause (the `root_cause` annotation of the
-  // shipped rules): acting here would treat a symptom. Its own alert gets the action.
+  // shipped rules): acting here would treat a symptom. Its own alert gets the action. Checked before
+  // the allow-list: "downstream symptom of X" tells the operator where the fault is, "not allowed"
+  // only that this target would not have been acted on anyway.
   const cause = alert.annotations?.root_cause?.trim();
   if (cause && !rule.actOnSymptoms && !namesEntity(alert.labels, cause)) {
     return skip(
@@ -125,6 +125,8 @@ export function decide(input: DecideInput): Decision {
       ctx,
     );
   }
+  if (!isAllowed(rule, target))
+    return skip('not_allowed', `target ${target.name} is not in rule ${rule.name}'s allow-list`, ctx);
   if (!input.isLeader) return skip('follower', 'this replica is not the leader; recorded only', ctx);
   const ladderStep = rule.ladder[step];
   if (!ladderStep) return skip('ladder_exhausted', `all ${rule.ladder.length} ladder steps tried`, ctx);

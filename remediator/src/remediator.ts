@@ -64,6 +64,8 @@ export async function createRemediator(
   const actuators: Partial<Record<ActuatorKind, Actuator>> = {};
   const closers: (() => Promise<void>)[] = [];
   let isLeader = o.isLeader ?? (() => true);
+  // right before a platform call; the live check where the leadership source has one
+  let confirmLeader = (): boolean => isLeader();
   if (config.process) {
     const p = new ProcessActuator({
       groups: config.process.groups,
@@ -123,6 +125,7 @@ export async function createRemediator(
     metrics,
     log,
     isLeader: () => isLeader(),
+    confirmLeader: () => confirmLeader(),
     concurrency: config.concurrency,
     alerts:
       prometheus || config.alertmanager
@@ -150,6 +153,7 @@ export async function createRemediator(
     });
     leadership = l;
     isLeader = () => l.isLeader();
+    confirmLeader = () => l.confirm();
   }
   const app = buildServer({
     store,

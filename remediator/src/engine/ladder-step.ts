@@ -242,22 +242,25 @@ export class LadderStep {
           )
         : null;
     if (silenceId) store.setActionSilence(actionId, silenceId);
-    // The last check before the call, in the same synchronous run as the call's start: engaging the
-    // switch during the awaits above stops it here.
-    if (this.ctx.killSwitch()) {
+    // The last checks before the call, in the same synchronous run as the call's start: engaging
+    // the switch, or losing leadership (the new leader may already act), during the awaits above
+    // stops it here.
+    const killed = this.ctx.killSwitch();
+    const stop = killed
+      ? 'kill switch engaged before the call; not made'
+      : !(this.d.confirmLeader ?? this.d.isLeader)()
+        ? 'leadership lost before the call; not made (the leader takes the incident over)'
+        : null;
+    if (stop) {
       store.finishAction(
         actionId,
-        {
-          after: null,
-          result: 'skipped',
-          error: 'kill switch engaged before the call; not made',
-          verification: 'not_applicable',
-        },
+        { after: null, result: 'skipped', error: stop, verification: 'not_applicable' },
         this.d.clock.now(),
       );
       giveBack();
       if (silenceId) await this.d.silence?.expire(silenceId);
-      this.ctx.park({ incidentId, step, on: 'kill_switch', until: null }, 'kill switch engaged');
+      // Not leading: left open without a wait; its owner is the leader (recover() at takeover).
+      if (killed) this.ctx.park({ incidentId, step, on: 'kill_switch', until: null }, 'kill switch engaged');
       return 'done';
     }
     let after: TargetSnapshot;

@@ -45,6 +45,12 @@ export interface StepDeps {
   alerts: AlertReader | null;
   silence: Pick<AmSilence, 'write' | 'expire'> | null;
   isLeader: () => boolean;
+  /**
+   * Asked right before every call that changes the platform (an action, an undo): as live a check
+   * as the source allows (the PostgreSQL session still holds the lock; the Lease's renew deadline
+   * has not passed). Defaults to isLeader.
+   */
+  confirmLeader?: () => boolean;
   clock: Clock;
 }
 

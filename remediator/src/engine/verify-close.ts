@@ -94,6 +94,19 @@ export class VerifyClose {
       );
       return 'done';
     }
+    if (!(this.d.confirmLeader ?? this.d.isLeader)()) {
+      // Not the leader any more: no undo from here. The verification stays pending and the claim
+      // held, as at shutdown, so the leader's recover() verifies again and undoes it itself.
+      store.appendAudit(
+        'undo_handed_over',
+        t.incidentId,
+        t.actionId,
+        { reason: 'leadership lost before the undo; not made here', detail: out.detail },
+        now,
+      );
+      this.d.log.warn({ incidentId: t.incidentId, action: t.action }, 'undo left to the leader');
+      return 'done';
+    }
     const actuator = this.d.actuators[t.target.actuator];
     try {
       const req = {

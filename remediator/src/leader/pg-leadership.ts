@@ -39,6 +39,22 @@ export class PgLeadership {
     return this.leader;
   }
 
+  /**
+   * The live check right before a call that changes the platform: one round trip proving this
+   * connection is still the session that took the lock (the poll alone is up to pollMs old). A
+   * failed check ends leadership like a failed poll.
+   */
+  confirm(): boolean {
+    if (!this.leader) return false;
+    try {
+      const why = this.sessionLost();
+      if (why) this.lose(why);
+    } catch (e) {
+      this.lose(`leadership check failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return this.leader;
+  }
+
   start(): void {
     this.tick();
     this.timer = setInterval(() => this.tick(), this.d.pollMs);
@@ -102,11 +118,17 @@ export class PgLeadership {
   }
 
   private keep(): void {
-    const { db, store } = this.d;
-    if (!db.open) return this.lose('PostgreSQL connection lost');
+    const why = this.sessionLost();
+    if (why) return this.lose(why);
+    this.handOver(this.d.store.pendingJobs(1000));
+  }
+
+  /** Why this connection no longer holds the lock, or null while it does. */
+  private sessionLost(): string | null {
+    const { db } = this.d;
+    if (!db.open) return 'PostgreSQL connection lost';
     const pid = Number(db.client.query('SELECT pg_backend_pid() AS pid').rows[0]!.pid);
-    if (pid !== this.pid) return this.lose('PostgreSQL session changed (reconnected without the lock)');
-    this.handOver(store.pendingJobs(1000));
+    return pid === this.pid ? null : 'PostgreSQL session changed (reconnected without the lock)';
   }
 
   private handOver(jobs: Job[]): void {

@@ -19,6 +19,8 @@ export const DetectorErrorCode = [
   'NOT_FOUND',
   'UPSTREAM_ERROR',
   'INVALID_QUERY',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
   'INTERNAL',
 ] as const;
 export type DetectorErrorCode = (typeof DetectorErrorCode)[number];
@@ -46,6 +48,10 @@ const defaultStatus: Record<DetectorErrorCode, number> = {
   UPSTREAM_ERROR: 502,
   /** The query API rejected a PromQL expression (HTTP 4xx / status error). */
   INVALID_QUERY: 400,
+  /** No credential, or one the config does not hold (`field: authorization`). */
+  UNAUTHORIZED: 401,
+  /** A known credential of another role, e.g. a trace sender's token on a read. */
+  FORBIDDEN: 403,
   INTERNAL: 500,
 };
 

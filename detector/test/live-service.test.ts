@@ -12,7 +12,11 @@ import type {
 import { parseConfig, type ServiceConfig } from '../src/service/config';
 import { DetectorService } from '../src/service/detector-service';
 import { startFleet, type Fleet } from './helpers/fleet';
-import { getJson, postJson } from './helpers/http';
+import { jsonClient } from './helpers/http';
+
+// the REST API as the Grafana datasource calls it: with a reader token
+const READER_TOKEN = 'reader-token-for-tests';
+const { getJson, postJson } = jsonClient({ authorization: `Bearer ${READER_TOKEN}` });
 
 /**
  * The detection service end to end on real parts: a real Prometheus (1 s scrape) scrapes a real
@@ -44,6 +48,7 @@ function config(promUrl: string): ServiceConfig {
     server: { port: 0 },
     dataDir,
     logLevel: 'warn',
+    auth: { readerTokens: [{ value: READER_TOKEN }] },
     detectors: [
       {
         name: 'fleet',

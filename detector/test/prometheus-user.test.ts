@@ -10,7 +10,11 @@ import type { EntitiesResponse } from '@homeostat/contracts';
 import { parseConfig } from '../src/service/config';
 import { entityFilter } from '../src/service/live-loop';
 import { DetectorService } from '../src/service/detector-service';
-import { getJson } from './helpers/http';
+import { jsonClient } from './helpers/http';
+
+// the REST API as the Grafana datasource calls it: with a reader token
+const READER_TOKEN = 'reader-token-for-tests';
+const { getJson } = jsonClient({ authorization: `Bearer ${READER_TOKEN}` });
 
 /**
  * What a user's Prometheus does to the detector, on a real Prometheus 2.42 (1 s scrape) that
@@ -136,6 +140,7 @@ beforeAll(async () => {
     server: { port },
     dataDir: makeTempDir('detector-user'),
     logLevel: 'warn',
+    auth: { readerTokens: [{ value: READER_TOKEN }] },
     detectors: [
       { name: 'fleet', groupBy: ['service'], ...fast, queries: shipped.queries, missing: shipped.missing },
       {

@@ -30,6 +30,16 @@ describe('serve CLI', () => {
       'config detectors.0.intervalSeconds:',
     ],
     ['invalid YAML', 'prometheus: [\n', 'is not valid YAML'],
+    [
+      'the trace receiver without a trace sender token',
+      'prometheus: { url: http://127.0.0.1:9090 }\ntraces: { enabled: true }\ndetectors:\n  - job: demo\n',
+      'config auth.traceTokens:',
+    ],
+    [
+      'a reader token file that does not exist',
+      'prometheus: { url: http://127.0.0.1:9090 }\ndataDir: data\nauth: { readerTokens: [{ file: no-such-token }] }\ndetectors:\n  - job: demo\n',
+      'config auth.readerTokens.0.file:',
+    ],
   ])('exits 2 for %s', async (_n, text, expected) => {
     expect(await run(['--config', write(text)])).toBe(2);
     expect(stderr).toContain(expected);

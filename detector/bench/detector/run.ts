@@ -10,6 +10,8 @@ import { engineModels } from '../../src/service/model-factory';
 import { ReplayCache } from '../../src/service/replay-cache';
 import { backfill } from './backfill';
 
+const BENCH_READER_TOKEN = 'bench-reader-token';
+
 /**
  * `npm run bench:detector` — the detection service against a real Prometheus (not a test):
  *  (a) live cycle time and RSS for 1k and 10k entities x 5 features fed by a synthetic exporter,
@@ -197,6 +199,8 @@ async function replayBench(): Promise<ReplayFigures> {
       prometheus: { url: prom.url, timeoutSeconds: 60 },
       server: { port: 0 },
       dataDir: join(dir, 'detector'),
+      // as the Grafana datasource calls it: with its reader token
+      auth: { readerTokens: [{ value: BENCH_READER_TOKEN }] },
       detectors: [
         {
           name: 'replay',
@@ -233,7 +237,7 @@ async function replayBench(): Promise<ReplayFigures> {
       const t0 = performance.now();
       const res = await fetch(`${url}/api/v1/score`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_READER_TOKEN}` },
         body: body(shift),
       });
       const json = (await res.json()) as { series: { timestamps: number[] }[] };

@@ -117,4 +117,43 @@ describe('parseConfig', () => {
     expect(e.field).toBe(field);
     expect(e.message).toContain(field);
   });
+
+  it('is closed by default: no reader or trace token, no anonymous reads', () => {
+    expect(parseConfig(ok).auth).toEqual({
+      readerTokens: [],
+      traceTokens: [],
+      anonymousReads: false,
+      disabled: false,
+    });
+  });
+
+  it.each([
+    ['two sources in one secret', { readerTokens: [{ value: 'a', env: 'B' }] }, 'auth.readerTokens.0'],
+    ['a token as a bare string', { readerTokens: ['s3cret'] }, 'auth.readerTokens.0'],
+    ['an unknown key', { tokens: [] }, 'auth'],
+  ])('refuses %s naming %s', (_name, auth, field) => {
+    const e = errorOf({ ...ok, auth });
+    expect(e.code).toBe('INVALID_CONFIG');
+    expect(e.field).toBe(field);
+  });
+
+  it('makes a token file relative to the config file absolute, and reads none at parse time', () => {
+    const c = parseConfig(
+      { ...ok, auth: { readerTokens: [{ file: 'reader-token' }, { env: 'UNSET_AT_PARSE' }] } },
+      '/srv',
+    );
+    expect(c.auth.readerTokens).toEqual([{ file: '/srv/reader-token' }, { env: 'UNSET_AT_PARSE' }]);
+  });
+
+  it('refuses the trace receiver without a trace sender token, unless auth is disabled', () => {
+    const e = errorOf({ ...ok, traces: { enabled: true } });
+    expect([e.code, e.field]).toEqual(['INVALID_CONFIG', 'auth.traceTokens']);
+    expect(parseConfig({ ...ok, traces: { enabled: true }, auth: { disabled: true } }).traces.enabled).toBe(
+      true,
+    );
+    expect(
+      parseConfig({ ...ok, traces: { enabled: true }, auth: { traceTokens: [{ value: 't' }] } }).traces
+        .enabled,
+    ).toBe(true);
+  });
 });

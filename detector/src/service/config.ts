@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { issuePath } from '@homeostat/contracts';
 import { DetectorError } from '../errors';
+import { AuthSettings, resolveAuthFiles } from './auth-settings';
 import { PipelineSettings } from './pipeline-settings';
 import { RootCauseSettings } from './root-cause/root-cause-settings';
 
@@ -230,8 +231,8 @@ export const ServiceConfigInput = z
     traces: z
       .object({
         /**
-         * Off by default: anyone who can reach the port can post spans, and the call graph decides
-         * which alert is a symptom. Turn it on where only the fleet's exporters reach the detector.
+         * Off by default: the call graph decides which alert is a symptom, so only the fleet's
+         * exporters may post spans. On, it needs `auth.traceTokens` (checked at start-up).
          */
         enabled: z.boolean().default(false),
         servicePattern: z
@@ -242,10 +243,19 @@ export const ServiceConfigInput = z
       })
       .strict()
       .default({ enabled: false, servicePattern: '^(.+)$', edgeTtlSeconds: 3600 }),
+    auth: AuthSettings,
     detectors: z.array(DetectorConfigInput).min(1),
   })
   .strict()
   .superRefine((c, ctx) => {
+    // Like the remediator without a webhook credential: a receiver nobody may post to is a mistake.
+    if (c.traces.enabled && !c.auth.disabled && c.auth.traceTokens.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'traceTokens'],
+        message:
+          'traces.enabled needs a trace sender credential: set auth.traceTokens, or auth.disabled: true for local use',
+      });
     const seen = new Set<string>();
     c.detectors.forEach((d, i) => {
       const name = d.name ?? d.job ?? '';
@@ -289,6 +299,8 @@ export interface ServiceConfig {
   logLevel: z.infer<typeof ServiceConfigInput>['logLevel'];
   liveScores: { retentionSeconds: number };
   traces: { enabled: boolean; servicePattern: string; edgeTtlSeconds: number };
+  /** Who may call the REST API; secret files made absolute, read when the service is built. */
+  auth: AuthSettings;
   detectors: DetectorConfig[];
 }
 
@@ -347,6 +359,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): ServiceConfi
     logLevel: c.logLevel,
     liveScores: c.liveScores,
     traces: c.traces,
+    auth: resolveAuthFiles(c.auth, baseDir),
     detectors: c.detectors.map((d) => {
       const defaults = d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds) : undefined;
       return {

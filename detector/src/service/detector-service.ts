@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { createAccessCheck } from './api/access-control';
 import type { ApiContext } from './api/context';
+import { readCredentials } from './auth-settings';
 import type { ServiceConfig } from './config';
 import { EntityRegistry } from './entity-registry';
 import { EventStore } from './event-store';
@@ -47,6 +49,8 @@ export class DetectorService {
     private readonly config: ServiceConfig,
     opts: DetectorServiceOptions = {},
   ) {
+    // first: an unreadable token file stops the service before it opens anything
+    const access = createAccessCheck(readCredentials(config.auth));
     this.log = opts.logger ?? pino({ level: config.logLevel, base: { service: 'homeostat-detector' } });
     mkdirSync(config.dataDir, { recursive: true });
     this.registry = new EntityRegistry(config.detectors);
@@ -100,7 +104,7 @@ export class DetectorService {
       },
       readiness: () => this.readiness(),
     };
-    this.app = buildServer(ctx, this.log, opts.version ?? '0.1.0');
+    this.app = buildServer(ctx, this.log, opts.version ?? '0.1.0', access);
   }
 
   /**
@@ -127,6 +131,11 @@ export class DetectorService {
     const actualPort = typeof addr === 'object' && addr ? addr.port : port;
     this.address = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     this.loop.start();
+    const a = this.config.auth;
+    if (!a.disabled && !a.anonymousReads && a.readerTokens.length === 0)
+      this.log.warn(
+        'no auth.readerTokens: the REST API refuses every read (scores are still served at /metrics); give the Grafana datasource a reader token',
+      );
     this.log.info(
       { url: this.address, prometheus: this.client.url, detectors: this.config.detectors.map((d) => d.name) },
       'detector service started',

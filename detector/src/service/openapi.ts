@@ -22,6 +22,22 @@ const errors = {
   '400': { description: 'Bad input; `field` names the offending parameter', content: json('ApiError') },
   '500': { description: 'Internal error', content: json('ApiError') },
 };
+const denied = {
+  '401': {
+    description: 'UNAUTHORIZED: no credential, or one the config does not hold (`field: authorization`)',
+    content: json('ApiError'),
+  },
+  '403': {
+    description: 'FORBIDDEN: a credential of the other role, e.g. a trace sender token on a read',
+    content: json('ApiError'),
+  },
+};
+/** Who may call an operation: `security` for tools, `x-homeostat-access` names the credential (api/access-control.ts). */
+const secured = (access: 'read' | 'traces') => ({
+  security: [{ bearer: [] }],
+  'x-homeostat-access': access,
+});
+const open = { security: [], 'x-homeostat-access': 'open' };
 
 /** The OpenAPI 3.1 document served at /openapi.json; shapes come from @homeostat/contracts. */
 export function openApiDocument(version: string): Record<string, unknown> {
@@ -44,23 +60,31 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/api/v1/detectors': {
         get: {
           summary: 'Configured detectors',
-          responses: { '200': { description: 'Detectors', content: json('DetectorsResponse') } },
+          ...secured('read'),
+          responses: { '200': { description: 'Detectors', content: json('DetectorsResponse') }, ...denied },
         },
       },
       '/api/v1/entities': {
         get: {
           summary: 'Followed entities (one model per groupBy label set) and their latest score',
+          ...secured('read'),
           parameters: [q('detector', 'only this detector', false)],
-          responses: { '200': { description: 'Entities', content: json('EntitiesResponse') }, ...errors },
+          responses: {
+            '200': { description: 'Entities', content: json('EntitiesResponse') },
+            ...errors,
+            ...denied,
+          },
         },
       },
       '/api/v1/score': {
         post: {
           summary: 'Causal replay of a configured detector or ad-hoc PromQL over [from, to] at stepSeconds',
+          ...secured('read'),
           requestBody: { required: true, content: json('ScoreRequest') },
           responses: {
             '200': { description: 'Scores per entity, column-oriented', content: json('ScoreResponse') },
             ...errors,
+            ...denied,
             '503': { description: 'The query API is unreachable or failing', content: json('ApiError') },
           },
         },
@@ -68,19 +92,25 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/api/v1/events': {
         get: {
           summary: 'Anomaly events overlapping [from, to]',
+          ...secured('read'),
           parameters: [
             q('from', 'Unix ms (0, or at least 1e11: seconds are rejected)', true, 'integer'),
             q('to', 'Unix ms (0, or at least 1e11: seconds are rejected)', true, 'integer'),
             q('detector', 'only this detector', false),
             q('key', 'only this entity key', false),
           ],
-          responses: { '200': { description: 'Events', content: json('EventsResponse') }, ...errors },
+          responses: {
+            '200': { description: 'Events', content: json('EventsResponse') },
+            ...errors,
+            ...denied,
+          },
         },
       },
       '/v1/traces': {
         post: {
           summary:
             'OTLP/HTTP trace receiver (JSON encoding): span parent/child links across services teach the root-cause ranking who calls whom',
+          ...secured('traces'),
           requestBody: {
             required: true,
             content: {
@@ -90,6 +120,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: {
             '200': { description: 'Accepted (an empty ExportTraceServiceResponse)' },
             ...errors,
+            ...denied,
             '415': { description: 'Protobuf encoding: export JSON', content: json('ApiError') },
           },
         },
@@ -98,29 +129,44 @@ export function openApiDocument(version: string): Record<string, unknown> {
         get: {
           summary:
             'The call graph the root-cause ranking uses: edges learned from traces and declared per detector',
+          ...secured('read'),
           responses: {
             '200': { description: '{ traced: [{caller, callee}], declared: [{detector, caller, callee}] }' },
+            ...denied,
           },
         },
       },
+      '/openapi.json': {
+        get: { summary: 'This document', ...open, responses: { '200': { description: 'OpenAPI 3.1' } } },
+      },
       '/healthz': {
-        get: { summary: 'Liveness', responses: { '200': { description: 'The process serves' } } },
+        get: { summary: 'Liveness', ...open, responses: { '200': { description: 'The process serves' } } },
       },
       '/readyz': {
         get: {
           summary:
             'Readiness = serving: the query API answers (modelsWarm says whether every detector scores yet)',
+          ...open,
           responses: { '200': { description: 'Ready' }, '503': { description: 'Not ready; body says why' } },
         },
       },
       '/metrics': {
         get: {
           summary: 'Prometheus metrics: homeostat_anomaly_score, homeostat_root_cause and self-monitoring',
+          ...open,
           responses: { '200': { description: 'Text exposition format' } },
         },
       },
     },
     components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'readers (GET /api/v1/*, POST /api/v1/score): auth.readerTokens; trace senders (POST /v1/traces): auth.traceTokens',
+        },
+      },
       schemas: {
         ApiError: schema(ApiError),
         DetectorsResponse: schema(DetectorsResponse),

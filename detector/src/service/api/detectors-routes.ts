@@ -9,7 +9,7 @@ const EntitiesQuery = z.object({ detector: z.string().min(1).optional() }).stric
 
 /** GET /api/v1/detectors and GET /api/v1/entities?detector= */
 export function detectorsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/api/v1/detectors', async (): Promise<DetectorsResponse> => ({
+  app.get('/api/v1/detectors', { config: { access: 'read' } }, async (): Promise<DetectorsResponse> => ({
     detectors: ctx.detectors.map((d) => ({
       name: d.name,
       queries: d.queries,
@@ -22,7 +22,7 @@ export function detectorsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     })),
   }));
 
-  app.get('/api/v1/entities', async (req): Promise<EntitiesResponse> => {
+  app.get('/api/v1/entities', { config: { access: 'read' } }, async (req): Promise<EntitiesResponse> => {
     const q = parseInput(EntitiesQuery, req.query);
     if (q.detector !== undefined && !ctx.detectors.some((d) => d.name === q.detector)) {
       throw new DetectorError('INVALID_INPUT', `unknown detector ${q.detector}`, { field: 'detector' });

@@ -6,7 +6,7 @@ import { parseInput } from './http-errors';
 
 /** POST /api/v1/score: causal replay of a configured detector or ad-hoc PromQL over a range. */
 export function scoreRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post('/api/v1/score', async (req): Promise<ScoreResponse> =>
+  app.post('/api/v1/score', { config: { access: 'read' } }, async (req): Promise<ScoreResponse> =>
     replay(parseInput(ScoreRequest, req.body ?? undefined), ctx.replay),
   );
 }

@@ -33,19 +33,23 @@ export function tracesRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ),
     ),
   );
-  app.post('/v1/traces', { bodyLimit: TRACES_BODY_LIMIT, preParsing: gunzip }, async (req) => {
-    if (!ctx.traces.enabled)
-      throw new DetectorError('NOT_FOUND', 'the trace receiver is off: set traces.enabled in the config', {
-        field: 'traces.enabled',
-      });
-    const body = parseInput(OtlpTraceExport, req.body ?? undefined);
-    ctx.traces.graph.add(spanLinks(body, ctx.traces.servicePattern), Date.now());
-    // ExportTraceServiceResponse: empty means every span was accepted.
-    return {};
-  });
+  app.post(
+    '/v1/traces',
+    { bodyLimit: TRACES_BODY_LIMIT, preParsing: gunzip, config: { access: 'traces' } },
+    async (req) => {
+      if (!ctx.traces.enabled)
+        throw new DetectorError('NOT_FOUND', 'the trace receiver is off: set traces.enabled in the config', {
+          field: 'traces.enabled',
+        });
+      const body = parseInput(OtlpTraceExport, req.body ?? undefined);
+      ctx.traces.graph.add(spanLinks(body, ctx.traces.servicePattern), Date.now());
+      // ExportTraceServiceResponse: empty means every span was accepted.
+      return {};
+    },
+  );
   // What the root-cause ranking believes calls what: each detector's declared dependencies and the
   // edges learned from traces (by entity name), so an operator can check the graph it ranks on.
-  app.get('/api/v1/call-graph', async () => ({
+  app.get('/api/v1/call-graph', { config: { access: 'read' } }, async () => ({
     traced: ctx.traces.graph.edges(Date.now()),
     declared: ctx.detectors.flatMap((d) =>
       Object.entries(d.rootCause.dependencies).flatMap(([caller, callees]) =>

@@ -16,6 +16,17 @@ function exportOf(service: string, spans: { traceId: string; spanId: string; par
   };
 }
 
+// what the fleet's exporters send (OTEL_EXPORTER_OTLP_HEADERS), and what the Grafana datasource sends
+const TRACE_TOKEN = 'trace-token-for-tests';
+const READER_TOKEN = 'reader-token-for-tests';
+const readGraph = async (url: string) =>
+  (await (
+    await fetch(`${url}/api/v1/call-graph`, { headers: { authorization: `Bearer ${READER_TOKEN}` } })
+  ).json()) as {
+    traced: { caller: string; callee: string }[];
+    declared: { detector: string; caller: string; callee: string }[];
+  };
+
 describe("POST /v1/traces: the call graph from the fleet's traces", () => {
   let service: DetectorService;
   let url: string;
@@ -27,6 +38,7 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
         server: { port: 0 },
         dataDir: makeTempDir('traces-route'),
         traces: { enabled: true, servicePattern: '^shop-(.+)$' },
+        auth: { traceTokens: [{ value: TRACE_TOKEN }], readerTokens: [{ value: READER_TOKEN }] },
         detectors: [
           {
             name: 'shop',
@@ -45,7 +57,7 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
   const post = (body: unknown, type = 'application/json') =>
     fetch(`${url}/v1/traces`, {
       method: 'POST',
-      headers: { 'content-type': type },
+      headers: { 'content-type': type, authorization: `Bearer ${TRACE_TOKEN}` },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -60,10 +72,7 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
     // A span of a service the pattern does not map is not an entity; spans inside one service are no edge.
     await post(exportOf('postgres', [{ traceId: 't1', spanId: 'c', parentSpanId: 'b' }]));
     await post(exportOf('shop-orders', [{ traceId: 't1', spanId: 'd', parentSpanId: 'b' }]));
-    const graph = (await (await fetch(`${url}/api/v1/call-graph`)).json()) as {
-      traced: { caller: string; callee: string }[];
-      declared: { detector: string; caller: string; callee: string }[];
-    };
+    const graph = await readGraph(url);
     expect(graph.traced).toEqual([{ caller: 'gateway', callee: 'orders' }]);
     expect(graph.declared).toEqual([{ detector: 'shop', caller: 'gateway', callee: 'payments' }]);
   });
@@ -76,14 +85,16 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
     ]);
     const r = await fetch(`${url}/v1/traces`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      headers: {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        authorization: `Bearer ${TRACE_TOKEN}`,
+      },
       body: gzipSync(JSON.stringify(child)),
     });
     expect(r.status).toBe(200);
     await post(exportOf('shop-gateway', [{ traceId: trace.toUpperCase(), spanId: '00F067AA0BA902B7' }]));
-    const graph = (await (await fetch(`${url}/api/v1/call-graph`)).json()) as {
-      traced: { caller: string; callee: string }[];
-    };
+    const graph = await readGraph(url);
     expect(graph.traced).toContainEqual({ caller: 'gateway', callee: 'search' });
   });
 
@@ -104,23 +115,29 @@ describe("POST /v1/traces: the call graph from the fleet's traces", () => {
 });
 
 describe('POST /v1/traces with the default config', () => {
-  it('is off (404 naming traces.enabled): anyone who reaches the port could steer the call graph', async () => {
+  it('is closed (401 naming authorization), and off (404 naming traces.enabled) even with a trace token', async () => {
     const service = new DetectorService(
       parseConfig({
         prometheus: { url: 'http://127.0.0.1:9', timeoutSeconds: 1, retries: { attempts: 1 } },
         server: { port: 0 },
         dataDir: makeTempDir('traces-off'),
+        auth: { traceTokens: [{ value: TRACE_TOKEN }] },
         detectors: [{ name: 'shop', groupBy: ['service'], queries: { cpu: 'x' } }],
       }),
       { logger: pino({ level: 'silent' }) },
     );
     const url = await service.start();
-    try {
-      const r = await fetch(`${url}/v1/traces`, {
+    const post = (headers: Record<string, string>) =>
+      fetch(`${url}/v1/traces`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(exportOf('a', [{ traceId: 't', spanId: 's' }])),
       });
+    try {
+      const anonymous = await post({});
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ code: 'UNAUTHORIZED', field: 'authorization' });
+      const r = await post({ authorization: `Bearer ${TRACE_TOKEN}` });
       expect(r.status).toBe(404);
       expect(await r.json()).toMatchObject({ field: 'traces.enabled' });
     } finally {

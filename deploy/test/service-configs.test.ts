@@ -29,6 +29,10 @@ describe('detector configuration', () => {
     expect(c.detectors[0].groupBy).toEqual(['service']);
     expect(Object.keys(c.detectors[0].queries).sort()).toEqual(['cpu', 'error_ratio', 'latency_p95', 'memory', 'request_rate']);
     for (const q of Object.values(c.detectors[0].queries)) expect(q).toContain('job="demo"');
+    // Grafana holds no reader token in the local demo (HOMEOSTAT_DETECTOR_TOKEN is empty): reads are
+    // open there, and only there; no trace receiver, so nobody may post spans
+    expect(c.auth).toMatchObject({ anonymousReads: true, disabled: false, traceTokens: [] });
+    expect(c.traces.enabled).toBe(false);
   });
 
   describe('Kubernetes shards', () => {
@@ -61,6 +65,24 @@ describe('detector configuration', () => {
       }
       expect([...owner.keys()].sort()).toEqual(FLEET);
       for (const [service, files] of owner) expect([service, files.length]).toEqual([service, 1]);
+    });
+
+    it('reads need the reader token the StatefulSet mounts from Secret detector-token; no anonymous reads', () => {
+      const c = sts.spec.template.spec.containers[0];
+      const mount = c.volumeMounts?.find((m) => m.mountPath === '/var/run/secrets/homeostat');
+      const volume = sts.spec.template.spec.volumes?.find((v) => v.name === mount?.name);
+      expect(volume?.secret?.secretName).toBe('detector-token');
+      const secret = findObject(base, 'Secret', 'detector-token') as K8sObject & { data: Record<string, string> };
+      expect(Object.keys(secret.data)).toContain('reader');
+      for (const f of shardFiles) {
+        const auth = parseDetectorConfig(parse(cm.data[f]), '/').auth;
+        expect([f, auth.readerTokens, auth.anonymousReads, auth.disabled]).toEqual([
+          f,
+          [{ file: '/var/run/secrets/homeostat/detector-reader-token' }],
+          false,
+          false,
+        ]);
+      }
     });
   });
 });

@@ -28,6 +28,17 @@ export interface AccessPolicy<Role extends string, Need extends string> {
   disabled?: boolean;
 }
 
+const REASON: Record<Refusal, string> = {
+  missing: 'missing Authorization header',
+  unknown: 'invalid credentials',
+  forbidden: 'this credential may not do this',
+};
+
+/** The message of a refusal, ending with the credential to send (`needed`, e.g. "a reader token (auth.readerTokens)"). */
+export function refusalMessage(r: Refusal, needed: string): string {
+  return `${REASON[r]}: send ${needed}`;
+}
+
 /** Answers `null` when the request may go on, else why not; each service maps that to its own coded error. */
 export type CredentialCheck<Need extends string> = (header: string | undefined, need: Need) => Refusal | null;
 

@@ -1,4 +1,4 @@
-import { createCredentialCheck, type Refusal } from '@homeostat/contracts/access';
+import { createCredentialCheck, refusalMessage } from '@homeostat/contracts/access';
 import { RemediatorError } from '../errors';
 
 /**
@@ -31,12 +31,6 @@ const NEEDED: Record<Exclude<Access, 'open'>, string> = {
   operate: 'an operator token (auth.operatorTokens)',
 };
 
-const REASON: Record<Refusal, string> = {
-  missing: 'missing Authorization header',
-  unknown: 'invalid credentials',
-  forbidden: 'this credential may not do this',
-};
-
 /**
  * Least privilege over three credentials: the token Alertmanager holds cannot approve or stop
  * anything, the reader token Grafana holds cannot post alerts or act. Throws UNAUTHORIZED (no or
@@ -59,7 +53,7 @@ export function createAccessCheck(c: Credentials): AccessCheck {
     if (refusal === null) return;
     throw new RemediatorError(
       refusal === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHORIZED',
-      `${REASON[refusal]}: send ${NEEDED[need]}`,
+      refusalMessage(refusal, NEEDED[need]),
       { field: 'authorization' },
     );
   };

@@ -1,4 +1,4 @@
-import { createCredentialCheck, type AccessPolicy } from './credential-check';
+import { createAccessGuard, createCredentialCheck, type AccessPolicy } from './credential-check';
 
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 type Role = 'sender' | 'reader' | 'operator';
@@ -62,5 +62,44 @@ describe('createCredentialCheck', () => {
       credentials: { bearer: { sender: [''], reader: [], operator: [] } },
     });
     expect(outcomes(empty, 'Bearer ')).toEqual(['unknown', 'unknown', 'unknown']);
+  });
+});
+
+describe('createAccessGuard', () => {
+  class CodedError extends Error {
+    constructor(
+      readonly code: string,
+      message: string,
+    ) {
+      super(message);
+    }
+  }
+  const guard = createAccessGuard(
+    policy,
+    { send: 'a sender token', read: 'a reader token', operate: 'an operator token' },
+    (code, message) => new CodedError(code, message),
+  );
+  const thrown = (h: string | undefined, need: Need | 'open') => {
+    try {
+      guard(h, need);
+      return 'ok';
+    } catch (e) {
+      return `${(e as CodedError).code}: ${(e as CodedError).message}`;
+    }
+  };
+
+  it("throws the service's own error: UNAUTHORIZED for no or an unknown credential, FORBIDDEN for another role", () => {
+    expect(thrown(undefined, 'read')).toBe('UNAUTHORIZED: missing Authorization header: send a reader token');
+    expect(thrown('Bearer nope', 'operate')).toBe(
+      'UNAUTHORIZED: invalid credentials: send an operator token',
+    );
+    expect(thrown('Bearer read-1', 'operate')).toBe(
+      'FORBIDDEN: this credential may not do this: send an operator token',
+    );
+    expect(thrown('Bearer op-1', 'operate')).toBe('ok');
+  });
+
+  it('lets open routes through whatever the header', () => {
+    expect([thrown(undefined, 'open'), thrown('Bearer nope', 'open')]).toEqual(['ok', 'ok']);
   });
 });

@@ -35,7 +35,7 @@ const REASON: Record<Refusal, string> = {
 };
 
 /** The message of a refusal, ending with the credential to send (`needed`, e.g. "a reader token (auth.readerTokens)"). */
-export function refusalMessage(r: Refusal, needed: string): string {
+function refusalMessage(r: Refusal, needed: string): string {
   return `${REASON[r]}: send ${needed}`;
 }
 
@@ -86,5 +86,40 @@ export function createCredentialCheck<Role extends string, Need extends string>(
       }
     if (granted.has(need)) return null;
     return known ? 'forbidden' : 'unknown';
+  };
+}
+
+/** The two switches every service's auth section has besides its tokens. */
+export interface AccessSwitches {
+  /** Reads without a credential: only when the config says so (a local demo). */
+  anonymousReads: boolean;
+  /** Everything open (local experiments only). */
+  disabled: boolean;
+}
+
+/** Builds a service's own coded error for a refusal; its HTTP edge maps it to 401 / 403. */
+export type RefusalError = (code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string) => Error;
+
+/** Passes `open` and what the policy allows; throws the service's own error otherwise. */
+export type AccessGuard<Need extends string> = (header: string | undefined, need: Need | 'open') => void;
+
+/**
+ * A route guard over createCredentialCheck: a missing or unknown credential is UNAUTHORIZED, a known
+ * one without the grant FORBIDDEN, the message naming what to send (`needed[need]`).
+ */
+export function createAccessGuard<Role extends string, Need extends string>(
+  p: AccessPolicy<Role, Need>,
+  needed: Record<Need, string>,
+  toError: RefusalError,
+): AccessGuard<Need> {
+  const check = createCredentialCheck(p);
+  return (header, need) => {
+    if (need === 'open') return;
+    const refusal = check(header, need as Need);
+    if (refusal === null) return;
+    throw toError(
+      refusal === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHORIZED',
+      refusalMessage(refusal, needed[need as Need]),
+    );
   };
 }

@@ -1,4 +1,4 @@
-import { createCredentialCheck, refusalMessage } from '@homeostat/contracts/access';
+import { createAccessGuard, type AccessSwitches } from '@homeostat/contracts/access';
 import { RemediatorError } from '../errors';
 
 /**
@@ -9,7 +9,7 @@ import { RemediatorError } from '../errors';
  */
 export type Access = 'webhook' | 'read' | 'operate' | 'open';
 
-export interface Credentials {
+export interface Credentials extends AccessSwitches {
   /** Webhook senders: `Authorization: Bearer` as Alertmanager's http_config.authorization sends it. */
   webhookTokens: string[];
   /** Webhook senders using http_config.basic_auth. */
@@ -17,10 +17,6 @@ export interface Credentials {
   readerTokens: string[];
   /** Operators may also read. */
   operatorTokens: string[];
-  /** Reads without a credential: only when the config says so (a local demo). */
-  anonymousReads: boolean;
-  /** Everything open (local experiments only). */
-  disabled: boolean;
 }
 
 export type AccessCheck = (header: string | undefined, need: Access) => void;
@@ -38,23 +34,17 @@ const NEEDED: Record<Exclude<Access, 'open'>, string> = {
  * `authorization`. The constant-time comparison is @homeostat/contracts/access's.
  */
 export function createAccessCheck(c: Credentials): AccessCheck {
-  const check = createCredentialCheck<'webhook' | 'reader' | 'operator', Exclude<Access, 'open'>>({
-    credentials: {
-      bearer: { webhook: c.webhookTokens, reader: c.readerTokens, operator: c.operatorTokens },
-      basic: { webhook: c.webhookBasic },
+  return createAccessGuard<'webhook' | 'reader' | 'operator', Exclude<Access, 'open'>>(
+    {
+      credentials: {
+        bearer: { webhook: c.webhookTokens, reader: c.readerTokens, operator: c.operatorTokens },
+        basic: { webhook: c.webhookBasic },
+      },
+      grants: { webhook: ['webhook'], reader: ['read'], operator: ['read', 'operate'] },
+      anonymous: c.anonymousReads ? ['read'] : [],
+      disabled: c.disabled,
     },
-    grants: { webhook: ['webhook'], reader: ['read'], operator: ['read', 'operate'] },
-    anonymous: c.anonymousReads ? ['read'] : [],
-    disabled: c.disabled,
-  });
-  return (header, need) => {
-    if (need === 'open') return;
-    const refusal = check(header, need);
-    if (refusal === null) return;
-    throw new RemediatorError(
-      refusal === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHORIZED',
-      refusalMessage(refusal, NEEDED[need]),
-      { field: 'authorization' },
-    );
-  };
+    NEEDED,
+    (code, message) => new RemediatorError(code, message, { field: 'authorization' }),
+  );
 }

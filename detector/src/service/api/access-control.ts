@@ -1,4 +1,4 @@
-import { createCredentialCheck, refusalMessage } from '@homeostat/contracts/access';
+import { createAccessGuard, type AccessSwitches } from '@homeostat/contracts/access';
 import { DetectorError } from '../../errors';
 
 /**
@@ -18,15 +18,11 @@ declare module 'fastify' {
 }
 
 /** The auth section with its secrets read. */
-export interface Credentials {
+export interface Credentials extends AccessSwitches {
   /** Readers: `Authorization: Bearer`, as the Grafana datasource sends its detectorToken. */
   readerTokens: string[];
   /** Trace senders: `Authorization: Bearer` through OTEL_EXPORTER_OTLP_HEADERS. */
   traceTokens: string[];
-  /** Reads without a credential: only when the config says so (a local demo). */
-  anonymousReads: boolean;
-  /** Everything open (local experiments only). */
-  disabled: boolean;
 }
 
 export type AccessCheck = (header: string | undefined, need: Access) => void;
@@ -43,20 +39,14 @@ const NEEDED: Record<Exclude<Access, 'open'>, string> = {
  * `authorization`. The constant-time comparison is @homeostat/contracts/access's.
  */
 export function createAccessCheck(c: Credentials): AccessCheck {
-  const check = createCredentialCheck<'reader' | 'traceSender', Exclude<Access, 'open'>>({
-    credentials: { bearer: { reader: c.readerTokens, traceSender: c.traceTokens } },
-    grants: { reader: ['read'], traceSender: ['traces'] },
-    anonymous: c.anonymousReads ? ['read'] : [],
-    disabled: c.disabled,
-  });
-  return (header, need) => {
-    if (need === 'open') return;
-    const refusal = check(header, need);
-    if (refusal === null) return;
-    throw new DetectorError(
-      refusal === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHORIZED',
-      refusalMessage(refusal, NEEDED[need]),
-      { field: 'authorization' },
-    );
-  };
+  return createAccessGuard<'reader' | 'traceSender', Exclude<Access, 'open'>>(
+    {
+      credentials: { bearer: { reader: c.readerTokens, traceSender: c.traceTokens } },
+      grants: { reader: ['read'], traceSender: ['traces'] },
+      anonymous: c.anonymousReads ? ['read'] : [],
+      disabled: c.disabled,
+    },
+    NEEDED,
+    (code, message) => new DetectorError(code, message, { field: 'authorization' }),
+  );
 }

@@ -77,7 +77,7 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
     expect(res.message).toMatch(/detector OK \(1 detector: fleet\)/);
     expect(res.message).toMatch(/remediator OK \(1 incident/);
     const log = session.proxy.log.slice(before);
-    const sent = log.filter((r) => r.upstream.startsWith(session.stack.detectorGatewayUrl));
+    const sent = log.filter((r) => r.upstream.startsWith(session.stack.detectorUrl));
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.every((r) => r.authorization === `Bearer ${DETECTOR_TOKEN}`)).toBe(true);
     expect(log.filter((r) => r.upstream.startsWith(session.stack.remediatorUrl))[0].authorization).toBe(
@@ -265,7 +265,7 @@ describe.each(PROFILE_NAMES)('datasource plugin dist/ on %s', (profile) => {
       detector: await detectorUrl.inputValue(),
       remediator: await remediatorUrl.inputValue(),
     };
-    expect(original.detector).toBe(session.stack.detectorGatewayUrl);
+    expect(original.detector).toBe(session.stack.detectorUrl);
 
     // wrong token: the detector's gateway refuses it
     await page.getByRole('button', { name: /reset/i }).first().click();

@@ -40,7 +40,7 @@ export async function startSession(outDir: string): Promise<Session> {
     const pluginJson = (await import(join(repoRoot, 'datasource-plugin/dist/plugin.json'))) as { routes: never[] };
     const proxy = new DataProxy(settings, pluginJson.routes);
     // The provisioned URLs name the compose services; here they point at this test's processes.
-    proxy.setJsonData({ detectorUrl: stack.detectorGatewayUrl, remediatorUrl: stack.remediatorUrl });
+    proxy.setJsonData({ detectorUrl: stack.detectorUrl, remediatorUrl: stack.remediatorUrl });
     server = await startHostServer({
       hostsDir: join(outDir, 'hosts'),
       plugins: {

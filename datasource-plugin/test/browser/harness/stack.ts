@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startHomeostatService } from '@homeostat/chaos/dist/stack/homeostat-service';
 import { freePort, makeTempDir, startPrometheus, waitFor, type Daemon, type PrometheusDaemon } from '@homeostat/testkit';
@@ -10,12 +8,13 @@ import { freePort, makeTempDir, startPrometheus, waitFor, type Daemon, type Prom
  * The real back end the plugins talk to in the browser tests: Prometheus holding two hours of a
  * two-service fleet (backfilled with promtool, so no test waits for scrapes) in which `orders` has a
  * CPU/latency/error anomaly, the detector service over it, and the remediator that has healed
- * `orders` after an Alertmanager webhook. The detector sits behind a bearer-token gateway, like a
- * deployment that protects it with a reverse proxy. The detector and the remediator are started by
+ * `orders` after an Alertmanager webhook. The detector and the remediator each answer reads only with
+ * their reader token, what Grafana holds (auth.readerTokens). They are started by
  * chaos's stack (`startHomeostatService`: the built CLIs' `serve`); this file only holds the data.
  */
 
 const STEP_S = 15;
+/** The detector's reader credential: what Grafana holds (secureJsonData.detectorToken). */
 export const DETECTOR_TOKEN = 'detector-token-for-browser-tests';
 export const REMEDIATOR_TOKEN = 'remediator-token-for-browser-tests';
 /** The remediator's reader credential: what Grafana holds (secureJsonData.remediatorToken). */
@@ -29,8 +28,6 @@ export interface Stack {
   anomaly: { start: number; end: number };
   prometheus: PrometheusDaemon;
   detectorUrl: string;
-  /** Token-checking gateway in front of the detector (401 without `Bearer DETECTOR_TOKEN`). */
-  detectorGatewayUrl: string;
   remediatorUrl: string;
   stop(): Promise<void>;
 }
@@ -63,29 +60,6 @@ function openMetrics(from: number, to: number, anomaly: { start: number; end: nu
   );
 }
 
-async function tokenGateway(upstream: string, token: string): Promise<Server> {
-  const server = createServer(async (req, res) => {
-    if (req.headers.authorization !== `Bearer ${token}`) {
-      res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'UNAUTHORIZED', message: 'bearer token required', field: 'authorization' }));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const c of req) {
-      chunks.push(c as Buffer);
-    }
-    const r = await fetch(`${upstream}${req.url}`, {
-      method: req.method,
-      headers: req.headers['content-type'] ? { 'content-type': req.headers['content-type'] } : {},
-      body: chunks.length ? new Uint8Array(Buffer.concat(chunks)) : undefined,
-    });
-    res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-    res.end(Buffer.from(await r.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 export async function startStack(): Promise<Stack> {
   const dir = makeTempDir('plugins-browser');
   const now = Math.floor(Date.now() / (STEP_S * 1000)) * STEP_S * 1000;
@@ -98,11 +72,7 @@ export async function startStack(): Promise<Stack> {
   mkdirSync(join(promDir, 'data'), { recursive: true });
   execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', om, join(promDir, 'data')]);
   const daemons: Daemon[] = [];
-  const servers: Server[] = [];
   const stop = async () => {
-    for (const s of servers) {
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
     for (const d of daemons.reverse()) {
       await d.stop();
     }
@@ -120,6 +90,7 @@ export async function startStack(): Promise<Stack> {
         server: { host: '127.0.0.1', port: detectorPort },
         dataDir: join(dir, 'detector-data'),
         logLevel: 'warn',
+        auth: { readerTokens: [{ value: DETECTOR_TOKEN }] },
         detectors: [
           {
             name: 'fleet',
@@ -141,7 +112,9 @@ export async function startStack(): Promise<Stack> {
     const detected = await waitFor(
       `detector events (log: ${detector.logFile})`,
       async () => {
-        const r = await fetch(`${detector.url}/api/v1/events?from=${now - 3600_000}&to=${now}&key=${encodeURIComponent('service="orders"')}`);
+        const r = await fetch(`${detector.url}/api/v1/events?from=${now - 3600_000}&to=${now}&key=${encodeURIComponent('service="orders"')}`, {
+          headers: { authorization: `Bearer ${DETECTOR_TOKEN}` },
+        });
         const events = r.ok ? ((await r.json()) as { events: Array<{ start: number }> }).events : [];
         // the event of the written anomaly (a statistical model may also flag a stray point elsewhere)
         const starts = events.map((e) => e.start).filter((t) => t >= anomaly.start - 60_000 && t <= anomaly.end);
@@ -231,14 +204,11 @@ export async function startStack(): Promise<Stack> {
       { timeoutMs: 30_000 }
     );
 
-    const gateway = await tokenGateway(detector.url, DETECTOR_TOKEN);
-    servers.push(gateway);
     return {
       now,
       anomaly,
       prometheus,
       detectorUrl: detector.url,
-      detectorGatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`,
       remediatorUrl: remediator.url,
       stop,
     };

@@ -7,6 +7,7 @@ import type { Claim } from '../store/claim-store';
 import type { Wait } from '../store/incident-waits';
 import { LadderStep, type Begun } from './ladder-step';
 import type { StepDeps } from './step-deps';
+import { undoStarted } from './undo-intent';
 
 /** The step dependencies, in full, plus what scheduling needs. */
 export interface EngineDeps extends StepDeps {
@@ -73,9 +74,11 @@ export class Engine {
 
   /**
    * After a restart: claims of the dead process are dropped; an action whose call was in flight is
-   * closed as failed and never repeated (its effect is unknown: escalated, silence expired);
-   * verifications that were running resume and their verdict drives the ladder on; waits are
-   * re-armed; any other open incident is looked at again.
+   * closed as failed and never repeated, then verified like any taken action (the call may have
+   * reached the platform: the alert's state says whether the incident healed; if not, it goes to
+   * humans, never undone, since what the target is now is unknown); verifications that were running
+   * resume and their verdict drives the ladder on (one whose undo had started is never undone
+   * twice); waits are re-armed; any other open incident is looked at again.
    */
   recover(): void {
     const { store, claims, waits } = this.d;
@@ -85,30 +88,45 @@ export class Engine {
     this.queue = store.pendingJobs(Number.MAX_SAFE_INTEGER);
     for (const j of this.queue) owned.add(j.incidentId);
     for (const a of store.interruptedActions()) {
+      // failed with its verification pending: the loop below verifies it (and so does the next
+      // recover() if this process dies too)
       store.finishAction(
         a.id,
         {
           after: null,
           result: 'failed',
-          error: 'interrupted: the remediator stopped during this call; not repeated',
-          verification: 'failed',
+          error: 'interrupted: the remediator stopped during this call; not repeated, effect unknown',
+          verification: 'pending',
         },
         now,
       );
       this.d.metrics.actions.inc({ action: a.action, result: 'failed' });
-      owned.add(a.incidentId);
-      void this.steps.end.escalate(
-        a.incidentId,
-        a.step,
-        'interrupted',
-        'action interrupted by restart',
-        store.actionSilence(a.id),
-      );
     }
     for (const a of store.unverifiedActions()) {
       const inc = store.incidentRow(a.incidentId);
       const rule = this.d.policy.rules.find((r) => r.name === a.rule);
-      if (!inc || !rule || !a.target || owned.has(a.incidentId)) continue;
+      const noUndo =
+        a.result === 'failed'
+          ? 'its call was interrupted by a restart'
+          : undoStarted(store, a.id)
+            ? 'its undo was interrupted by a restart'
+            : undefined;
+      if (!inc || owned.has(a.incidentId)) continue;
+      if (!rule || !a.target) {
+        // the rule is gone from the policy: nothing to verify against; humans take over
+        store.verifyAction(a.id, 'inconclusive', now, null, {
+          reason: `rule ${a.rule} no longer in the policy`,
+        });
+        owned.add(a.incidentId);
+        void this.steps.end.escalate(
+          inc.id,
+          a.step,
+          'interrupted',
+          'action of a removed rule interrupted by restart',
+          store.actionSilence(a.id),
+        );
+        continue;
+      }
       owned.add(a.incidentId);
       const claim = claims.adopt({ target: a.target, rule: rule.name, incidentId: inc.id }, a.id, now);
       this.own(
@@ -126,6 +144,7 @@ export class Engine {
             after: a.after ?? {},
             silenceId: store.actionSilence(a.id),
             claim,
+            ...(noUndo ? { noUndo } : {}),
           })
           .then((out) => (out === 'next' ? this.climbFrom(inc.id, a.step + 1) : undefined)),
       );
@@ -173,7 +192,8 @@ export class Engine {
         const deferred: Work[] = [];
         const toStart: Begun[] = [];
         const busy = new Set(this.running.keys());
-        this.d.store.inTransaction(() => {
+        // one failed decision fails the pass (and the process: crash-only), so the pass is a batch
+        this.d.store.inBatch(() => {
           for (const job of this.queue) {
             if (busy.has(job.incidentId) || this.running.size + toStart.length >= this.d.concurrency) {
               deferred.push(job);

@@ -4,6 +4,7 @@ import type { Rule } from '../policy/policy-schema';
 import type { Claim } from '../store/claim-store';
 import type { IncidentEnd } from './incident-end';
 import type { StepContext, StepDeps } from './step-deps';
+import { UNDO_STARTED } from './undo-intent';
 import { verifyRecovery } from './verifier';
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -21,6 +22,11 @@ export interface Taken {
   after: TargetSnapshot;
   silenceId: string | null;
   claim: Claim;
+  /**
+   * Why no undo may be made (a restart interrupted the action's call or its undo: what the target
+   * is now is unknown). A failed verification then hands the incident to humans.
+   */
+  noUndo?: string;
 }
 
 /**
@@ -79,6 +85,21 @@ export class VerifyClose {
       );
       return 'done';
     }
+    if (t.noUndo) {
+      store.verifyAction(t.actionId, 'failed', now, null, {
+        ...out.detail,
+        undo: null,
+        undoSkipped: t.noUndo,
+      });
+      await done();
+      await this.end.escalate(
+        t.incidentId,
+        t.step,
+        'interrupted',
+        `verification failed: ${t.action} not undone, no further step (${t.noUndo})`,
+      );
+      return 'done';
+    }
     if (this.ctx.killSwitch()) {
       store.verifyAction(t.actionId, 'failed', now, null, {
         ...out.detail,
@@ -116,6 +137,15 @@ export class VerifyClose {
         labels: t.labels,
         incidentId: t.incidentId,
       };
+      // written before the call: a crash after it reached the platform leaves this trace
+      if (actuator)
+        store.appendAudit(
+          UNDO_STARTED,
+          t.incidentId,
+          t.actionId,
+          { target: t.target, restore: t.before },
+          now,
+        );
       const undoCall = actuator ? await actuator.undo(req, t.before, t.after) : null;
       store.verifyAction(t.actionId, 'failed', now, undoCall ? 'rolled_back' : null, {
         ...out.detail,

@@ -26,8 +26,9 @@ const SQL = {
   action: 'SELECT * FROM actions WHERE id = ?',
   actionsOfIncident: 'SELECT * FROM actions WHERE incident_id = ? ORDER BY started_at, rowid',
   interrupted: "SELECT * FROM actions WHERE phase = 'started'",
+  // failed with a verification pending: a call a crash interrupted (effect unknown), verified, never undone
   unverified:
-    "SELECT * FROM actions WHERE phase = 'done' AND verification = 'pending' AND result = 'succeeded'",
+    "SELECT * FROM actions WHERE phase = 'done' AND verification = 'pending' AND result IN ('succeeded', 'failed')",
   actionSilence: 'UPDATE actions SET silence_id = ? WHERE id = ?',
   actionSilenceOf: 'SELECT silence_id AS s FROM actions WHERE id = ?',
   actionUndoFailed: "UPDATE actions SET result = 'failed', error = ? WHERE id = ?",

@@ -65,6 +65,8 @@ export class FakeKube {
   pdbBlocks = false;
   /** The server accepts requests and never answers (a hung API server). */
   hang = false;
+  /** Sees each request before it is served (a test kills the caller at a chosen call). */
+  onCall: ((c: Call) => void) | null = null;
   rbac = new FakeRbac();
   private readonly controllers = new Controllers();
   get controller(): WorkloadController {
@@ -212,6 +214,7 @@ export class FakeKube {
           body,
         };
         this.calls.push(call);
+        this.onCall?.(call);
         if (this.hang) return;
         const [code, out] = this.route(call);
         if (code === 403) this.forbidden.push(call);

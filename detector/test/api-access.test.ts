@@ -1,5 +1,11 @@
 import pino from 'pino';
-import { makeTempDir, startPrometheus, type PrometheusDaemon } from '@homeostat/testkit';
+import {
+  makeTempDir,
+  openApiOperations as operations,
+  startPrometheus,
+  type OpenApiOperation as Operation,
+  type PrometheusDaemon,
+} from '@homeostat/testkit';
 import { parseConfig } from '../src/service/config';
 import { DetectorService } from '../src/service/detector-service';
 
@@ -16,8 +22,6 @@ const TRACER = 'trace-token-0123456789';
 const OPEN = ['/metrics', '/healthz', '/readyz', '/openapi.json'];
 const asReader = { authorization: `Bearer ${READER}` };
 const asTracer = { authorization: `Bearer ${TRACER}` };
-
-type Operation = { method: string; path: string; security: unknown[]; access: string };
 
 let prom: PrometheusDaemon;
 beforeAll(async () => {
@@ -40,20 +44,6 @@ async function startDetector(
     { logger: pino({ level: 'silent' }) },
   );
   return { url: await service.start(), stop: () => service.stop() };
-}
-
-async function operations(url: string): Promise<Operation[]> {
-  const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
-    paths: Record<string, Record<string, { security?: unknown[]; 'x-homeostat-access'?: string }>>;
-  };
-  return Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({
-      method: method.toUpperCase(),
-      path,
-      security: op.security ?? [],
-      access: op['x-homeostat-access'] ?? '',
-    })),
-  );
 }
 
 /** A valid request for each operation, so a 2xx is possible once the credential is right. */

@@ -1,3 +1,4 @@
+import { openApiOperations, type OpenApiOperation as Operation } from '@homeostat/testkit';
 import {
   asOperator,
   INERT_POLICY,
@@ -13,20 +14,12 @@ jest.setTimeout(60_000);
 const OPEN = ['/metrics', '/healthz', '/readyz', '/openapi.json'];
 const policy = INERT_POLICY;
 
-type Operation = { method: string; path: string; security: unknown[]; access: string };
-
+/** The document's operations, `{id}` filled in so each can be called. */
 async function operations(url: string): Promise<Operation[]> {
-  const doc = (await (await fetch(`${url}/openapi.json`)).json()) as {
-    paths: Record<string, Record<string, { security?: unknown[]; 'x-homeostat-access'?: string }>>;
-  };
-  return Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({
-      method: method.toUpperCase(),
-      path: path.replace('{id}', 'some-action'),
-      security: op.security ?? [],
-      access: op['x-homeostat-access'] ?? '',
-    })),
-  );
+  return (await openApiOperations(url)).map((op) => ({
+    ...op,
+    path: op.path.replace('{id}', 'some-action'),
+  }));
 }
 
 const call = (url: string, op: Operation, headers: Record<string, string> = {}) =>

@@ -5,3 +5,4 @@ export { startPrometheus, type PrometheusDaemon, type PrometheusOptions, type Sc
 export { startAlertmanager, type AlertmanagerOptions } from './alertmanager';
 export { buildNodeImage, type NodeImageOptions } from './node-image';
 export { startPostgres, type PostgresDaemon, type PostgresOptions } from './postgres';
+export { openApiOperations, type OpenApiOperation } from './openapi-operations';

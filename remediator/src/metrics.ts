@@ -71,6 +71,11 @@ export function createMetrics() {
       help: '1 while this replica holds the leader Lease (only the leader acts)',
       registers,
     }),
+    jobsPending: new Gauge({
+      name: 'homeostat_remediator_jobs_pending',
+      help: 'Accepted alerts whose job no replica has decided yet: the persisted backlog, read at scrape',
+      registers,
+    }),
     queueDepth: new Gauge({
       name: 'homeostat_remediator_queue_depth',
       help: 'Alerts accepted but not yet processed',

@@ -193,6 +193,7 @@ export class Engine {
         const toStart: Begun[] = [];
         const busy = new Set(this.running.keys());
         // one failed decision fails the pass (and the process: crash-only), so the pass is a batch
+        const ids = this.queue.filter((j) => !busy.has(j.incidentId)).map((j) => j.incidentId);
         this.d.store.inBatch(() => {
           for (const job of this.queue) {
             if (busy.has(job.incidentId) || this.running.size + toStart.length >= this.d.concurrency) {

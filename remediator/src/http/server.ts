@@ -61,6 +61,7 @@ export function buildServer(d: ServerDeps): FastifyInstance {
       .send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
   });
   const commit = new GroupCommit(d.store, d.onJobs ?? ((jobs) => d.engine.enqueue(jobs)));
+  app.addHook('onClose', () => commit.close());
   const intake = {
     commit,
     metrics: d.metrics,
@@ -102,6 +103,7 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   });
   app.get('/metrics', as('open'), async (_req, reply) => {
     d.metrics.leader.set(d.isLeader() ? 1 : 0);
+    d.metrics.jobsPending.set(d.store.pendingCount());
     return reply
       .header('content-type', d.metrics.registry.contentType)
       .send(await d.metrics.registry.metrics());

@@ -1,4 +1,6 @@
-import type { AuditSqlite, IncomingAlert, Job } from '../sinks/audit-sqlite';
+import type { AuditSqlite, IncomingAlert, IntakeBatch, IntakeResult, Job } from '../sinks/audit-sqlite';
+import { IntakePostgres } from '../store/intake-postgres';
+import { PostgresDatabase } from '../store/postgres-database';
 
 type Source = 'alertmanager' | 'grafana';
 interface Pending {
@@ -8,40 +10,71 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** Persists a group commit's notifications; resolves once they are committed. */
+type Writer = { acceptBatch(batch: IntakeBatch, now: number): IntakeResult | Promise<IntakeResult> };
+
 /**
- * Group commit: notifications arriving in the same event-loop turn are persisted in one SQLite
- * transaction, and each request is answered only after that commit. Under load this turns N
+ * Group commit: notifications arriving while the previous commit is being made are persisted in
+ * one transaction, and each request is answered only after that commit. Under load this turns N
  * commits into one without ever acknowledging an unpersisted alert.
+ *
+ * SQLite commits synchronously (a WAL append), so a batch is what arrived in one event-loop turn.
+ * PostgreSQL commits on pooled connections (IntakePostgres) while the loop keeps reading requests:
+ * up to `maxInFlight` commits overlap (PostgreSQL flushes their WAL together) and the next batch
+ * is whatever arrived meanwhile, so batches grow with the load instead of the event loop stalling.
  */
 export class GroupCommit {
   private pending: Pending[] = [];
   private scheduled = false;
+  private inFlight = 0;
+  private readonly writer: Writer;
+  private readonly ownWriter: IntakePostgres | null;
 
   constructor(
-    private readonly store: AuditSqlite,
+    store: AuditSqlite,
     private readonly onJobs: (jobs: Job[]) => void,
-  ) {}
+    private readonly maxInFlight = 2,
+  ) {
+    const pg = store.db instanceof PostgresDatabase ? new IntakePostgres(store.db.url) : null;
+    this.ownWriter = pg;
+    this.writer = pg ?? store;
+  }
 
   submit(source: Source, alerts: IncomingAlert[]): Promise<{ fresh: number; duplicates: number }> {
     return new Promise((resolve, reject) => {
       this.pending.push({ source, alerts, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private flush(): void {
+  /** Ends the PostgreSQL intake's connections (after the server stopped taking requests). */
+  async close(): Promise<void> {
+    await this.ownWriter?.close();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.pending.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    this.scheduled = false;
+    if (batch.length === 0) return;
+    this.inFlight++;
     try {
-      const { counts, jobs } = this.store.acceptBatch(batch, Date.now());
+      const { counts, jobs } = await this.writer.acceptBatch(batch, Date.now());
       batch.forEach((p, i) => p.resolve(counts[i]!));
       if (jobs.length > 0) this.onJobs(jobs);
     } catch (e) {
       for (const p of batch) p.reject(e);
+    } finally {
+      this.inFlight--;
+      this.schedule();
     }
   }
 }

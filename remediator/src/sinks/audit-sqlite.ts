@@ -14,6 +14,8 @@ import type {
 import { RemediatorError } from '../errors';
 import { toAction, toIncident, type ActionRow, type IncidentRow } from '../store/rows';
 import { addMissingColumns } from '../store/migrate';
+import { IncidentPrefetch } from '../store/incident-prefetch';
+import { PostgresDatabase } from '../store/postgres-database';
 import { SCHEMA } from '../store/schema.sql';
 import { prepareStatements, type Statements } from '../store/statements';
 
@@ -26,6 +28,13 @@ export interface IncomingAlert {
   startsAtRaw: string;
   labels: Labels;
   annotations: Labels;
+}
+
+/** Notifications persisted in one group commit, and what each of them brought. */
+export type IntakeBatch = { source: 'alertmanager' | 'grafana'; alerts: IncomingAlert[] }[];
+export interface IntakeResult {
+  counts: { fresh: number; duplicates: number }[];
+  jobs: Job[];
 }
 
 export interface Job {
@@ -57,6 +66,11 @@ export function incidentIdOf(fingerprint: string, startsAtRaw: string): string {
   return createHash('sha1').update(`${fingerprint}|${startsAtRaw}`).digest('hex').slice(0, 16);
 }
 
+/** The dedupe key: an alert as Alertmanager identifies it (fingerprint, raw startsAt), per status. */
+export function dedupeKeyOf(a: IncomingAlert): string {
+  return `${a.fingerprint}|${a.startsAtRaw}|${a.status}`;
+}
+
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
@@ -67,12 +81,20 @@ const json = (v: unknown): string | null => (v === null || v === undefined ? nul
 export class AuditSqlite {
   readonly db: Database.Database;
   private readonly st: Statements;
+  /**
+   * One transaction wrapper for the store's life: better-sqlite3 builds four wrapper functions per
+   * `db.transaction()` call, which cost as much as the writes they wrapped (profiled).
+   */
+  private readonly tx: (fn: () => unknown) => unknown;
+  /** Incident rows of the engine's current pass (empty outside one). */
+  readonly prefetched = new IncidentPrefetch();
 
   /** `file`: a SQLite file; or an opened database with the schema applied (PostgresDatabase). */
   constructor(file: string | Database.Database) {
     if (typeof file !== 'string') {
       this.db = file;
       this.st = prepareStatements(this.db);
+      this.tx = this.db.transaction((fn: () => unknown) => fn());
       return;
     }
     try {
@@ -91,6 +113,7 @@ export class AuditSqlite {
       });
     }
     this.st = prepareStatements(this.db);
+    this.tx = this.db.transaction((fn: () => unknown) => fn());
   }
 
   /**
@@ -98,17 +121,14 @@ export class AuditSqlite {
    * commit): new (fingerprint, startsAt, status) keys create or update the incident and queue a
    * job; seen keys are duplicates and change nothing. Returns per-notification counts and the jobs.
    */
-  acceptBatch(
-    batch: { source: 'alertmanager' | 'grafana'; alerts: IncomingAlert[] }[],
-    now: number,
-  ): { counts: { fresh: number; duplicates: number }[]; jobs: Job[] } {
+  acceptBatch(batch: IntakeBatch, now: number): IntakeResult {
     const jobs: Job[] = [];
-    const tx = this.db.transaction(() =>
+    const tx = () =>
       batch.map(({ source, alerts }) => {
         let fresh = 0;
         let duplicates = 0;
         for (const a of alerts) {
-          const key = `${a.fingerprint}|${a.startsAtRaw}|${a.status}`;
+          const key = dedupeKeyOf(a);
           if (this.st.dedupe.run(key, now).changes === 0) {
             duplicates++;
             continue;
@@ -139,10 +159,9 @@ export class AuditSqlite {
           );
         }
         return { fresh, duplicates };
-      }),
-    );
+      });
     try {
-      return { counts: tx(), jobs };
+      return { counts: this.inTransaction(tx), jobs };
     } catch (e) {
       throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
     }
@@ -156,9 +175,23 @@ export class AuditSqlite {
     return this.acceptBatch([{ source, alerts }], now).counts[0]!;
   }
 
-  /** Runs `fn` in one transaction (the engine batches its quick decisions into one commit). */
+  /**
+   * Runs `fn` in one transaction, or in a savepoint when one is open (the engine batches its quick
+   * decisions into one commit); rolled back if `fn` throws.
+   */
   inTransaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.tx(fn) as T;
+  }
+
+  /**
+   * Runs `fn` in one transaction in which a failed write fails the whole of it (the engine's pass
+   * over its queue). On PostgreSQL its nested blocks then cost no round trip of their own (see
+   * PostgresDatabase.batch); on SQLite it is inTransaction. The rows of `incidentIds` are read
+   * once up front (IncidentPrefetch).
+   */
+  inBatch<T>(fn: () => T, incidentIds: string[] = []): T {
+    const run = () => this.prefetched.around(this.db, incidentIds, fn);
+    return this.db instanceof PostgresDatabase ? this.db.batch(run) : this.inTransaction(run);
   }
 
   pendingJobs(limit = 100): Job[] {
@@ -185,32 +218,34 @@ export class AuditSqlite {
   }
 
   incidentRow(id: string): (Omit<Incident, 'actions'> & { step: number }) | null {
-    const r = this.st.incident.get(id) as IncidentRow | undefined;
+    const r = this.prefetched.get(id) ?? (this.st.incident.get(id) as IncidentRow | undefined);
     return r ? toIncident(r) : null;
   }
 
   setIncident(id: string, status: IncidentStatus, step: number, why: Record<string, unknown> = {}): void {
-    this.db.transaction(() => {
+    this.prefetched.forget(id);
+    this.inTransaction(() => {
       this.st.setIncident.run(status, step, id);
       this.appendAudit('incident', id, null, { status, step, ...why });
-    })();
+    });
   }
 
   healIncident(id: string, now: number): number | null {
     const inc = this.incidentRow(id);
     if (!inc) return null;
     const mttr = Math.max(0, (now - inc.startsAt) / 1000);
-    this.db.transaction(() => {
+    this.prefetched.forget(id);
+    this.inTransaction(() => {
       this.st.heal.run('healed', now, mttr, id);
       this.appendAudit('incident', id, null, { status: 'healed', mttrSeconds: mttr }, now);
-    })();
+    });
     return mttr;
   }
 
   /** Inserts an action row and, in the same transaction, marks the job that caused it done. */
   startAction(a: NewAction, now: number, jobSeq: number | null): string {
     const id = randomUUID();
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       this.st.actionInsert.run({
         id,
         incidentId: a.incidentId,
@@ -237,7 +272,7 @@ export class AuditSqlite {
         { ...a },
         now,
       );
-    })();
+    });
     return id;
   }
 
@@ -252,7 +287,7 @@ export class AuditSqlite {
     },
     now: number,
   ): void {
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       this.st.actionFinish.run(
         json(f.after),
         f.result,
@@ -263,7 +298,7 @@ export class AuditSqlite {
         id,
       );
       this.appendAudit('action_finished', this.action(id)?.incidentId ?? null, id, { ...f }, now);
-    })();
+    });
   }
 
   verifyAction(
@@ -273,7 +308,7 @@ export class AuditSqlite {
     result: ActionResult | null,
     detail: Record<string, unknown>,
   ): void {
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       this.st.actionVerify.run(verification, now, result, id);
       this.appendAudit(
         'verification',
@@ -282,7 +317,7 @@ export class AuditSqlite {
         { verification, result, ...detail },
         now,
       );
-    })();
+    });
   }
 
   /** The Alertmanager silence written for this action: expired on every way out, even after a crash. */
@@ -295,10 +330,10 @@ export class AuditSqlite {
 
   /** The undo of a failed action failed too: the action is marked failed, the target is half-restored. */
   markUndoFailed(id: string, error: string, now: number): void {
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       this.st.actionUndoFailed.run(`undo failed: ${error}`, id);
       this.appendAudit('undo_failed', this.action(id)?.incidentId ?? null, id, { error }, now);
-    })();
+    });
   }
 
   action(id: string): ActionRecord | null {
@@ -325,10 +360,10 @@ export class AuditSqlite {
     return (this.st.setting.get(key) as { value: string } | undefined)?.value ?? null;
   }
   setSetting(key: string, value: string, why: Record<string, unknown> = {}): void {
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       this.st.setSetting.run(key, value);
       this.appendAudit('setting', null, null, { key, value, ...why });
-    })();
+    });
   }
 
   incidents(from: number, to: number, service?: string): Incident[] {

@@ -21,7 +21,7 @@ export class ClaimPostgres implements ClaimStore {
   private readonly inner: ClaimSqlite;
   private readonly st: { [K in keyof typeof SQL]: Database.Statement };
 
-  constructor(private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit'>) {
+  constructor(private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit' | 'inTransaction'>) {
     this.inner = new ClaimSqlite(audit);
     this.st = { lock: audit.db.prepare(SQL.lock) };
   }
@@ -31,15 +31,14 @@ export class ClaimPostgres implements ClaimStore {
     now: number,
     decide: (guard: GuardReader) => { result: T; claim: ClaimRequest | null },
   ): { result: T; claim: Claim | null; lost: boolean } {
-    return this.audit.db.transaction(() =>
-      this.inner.decideAndClaim(incidentId, now, (guard) =>
-        decide((rule, target) => {
-          this.st.lock.get(`rule:${rule.name}`);
-          this.st.lock.get(`target:${targetKey(target)}`);
-          return guard(rule, target);
-        }),
-      ),
-    )();
+    // the inner transaction holds the locks, the reads and the claim
+    return this.inner.decideAndClaim(incidentId, now, (guard) =>
+      decide((rule, target) => {
+        this.st.lock.get(`rule:${rule.name}`);
+        this.st.lock.get(`target:${targetKey(target)}`);
+        return guard(rule, target);
+      }),
+    );
   }
 
   attach(claimId: string, actionId: string): void {

@@ -30,7 +30,7 @@ const SQL = {
 export class ClaimSqlite implements ClaimStore {
   private readonly st: { [K in keyof typeof SQL]: Database.Statement };
 
-  constructor(private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit'>) {
+  constructor(private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit' | 'inTransaction'>) {
     const st: Partial<Record<keyof typeof SQL, Database.Statement>> = {};
     for (const k of Object.keys(SQL) as (keyof typeof SQL)[]) st[k] = audit.db.prepare(SQL[k]);
     this.st = st as ClaimSqlite['st'];
@@ -41,7 +41,7 @@ export class ClaimSqlite implements ClaimStore {
     now: number,
     decide: (guard: GuardReader) => { result: T; claim: ClaimRequest | null },
   ): { result: T; claim: Claim | null; lost: boolean } {
-    return this.audit.db.transaction(() => {
+    return this.audit.inTransaction(() => {
       const { result, claim } = decide((rule, target) => {
         const key = targetKey(target);
         return {
@@ -59,7 +59,7 @@ export class ClaimSqlite implements ClaimStore {
       if (!claim) return { result, claim: null, lost: false };
       const c = this.insert(claim, null, now);
       return { result, claim: c, lost: c === null };
-    })();
+    });
   }
 
   attach(claimId: string, actionId: string): void {
@@ -67,13 +67,13 @@ export class ClaimSqlite implements ClaimStore {
   }
 
   release(claimId: string): Claim | null {
-    return this.audit.db.transaction(() => {
+    return this.audit.inTransaction(() => {
       const c = (this.st.get.get(claimId) as Claim | undefined) ?? null;
       if (!c) return null;
       this.st.remove.run(claimId);
       this.audit.appendAudit('claim_released', c.incidentId, c.actionId, { target: c.targetKey });
       return c;
-    })();
+    });
   }
 
   adopt(req: ClaimRequest, actionId: string, now: number): Claim {
@@ -87,11 +87,11 @@ export class ClaimSqlite implements ClaimStore {
   }
 
   releaseAll(): Claim[] {
-    return this.audit.db.transaction(() => {
+    return this.audit.inTransaction(() => {
       const all = this.held();
       for (const c of all) this.release(c.id);
       return all;
-    })();
+    });
   }
 
   private insert(req: ClaimRequest, actionId: string | null, now: number): Claim | null {

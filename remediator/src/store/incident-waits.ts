@@ -31,14 +31,17 @@ const SQL = {
 export class IncidentWaits {
   private readonly st: { [K in keyof typeof SQL]: Database.Statement };
 
-  constructor(private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit'>) {
+  constructor(
+    private readonly audit: Pick<AuditSqlite, 'db' | 'appendAudit' | 'inTransaction' | 'prefetched'>,
+  ) {
     const st: Partial<Record<keyof typeof SQL, Database.Statement>> = {};
     for (const k of Object.keys(SQL) as (keyof typeof SQL)[]) st[k] = audit.db.prepare(SQL[k]);
     this.st = st as IncidentWaits['st'];
   }
 
   park(w: Wait, why: string, now: number): void {
-    this.audit.db.transaction(() => {
+    this.audit.prefetched.forget(w.incidentId);
+    this.audit.inTransaction(() => {
       this.st.park.run(w.on, w.until, w.step, w.incidentId);
       this.audit.appendAudit(
         'wait',
@@ -47,7 +50,7 @@ export class IncidentWaits {
         { on: w.on, until: w.until, step: w.step, why },
         now,
       );
-    })();
+    });
   }
   clear(incidentId: string): void {
     this.st.clear.run(incidentId);
@@ -58,12 +61,15 @@ export class IncidentWaits {
 
   /** A human approved this ladder step of the incident (one step: the next one needs its own). */
   approve(incidentId: string, step: number, by: string, now: number): void {
-    this.audit.db.transaction(() => {
+    this.audit.prefetched.forget(incidentId);
+    this.audit.inTransaction(() => {
       this.st.approve.run(step, incidentId);
       this.audit.appendAudit('approval', incidentId, null, { step, by }, now);
-    })();
+    });
   }
   approvedStep(incidentId: string): number | null {
+    const pre = this.audit.prefetched.get(incidentId);
+    if (pre) return pre.approved_step;
     return (this.st.approved.get(incidentId) as { s: number | null } | undefined)?.s ?? null;
   }
 }

@@ -1,0 +1,147 @@
+import { RemediatorError } from '../errors';
+import {
+  dedupeKeyOf,
+  incidentIdOf,
+  type IntakeBatch,
+  type IntakeResult,
+  type Job,
+} from '../sinks/audit-sqlite';
+
+/** The part of `pg` (no type package in the tree) the intake uses. */
+interface PgClient {
+  query(sql: string): Promise<PgRes | PgRes[]>;
+  escapeLiteral(s: string): string;
+  release(destroy?: boolean | Error): void;
+}
+interface PgRes {
+  rows: Record<string, unknown>[];
+}
+interface PgPool {
+  connect(): Promise<PgClient>;
+  end(): Promise<void>;
+  on(event: 'error', fn: (e: Error) => void): void;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Pool } = require('pg') as { Pool: new (o: Record<string, unknown>) => PgPool };
+
+const list = (r: PgRes | PgRes[]): PgRes[] => (Array.isArray(r) ? r : [r]);
+
+/**
+ * The webhook intake on PostgreSQL, asynchronous: a group commit's notifications are persisted
+ * with set-based statements on a pooled connection while the event loop goes on parsing requests
+ * (the synchronous client would block it through every round trip and the commit's fsync, so
+ * batches could not grow). Same rows, same order and same dedupe rule as the SQLite intake
+ * (AuditSqlite.acceptBatch): the `dedupe` primary key decides, under PostgreSQL's row locks, which
+ * replica's copy of a notification is new. Two round trips: the dedupe keys (their RETURNING says
+ * which alerts are new), then incidents, resolutions, jobs and audit rows and the COMMIT.
+ */
+export class IntakePostgres {
+  private readonly pool: PgPool;
+
+  constructor(url: string, connections = 4) {
+    this.pool = new Pool({ connectionString: url, max: connections, connectionTimeoutMillis: 3000 });
+    // an idle connection that drops is replaced on the next batch; the batch that hit it failed
+    this.pool.on('error', () => undefined);
+  }
+
+  async acceptBatch(batch: IntakeBatch, now: number): Promise<IntakeResult> {
+    let client: PgClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
+    }
+    let broken: Error | undefined;
+    try {
+      return await this.persist(client, batch, now);
+    } catch (e) {
+      broken = e instanceof Error ? e : new Error(String(e));
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  private async persist(client: PgClient, batch: IntakeBatch, now: number): Promise<IntakeResult> {
+    const lit = (v: string | number | null): string =>
+      v === null ? 'NULL' : typeof v === 'number' ? String(v) : client.escapeLiteral(v);
+    const row = (vs: (string | number | null)[]): string => `(${vs.map(lit).join(', ')})`;
+    const all = batch.flatMap(({ source, alerts }, n) =>
+      alerts.map((a) => ({ n, source, a, key: dedupeKeyOf(a) })),
+    );
+    if (all.length === 0) return { counts: batch.map(() => ({ fresh: 0, duplicates: 0 })), jobs: [] };
+    const [, keys] = list(
+      await client.query(
+        `BEGIN; INSERT INTO dedupe (key, received_at) VALUES ${all.map((x) => row([x.key, now])).join(', ')}
+         ON CONFLICT DO NOTHING RETURNING key`,
+      ),
+    );
+    // a key twice in one batch: its first copy is new, the second a duplicate (as one by one)
+    const unseen = new Set(keys!.rows.map((r) => String(r.key)));
+    const fresh = all
+      .filter((x) => unseen.delete(x.key))
+      .map((x) => ({ ...x, id: incidentIdOf(x.a.fingerprint, x.a.startsAtRaw) }));
+    const counts = batch.map(({ alerts }, n) => {
+      const f = fresh.filter((x) => x.n === n).length;
+      return { fresh: f, duplicates: alerts.length - f };
+    });
+    if (fresh.length === 0) {
+      await client.query('COMMIT');
+      return { counts, jobs: [] };
+    }
+    const resolved = fresh.filter((x) => x.a.status === 'resolved').map((x) => lit(x.id));
+    const sql = [
+      `INSERT INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status, starts_at, received_at)
+       VALUES ${fresh
+         .map(({ a, id, source }) =>
+           row([
+             id,
+             a.fingerprint,
+             a.labels.alertname ?? '',
+             a.labels.service ?? null,
+             JSON.stringify(a.labels),
+             JSON.stringify(a.annotations),
+             source,
+             a.status === 'firing' ? 'open' : 'resolved',
+             a.startsAt,
+             now,
+           ]),
+         )
+         .join(', ')} ON CONFLICT DO NOTHING`,
+      resolved.length
+        ? `UPDATE incidents SET resolved_at = COALESCE(resolved_at, ${now}),
+           status = CASE WHEN status IN ('open', 'healing') THEN 'resolved' ELSE status END
+           WHERE id IN (${resolved.join(', ')})`
+        : 'SELECT 1',
+      `INSERT INTO jobs (incident_id, status, received_at) VALUES ${fresh
+        .map(({ a, id }) => row([id, a.status, now]))
+        .join(', ')} RETURNING seq, incident_id, status`,
+      `INSERT INTO audit (ts, kind, incident_id, action_id, data) VALUES ${fresh
+        .map(({ a, id, source }) =>
+          row([
+            now,
+            'alert',
+            id,
+            null,
+            JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }),
+          ]),
+        )
+        .join(', ')}`,
+      'COMMIT',
+    ];
+    const results = list(await client.query(sql.join(';\n')));
+    const jobs: Job[] = results[2]!.rows
+      .map((r) => ({
+        seq: Number(r.seq),
+        incidentId: String(r.incident_id),
+        status: r.status as Job['status'],
+      }))
+      .sort((x, y) => x.seq - y.seq);
+    return { counts, jobs };
+  }
+}

@@ -18,6 +18,8 @@ export const ErrorCodes = {
   ACTUATOR_FAILED: 502,
   PERSISTENCE_FAILED: 503,
   OVERLOADED: 503,
+  /** A Lease follower (SQLite state): not ready, and webhooks go to the leader (Alertmanager retries). */
+  NOT_LEADER: 503,
   INTERNAL: 500,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -13,6 +13,7 @@ import { wallClock, type Clock } from './engine/clock';
 import { Engine } from './engine/engine';
 import { PrometheusClient } from './engine/prometheus-client';
 import { createAccessCheck } from './http/access-control';
+import { refuseWorkOnLeaseFollower } from './http/lease-follower';
 import { buildServer } from './http/server';
 import { createMetrics, type Metrics } from './metrics';
 import { AmSilence } from './sinks/am-silence';
@@ -60,6 +61,7 @@ export async function createRemediator(
   // PostgresDatabase speaks the part of better-sqlite3's API the store uses (see postgres-database.ts)
   const store = new AuditSqlite(pg ? (pg as unknown as Database.Database) : config.storage.file);
   let leadership: PgLeadership | null = null;
+  let elector: LeaseElector | null = null;
   const access = createAccessCheck(readCredentials(config, baseDir));
   const actuators: Partial<Record<ActuatorKind, Actuator>> = {};
   const closers: (() => Promise<void>)[] = [];
@@ -102,14 +104,15 @@ export async function createRemediator(
     const le = config.kubernetes.leaderElection;
     // with shared PostgreSQL state, leadership is the database's (pg-leadership.ts), not a Lease
     if (le?.enabled && !o.isLeader && !pg) {
-      const elector = new LeaseElector(
+      const e = new LeaseElector(
         kc,
         { ...le, identity: le.identity ?? `${process.env.HOSTNAME ?? 'remediator'}-${process.pid}` },
         log,
       );
-      elector.start();
-      isLeader = () => elector.isLeader();
-      closers.push(() => elector.stop());
+      e.start();
+      elector = e;
+      isLeader = () => e.isLeader();
+      closers.push(() => e.stop());
     }
   }
   Object.assign(actuators, o.actuators ?? {});
@@ -165,6 +168,7 @@ export async function createRemediator(
     isLeader: () => isLeader(),
     ...(leadership ? { onJobs: (jobs: Job[]) => leadership!.accepted(jobs) } : {}),
   });
+  if (elector) refuseWorkOnLeaseFollower(app, () => isLeader());
   return {
     app,
     engine,
@@ -178,6 +182,13 @@ export async function createRemediator(
       for (const a of Object.values(actuators)) await a?.validate?.(policy);
       for (const a of Object.values(actuators)) await a?.reconcile?.();
       if (leadership) leadership.start();
+      // a Lease follower's own database gets no work (lease-follower.ts); what a previous run left
+      // in it is recovered once this replica leads, so no job is closed as 'follower' meanwhile
+      else if (elector)
+        elector.onFirstLead(() => {
+          engine.recover();
+          engine.wake();
+        });
       else engine.recover();
       const addr = await app.listen({ host: config.server.host, port: config.server.port });
       engine.wake();

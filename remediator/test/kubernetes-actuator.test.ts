@@ -136,7 +136,7 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
     expect(kube.lease?.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
   });
 
-  describe('remediator with leader election: followers record but do not act', () => {
+  describe('remediator with leader election (SQLite): a follower takes no webhooks', () => {
     let r: TestRemediator;
     beforeEach(async () => {
       kube.lease = {
@@ -193,23 +193,24 @@ describe('Kubernetes actuator against a fake API server (exact paths, verbs, con
       await r?.close();
     });
 
-    it('skips as follower, then acts once it holds the lease', async () => {
+    it('refuses webhooks and is not ready as a follower, then takes and acts on them once it holds the lease', async () => {
       const a1 = alert({ namespace: 'shop' });
-      await r.post('/api/v1/alerts/alertmanager', webhook([a1]));
-      await r.engine.idle();
-      const first = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a1.fingerprint)!;
-      expect(first.actions[0]).toMatchObject({ result: 'skipped' });
-      expect(first.actions[0]!.reason).toMatch(/^follower/);
+      const refused = await r.post('/api/v1/alerts/alertmanager', webhook([a1]));
+      expect(refused).toMatchObject({ status: 503, body: { code: 'NOT_LEADER', field: 'leader' } });
+      expect((await fetch(`${r.url}/readyz`)).status).toBe(503);
+      expect(r.store.incidents(0, Date.now())).toEqual([]); // nothing accepted that no leader reads
       expect(kube.actionCalls()).toEqual([]);
       await waitFor(
         'leadership after the other holder stops renewing',
         async () => /^homeostat_remediator_leader 1$/m.test(await (await fetch(`${r.url}/metrics`)).text()),
         { timeoutMs: 15_000 },
       );
-      const a2 = alert({ namespace: 'shop' });
-      await r.post('/api/v1/alerts/alertmanager', webhook([a2]));
+      expect((await fetch(`${r.url}/readyz`)).status).toBe(200);
+      // Alertmanager retries the refused notification: now it is accepted and acted on once
+      const retried = await r.post('/api/v1/alerts/alertmanager', webhook([a1]));
+      expect(retried).toMatchObject({ status: 202, body: { accepted: 1, duplicates: 0 } });
       await r.engine.idle();
-      const second = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a2.fingerprint)!;
+      const second = r.store.incidents(0, Date.now()).find((i) => i.fingerprint === a1.fingerprint)!;
       expect(second.actions[0]).toMatchObject({
         action: 'scale_out',
         result: 'succeeded',

@@ -43,7 +43,7 @@ const receiver = (summary: string, body: string) => ({
       ...denied,
       '413': err('body too large'),
       '415': err('not JSON'),
-      '503': err('cannot persist; Alertmanager retries'),
+      '503': err('cannot persist, or a Lease follower (NOT_LEADER); Alertmanager retries'),
     },
   },
 });

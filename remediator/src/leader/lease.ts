@@ -48,6 +48,7 @@ export class LeaseElector {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private inFlight: Promise<void> = Promise.resolve();
+  private onLead: (() => void)[] = [];
 
   constructor(
     kc: KubeConfig,
@@ -69,6 +70,12 @@ export class LeaseElector {
 
   isLeader(): boolean {
     return this.now() < this.leaderUntil;
+  }
+
+  /** Runs `fn` once, when this replica first wins the Lease (at once if it leads already). */
+  onFirstLead(fn: () => void): void {
+    if (this.isLeader()) fn();
+    else this.onLead.push(fn);
   }
 
   start(): void {
@@ -114,6 +121,7 @@ export class LeaseElector {
       const won = await this.round();
       if (won) this.leaderUntil = started + this.deadlineMs;
       else this.leaderUntil = 0;
+      if (won) for (const fn of this.onLead.splice(0)) fn();
       return won;
     } catch (e) {
       this.leaderUntil = 0;

@@ -34,7 +34,12 @@ export async function serveCli(o: {
     url,
     name: o.name,
   });
-  await waitFor(`${o.name} ready (log: ${d.logFile})`, async () => (await fetch(`${url}/readyz`)).ok, {
+  return whenReady(d, o.name);
+}
+
+/** Resolves once the remediator process answers /readyz; one that never does is killed. */
+export async function whenReady(d: Daemon, name: string): Promise<Daemon> {
+  await waitFor(`${name} ready (log: ${d.logFile})`, async () => (await fetch(`${d.url}/readyz`)).ok, {
     timeoutMs: 30_000,
   }).catch(async (e: unknown) => {
     await d.stop({ signal: 'SIGKILL' });

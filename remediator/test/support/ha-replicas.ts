@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
+import { freePort, spawnDaemon, type Daemon } from '@homeostat/testkit';
+import { whenReady } from './cli-remediator';
 import { TOKEN } from './remediator';
 
 const REPLICA = join(__dirname, '..', 'fixtures', 'ha-replica.js');
@@ -53,13 +54,7 @@ export async function startReplica(o: {
     url,
     name: o.name,
   });
-  await waitFor(`${o.name} ready (log: ${d.logFile})`, async () => (await fetch(`${url}/readyz`)).ok, {
-    timeoutMs: 30_000,
-  }).catch(async (e: unknown) => {
-    await d.stop({ signal: 'SIGKILL' });
-    throw e;
-  });
-  return d;
+  return whenReady(d, o.name);
 }
 
 export function readCalls(file: string): PlatformCall[] {

@@ -9,6 +9,15 @@ export interface AnomalyLikelihoodOptions {
   minSamples?: number;
   /** Floor on the long-run spread, in score units, so a quiet series is not hair-trigger (default 0.05). */
   minStd?: number;
+  /**
+   * Don't learn from incidents: an average whose log-likelihood score (logLikelihoodScore) is above
+   * `excludeAbove` stays out of the long-run history until `acceptAfter` of them in a row make it the
+   * new normal. 0 (default) learns every average. Without it a sustained fault fades in 10–20 points:
+   * its own averages widen the spread it is judged against.
+   */
+  acceptAfter?: number;
+  /** The log-likelihood score above which an average is held out (the pipeline's alarm level). */
+  excludeAbove?: number;
 }
 
 export interface AnomalyLikelihoodState {
@@ -17,6 +26,8 @@ export interface AnomalyLikelihoodState {
   /** The running sums, kept as they were: recomputing them would differ in the last bits. */
   sum?: number;
   sumSq?: number;
+  /** Consecutive averages held out of the long-run history (acceptAfter). */
+  run?: number;
 }
 
 /**
@@ -29,6 +40,9 @@ export class AnomalyLikelihood {
   private readonly shortWindow: number;
   private readonly minSamples: number;
   private readonly minStd: number;
+  private readonly acceptAfter: number;
+  private readonly excludeAbove: number;
+  private run = 0;
   private short: RollingWindow;
   private long: RollingWindow;
   private sum = 0;
@@ -38,6 +52,8 @@ export class AnomalyLikelihood {
     this.shortWindow = options.shortWindow ?? 10;
     this.minSamples = options.minSamples ?? 100;
     this.minStd = options.minStd ?? 0.05;
+    this.acceptAfter = options.acceptAfter ?? 0;
+    this.excludeAbove = options.excludeAbove ?? 0.5;
     this.short = new RollingWindow(this.shortWindow);
     this.long = new RollingWindow(options.longWindow ?? 1000);
   }
@@ -58,6 +74,10 @@ export class AnomalyLikelihood {
       const std = Math.max(this.minStd, Math.sqrt(Math.max(0, this.sumSq / n - mean * mean)));
       likelihood = 1 - gaussianTail((avg - mean) / std);
     }
+    if (this.acceptAfter > 0 && logLikelihoodScore(likelihood) > this.excludeAbove) {
+      this.run++;
+      if (this.run <= this.acceptAfter) return likelihood;
+    } else this.run = 0;
     if (this.long.size === this.long.capacity) {
       const old = this.long.oldest();
       this.sum -= old;
@@ -70,7 +90,13 @@ export class AnomalyLikelihood {
   }
 
   toJSON(): AnomalyLikelihoodState {
-    return { short: this.short.values(), long: this.long.values(), sum: this.sum, sumSq: this.sumSq };
+    return {
+      short: this.short.values(),
+      long: this.long.values(),
+      sum: this.sum,
+      sumSq: this.sumSq,
+      run: this.run,
+    };
   }
 
   restore(state: AnomalyLikelihoodState): void {
@@ -86,6 +112,7 @@ export class AnomalyLikelihood {
       this.sum = state.sum;
       this.sumSq = state.sumSq;
     }
+    this.run = state.run ?? 0;
   }
 }
 

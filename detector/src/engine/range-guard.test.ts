@@ -19,6 +19,38 @@ describe('RangeGuard', () => {
     expect(g.update([7])).toEqual([0]);
   });
 
+  it('with acceptAfter, keeps a fault out of the range for its length, then takes a lasting level as the new normal', () => {
+    const learnsAtOnce = new RangeGuard(1, 1);
+    const holdsOut = new RangeGuard(1, 1, 0, 0, 5);
+    for (const g of [learnsAtOnce, holdsOut]) for (let i = 0; i < 20; i++) g.update([1 + (i % 2)]);
+    const fault = [10, 11, 10.5, 11];
+    // learning at once: the fault's first value widens the range and the rest of it is "in range"
+    expect(fault.map((v) => learnsAtOnce.update([v]).length)).toEqual([1, 0, 0, 0]);
+    // held out: every point of the fault alarms, and after it the normal values are in range
+    expect(fault.map((v) => holdsOut.update([v]).length)).toEqual([1, 1, 1, 1]);
+    expect(holdsOut.update([1.5])).toEqual([]);
+    expect(holdsOut.update([10])).toEqual([0]); // the range never learned the fault
+    expect(holdsOut.update([2])).toEqual([]);
+    // a level that lasts past acceptAfter points in a row becomes the new normal (learned at the 6th)
+    const level = Array.from({ length: 8 }, () => holdsOut.update([20]).length);
+    expect(level).toEqual([1, 1, 1, 1, 1, 1, 0, 0]);
+    const restored = new RangeGuard(1, 1, 0, 0, 5);
+    restored.restore(JSON.parse(JSON.stringify(holdsOut.toJSON())));
+    expect(restored.update([19])).toEqual([]);
+  });
+
+  it('with acceptAfter, catches a ramp that a range learning at once follows step by step (a leak)', () => {
+    const learnsAtOnce = new RangeGuard(1, 1);
+    const holdsOut = new RangeGuard(1, 1, 0, 0, 10);
+    for (const g of [learnsAtOnce, holdsOut]) for (let i = 0; i < 40; i++) g.update([i % 2]);
+    // a ramp of 0.5 per point: each value is only a little beyond the last
+    const ramp = Array.from({ length: 20 }, (_, i) => 1 + 0.5 * (i + 1));
+    expect(ramp.some((v) => learnsAtOnce.update([v]).length > 0)).toBe(false);
+    const flagged = ramp.map((v) => holdsOut.update([v]).length);
+    // beyond 0..1 by a range from 2.5 on, flagged until acceptAfter + 1 in a row made it the new normal
+    expect(flagged).toEqual([0, 0, ...new Array(11).fill(1), ...new Array(7).fill(0)]);
+  });
+
   it('restores its state', () => {
     const a = new RangeGuard(1);
     a.update([1]);

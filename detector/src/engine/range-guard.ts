@@ -4,6 +4,10 @@ export interface RangeGuardState {
   /** Values seen per metric, and when the first one was (ms). */
   count?: number[];
   first?: (number | null)[];
+  /** Consecutive out-of-range values per metric not yet learned (acceptAfter). */
+  run?: number[];
+  /** Per metric, values judged but not yet learned, oldest first (acceptAfter). */
+  pending?: number[][];
 }
 
 /**
@@ -14,23 +18,36 @@ export interface RangeGuardState {
  * A metric is judged only once it has `minPoints` values of its own and they span `minSpanMs`: early
  * on every new extreme is "beyond everything seen" (in noise the n-th value is a new maximum with
  * probability 1/n), and a model started at night has not seen the daily peak yet.
+ *
+ * With `acceptAfter` > 0 the rule does not learn from incidents: a value joins the range only once
+ * it is `acceptAfter` points old and was in range when judged, and out-of-range values only when
+ * `acceptAfter` of them in a row make a new normal. So a fault keeps alarming for its length (a
+ * range that learns at once widens to a jump's first value, and the next one is "in range"), and a
+ * ramp faster than the range per `acceptAfter` points (a leak) is caught (learned at once, each step
+ * of a ramp is only a little beyond the last). 0 learns every value at once, and so does a metric
+ * whose rule is not armed yet.
  */
 export class RangeGuard {
   private min: (number | null)[];
   private max: (number | null)[];
   private count: number[];
   private first: (number | null)[];
+  private run: number[];
+  private pending: number[][];
 
   constructor(
     readonly metrics: number,
     readonly tolerance = 0.05,
     readonly minPoints = 0,
     readonly minSpanMs = 0,
+    readonly acceptAfter = 0,
   ) {
     this.min = new Array<number | null>(metrics).fill(null);
     this.max = new Array<number | null>(metrics).fill(null);
     this.count = new Array<number>(metrics).fill(0);
     this.first = new Array<number | null>(metrics).fill(null);
+    this.run = new Array<number>(metrics).fill(0);
+    this.pending = Array.from({ length: metrics }, () => []);
   }
 
   /** Checks then learns one step; returns the indices of the metrics out of range (gaps skipped). */
@@ -44,20 +61,51 @@ export class RangeGuard {
       const first = this.first[m];
       const armed =
         this.count[m] >= this.minPoints && first !== null && timestampMs - first >= this.minSpanMs;
+      let outside = false;
       if (armed && lo !== null && hi !== null && hi > lo) {
         const tol = (hi - lo) * this.tolerance;
-        if (v > hi + tol || v < lo - tol) out.push(m);
+        outside = v > hi + tol || v < lo - tol;
       }
-      if (lo === null || v < lo) this.min[m] = v;
-      if (hi === null || v > hi) this.max[m] = v;
       this.count[m]++;
       if (first === null) this.first[m] = timestampMs;
+      if (outside) out.push(m);
+      // before the rule is armed there is no incident to keep out: everything seen is learned
+      if (this.acceptAfter === 0 || !armed) {
+        this.learn(m, v);
+        continue;
+      }
+      if (outside) {
+        this.run[m]++;
+        // a level that lasted: the new normal, learned now (with what is still pending)
+        if (this.run[m] > this.acceptAfter) {
+          for (const p of this.pending[m]) this.learn(m, p);
+          this.pending[m] = [];
+          this.learn(m, v);
+        }
+        continue;
+      }
+      this.run[m] = 0;
+      const q = this.pending[m];
+      q.push(v);
+      if (q.length > this.acceptAfter) this.learn(m, q.shift()!);
     }
     return out;
   }
 
+  private learn(m: number, v: number): void {
+    if (this.min[m] === null || v < this.min[m]!) this.min[m] = v;
+    if (this.max[m] === null || v > this.max[m]!) this.max[m] = v;
+  }
+
   toJSON(): RangeGuardState {
-    return { min: [...this.min], max: [...this.max], count: [...this.count], first: [...this.first] };
+    return {
+      min: [...this.min],
+      max: [...this.max],
+      count: [...this.count],
+      first: [...this.first],
+      run: [...this.run],
+      pending: this.pending.map((q) => [...q]),
+    };
   }
 
   restore(s: RangeGuardState): void {
@@ -65,5 +113,7 @@ export class RangeGuard {
     this.max = [...s.max];
     this.count = s.count ? [...s.count] : new Array<number>(this.metrics).fill(this.minPoints);
     this.first = s.first ? [...s.first] : new Array<number | null>(this.metrics).fill(-Infinity);
+    this.run = s.run ? [...s.run] : new Array<number>(this.metrics).fill(0);
+    this.pending = s.pending ? s.pending.map((q) => [...q]) : Array.from({ length: this.metrics }, () => []);
   }
 }

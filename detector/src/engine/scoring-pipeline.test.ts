@@ -48,6 +48,29 @@ describe('ScoringPipeline', () => {
     expect(blamed.has('cpu')).toBe(true);
   });
 
+  it('does not learn from incidents when asked: a sustained fault alarms for its length instead of fading', () => {
+    const share = (acceptAfter: number) => {
+      const p = new ScoringPipeline({
+        ...SMALL,
+        likelihood: { minSamples: 30, acceptAfter },
+        range: { minPoints: 100, tolerance: 1, acceptAfter },
+        features: ['latency', 'cpu'],
+      });
+      const r = noise(11);
+      let alarmed = 0;
+      for (let i = 0; i < 460; i++) {
+        // a 60-point fault: latency 20 times its level, the other metric untouched
+        const fault = i >= 400;
+        const pt = p.push(i * 1000, [(fault ? 20 : 1) * (1 + 0.1 * r()), 5 + r()]);
+        if (fault && pt.anomaly) alarmed++;
+        if (!fault && i > 200) expect(pt.anomaly).toBe(false);
+      }
+      return alarmed / 60;
+    };
+    expect(share(0)).toBeLessThan(0.5);
+    expect(share(100)).toBeGreaterThan(0.95);
+  });
+
   it('keeps 1.0 as the alarm line and 2.0 as the top at any alarm level', () => {
     for (const level of [0.3, 0.5, 0.8]) {
       const p = new ScoringPipeline({ ...SMALL, alarm: { level }, features: ['cpu'] });

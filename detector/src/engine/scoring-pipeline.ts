@@ -38,8 +38,9 @@ export interface ScoringPipelineOptions {
   /**
    * Range rule: a value beyond everything seen so far by more than `tolerance` × the range seen
    * is an alarm whatever the model says; armed after `minPoints` points; tolerance 0 turns it off.
+   * `acceptAfter` > 0: out-of-range values are learned only after that many in a row (a new normal).
    */
-  range?: { tolerance?: number; minPoints?: number };
+  range?: { tolerance?: number; minPoints?: number; acceptAfter?: number };
   /**
    * Alarm line on the log-likelihood scale (0.5 ⇔ a likelihood of 1 − 10⁻⁵ that the recent scores
    * are not ordinary): the output score is divided by it, so 1.0 is the alarm line. After an
@@ -50,10 +51,10 @@ export interface ScoringPipelineOptions {
 
 export interface ResolvedPipelineOptions {
   forest: StreamingDetectorOptions;
-  likelihood: Required<AnomalyLikelihoodOptions>;
+  likelihood: Required<Omit<AnomalyLikelihoodOptions, 'excludeAbove'>>;
   robustZPoints: number;
   seasonal: { periodMs: number; points: number };
-  range: { tolerance: number; minPoints: number };
+  range: { tolerance: number; minPoints: number; acceptAfter: number };
   alarm: { level: number; holdPoints: number };
 }
 
@@ -111,10 +112,10 @@ export const PIPELINE_DEFAULTS: ResolvedPipelineOptions = {
     // The range rule below judges against everything seen, not one training window.
     rangeTolerance: -1,
   },
-  likelihood: { shortWindow: 10, longWindow: 1000, minSamples: 300, minStd: 0.1 },
+  likelihood: { shortWindow: 10, longWindow: 1000, minSamples: 300, minStd: 0.1, acceptAfter: 0 },
   robustZPoints: 288,
   seasonal: { periodMs: DAY_MS, points: 1000 },
-  range: { tolerance: 0.02, minPoints: 1000 },
+  range: { tolerance: 0.02, minPoints: 1000, acceptAfter: 0 },
   alarm: { level: 0.5, holdPoints: 400 },
 };
 
@@ -143,9 +144,11 @@ export class ScoringPipeline {
     this.features = [...features];
     const o = this.options;
     this.forest = new StreamingDetector({ ...o.forest, features });
-    this.likelihood = new AnomalyLikelihood(o.likelihood);
-    this.zLikelihoods = features.map(() => new AnomalyLikelihood(o.likelihood));
-    this.seasonalLikelihoods = features.map(() => new AnomalyLikelihood(o.likelihood));
+    // an average held out of the history is one the pipeline would alarm on
+    const lik = { ...o.likelihood, excludeAbove: o.alarm.level };
+    this.likelihood = new AnomalyLikelihood(lik);
+    this.zLikelihoods = features.map(() => new AnomalyLikelihood(lik));
+    this.seasonalLikelihoods = features.map(() => new AnomalyLikelihood(lik));
     this.robustZ = o.robustZPoints > 0 ? new TrailingRobustZ(features.length, o.robustZPoints) : null;
     this.seasonal =
       o.seasonal.periodMs > 0
@@ -153,7 +156,13 @@ export class ScoringPipeline {
         : null;
     // Judged per metric after minPoints of its own values and, when the seasonal stage is on, a
     // whole period of them (a model started at night has not seen the daily peak).
-    this.range = new RangeGuard(features.length, o.range.tolerance, o.range.minPoints, o.seasonal.periodMs);
+    this.range = new RangeGuard(
+      features.length,
+      o.range.tolerance,
+      o.range.minPoints,
+      o.seasonal.periodMs,
+      o.range.acceptAfter,
+    );
     this.gate = new AlarmGate(o.alarm.holdPoints);
   }
 
@@ -312,6 +321,11 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
   );
   check(l.minStd > 0, 'likelihood.minStd', 'must be > 0');
   check(
+    Number.isInteger(l.acceptAfter) && l.acceptAfter >= 0,
+    'likelihood.acceptAfter',
+    'must be an integer >= 0',
+  );
+  check(
     Number.isInteger(r.robustZPoints) && r.robustZPoints >= 0,
     'robustZPoints',
     'must be an integer >= 0',
@@ -326,6 +340,11 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
   check(
     Number.isInteger(r.range.minPoints) && r.range.minPoints >= 0,
     'range.minPoints',
+    'must be an integer >= 0',
+  );
+  check(
+    Number.isInteger(r.range.acceptAfter) && r.range.acceptAfter >= 0,
+    'range.acceptAfter',
     'must be an integer >= 0',
   );
   check(r.alarm.level > 0 && r.alarm.level < 1, 'alarm.level', 'must be in (0, 1)');

@@ -48,10 +48,15 @@ export function engineOptions(
       longWindow: p.likelihood.longPoints,
       minSamples: p.likelihood.minPoints,
       minStd: p.likelihood.minSpread,
+      acceptAfter: p.likelihood.acceptAfterPoints,
     },
     robustZPoints: p.robustZPoints,
     seasonal: { periodMs: p.seasonal.periodSeconds * 1000, points: p.seasonal.points },
-    range: { tolerance: p.rangeRule.tolerance, minPoints: p.rangeRule.minPoints },
+    range: {
+      tolerance: p.rangeRule.tolerance,
+      minPoints: p.rangeRule.minPoints,
+      acceptAfter: p.rangeRule.acceptAfterPoints,
+    },
     alarm: { level: p.alarm.level, holdPoints: p.alarm.holdPoints },
   };
 }

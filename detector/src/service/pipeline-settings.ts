@@ -30,6 +30,12 @@ export const PipelineSettings = z
         minPoints: z.number().int().min(2).default(D.likelihood.minSamples),
         /** Floor on the long-run spread, so a very regular series is not hair-trigger. */
         minSpread: z.number().positive().default(D.likelihood.minStd),
+        /**
+         * Averages above the alarm line in a row before they count as the new normal; until then
+         * they stay out of the long-run history ("do not learn from incidents"), so a sustained
+         * fault keeps alarming. 0 learns every average.
+         */
+        acceptAfterPoints: z.number().int().nonnegative().default(D.likelihood.acceptAfter),
       })
       .strict()
       .prefault({}),
@@ -53,6 +59,11 @@ export const PipelineSettings = z
         tolerance: z.number().nonnegative().default(D.range.tolerance),
         /** Points seen before the rule may fire. */
         minPoints: z.number().int().nonnegative().default(D.range.minPoints),
+        /**
+         * Out-of-range points in a row before they count as the new normal; until then they stay
+         * out of the range ("do not learn from incidents"). 0 learns every point at once.
+         */
+        acceptAfterPoints: z.number().int().nonnegative().default(D.range.acceptAfter),
       })
       .strict()
       .prefault({}),

@@ -99,6 +99,36 @@ describe('state on PostgreSQL (state.url)', () => {
     }
   });
 
+  it('a batch (the engine pass) commits all or nothing: a failed nested block fails it even when caught', () => {
+    const db = PostgresDatabase.connect(pg.connectionUrl);
+    try {
+      db.exec('CREATE TABLE IF NOT EXISTS b (k TEXT PRIMARY KEY)');
+      const ins = db.prepare('INSERT INTO b (k) VALUES (?)');
+      db.batch(() => {
+        ins.run('x');
+        db.transaction(() => ins.run('y'))();
+      });
+      expect(db.prepare('SELECT k FROM b ORDER BY k').all()).toEqual([{ k: 'x' }, { k: 'y' }]);
+      expect(() =>
+        db.batch(() => {
+          ins.run('z');
+          try {
+            db.transaction(() => {
+              ins.run('w');
+              throw new Error('decision failed');
+            })();
+          } catch {
+            // a caller going on after a failed block must not commit half a pass
+          }
+        }),
+      ).toThrow(/rolled back/);
+      expect(() => db.batch(() => db.transaction(() => ins.run('x'))())).toThrow(/duplicate key/);
+      expect(db.prepare('SELECT k FROM b ORDER BY k').all()).toEqual([{ k: 'x' }, { k: 'y' }]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('accepts, dedupes and acts once; the audit log is append-only; a restart keeps history and dedupe keys', async () => {
     const act = new RecordingActuator();
     const start = () =>

@@ -43,11 +43,16 @@ export class Engine {
   private readonly abort = new AbortController();
   private cancelTimer: (() => void) | null = null;
   private readonly steps: LadderStep;
+  /**
+   * The kill switch as read once at the start of a pass (one read instead of one per decision; a
+   * switch engaged meanwhile still stops every call: act() reads it again right before the call).
+   */
+  private passKillSwitch: boolean | null = null;
 
   constructor(private readonly d: EngineDeps) {
     this.steps = new LadderStep(d, {
       signal: this.abort.signal,
-      killSwitch: () => this.killSwitchEngaged(),
+      killSwitch: () => this.passKillSwitch ?? this.killSwitchEngaged(),
       park: (w, why) => this.park(w, why),
       released: (c) => this.released(c),
     });
@@ -195,18 +200,23 @@ export class Engine {
         // one failed decision fails the pass (and the process: crash-only), so the pass is a batch
         const ids = this.queue.filter((j) => !busy.has(j.incidentId)).map((j) => j.incidentId);
         this.d.store.inBatch(() => {
-          for (const job of this.queue) {
-            if (busy.has(job.incidentId) || this.running.size + toStart.length >= this.d.concurrency) {
-              deferred.push(job);
-              continue;
+          this.passKillSwitch = this.killSwitchEngaged();
+          try {
+            for (const job of this.queue) {
+              if (busy.has(job.incidentId) || this.running.size + toStart.length >= this.d.concurrency) {
+                deferred.push(job);
+                continue;
+              }
+              const b = this.steps.begin(job.incidentId, job.seq);
+              if (b) {
+                toStart.push(b);
+                busy.add(job.incidentId);
+              }
             }
-            const b = this.steps.begin(job.incidentId, job.seq);
-            if (b) {
-              toStart.push(b);
-              busy.add(job.incidentId);
-            }
+          } finally {
+            this.passKillSwitch = null;
           }
-        });
+        }, ids);
         this.queue = deferred;
         for (const b of toStart) this.own(b.incidentId, this.climb(b));
         this.d.metrics.queueDepth.set(this.queue.length);

@@ -2,7 +2,11 @@ import type Database from 'better-sqlite3';
 import type { IncidentRow } from './rows';
 
 /** An incident row as the engine's pass reads it: what toIncident() maps, plus the approved step. */
-export type PrefetchedIncident = IncidentRow & { approved_step: number | null };
+export type PrefetchedIncident = IncidentRow & {
+  approved_step: number | null;
+  wait_on: string | null;
+  wait_until: number | null;
+};
 
 /** Ids per query: well under SQLite's bound-parameter limit. */
 const CHUNK = 500;
@@ -10,8 +14,8 @@ const CHUNK = 500;
 /**
  * The incident rows of one engine pass, read with one query per 500 jobs instead of two per job
  * (on PostgreSQL each read is a round trip the event loop waits for). Only valid inside that pass:
- * a write to an incident's status, step or approval forgets its row, so a later read in the same
- * pass goes to the database (clearing a wait changes neither, and nothing here reads the wait).
+ * a write to an incident's status, step, wait or approval forgets its row, so a later read in the
+ * same pass goes to the database; clearing a wait updates the row (IncidentWaits.clear).
  */
 export class IncidentPrefetch {
   private rows = new Map<string, PrefetchedIncident>();

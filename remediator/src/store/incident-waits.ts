@@ -53,7 +53,11 @@ export class IncidentWaits {
     });
   }
   clear(incidentId: string): void {
+    // an engine pass knows the row: a wait already clear is not written again (twice per decision)
+    const pre = this.audit.prefetched.get(incidentId);
+    if (pre && pre.wait_on === null && pre.wait_until === null) return;
     this.st.clear.run(incidentId);
+    if (pre) Object.assign(pre, { wait_on: null, wait_until: null });
   }
   all(): Wait[] {
     return this.st.all.all() as Wait[];

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { RemediatorError } from '../errors';
 import { PgSyncClient, type PgResult } from './pg-sync-client';
 import { postgresSchema } from './schema-pg.sql';
 
@@ -59,8 +60,10 @@ interface Pending {
 export class PostgresDatabase {
   private depth = 0;
   private pending: Pending[] = [];
-  /** Inside batch(): nested blocks do not send their queue when they end. */
+  /** Inside batch(): nested blocks are no savepoints and send nothing when they end. */
   private batching = false;
+  /** A nested block of the current batch threw: the batch must not commit. */
+  private poisoned = false;
 
   constructor(
     readonly client: PgSyncClient,
@@ -134,15 +137,22 @@ export class PostgresDatabase {
   transaction<A extends unknown[], T>(fn: (...a: A) => T): (...a: A) => T {
     return (...a: A) => {
       const outer = this.depth === 0;
+      if (!outer && this.batching) return this.unsaved(() => fn(...a));
+      if (outer) this.poisoned = false;
       const sp = `sp${this.depth}`;
       const mark = this.enqueue(outer ? 'BEGIN' : `SAVEPOINT ${sp}`, []);
       this.depth++;
       let out: T;
       try {
         out = fn(...a);
+        if (outer && this.poisoned)
+          throw new RemediatorError(
+            'PERSISTENCE_FAILED',
+            'a block of this batch failed: all of it is rolled back',
+          );
         this.enqueue(outer ? 'COMMIT' : `RELEASE SAVEPOINT ${sp}`, []);
         // a block ends with its queue sent: its own failure surfaces in it, as on SQLite
-        if (outer || !this.batching) this.flush();
+        this.flush();
       } catch (e) {
         this.depth--;
         this.undo(outer, sp, mark);
@@ -154,10 +164,11 @@ export class PostgresDatabase {
   }
 
   /**
-   * Runs `fn` in one transaction whose nested blocks send their writes with the next read or the
-   * commit instead of one round trip each. A failing write then fails the whole transaction, not
-   * only its block: for callers that never catch a nested block's failure and go on (the engine's
-   * pass: one failed decision fails the pass), the outcome is the same with fewer round trips.
+   * Runs `fn` in one transaction whose nested blocks are no savepoints and send their writes with
+   * the next read or the commit instead of one round trip each. A failing write or block then
+   * fails the whole transaction, not only its block: for callers that never catch a nested block's
+   * failure and go on (the engine's pass: one failed decision fails the pass), the outcome is the
+   * same with fewer statements and round trips.
    */
   batch<T>(fn: () => T): T {
     if (this.depth > 0) return this.transaction(fn)();
@@ -198,6 +209,23 @@ export class PostgresDatabase {
       const done = (e as { results?: PgResult[] }).results ?? [];
       done.forEach((r, i) => (batch[i]!.result = r));
       throw e;
+    }
+  }
+
+  /**
+   * A nested block inside batch(): no savepoint (two statements fewer per block). Its failure
+   * cannot be rolled back alone, so it poisons the batch: the outer block rolls all of it back even
+   * if a caller caught the error and went on.
+   */
+  private unsaved<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } catch (e) {
+      this.poisoned = true;
+      throw e;
+    } finally {
+      this.depth--;
     }
   }
 

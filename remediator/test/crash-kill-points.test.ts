@@ -100,11 +100,23 @@ class World {
   private cooldownSeconds = 0;
 
   async serve(): Promise<void> {
-    this.remediator = await serveCli({
+    this.remediator = await this.process('remediator', this.port);
+    const child = this.remediator.child;
+    this.killed = new Promise((r) => child.once('exit', () => r()));
+  }
+
+  /** A second replica on the same PostgreSQL state: a follower until the first one dies. */
+  async standby(): Promise<void> {
+    this.survivor = await this.process('standby', await freePort());
+  }
+  survivor: Daemon | null = null;
+
+  private process(name: string, port: number): Promise<Daemon> {
+    return serveCli({
       dir: this.dir,
-      name: 'remediator',
+      name,
       config: {
-        server: { port: this.port, logLevel: 'warn' },
+        server: { port, logLevel: 'warn' },
         auth: { bearerTokens: [{ value: TOKEN }] },
         ...this.state.config,
         kubernetes: { kubeconfig: this.kube.kubeconfig, requestTimeoutSeconds: 5 },
@@ -128,8 +140,6 @@ class World {
         },
       },
     });
-    const child = this.remediator.child;
-    this.killed = new Promise((r) => child.once('exit', () => r()));
   }
 
   /** SIGKILL now, from inside the platform's request handler (before it answers). */
@@ -204,6 +214,7 @@ class World {
 
   async stop(): Promise<void> {
     await this.remediator?.stop({ signal: 'SIGKILL' });
+    await this.survivor?.stop({ signal: 'SIGKILL' });
     await this.kube.stop();
     await this.prom.stop();
   }
@@ -211,9 +222,10 @@ class World {
 
 const stores = [['sqlite'], ['postgres']] as const;
 
+beforeAll(() => buildCli());
+
 describe.each(stores)('kill -9 of the remediator at every point of a step (%s)', (store) => {
   let w: World;
-  beforeAll(() => buildCli());
   beforeEach(() => (w = new World()));
   afterEach(() => w.stop());
   afterAll(async () => {
@@ -318,5 +330,41 @@ describe.each(stores)('kill -9 of the remediator at every point of a step (%s)',
     expect(w.patches()).toBe(2);
     expect(w.auditedCalls()).toBe(2);
     expect(w.kube.replicas).toBe(2);
+  });
+});
+
+/**
+ * With PostgreSQL state a second replica is already running: it is the one that takes over when
+ * the acting replica is killed (no restart), with the same recovery.
+ */
+describe('kill -9 of the acting replica on PostgreSQL: the surviving replica finishes the step', () => {
+  let w: World;
+  beforeEach(() => (w = new World()));
+  afterEach(() => w.stop());
+  afterAll(async () => {
+    await pg?.stop({ removeDir: true });
+    pg = null;
+  });
+
+  it.each([
+    ['mid-action (the PATCH applied, its answer lost)', 'action', 'failed|passed'],
+    ['mid-verification (ALERTS queried)', 'verification', 'succeeded|passed'],
+  ])('%s: verified and healed by the survivor, one PATCH', async (_n, point, action) => {
+    await w.start('postgres');
+    await w.standby();
+    if (point === 'action') w.killOnKube(isScalePatch);
+    else
+      w.prom.onQuery = (expr) => {
+        if (isAlertQuery(expr)) w.kill();
+      };
+    const a = alert({});
+    await w.post(a);
+    await w.gone();
+    w.prom.firing = false; // the scale-out healed it
+    expect(await w.closed(a.fingerprint!)).toBe('healed');
+    expect(w.actions(a.fingerprint!)).toEqual([action]);
+    expect(w.patches()).toBe(1);
+    expect(w.auditedCalls()).toBe(1);
+    expect(w.kube.replicas).toBe(3);
   });
 });

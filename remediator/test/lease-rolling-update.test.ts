@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { makeTempDir, waitFor } from '@homeostat/testkit';
+import { AuditSqlite } from '../src/sinks/audit-sqlite';
 import { FakeKube } from './support/fake-kube';
 import { alert, webhook } from './support/payload';
 import { startRemediator, TOKEN, type TestRemediator } from './support/remediator';
@@ -51,7 +52,7 @@ describe('rolling update with SQLite state and a Lease: readiness follows leader
     await kube.stop();
   });
 
-  const replica = async (identity: string): Promise<TestRemediator> => {
+  const replica = async (identity: string, dbFile = join(makeTempDir(`lease-${identity}`), 'audit.db')) => {
     const r = await startRemediator(
       {
         kubernetes: {
@@ -73,7 +74,7 @@ describe('rolling update with SQLite state and a Lease: readiness follows leader
             {
               name: 'cpu',
               match: { alertname: 'HomeostatAnomaly' },
-              replicas: { min: 1, max: 2 + ALERTS },
+              replicas: { min: 1, max: 3 + ALERTS },
               target: { actuator: 'kubernetes', kind: 'deployment', name: '{{service}}', namespace: 'shop' },
               allow: ['orders'],
               ladder: [{ action: 'scale_out' }],
@@ -81,7 +82,7 @@ describe('rolling update with SQLite state and a Lease: readiness follows leader
           ],
         },
       },
-      { dbFile: join(makeTempDir(`lease-${identity}`), 'audit.db') },
+      { dbFile },
     );
     open.push(r);
     return r;
@@ -122,5 +123,38 @@ describe('rolling update with SQLite state and a Lease: readiness follows leader
       kube.writes().filter((c) => c.method === 'PATCH' && c.path.includes('/deployments/orders/scale')),
     ).toHaveLength(ALERTS);
     expect(kube.replicas).toBe(2 + ALERTS);
+  });
+
+  it('a replica restarted as a follower keeps what its database holds until it leads, then acts on it once', async () => {
+    for (const o of open.splice(0)) await o.close(); // no other candidate for the Lease
+    // a notification the previous run of this pod accepted and had not acted on
+    const dbFile = join(makeTempDir('lease-restart'), 'audit.db');
+    const left = new AuditSqlite(dbFile);
+    const a = alert({});
+    left.accept(
+      'alertmanager',
+      [{ ...a, fingerprint: a.fingerprint!, startsAt: Date.parse(a.startsAt), startsAtRaw: a.startsAt }],
+      Date.now(),
+    );
+    left.close();
+    kube.lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'homeostat-remediator', namespace: 'homeostat', resourceVersion: '900' },
+      spec: { holderIdentity: 'another-pod', leaseDurationSeconds: 3, renewTime: new Date().toISOString() },
+    };
+    const before = kube.replicas;
+    const r = await replica('restarted-pod', dbFile);
+    expect(await ready(r)).toBe(false);
+    await new Promise((ok) => setTimeout(ok, 500)); // a follower's engine would have decided by now
+    expect(r.store.pendingCount()).toBe(1);
+    expect(r.store.actions(0, Date.now() + 1000)).toEqual([]); // not closed as 'follower'
+    await waitFor('the Lease to expire and this pod to lead', () => ready(r), { timeoutMs: 15_000 });
+    await waitFor('the pending notification acted on', () => r.store.pendingCount() === 0);
+    await r.engine.idle();
+    expect(r.store.actions(0, Date.now() + 1000).map((x) => [x.action, x.result])).toEqual([
+      ['scale_out', 'succeeded'],
+    ]);
+    expect(kube.replicas).toBe(before + 1);
   });
 });

@@ -13,7 +13,8 @@ export interface AnomalyLikelihoodOptions {
    * Don't learn from incidents: an average whose log-likelihood score (logLikelihoodScore) is above
    * `excludeAbove` stays out of the long-run history until `acceptAfter` of them in a row make it the
    * new normal. 0 (default) learns every average. Without it a sustained fault fades in 10–20 points:
-   * its own averages widen the spread it is judged against.
+   * its own averages widen the spread it is judged against. Nothing is held out before the history
+   * holds `acceptAfter` averages.
    */
   acceptAfter?: number;
   /** The log-likelihood score above which an average is held out (the pipeline's alarm level). */
@@ -74,7 +75,10 @@ export class AnomalyLikelihood {
       const std = Math.max(this.minStd, Math.sqrt(Math.max(0, this.sumSq / n - mean * mean)));
       likelihood = 1 - gaussianTail((avg - mean) / std);
     }
-    if (this.acceptAfter > 0 && logLikelihoodScore(likelihood) > this.excludeAbove) {
+    // Only a history of at least acceptAfter averages holds anything out: a shorter one has not yet
+    // seen the series' ordinary excursions, and holding one out would alarm on it acceptAfter times.
+    const holdOut = this.acceptAfter > 0 && this.long.size >= Math.max(this.minSamples, this.acceptAfter);
+    if (holdOut && logLikelihoodScore(likelihood) > this.excludeAbove) {
       this.run++;
       if (this.run <= this.acceptAfter) return likelihood;
     } else this.run = 0;

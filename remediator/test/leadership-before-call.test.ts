@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { makeTempDir, startAlertmanager, waitFor, type Daemon } from '@homeostat/testkit';
+import { makeTempDir, startAlertmanager, startPostgres, waitFor, type Daemon } from '@homeostat/testkit';
 import type { ActRequest, Plan } from '../src/actuators/actuator';
 import type { TargetSnapshot } from '../src/policy/decide';
 import { fireInAlertmanager } from './support/am-alerts';
+import { psql } from './support/ha-replicas';
 import { driveUntil, ManualClock } from './support/manual-clock';
 import { alert, webhook } from './support/payload';
 import { RecordingActuator } from './support/recording-actuator';
@@ -43,12 +44,16 @@ describe('leadership is checked right before every action and undo', () => {
   const start = async (o: {
     act: RecordingActuator;
     dbFile: string;
-    leader: () => boolean;
+    /** Injected leadership; without it, PostgreSQL's lock decides (`state`). */
+    leader?: () => boolean;
     clock?: ManualClock;
+    state?: Record<string, unknown>;
+    onLeadershipLost?: (why: string) => void;
   }) => {
     const r = await startRemediator(
       {
         alertmanager: { url: am.url },
+        ...(o.state ? { state: o.state } : {}),
         policy: {
           silenceWhileHealing: false,
           defaults: {
@@ -68,7 +73,8 @@ describe('leadership is checked right before every action and undo', () => {
       },
       {
         actuators: { process: o.act },
-        isLeader: o.leader,
+        ...(o.leader ? { isLeader: o.leader } : {}),
+        ...(o.onLeadershipLost ? { onLeadershipLost: o.onLeadershipLost } : {}),
         dbFile: o.dbFile,
         ...(o.clock ? { clock: o.clock } : {}),
       },
@@ -132,5 +138,48 @@ describe('leadership is checked right before every action and undo', () => {
     expect(next.undos).toHaveLength(1);
     expect(next.replicas).toBe(2);
     expect(next.runs).toEqual([]); // the step was not repeated, only undone
+  });
+
+  it('PostgreSQL: the live check finds the lock session gone before the call: no call', async () => {
+    const pg = await startPostgres();
+    try {
+      const lost: string[] = [];
+      const act = new HeldPlanActuator();
+      // polls 10 s apart (the most allowed): the check right before the call notices the loss first
+      const r = await start({
+        act,
+        dbFile: join(makeTempDir('lead-pg'), 'unused.db'),
+        state: { url: pg.connectionUrl, pollMs: 10_000 },
+        onLeadershipLost: (why) => lost.push(why),
+      });
+      const a = alert({ instance: 'lead-pg' });
+      a.fingerprint = await fireInAlertmanager(am.url, a.labels);
+      expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).status).toBe(202);
+      await waitFor('the step decided and planning', () => act.planning);
+      // The session holding the leader lock ends (a partition, a PostgreSQL failover...) and the
+      // driver reconnects as a new session, without the lock: writes work again, the lock is gone.
+      const session = () => Number(r.store.db.prepare('SELECT pg_backend_pid() AS pid').get()!.pid);
+      const held = session();
+      psql(pg.connectionUrl, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'");
+      await waitFor('a new session', () => {
+        try {
+          return session() !== held;
+        } catch {
+          return false; // reconnecting
+        }
+      });
+      act.go();
+      await waitFor('the step to end', () => r.store.actions(0, Date.now() + 1e12)[0]?.finishedAt != null);
+      expect(act.runs).toEqual([]);
+      expect(r.store.actions(0, Date.now() + 1e12)[0]).toMatchObject({
+        result: 'skipped',
+        error: expect.stringMatching(/^leadership lost/),
+      });
+      expect(lost).toEqual([expect.stringMatching(/session changed/)]);
+      await r.close();
+      open.splice(open.indexOf(r), 1);
+    } finally {
+      await pg.stop({ removeDir: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { makeTempDir, startPostgres, type PostgresDaemon } from '@homeostat/testkit';
 import { AuditSqlite } from '../src/sinks/audit-sqlite';
 import { PostgresDatabase } from '../src/store/postgres-database';
@@ -99,33 +100,36 @@ describe('state on PostgreSQL (state.url)', () => {
     }
   });
 
-  it('a batch (the engine pass) commits all or nothing: a failed nested block fails it even when caught', () => {
-    const db = PostgresDatabase.connect(pg.connectionUrl);
-    try {
-      db.exec('CREATE TABLE IF NOT EXISTS b (k TEXT PRIMARY KEY)');
-      const ins = db.prepare('INSERT INTO b (k) VALUES (?)');
-      db.batch(() => {
-        ins.run('x');
-        db.transaction(() => ins.run('y'))();
-      });
-      expect(db.prepare('SELECT k FROM b ORDER BY k').all()).toEqual([{ k: 'x' }, { k: 'y' }]);
-      expect(() =>
-        db.batch(() => {
-          ins.run('z');
-          try {
-            db.transaction(() => {
-              ins.run('w');
-              throw new Error('decision failed');
-            })();
-          } catch {
-            // a caller going on after a failed block must not commit half a pass
-          }
-        }),
-      ).toThrow(/rolled back/);
-      expect(() => db.batch(() => db.transaction(() => ins.run('x'))())).toThrow(/duplicate key/);
-      expect(db.prepare('SELECT k FROM b ORDER BY k').all()).toEqual([{ k: 'x' }, { k: 'y' }]);
-    } finally {
-      db.close();
+  it('an engine pass commits all or nothing on both stores: a failed nested block fails it even when caught', () => {
+    const stores = [
+      new AuditSqlite(join(makeTempDir('batch'), 'audit.db')),
+      new AuditSqlite(PostgresDatabase.connect(pg.connectionUrl) as unknown as Database.Database),
+    ];
+    for (const store of stores) {
+      try {
+        const before = store.auditCount();
+        store.inBatch(() => {
+          store.appendAudit('test', null, null, { n: 1 });
+          store.inTransaction(() => store.appendAudit('test', null, null, { n: 2 }));
+        });
+        expect(store.auditCount()).toBe(before + 2);
+        expect(() =>
+          store.inBatch(() => {
+            store.appendAudit('test', null, null, { n: 3 });
+            try {
+              store.inTransaction(() => {
+                store.appendAudit('test', null, null, { n: 4 });
+                throw new Error('decision failed');
+              });
+            } catch {
+              // a caller going on after a failed block must not commit half a pass
+            }
+          }),
+        ).toThrow(/rolled back/);
+        expect(store.auditCount()).toBe(before + 2);
+      } finally {
+        store.close();
+      }
     }
   });
 

@@ -3,7 +3,7 @@ import type { StepDeps } from './step-deps';
 /**
  * The ways an incident ends besides healing. Every one clears its wait, expires the silence the
  * remediator wrote (humans are paged at once instead of when it lapses) and leaves an
- * `escalation` event in the audit log, a metric and an error log line (none when no rule matched).
+ * `escalation` event in the audit log, a metric and an error log line (debug when no rule matched).
  */
 export class IncidentEnd {
   constructor(private readonly d: StepDeps) {}
@@ -44,7 +44,7 @@ export class IncidentEnd {
     this.d.metrics.escalations.inc({ reason });
     // An alert no rule matches is not the remediator's to heal: Alertmanager pages for it anyway,
     // and a storm of them would be a storm of error lines. The counter (reason no_rule) says how many.
-    if (reason !== 'no_rule')
-      this.d.log.error({ incidentId, status, reason, why }, 'incident handed to humans');
+    const level = reason === 'no_rule' ? 'debug' : 'error';
+    this.d.log[level]({ incidentId, status, reason, why }, 'incident handed to humans');
   }
 }

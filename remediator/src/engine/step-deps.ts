@@ -40,7 +40,7 @@ export interface StepDeps {
     | 'escalations'
     | 'undoFailures'
   >;
-  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Where verification reads the alert's state and the entity's score; null: webhook only. */
   alerts: AlertReader | null;
   silence: Pick<AmSilence, 'write' | 'expire'> | null;

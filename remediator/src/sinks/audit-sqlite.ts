@@ -1,14 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type {
   ActionRecord,
   ActionResult,
-  AlertStatus,
   ApiCall,
   Incident,
   IncidentStatus,
-  Labels,
-  Target,
   VerificationStatus,
 } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
@@ -18,58 +15,25 @@ import { IncidentPrefetch } from '../store/incident-prefetch';
 import { PostgresDatabase } from '../store/postgres-database';
 import { SCHEMA } from '../store/schema.sql';
 import { prepareStatements, type Statements } from '../store/statements';
+import {
+  dedupeKeyOf,
+  incidentIdOf,
+  type IncomingAlert,
+  type IntakeBatch,
+  type IntakeResult,
+  type Job,
+  type NewAction,
+} from '../store/records';
 
-/** One alert of an accepted notification, normalised (times in ms). */
-export interface IncomingAlert {
-  fingerprint: string;
-  status: AlertStatus;
-  startsAt: number;
-  /** The raw startsAt string: part of the dedupe key exactly as Alertmanager sent it. */
-  startsAtRaw: string;
-  labels: Labels;
-  annotations: Labels;
-}
-
-/** Notifications persisted in one group commit, and what each of them brought. */
-export type IntakeBatch = { source: 'alertmanager' | 'grafana'; alerts: IncomingAlert[] }[];
-export interface IntakeResult {
-  counts: { fresh: number; duplicates: number }[];
-  jobs: Job[];
-}
-
-export interface Job {
-  seq: number;
-  incidentId: string;
-  status: AlertStatus;
-}
-
-/** Fields of a new action row; the rest start empty and are filled by finishAction/verifyAction. */
-export interface NewAction {
-  incidentId: string;
-  action: ActionRecord['action'];
-  step: number;
-  rule: string | null;
-  reason: string;
-  target: Target | null;
-  targetKey: string | null;
-  apiCall: ApiCall | null;
-  before: Record<string, unknown> | null;
-  result: ActionResult;
-  verification: VerificationStatus;
-  /** 'started' while the actuator call is in flight: a crash then leaves it for recovery. */
-  phase: 'started' | 'done';
-  error?: string | null;
-  service: string | null;
-}
-
-export function incidentIdOf(fingerprint: string, startsAtRaw: string): string {
-  return createHash('sha1').update(`${fingerprint}|${startsAtRaw}`).digest('hex').slice(0, 16);
-}
-
-/** The dedupe key: an alert as Alertmanager identifies it (fingerprint, raw startsAt), per status. */
-export function dedupeKeyOf(a: IncomingAlert): string {
-  return `${a.fingerprint}|${a.startsAtRaw}|${a.status}`;
-}
+export {
+  dedupeKeyOf,
+  incidentIdOf,
+  type IncomingAlert,
+  type IntakeBatch,
+  type IntakeResult,
+  type Job,
+  type NewAction,
+} from '../store/records';
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
@@ -86,6 +50,9 @@ export class AuditSqlite {
    * `db.transaction()` call, which cost as much as the writes they wrapped (profiled).
    */
   private readonly tx: (fn: () => unknown) => unknown;
+  /** Inside inBatch() on SQLite: nested blocks run without a savepoint; `poisoned` if one threw. */
+  private batching = false;
+  private poisoned = false;
   /** Incident rows of the engine's current pass (empty outside one). */
   readonly prefetched = new IncidentPrefetch();
 
@@ -180,18 +147,41 @@ export class AuditSqlite {
    * decisions into one commit); rolled back if `fn` throws.
    */
   inTransaction<T>(fn: () => T): T {
-    return this.tx(fn) as T;
+    if (!this.batching || !this.db.inTransaction) return this.tx(fn) as T;
+    try {
+      return fn();
+    } catch (e) {
+      this.poisoned = true;
+      throw e;
+    }
   }
 
   /**
-   * Runs `fn` in one transaction in which a failed write fails the whole of it (the engine's pass
-   * over its queue). On PostgreSQL its nested blocks then cost no round trip of their own (see
-   * PostgresDatabase.batch); on SQLite it is inTransaction. The rows of `incidentIds` are read
-   * once up front (IncidentPrefetch).
+   * Runs `fn` in one transaction whose nested blocks are no savepoints (the engine's pass over its
+   * queue, where one failed decision fails the pass): a failure in any of them fails all of it,
+   * even if a caller caught it. Same on both stores; on PostgreSQL the nested blocks also cost no
+   * round trip of their own (PostgresDatabase.batch). The rows of `incidentIds` are read once up
+   * front (IncidentPrefetch).
    */
   inBatch<T>(fn: () => T, incidentIds: string[] = []): T {
     const run = () => this.prefetched.around(this.db, incidentIds, fn);
-    return this.db instanceof PostgresDatabase ? this.db.batch(run) : this.inTransaction(run);
+    if (this.db instanceof PostgresDatabase) return this.db.batch(run);
+    if (this.batching) return run();
+    this.batching = true;
+    this.poisoned = false;
+    try {
+      return this.tx(() => {
+        const out = run();
+        if (this.poisoned)
+          throw new RemediatorError(
+            'PERSISTENCE_FAILED',
+            'a block of this batch failed: all of it is rolled back',
+          );
+        return out;
+      }) as T;
+    } finally {
+      this.batching = false;
+    }
   }
 
   pendingJobs(limit = 100): Job[] {

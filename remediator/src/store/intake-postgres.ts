@@ -1,11 +1,5 @@
 import { RemediatorError } from '../errors';
-import {
-  dedupeKeyOf,
-  incidentIdOf,
-  type IntakeBatch,
-  type IntakeResult,
-  type Job,
-} from '../sinks/audit-sqlite';
+import { dedupeKeyOf, incidentIdOf, type IntakeBatch, type IntakeResult, type Job } from './records';
 
 /** The part of `pg` (no type package in the tree) the intake uses. */
 interface PgClient {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { RemediatorError } from '../errors';
+import { coalesceAudit } from './append-coalesce';
 import { PgSyncClient, type PgResult } from './pg-sync-client';
 import { postgresSchema } from './schema-pg.sql';
 
@@ -202,12 +203,21 @@ export class PostgresDatabase {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    const { statements, slots } = this.batching
+      ? coalesceAudit(batch)
+      : { statements: batch, slots: batch.map((_p, i) => i) };
     try {
-      const results = this.client.batch(batch);
-      results.forEach((r, i) => (batch[i]!.result = r));
+      const results = this.client.batch(statements);
+      // a merged audit insert answers for each of its rows: one row inserted each
+      batch.forEach((p, i) => {
+        const r = results[slots[i]!]!;
+        p.result = statements[slots[i]!] === p ? r : { rows: [], rowCount: 1 };
+      });
     } catch (e) {
       const done = (e as { results?: PgResult[] }).results ?? [];
-      done.forEach((r, i) => (batch[i]!.result = r));
+      batch.forEach((p, i) => {
+        if (slots[i]! < done.length && statements[slots[i]!] === p) p.result = done[slots[i]!]!;
+      });
       throw e;
     }
   }

@@ -10,7 +10,7 @@
  */
 export const DETECTOR_WARMUP_SECONDS = 190;
 
-export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir: string; trainingWindowSeconds?: number }): Record<string, unknown> {
+export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir: string; traceTokenFile: string; trainingWindowSeconds?: number }): Record<string, unknown> {
   const sel = 'job="demo"';
   return {
     prometheus: { url: i.prometheusUrl, timeoutSeconds: 5 },
@@ -19,6 +19,10 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
     logLevel: 'warn',
     // the demo services export their spans here as homeostat-demo-<service>: the call graph's entities
     traces: { enabled: true, servicePattern: '^homeostat-demo-(.+)$' },
+    // the receiver takes spans only with this token, which the services' exporters send
+    // (OTEL_EXPORTER_OTLP_HEADERS); a local test stack: its runner reads the call graph without a
+    // token, like the remediator's audit API
+    auth: { traceTokens: [{ file: i.traceTokenFile }], anonymousReads: true },
     detectors: [
       {
         name: 'demo',

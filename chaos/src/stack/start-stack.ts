@@ -106,19 +106,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (opts.heal) {
       // first the detector: the fleet's services export their traces to it from their first request
       const detPort = await ports.next();
-      // the trace receiver takes spans only with its token, which the fleet's exporters send
-      // (OTEL_EXPORTER_OTLP_HEADERS); a local test stack: its runner reads the call graph without a
-      // token, like the remediator's audit API
       const traceToken = randomBytes(16).toString('hex');
       const traceTokenFile = join(dir, 'detector-traces.token');
       writeFileSync(traceTokenFile, traceToken, { mode: 0o600 });
-      const detConfig = {
-        ...detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data') }),
-        auth: { traceTokens: [{ file: traceTokenFile }], anonymousReads: true },
-      };
+      const detConfig = detectorConfig({ prometheusUrl, port: detPort, dataDir: join(dir, 'detector-data'), traceTokenFile });
       detectorUrl = started(await startHomeostatService('detector', { dir, port: detPort, config: detConfig, log }));
       homeostatTargets.push({ service: 'detector', address: `127.0.0.1:${detPort}` });
       serviceEnv.OTEL_EXPORTER_OTLP_ENDPOINT = detectorUrl;
+      // the detector's trace receiver answers only its trace token
       serviceEnv.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer%20${traceToken}`;
     }
     const plan = await PLAN[opts.fleet ?? 'processes']({ dir, adminToken, serviceEnv, ports, heal: opts.heal, log });

@@ -39,14 +39,16 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         // No seasonal stage: a run never has a day of history (and the range rule would wait a day).
         // The range rule ("never seen this high") is armed after 150 points and its bound is a whole
         // range beyond what was seen: early on, every new extreme is a new maximum, and the warm-up's
-        // own spread must not alarm. Neither it nor the likelihoods learn from incidents: values
-        // beyond the alarm line stay out of what they learn until 150 points in a row (2.5 minutes)
-        // make them the new normal, so a fault alarms for its whole length instead of fading in 10-20
-        // points as its own values widen the spread it is judged against.
+        // own spread must not alarm. Neither it nor the likelihoods learn from incidents: a value
+        // beyond the range stays out of it until 150 in a row (2.5 minutes) make it the new normal, so
+        // a fault alarms for its whole length; averages beyond the alarm line stay out of a
+        // likelihood's history for 30 points, long enough for the alert to fire (10 s) where they
+        // used to fade in 10-20 points, short enough that the state a remediation leaves (a second
+        // replica) is learned within half a minute and its verification can pass.
         pipeline: {
           warmupPoints: 90,
           zWindowPoints: 90,
-          likelihood: { minPoints: 60, acceptAfterPoints: 150 },
+          likelihood: { minPoints: 60, acceptAfterPoints: 30 },
           seasonal: { periodSeconds: 0 },
           rangeRule: { tolerance: 1, minPoints: 150, acceptAfterPoints: 150 },
           alarm: { holdPoints: 30 },

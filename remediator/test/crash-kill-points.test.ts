@@ -8,7 +8,7 @@ import {
   type Daemon,
   type PostgresDaemon,
 } from '@homeostat/testkit';
-import { buildCli, serveCli } from './support/cli-remediator';
+import { assertBuilt, serveCli } from './support/cli-remediator';
 import { FakeKube, type Call } from './support/fake-kube';
 import { FakePrometheus } from './support/fake-prometheus';
 import { psql } from './support/ha-replicas';
@@ -222,7 +222,7 @@ class World {
 
 const stores = [['sqlite'], ['postgres']] as const;
 
-beforeAll(() => buildCli());
+beforeAll(() => assertBuilt());
 
 describe.each(stores)('kill -9 of the remediator at every point of a step (%s)', (store) => {
   let w: World;

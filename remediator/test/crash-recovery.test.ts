@@ -1,9 +1,10 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort, makeTempDir, waitFor } from '@homeostat/testkit';
 import { stringify } from 'yaml';
+import { assertBuilt } from './support/cli-remediator';
 import { alert, webhook } from './support/payload';
 import { asReader, FIXTURE, READER_TOKEN, TOKEN } from './support/remediator';
 
@@ -49,11 +50,7 @@ describe('kill -9 of the remediator during an action', () => {
   };
 
   beforeAll(async () => {
-    // The CLI runs from dist: build contracts and the remediator first.
-    execFileSync('npm', ['run', 'build', '-w', '@homeostat/contracts', '-w', '@homeostat/remediator'], {
-      cwd: join(PKG, '..'),
-      stdio: 'ignore',
-    });
+    assertBuilt(); // the CLI runs from dist
     dir = makeTempDir('crash');
     startLog = join(dir, 'starts.log');
     delayFile = join(dir, 'delay');

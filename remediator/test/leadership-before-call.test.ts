@@ -158,7 +158,8 @@ describe('leadership is checked right before every action and undo', () => {
       await waitFor('the step decided and planning', () => act.planning);
       // The session holding the leader lock ends (a partition, a PostgreSQL failover...) and the
       // driver reconnects as a new session, without the lock: writes work again, the lock is gone.
-      const session = () => Number(r.store.db.prepare('SELECT pg_backend_pid() AS pid').get()!.pid);
+      const session = () =>
+        Number((r.store.db.prepare('SELECT pg_backend_pid() AS pid').get() as { pid: number }).pid);
       const held = session();
       psql(pg.connectionUrl, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'");
       await waitFor('a new session', () => {

@@ -110,12 +110,6 @@ export class Engine {
     for (const a of store.unverifiedActions()) {
       const inc = store.incidentRow(a.incidentId);
       const rule = this.d.policy.rules.find((r) => r.name === a.rule);
-      const noUndo =
-        a.result === 'failed'
-          ? 'its call was interrupted by a restart'
-          : undoStarted(store, a.id)
-            ? 'its undo was interrupted by a restart'
-            : undefined;
       if (!inc || owned.has(a.incidentId)) continue;
       if (!rule || !a.target) {
         // the rule is gone from the policy: nothing to verify against; humans take over
@@ -133,6 +127,12 @@ export class Engine {
         continue;
       }
       owned.add(a.incidentId);
+      const noUndo =
+        a.result === 'failed'
+          ? 'its call was interrupted by a restart'
+          : undoStarted(store, a.id)
+            ? 'its undo was interrupted by a restart'
+            : undefined;
       const claim = claims.adopt({ target: a.target, rule: rule.name, incidentId: inc.id }, a.id, now);
       this.own(
         inc.id,

@@ -1,18 +1,39 @@
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
 import { stringify } from 'yaml';
 
 const PKG = join(__dirname, '..', '..');
 const CLI = join(PKG, 'dist', 'cli', 'main.js');
 
-/** The CLI runs from dist: builds contracts and the remediator (once per test file). */
-export function buildCli(): void {
-  execFileSync('npm', ['run', 'build', '-w', '@homeostat/contracts', '-w', '@homeostat/remediator'], {
-    cwd: join(PKG, '..'),
-    stdio: 'ignore',
-  });
+/**
+ * The CLI runs from dist, which CI builds before the tests (.ci/run). Refuses a dist older than
+ * its sources instead of rebuilding: a build from a test would rewrite dist under the remediator
+ * processes other test files start at the same time.
+ */
+export function assertBuilt(): void {
+  const stale: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const src = join(dir, e.name);
+      if (e.isDirectory()) walk(src);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
+        const out = join(PKG, 'dist', relative(join(PKG, 'src'), src)).replace(/\.ts$/, '.js');
+        let built = 0;
+        try {
+          built = statSync(out).mtimeMs;
+        } catch {
+          // not built
+        }
+        if (built < statSync(src).mtimeMs) stale.push(relative(PKG, src));
+      }
+    }
+  };
+  walk(join(PKG, 'src'));
+  if (stale.length)
+    throw new Error(
+      `dist is older than ${stale.join(', ')}: run npm run build -w @homeostat/remediator first`,
+    );
 }
 
 /**

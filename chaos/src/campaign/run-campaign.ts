@@ -8,7 +8,7 @@ import { resolveGroundTruth } from '../runner/ground-truth';
 import { adjustToBaseline, evaluateProbes, healthyAt } from '../runner/probes';
 import { PrometheusReader } from '../runner/prometheus-reader';
 import type { Progress } from '../runner/progress';
-import { readActions } from '../runner/remediator-reader';
+import { readActions, unverifiedActions } from '../runner/remediator-reader';
 import { DEMO_SERVICES } from '../stack/fleet';
 import type { Stack } from '../stack/start-stack';
 import { computeCampaignMetrics, type FaultFacts } from './campaign-metrics';
@@ -211,11 +211,7 @@ async function settle(stack: Stack, since: number, status: (s: string) => void, 
   const graceEnd = Date.now() + GRACE_MS;
   const deadline = Date.now() + SETTLE_MAX_MS;
   while (Date.now() < deadline) {
-    let open = 0;
-    if (stack.remediatorUrl) {
-      const r = await readActions(stack.remediatorUrl, since, Date.now());
-      open = r.actions.filter((a) => a.result !== 'skipped' && (a.finishedAt === null || a.verification === 'pending')).length;
-    }
+    const open = await unverifiedActions(stack.remediatorUrl, since);
     if (open === 0 && Date.now() >= graceEnd) return;
     status(open ? `waiting for ${open} action(s) to finish verification` : 'grace after the fault');
     await sleep(1000);

@@ -23,3 +23,10 @@ export async function readActions(remediatorUrl: string, from: number, to: numbe
     return { actions: [], error: (e as Error).message };
   }
 }
+
+/** Actions started since `since` that are still running or waiting for their verification. */
+export async function unverifiedActions(remediatorUrl: string | null, since: number): Promise<number> {
+  if (!remediatorUrl) return 0;
+  const r = await readActions(remediatorUrl, since, Date.now());
+  return r.actions.filter((a) => a.result !== 'skipped' && (a.finishedAt === null || a.verification === 'pending')).length;
+}

@@ -11,7 +11,7 @@ import { resolveGroundTruth } from './ground-truth';
 import { adjustToBaseline, evaluateProbes, healthyAt } from './probes';
 import { PrometheusReader } from './prometheus-reader';
 import { Progress } from './progress';
-import { readActions } from './remediator-reader';
+import { readActions, unverifiedActions } from './remediator-reader';
 import type { ActionObservation, RunRecord, SeriesRecord } from './run-record';
 
 export interface RunOptions {
@@ -28,6 +28,8 @@ export interface RunOptions {
 
 /** Seconds the steady state must hold to count as recovered, and the load probes' window. */
 const SUSTAIN_SECONDS = 5;
+/** How long a run may wait, load on, for the remediator's started actions to finish verification. */
+const VERIFY_WAIT_SECONDS = 150;
 /** Detections and actions this long after the fault ended still belong to it. */
 const GRACE_MS = 15_000;
 
@@ -134,6 +136,22 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
     const recoveryEnd = Date.now();
     load.stop();
     await load.done;
+    // An action still verifying keeps the run going (bounded), with the same load: without traffic
+    // a service has no latency, the detector no score, and a healing that completes a few seconds
+    // after the recovery phase would be recorded as unverified.
+    if (await unverifiedActions(stack.remediatorUrl, startedAt)) {
+      const more = runLoad({ url: stack.gatewayUrl, paths: o.paths }, [{ rps: e.method.load.rps ?? 100, seconds: VERIFY_WAIT_SECONDS }], recorder);
+      const until = Date.now() + VERIFY_WAIT_SECONDS * 1000;
+      let open = 1;
+      while (open > 0 && Date.now() < until) {
+        tick('verification', Math.ceil((until - Date.now()) / 1000), `| ${open} action(s) verifying`);
+        await sleep(1000);
+        open = await unverifiedActions(stack.remediatorUrl, startedAt);
+      }
+      if (open > 0) notes.push(`${open} action(s) still verifying ${VERIFY_WAIT_SECONDS} s after the recovery phase`);
+      more.stop();
+      await more.done;
+    }
 
     // rollbacks always run (Chaos Toolkit semantics); a fault that is already over is fine
     for (const rb of e.rollbacks) {

@@ -166,6 +166,7 @@ export async function createRemediator(
     access,
     bodyLimitBytes: config.server.bodyLimitBytes,
     isLeader: () => isLeader(),
+    policy: () => policy,
     ...(leadership ? { onJobs: (jobs: Job[]) => leadership!.accepted(jobs) } : {}),
   });
   if (elector) refuseWorkOnLeaseFollower(app, () => isLeader());

@@ -4,6 +4,7 @@ import { decide, type Decision, type RuleState, type TargetSnapshot } from '../p
 import { targetKey } from '../policy/match';
 import type { Rule } from '../policy/policy-schema';
 import type { Claim } from '../store/claim-store';
+import { decisionRecord, type RecordResult } from './decision-record';
 import { IncidentEnd } from './incident-end';
 import type { StepContext, StepDeps } from './step-deps';
 import { VerifyClose } from './verify-close';
@@ -368,35 +369,14 @@ export class LadderStep {
     incidentId: string,
     step: number,
     d: Decision,
-    result: 'skipped' | 'failed' | 'pending_approval' | 'dry_run' | 'succeeded',
+    result: RecordResult,
     error: string | null,
     jobSeq: number | null,
     before: TargetSnapshot | null = null,
     apiCall: ApiCall | null = null,
   ): void {
-    // No ladder step applies (no rule, ladder exhausted): the record is about paging humans.
-    const action = d.action ?? 'notify';
-    const reason = d.kind === 'skip' ? `${d.code}: ${d.reason}` : d.reason;
-    this.d.store.startAction(
-      {
-        incidentId,
-        action,
-        step,
-        rule: d.rule,
-        reason,
-        target: d.target,
-        targetKey: d.target ? targetKey(d.target) : null,
-        apiCall,
-        before,
-        result,
-        verification: 'not_applicable',
-        phase: 'done',
-        error,
-        service: d.service,
-      },
-      this.d.clock.now(),
-      jobSeq,
-    );
-    this.d.metrics.actions.inc({ action, result });
+    const a = decisionRecord(incidentId, step, d, result, error, before, apiCall);
+    this.d.store.startAction(a, this.d.clock.now(), jobSeq);
+    this.d.metrics.actions.inc({ action: a.action, result });
   }
 }

@@ -9,6 +9,7 @@ import { RangeQuery } from '@homeostat/contracts';
 import type { Engine } from '../engine/engine';
 import type { Metrics } from '../metrics';
 import { zodToError } from '../policy/load-policy';
+import type { Policy } from '../policy/policy-schema';
 import { registerAlertmanagerReceiver } from '../receivers/alertmanager';
 import { registerGrafanaReceiver } from '../receivers/grafana';
 import { GroupCommit } from '../receivers/group-commit';
@@ -26,6 +27,8 @@ export interface ServerDeps {
   access: AccessCheck;
   bodyLimitBytes: number;
   isLeader: () => boolean;
+  /** The policy in force (read per notification: alerts no rule matches are decided at intake). */
+  policy: () => Policy;
   /** Where persisted jobs go (default: this replica's engine). */
   onJobs?: (jobs: Job[]) => void;
 }
@@ -60,7 +63,21 @@ export function buildServer(d: ServerDeps): FastifyInstance {
       .code(404)
       .send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}`, field: 'path' });
   });
-  const commit = new GroupCommit(d.store, d.onJobs ?? ((jobs) => d.engine.enqueue(jobs)));
+  const commit = new GroupCommit(d.store, {
+    policy: d.policy,
+    onJobs: d.onJobs ?? ((jobs) => d.engine.enqueue(jobs)),
+    // what IncidentEnd and LadderStep count and log when the engine closes such an incident
+    onClosed: (closed) => {
+      for (const { incidentId, decided } of closed) {
+        d.metrics.actions.inc({ action: decided.action.action, result: decided.action.result });
+        d.metrics.escalations.inc({ reason: decided.reason });
+        d.log.debug(
+          { incidentId, status: decided.status, reason: decided.reason, why: decided.why },
+          'incident handed to humans',
+        );
+      }
+    },
+  });
   app.addHook('onClose', () => commit.close());
   const intake = {
     commit,

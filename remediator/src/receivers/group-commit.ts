@@ -1,6 +1,8 @@
+import type { Policy } from '../policy/policy-schema';
 import type { AuditSqlite, IncomingAlert, IntakeBatch, IntakeResult, Job } from '../sinks/audit-sqlite';
 import { IntakePostgres } from '../store/intake-postgres';
 import { PostgresDatabase } from '../store/postgres-database';
+import { decideUnmatched } from './unmatched-alert';
 
 type Source = 'alertmanager' | 'grafana';
 interface Pending {
@@ -12,6 +14,15 @@ interface Pending {
 
 /** Persists a group commit's notifications; resolves once they are committed. */
 type Writer = { acceptBatch(batch: IntakeBatch, now: number): IntakeResult | Promise<IntakeResult> };
+
+export interface GroupCommitDeps {
+  /** The policy in force now: alerts no rule of it matches are decided at intake (unmatched-alert.ts). */
+  policy: () => Policy;
+  /** The jobs a commit queued, for the engine. */
+  onJobs: (jobs: Job[]) => void;
+  /** The incidents a commit closed itself, for the metrics and the log the engine would have written. */
+  onClosed: (closed: IntakeResult['closed']) => void;
+}
 
 /**
  * Group commit: notifications arriving while the previous commit is being made are persisted in
@@ -32,7 +43,7 @@ export class GroupCommit {
 
   constructor(
     store: AuditSqlite,
-    private readonly onJobs: (jobs: Job[]) => void,
+    private readonly d: GroupCommitDeps,
     private readonly maxInFlight = 2,
   ) {
     const pg = store.db instanceof PostgresDatabase ? new IntakePostgres(store.db.url) : null;
@@ -41,8 +52,13 @@ export class GroupCommit {
   }
 
   submit(source: Source, alerts: IncomingAlert[]): Promise<{ fresh: number; duplicates: number }> {
+    const policy = this.d.policy();
+    const decided = alerts.map((a) => {
+      const d = decideUnmatched(policy, a);
+      return d ? { ...a, decided: d } : a;
+    });
     return new Promise((resolve, reject) => {
-      this.pending.push({ source, alerts, resolve, reject });
+      this.pending.push({ source, alerts: decided, resolve, reject });
       this.schedule();
     });
   }
@@ -67,9 +83,10 @@ export class GroupCommit {
     if (batch.length === 0) return;
     this.inFlight++;
     try {
-      const { counts, jobs } = await this.writer.acceptBatch(batch, Date.now());
+      const { counts, jobs, closed } = await this.writer.acceptBatch(batch, Date.now());
       batch.forEach((p, i) => p.resolve(counts[i]!));
-      if (jobs.length > 0) this.onJobs(jobs);
+      if (closed.length > 0) this.d.onClosed(closed);
+      if (jobs.length > 0) this.d.onJobs(jobs);
     } catch (e) {
       for (const p of batch) p.reject(e);
     } finally {

@@ -16,10 +16,12 @@ import { PostgresDatabase } from '../store/postgres-database';
 import { SCHEMA } from '../store/schema.sql';
 import { prepareStatements, type Statements } from '../store/statements';
 import {
+  closable,
   dedupeKeyOf,
   incidentIdOf,
   type IncomingAlert,
   type IntakeBatch,
+  type IntakeDecision,
   type IntakeResult,
   type Job,
   type NewAction,
@@ -29,6 +31,26 @@ import {
 export * from '../store/records';
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/** A new action's row as the `actionInsert` statement takes it. */
+const actionParams = (id: string, a: NewAction, now: number) => ({
+  id,
+  incidentId: a.incidentId,
+  action: a.action,
+  step: a.step,
+  rule: a.rule,
+  reason: a.reason,
+  target: json(a.target),
+  targetKey: a.targetKey,
+  service: a.service,
+  apiCall: json(a.apiCall),
+  before: json(a.before),
+  result: a.result,
+  error: a.error ?? null,
+  verification: a.verification,
+  startedAt: now,
+  phase: a.phase,
+});
 
 /**
  * The audit store: SQLite in WAL mode, synchronous=NORMAL (a commit survives a process crash;
@@ -79,23 +101,32 @@ export class AuditSqlite {
   /**
    * Persists notifications' alerts in one transaction (group commit: concurrent requests share a
    * commit): new (fingerprint, startsAt, status) keys create or update the incident and queue a
-   * job; seen keys are duplicates and change nothing. Returns per-notification counts and the jobs.
+   * job; seen keys are duplicates and change nothing. A new firing alert the intake already decided
+   * (`decided`: no rule matches it) is persisted as its incident closed instead, with no job.
+   * Returns per-notification counts, the jobs and the incidents closed here.
    */
   acceptBatch(batch: IntakeBatch, now: number): IntakeResult {
     const jobs: Job[] = [];
+    const closed: IntakeResult['closed'] = [];
+    const all = batch.flatMap(({ alerts }) =>
+      alerts.map((a) => ({ a, id: incidentIdOf(a.fingerprint, a.startsAtRaw) })),
+    );
+    const prepared = closable(all);
+    let n = 0;
     const tx = () =>
-      batch.map(({ source, alerts }) => {
+      batch.map(({ source, alerts }, i) => {
+        if (i === 0) n = 0;
         let fresh = 0;
         let duplicates = 0;
         for (const a of alerts) {
+          const { id, close: decided } = prepared[n++]!;
           const key = dedupeKeyOf(a);
           if (this.st.dedupe.run(key, now).changes === 0) {
             duplicates++;
             continue;
           }
           fresh++;
-          const id = incidentIdOf(a.fingerprint, a.startsAtRaw);
-          this.st.incidentInsert.run({
+          const created = this.st.incidentInsert.run({
             id,
             fingerprint: a.fingerprint,
             alertname: a.labels.alertname ?? '',
@@ -103,13 +134,11 @@ export class AuditSqlite {
             labels: JSON.stringify(a.labels),
             annotations: JSON.stringify(a.annotations),
             source,
-            status: a.status === 'firing' ? 'open' : 'resolved',
+            status: decided ? decided.status : a.status === 'firing' ? 'open' : 'resolved',
             startsAt: a.startsAt,
             receivedAt: now,
-          });
+          }).changes;
           if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
-          const seq = Number(this.st.jobInsert.run(id, a.status, now).lastInsertRowid);
-          jobs.push({ seq, incidentId: id, status: a.status });
           this.st.audit.run(
             now,
             'alert',
@@ -117,14 +146,36 @@ export class AuditSqlite {
             null,
             JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }),
           );
+          if (decided && created === 1) {
+            this.closeAtIntake(id, decided, now);
+            closed.push({ incidentId: id, decided });
+            continue;
+          }
+          // an incident that existed already is the engine's to look at, as it always was
+          const seq = Number(this.st.jobInsert.run(id, a.status, now).lastInsertRowid);
+          jobs.push({ seq, incidentId: id, status: a.status });
         }
         return { fresh, duplicates };
       });
     try {
-      return { counts: this.inTransaction(tx), jobs };
+      return { counts: this.inTransaction(tx), jobs, closed };
     } catch (e) {
       throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
     }
+  }
+
+  /**
+   * The rows the engine writes when it closes an incident on a skip (LadderStep.record + IncidentEnd):
+   * the decision's action row and audit record, the incident's new status, the escalation. The
+   * incident row was inserted with that status already, so only its audit record is written here.
+   */
+  private closeAtIntake(incidentId: string, d: IntakeDecision, now: number): void {
+    const aid = randomUUID();
+    const a: NewAction = { incidentId, ...d.action };
+    this.st.actionInsert.run(actionParams(aid, a, now));
+    this.appendAudit('decision', incidentId, aid, { ...a }, now);
+    this.appendAudit('incident', incidentId, null, { status: d.status, step: a.step, why: d.why }, now);
+    this.appendAudit('escalation', incidentId, null, { status: d.status, reason: d.reason, why: d.why }, now);
   }
 
   accept(
@@ -229,24 +280,7 @@ export class AuditSqlite {
   startAction(a: NewAction, now: number, jobSeq: number | null): string {
     const id = randomUUID();
     this.inTransaction(() => {
-      this.st.actionInsert.run({
-        id,
-        incidentId: a.incidentId,
-        action: a.action,
-        step: a.step,
-        rule: a.rule,
-        reason: a.reason,
-        target: json(a.target),
-        targetKey: a.targetKey,
-        service: a.service,
-        apiCall: json(a.apiCall),
-        before: json(a.before),
-        result: a.result,
-        error: a.error ?? null,
-        verification: a.verification,
-        startedAt: now,
-        phase: a.phase,
-      });
+      this.st.actionInsert.run(actionParams(id, a, now));
       if (jobSeq !== null) this.st.jobDone.run(jobSeq);
       this.appendAudit(
         a.phase === 'started' ? 'action_started' : 'decision',

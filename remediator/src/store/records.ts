@@ -20,6 +20,22 @@ export interface IncomingAlert {
   startsAtRaw: string;
   labels: Labels;
   annotations: Labels;
+  /** Set by the intake when the policy already decided this alert (receivers/unmatched-alert.ts). */
+  decided?: IntakeDecision;
+}
+
+/**
+ * A firing alert the intake decided itself because no policy rule matches it: the store persists
+ * its incident already closed, with the rows the engine would have written (decision, incident
+ * status, escalation), and queues no job. An incident that already existed gets a job as before.
+ */
+export interface IntakeDecision {
+  /** The decision's action row; the store fills in the incident. */
+  action: Omit<NewAction, 'incidentId'>;
+  status: 'escalated';
+  /** The escalation reason (`no_rule`), as IncidentEnd records it. */
+  reason: string;
+  why: string;
 }
 
 /** Notifications persisted in one group commit, and what each of them brought. */
@@ -27,6 +43,8 @@ export type IntakeBatch = { source: 'alertmanager' | 'grafana'; alerts: Incoming
 export interface IntakeResult {
   counts: { fresh: number; duplicates: number }[];
   jobs: Job[];
+  /** Incidents the intake closed itself (IntakeDecision), in the order they were persisted. */
+  closed: { incidentId: string; decided: IntakeDecision }[];
 }
 
 export interface Job {
@@ -61,4 +79,19 @@ export function incidentIdOf(fingerprint: string, startsAtRaw: string): string {
 /** The dedupe key: an alert as Alertmanager identifies it (fingerprint, raw startsAt), per status. */
 export function dedupeKeyOf(a: IncomingAlert): string {
   return `${a.fingerprint}|${a.startsAtRaw}|${a.status}`;
+}
+
+/**
+ * The alerts of a group commit the intake may close (IntakeDecision), each as `close`: firing, and
+ * no resolved copy of the same incident in the batch (the engine, deciding after this commit, would
+ * have found that incident resolved and left it so).
+ */
+export function closable<T extends { a: IncomingAlert; id: string }>(
+  alerts: T[],
+): (T & { close: IntakeDecision | undefined })[] {
+  const resolved = new Set(alerts.filter((x) => x.a.status === 'resolved').map((x) => x.id));
+  return alerts.map((x) => ({
+    ...x,
+    close: x.a.status === 'firing' && !resolved.has(x.id) ? x.a.decided : undefined,
+  }));
 }

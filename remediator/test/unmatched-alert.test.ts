@@ -1,0 +1,189 @@
+import { makeTempDir, startPostgres, type PostgresDaemon } from '@homeostat/testkit';
+import { join } from 'node:path';
+import { alert, webhook } from './support/payload';
+import { RecordingActuator } from './support/recording-actuator';
+import { asReader, startRemediator, type TestRemediator } from './support/remediator';
+
+jest.setTimeout(90_000);
+
+const policy = {
+  defaults: {
+    cooldownSeconds: 0,
+    verify: {
+      timeoutSeconds: 5,
+      stableSeconds: 0,
+      intervalSeconds: 0.1,
+      scoreQuery: '',
+      requireResolved: false,
+    },
+  },
+  rules: [
+    {
+      name: 'cpu',
+      match: { alertname: 'HomeostatAnomaly' },
+      target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+      allow: ['orders'],
+      ladder: [{ action: 'restart' }],
+    },
+  ],
+};
+
+interface ApiIncident {
+  id: string;
+  fingerprint: string;
+  status: string;
+  actions: { action: string; result: string; reason: string; verification: string }[];
+}
+
+/** What differs between two incidents of the same alert by nature: ids and times. */
+const VOLATILE =
+  /^(id|incidentId|fingerprint|startsAt|receivedAt|startedAt|finishedAt|verifiedAt|resolvedAt|time|endTime)$/;
+const stable = (v: unknown): unknown =>
+  JSON.parse(JSON.stringify(v, (k, x) => (VOLATILE.test(k) ? undefined : x)));
+
+const unmatched = () => alert({ alertname: 'DiskFull', service: 'orders', top_feature: 'disk' });
+
+describe.each(['SQLite', 'PostgreSQL'])('an alert no policy rule matches, on %s', (store) => {
+  let pg: PostgresDaemon | undefined;
+  let r: TestRemediator;
+  const act = new RecordingActuator();
+  beforeAll(async () => {
+    if (store === 'PostgreSQL') pg = await startPostgres();
+    r = await startRemediator(
+      {
+        policy,
+        ...(pg
+          ? { state: { url: pg.connectionUrl, pollMs: 50 } }
+          : { storage: { file: join(makeTempDir('nr'), 'a.db') } }),
+      },
+      { actuators: { process: act } },
+    );
+  });
+  afterAll(async () => {
+    await r?.close();
+    pg?.stop({ removeDir: true });
+  });
+
+  const incidents = async (): Promise<ApiIncident[]> =>
+    (
+      (await (
+        await fetch(`${r.url}/api/v1/incidents?from=0&to=${Date.now()}`, { headers: asReader })
+      ).json()) as {
+        incidents: ApiIncident[];
+      }
+    ).incidents;
+  const audit = (id: string) =>
+    (
+      r.store.db
+        .prepare('SELECT kind, action_id, data FROM audit WHERE incident_id = ? ORDER BY seq')
+        .all(id) as {
+        kind: string;
+        action_id: string | null;
+        data: string;
+      }[]
+    ).map((a) => ({ kind: a.kind, hasAction: a.action_id !== null, data: stable(JSON.parse(a.data)) }));
+  const jobsOf = (id: string) =>
+    Number(
+      (r.store.db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE incident_id = ?').get(id) as { n: number }).n,
+    );
+
+  it('is listed as escalated (no_rule) with its audit record and no job; a matched alert in the same notification still acts', async () => {
+    const nr = unmatched();
+    const hit = alert({ service: 'orders' });
+    expect((await r.post('/api/v1/alerts/alertmanager', webhook([nr, hit]))).body).toEqual({
+      accepted: 2,
+      duplicates: 0,
+    });
+    await waitUntil(() => act.runs.length === 1);
+    await r.engine.idle();
+    const all = await incidents();
+    const closed = all.find((i) => i.fingerprint === nr.fingerprint)!;
+    expect(closed.status).toBe('escalated');
+    expect(closed.actions).toEqual([
+      expect.objectContaining({ action: 'notify', result: 'skipped', verification: 'not_applicable' }),
+    ]);
+    expect(closed.actions[0]!.reason).toBe('no_rule: no policy rule matches the alert labels');
+    expect(audit(closed.id).map((a) => a.kind)).toEqual(['alert', 'decision', 'incident', 'escalation']);
+    expect(audit(closed.id).at(-1)!.data).toEqual({
+      status: 'escalated',
+      reason: 'no_rule',
+      why: 'no_rule: no policy rule matches the alert labels',
+    });
+    // decided at intake: the engine never had a job for it
+    expect(jobsOf(closed.id)).toBe(0);
+    const acted = all.find((i) => i.fingerprint === hit.fingerprint)!;
+    expect(acted.actions.map((a) => [a.action, a.result])).toEqual([['restart', 'succeeded']]);
+    expect(act.runs).toEqual([
+      expect.objectContaining({ action: 'restart', target: 'orders', incidentId: acted.id }),
+    ]);
+    expect(jobsOf(acted.id)).toBe(1);
+    const metrics = await (await fetch(`${r.url}/metrics`)).text();
+    expect(metrics).toMatch(/^homeostat_remediator_escalations_total\{reason="no_rule"\} 1$/m);
+    expect(metrics).toMatch(/^homeostat_remediator_actions_total\{action="notify",result="skipped"\} 1$/m);
+    // a repeat is a duplicate and changes nothing
+    expect((await r.post('/api/v1/alerts/alertmanager', webhook([nr]))).body).toEqual({
+      accepted: 0,
+      duplicates: 1,
+    });
+    expect(audit(closed.id)).toHaveLength(4);
+  });
+
+  it('reads exactly as when the engine decides it: same incident, action and audit records', async () => {
+    const viaIntake = unmatched();
+    const viaEngine = unmatched();
+    await r.post('/api/v1/alerts/alertmanager', webhook([viaIntake]));
+    // the engine's path: persisted undecided (as an incident that existed already would be), then a pass
+    const { jobs } = r.store.acceptBatch(
+      [
+        {
+          source: 'alertmanager',
+          alerts: [
+            { ...viaEngine, startsAtRaw: viaEngine.startsAt, startsAt: Date.parse(viaEngine.startsAt) },
+          ],
+        },
+      ],
+      Date.now(),
+    );
+    expect(jobs).toHaveLength(1);
+    r.engine.enqueue(jobs);
+    await r.engine.idle();
+    const all = await incidents();
+    const a = all.find((i) => i.fingerprint === viaIntake.fingerprint)!;
+    const b = all.find((i) => i.fingerprint === viaEngine.fingerprint)!;
+    expect(b.status).toBe('escalated');
+    expect(stable(a)).toEqual(stable(b));
+    expect(audit(a.id)).toEqual(audit(b.id));
+    const tl = async (id: string) => {
+      const res = await fetch(`${r.url}/api/v1/timeline?from=0&to=${Date.now()}`, { headers: asReader });
+      const { events } = (await res.json()) as { events: { incidentId?: string }[] };
+      return stable(events.filter((e) => e.incidentId === id));
+    };
+    expect(await tl(a.id)).toEqual(await tl(b.id));
+    const metrics = await (await fetch(`${r.url}/metrics`)).text();
+    expect(metrics).toMatch(/^homeostat_remediator_escalations_total\{reason="no_rule"\} 3$/m);
+  });
+
+  it('leaves an incident that already exists to the engine, as before: a resolved one stays resolved', async () => {
+    const late = unmatched();
+    await r.post('/api/v1/alerts/alertmanager', webhook([{ ...late, status: 'resolved' }]));
+    await r.post('/api/v1/alerts/alertmanager', webhook([late]));
+    const both = unmatched();
+    await r.post('/api/v1/alerts/alertmanager', webhook([both, { ...both, status: 'resolved' }]));
+    await r.engine.idle();
+    const all = await incidents();
+    for (const x of [late, both]) {
+      const inc = all.find((i) => i.fingerprint === x.fingerprint)!;
+      expect([inc.status, inc.actions]).toEqual(['resolved', []]);
+      expect(audit(inc.id).map((a) => a.kind)).toEqual(['alert', 'alert']);
+      expect(jobsOf(inc.id)).toBe(2);
+    }
+  });
+});
+
+async function waitUntil(ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}

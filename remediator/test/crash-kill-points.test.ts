@@ -227,7 +227,7 @@ beforeAll(() => assertBuilt());
 describe.each(stores)('kill -9 of the remediator at every point of a step (%s)', (store) => {
   let w: World;
   beforeEach(() => (w = new World()));
-  afterEach(() => w.stop());
+  afterEach(() => w?.stop());
   afterAll(async () => {
     await pg?.stop({ removeDir: true });
     pg = null;
@@ -340,7 +340,7 @@ describe.each(stores)('kill -9 of the remediator at every point of a step (%s)',
 describe('kill -9 of the acting replica on PostgreSQL: the surviving replica finishes the step', () => {
   let w: World;
   beforeEach(() => (w = new World()));
-  afterEach(() => w.stop());
+  afterEach(() => w?.stop());
   afterAll(async () => {
     await pg?.stop({ removeDir: true });
     pg = null;

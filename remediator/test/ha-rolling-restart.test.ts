@@ -88,7 +88,14 @@ describe('HA: rolling restart of two remediators on one PostgreSQL under a stead
       await new Promise((ok) => setTimeout(ok, 2000));
       const old = replicas[i]!;
       replicas[i] = null;
-      await old.stop({ signal: 'SIGTERM' });
+      // As Kubernetes stops a pod: SIGTERM, and SIGKILL only after the grace period (30 s by
+      // default). Daemon.stop()'s 5 s was too short on a loaded machine: the SIGKILL interrupted an
+      // action (closed as interrupted, never repeated), and the test counts only succeeded ones.
+      const exited = new Promise<void>((ok) => old.child.once('exit', () => ok()));
+      old.child.kill('SIGTERM');
+      const grace = setTimeout(() => old.child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(grace);
       replicas[i] = await start(name, ports[i]!);
     }
     await new Promise((ok) => setTimeout(ok, 1000));

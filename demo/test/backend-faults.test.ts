@@ -113,6 +113,32 @@ test('latency: median request latency rises by >= 500 ms while active', async ()
   }
 });
 
+test('errors: the 5xx ratio spikes to about the configured ratio, failed requests log their trace id', async () => {
+  const ratio = `sum(rate(http_requests_total{job="demo",code=~"5.."}[3s])) / sum(rate(http_requests_total${J}[3s]))`;
+  const load = backgroundLoad(`${backend.url}/api/orders`, { ms: 40_000, concurrency: 3, method: 'POST' });
+  try {
+    await admin(backend.url, 'POST', '/admin/faults/errors', { ratio: 0.5, durationSeconds: 30 });
+    const during = await waitForValue(prom, ratio, (v) => v > 0.3);
+    expect(during).toBeLessThan(0.75);
+    await waitForValue(
+      prom,
+      `sum(rate(demo_transactions_total{job="demo",result="failure"}[3s]))`,
+      (v) => v > 0,
+    );
+    await admin(backend.url, 'DELETE', '/admin/faults/errors');
+    await waitForValue(prom, ratio, (v) => v === 0);
+  } finally {
+    await load.stop();
+  }
+  const failed = readFileSync(backend.logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"request failed"'))
+    .map((l) => JSON.parse(l) as { trace_id?: string; code?: number });
+  expect(failed.length).toBeGreaterThan(0);
+  expect(failed[0].trace_id).toMatch(/^[0-9a-f]{32}$/);
+  expect(failed[0].code).toBe(500);
+});
+
 test('packet loss: about the configured share of callers get their connection reset, counted as 599; scrapes and admin are untouched', async () => {
   await admin(backend.url, 'POST', '/admin/faults/packet-loss', { ratio: 0.3, durationSeconds: 30 });
   const outcomes: string[] = [];
@@ -139,32 +165,6 @@ test('packet loss: about the configured share of callers get their connection re
     Array.from({ length: 40 }, () => fetch(`${backend.url}/api/orders/4`).then((r) => r.status, () => 'reset')),
   );
   expect(after.filter((x) => x === 'reset')).toHaveLength(0);
-});
-
-test('errors: the 5xx ratio spikes to about the configured ratio, failed requests log their trace id', async () => {
-  const ratio = `sum(rate(http_requests_total{job="demo",code=~"5.."}[3s])) / sum(rate(http_requests_total${J}[3s]))`;
-  const load = backgroundLoad(`${backend.url}/api/orders`, { ms: 40_000, concurrency: 3, method: 'POST' });
-  try {
-    await admin(backend.url, 'POST', '/admin/faults/errors', { ratio: 0.5, durationSeconds: 30 });
-    const during = await waitForValue(prom, ratio, (v) => v > 0.3);
-    expect(during).toBeLessThan(0.75);
-    await waitForValue(
-      prom,
-      `sum(rate(demo_transactions_total{job="demo",result="failure"}[3s]))`,
-      (v) => v > 0,
-    );
-    await admin(backend.url, 'DELETE', '/admin/faults/errors');
-    await waitForValue(prom, ratio, (v) => v === 0);
-  } finally {
-    await load.stop();
-  }
-  const failed = readFileSync(backend.logFile, 'utf8')
-    .split('\n')
-    .filter((l) => l.includes('"request failed"'))
-    .map((l) => JSON.parse(l) as { trace_id?: string; code?: number });
-  expect(failed.length).toBeGreaterThan(0);
-  expect(failed[0].trace_id).toMatch(/^[0-9a-f]{32}$/);
-  expect(failed[0].code).toBe(500);
 });
 
 test('cache off: every read misses and goes to the database', async () => {

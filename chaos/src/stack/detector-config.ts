@@ -55,10 +55,11 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         },
         queries: {
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
-          // growth of the worst replica past its first minute: a young Node process's heap grows for
-          // a minute at a leak's pace (so it is not counted), a level would double with a scale-out and
-          // an average over replicas halves a leak in one of two; a leak is a sustained positive slope
-          memory: `max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s]) and on (instance) (time() - process_start_time_seconds{${sel}} > 60)) or max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s])) * 0`,
+          // growth of the worst replica past its first two minutes: a young Node process's heap grows
+          // at a leak's pace for a minute or more (a scale-out's new replica read as a leak at 60-90 s),
+          // a level would double with a scale-out and an average over replicas halves a leak in one of
+          // two; a leak is a sustained positive slope
+          memory: `max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s]) and on (instance) (time() - process_start_time_seconds{${sel}} > 120)) or max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s])) * 0`,
           latency_p95: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${sel}}[10s])))`,
           // `or ... * 0`: a service without any 5xx has no error series at all; give it a 0, not a gap
           error_ratio: `(sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) or sum by (service) (rate(http_requests_total{${sel}}[10s])) * 0) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,

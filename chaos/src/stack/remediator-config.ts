@@ -18,9 +18,7 @@ export function remediatorConfig(i: {
   const common = {
     target: i.actuator.target,
     allow: services,
-    // a minute, not less: a restarted or new replica's first half minute (JIT, caches, heap growth)
-    // reads as anomalous, and acting on it again would restart a service that was just healed
-    cooldownSeconds: 60,
+    cooldownSeconds: 20,
     maxAttempts: 3,
     verify: { timeoutSeconds: 120, stableSeconds: 5, intervalSeconds: 1 },
   };
@@ -48,8 +46,6 @@ export function remediatorConfig(i: {
           match: { alertname: 'HomeostatTargetDown' },
           ladder: [{ action: 'restart' }],
           ...common,
-          // a target that is down is never a transient: restart it even soon after another action
-          cooldownSeconds: 20,
           verify: { ...common.verify, scoreQuery: '' },
         },
         {

@@ -18,6 +18,7 @@ import { backendMetrics, createRegistry, httpMetrics } from './metrics';
 import { backendOpenApi } from './openapi';
 import type { Tracing } from './tracing';
 import { PERSONALITIES, type Operation } from './personality';
+import { ScratchVolume } from './scratch-volume';
 import { createEdge } from './service-edge';
 import { WorkerPool } from './worker-pool';
 
@@ -46,7 +47,8 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
   const personality = PERSONALITIES[service];
   const registry = createRegistry(service);
   const http = httpMetrics(registry);
-  const m = backendMetrics(registry);
+  const volume = ScratchVolume.open(config.scratchDir, service);
+  const m = backendMetrics(registry, { service, scratchUsedBytes: () => volume.usedBytes() });
   const workers = new WorkerPool({
     size: config.workers,
     queueLimit: config.queueLimit,
@@ -66,7 +68,7 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
     latencyFault(effects),
     crashFault(deps.exit),
     poolExhaustionFault(db),
-    diskFault({ baseDir: config.scratchDir, onBytes: (b) => m.diskBytes.set({ service }, b) }),
+    diskFault({ baseDir: volume.dir, onBytes: (b) => m.diskBytes.set({ service }, b) }),
     errorsFault(effects),
     packetLossFault(effects),
   ] as FaultDefinition<never>[];
@@ -189,6 +191,7 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
     async close() {
       await scheduler.stopAll();
       await app.close();
+      volume.close();
     },
   };
 }

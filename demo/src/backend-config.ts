@@ -17,7 +17,10 @@ export const BackendConfig = z.object({
   cacheTtlMs: z.number().int().min(1).default(5000),
   /** Multiplies every operation's CPU and query time: > 1 makes the service heavier. */
   workScale: z.number().positive().max(100).default(1),
-  /** Where the disk fault writes its temp dir (default: the OS temp dir). */
+  /**
+   * The scratch volume: where temporary files (the disk fault's too) go and whose usage
+   * demo_scratch_used_bytes reports. Default: a fresh dir per process in the OS temp dir, removed on exit.
+   */
   scratchDir: z.string().optional(),
 });
 export type BackendConfig = z.infer<typeof BackendConfig>;

@@ -70,8 +70,15 @@ export function httpMetrics(registry: DemoRegistry) {
 }
 export type HttpMetrics = ReturnType<typeof httpMetrics>;
 
-/** Saturation metrics of a backend: pools, cache, fault-held resources. */
-export function backendMetrics(registry: DemoRegistry) {
+/** What a backend's scrape-time gauges read. */
+export interface BackendMetricSources {
+  service: string;
+  /** Bytes used on the backend's scratch volume (ScratchVolume.usedBytes). */
+  scratchUsedBytes: () => Promise<number>;
+}
+
+/** Saturation metrics of a backend: pools, cache, scratch volume, fault-held resources. */
+export function backendMetrics(registry: DemoRegistry, sources: BackendMetricSources) {
   const g = (name: string, help: string) =>
     new Gauge({ name, help, labelNames: ['service'] as const, registers: [registry] });
   return {
@@ -90,7 +97,21 @@ export function backendMetrics(registry: DemoRegistry) {
       registers: [registry],
     }),
     leakedBytes: g('demo_memory_leak_bytes', 'Bytes retained by the memory-leak fault'),
-    diskBytes: g('demo_disk_fill_bytes', 'Bytes written to the scratch disk by the disk fault'),
+    // measured, not counted: the volume an SRE would watch (like kubelet_volume_stats_used_bytes),
+    // read on disk at each scrape, so it sees every writer and every file left behind
+    scratchUsed: new Gauge({
+      name: 'demo_scratch_used_bytes',
+      help: 'Bytes used on the scratch volume (--scratch-dir): every file under it, whatever wrote it, in allocated blocks as du counts them; read at each scrape',
+      labelNames: ['service'] as const,
+      registers: [registry],
+      async collect() {
+        this.set({ service: sources.service }, await sources.scratchUsedBytes());
+      },
+    }),
+    diskBytes: g(
+      'demo_disk_fill_bytes',
+      'Bytes the disk fault has written to the scratch volume and not yet removed: ground truth for experiments (demo_scratch_used_bytes is the volume\'s usage)',
+    ),
   };
 }
 export type BackendMetrics = ReturnType<typeof backendMetrics>;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { makeTempDir, startPrometheus, waitFor, type PrometheusDaemon } from '@homeostat/testkit';
 import {
@@ -206,15 +206,30 @@ test('pool-exhaustion: all DB connections held, queries time out with 503, trans
   }
 });
 
-test('disk: bounded files appear in a temp dir and are removed on stop', async () => {
+test('disk: bounded files appear in a temp dir of the scratch volume, its usage grows, and both go on stop', async () => {
+  const MiB = 1024 * 1024;
   await admin(backend.url, 'POST', '/admin/faults/disk', { mbPerSecond: 40, maxMb: 30, durationSeconds: 30 });
-  await waitForValue(prom, `demo_disk_fill_bytes${J}`, (v) => v === 30 * 1024 * 1024, 15_000);
+  await waitForValue(prom, `demo_disk_fill_bytes${J}`, (v) => v === 30 * MiB, 15_000);
   const dirs = readdirSync(scratch);
   expect(dirs).toHaveLength(1);
   expect(readdirSync(`${scratch}/${dirs[0]}`).length).toBe(30);
+  await waitForValue(prom, `demo_scratch_used_bytes${J}`, (v) => v >= 30 * MiB);
   await admin(backend.url, 'DELETE', '/admin/faults/disk');
   expect(readdirSync(scratch)).toEqual([]);
   await waitForValue(prom, `demo_disk_fill_bytes${J}`, (v) => v === 0);
+  await waitForValue(prom, `demo_scratch_used_bytes${J}`, (v) => v === 0);
+});
+
+test('disk usage: demo_scratch_used_bytes counts a file any writer leaves on the scratch volume', async () => {
+  const file = `${scratch}/left-behind.bin`;
+  writeFileSync(file, Buffer.alloc(5 * 1024 * 1024, 1));
+  try {
+    await waitForValue(prom, `demo_scratch_used_bytes${J}`, (v) => v >= 5 * 1024 * 1024);
+    expect(await scalar(prom, `demo_disk_fill_bytes${J}`)).toBe(0);
+  } finally {
+    rmSync(file, { force: true });
+  }
+  await waitForValue(prom, `demo_scratch_used_bytes${J}`, (v) => v === 0);
 });
 
 test('ground truth: the windows the admin API returns are the ones the service recorded', async () => {

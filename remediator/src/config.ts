@@ -83,7 +83,13 @@ export const Config = z.strictObject({
   policy: z.unknown().optional(),
   prometheus: z.strictObject({ url: z.url() }).optional(),
   alertmanager: z.strictObject({ url: z.url() }).optional(),
-  docker: z.strictObject({ socketPath: z.string().default('/var/run/docker.sock') }).optional(),
+  docker: z
+    .strictObject({
+      socketPath: z.string().default('/var/run/docker.sock'),
+      /** How long a clone made by scale_out is kept (from the scale-out; cover verify.timeoutSeconds), then removed. */
+      scaleOutHoldSeconds: z.number().int().min(1).default(900),
+    })
+    .optional(),
   kubernetes: z
     .strictObject({
       kubeconfig: z.string().optional(),
@@ -119,6 +125,8 @@ export const Config = z.strictObject({
     .strictObject({
       gateway: z.strictObject({ url: z.url(), token: Secret.optional() }).optional(),
       groups: z.array(ProcessGroupConfig).default([]),
+      /** How long a replica spawned by scale_out is kept (from the scale-out; cover verify.timeoutSeconds), then stopped. */
+      scaleOutHoldSeconds: z.number().int().min(1).default(900),
     })
     .optional(),
   /** Jobs processed at the same time (each is one alert; one incident never runs twice at once). */

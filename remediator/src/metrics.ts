@@ -25,6 +25,12 @@ export function createMetrics() {
       labelNames: ['action', 'result'] as const,
       registers,
     }),
+    givenBack: new Counter({
+      name: 'homeostat_remediator_replicas_given_back_total',
+      help: 'Replicas a scale_out added and its hold gave back (process replicas, Docker clones)',
+      labelNames: ['actuator'] as const,
+      registers,
+    }),
     verifications: new Counter({
       name: 'homeostat_remediator_verifications_total',
       help: 'Post-action verifications by result (passed, failed, unknown)',

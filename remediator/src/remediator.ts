@@ -6,6 +6,7 @@ import type { Actuator } from './actuators/actuator';
 import { DockerActuator } from './actuators/docker';
 import { KubernetesActuator, loadKubeConfig } from './actuators/kubernetes';
 import { ProcessActuator } from './actuators/process';
+import type { ScaleOutHoldOptions } from './actuators/scale-out-hold';
 import { LeaseElector } from './leader/lease';
 import { readCredentials, readSecret, stateUrl, type LoadedConfig } from './config';
 import { StackAlertReader } from './engine/alert-reader';
@@ -68,8 +69,20 @@ export async function createRemediator(
   let isLeader = o.isLeader ?? (() => true);
   // right before a platform call; the live check where the leadership source has one
   let confirmLeader = (): boolean => isLeader();
+  // Extra capacity is given back when its hold ends (scale-out-hold.ts), by the leader only, and
+  // every give-back is in the audit log next to the scale-out that added it.
+  const hold = (holdSeconds: number): ScaleOutHoldOptions => ({
+    holdSeconds,
+    mayAct: () => confirmLeader(),
+    log,
+    onGiveBack: (g) => {
+      store.appendAudit('scale_back', g.incidentId, null, { ...g }, Date.now());
+      metrics.givenBack.inc({ actuator: g.actuator });
+    },
+  });
   if (config.process) {
     const p = new ProcessActuator({
+      hold: hold(config.process.scaleOutHoldSeconds),
       groups: config.process.groups,
       ...(config.process.gateway
         ? {
@@ -90,7 +103,10 @@ export async function createRemediator(
     actuators.process = p;
   }
   if (config.docker && !o.actuators?.docker) {
-    actuators.docker = new DockerActuator({ socketPath: config.docker.socketPath });
+    actuators.docker = new DockerActuator({
+      socketPath: config.docker.socketPath,
+      hold: hold(config.docker.scaleOutHoldSeconds),
+    });
   }
   if (config.kubernetes && !o.actuators?.kubernetes) {
     const kc = loadKubeConfig(config.kubernetes.kubeconfig);

@@ -3,6 +3,7 @@ import { buildNodeImage, freePort, startAlertmanager, waitFor, type Daemon } fro
 import Docker from 'dockerode';
 import type { Target } from '@homeostat/contracts';
 import { CLONE_LABEL, DockerActuator } from '../src/actuators/docker';
+import { HOLD_UNTIL_LABEL } from '../src/actuators/docker-clone-hold';
 import { RemediatorError } from '../src/errors';
 import { fireInAlertmanager, resolveInAlertmanager } from './support/am-alerts';
 import { alert, webhook } from './support/payload';
@@ -115,6 +116,28 @@ describe('Docker actuator against the real engine', () => {
     await waitFor('the clone to serve', () => healthy(clonePort));
     await act.undo(req('scale_out', 2), before, after);
     expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+  });
+
+  it('removes a clone when its scale-out hold ends (the hold is on the clone: a restarted remediator sees it too)', async () => {
+    let now = Date.now();
+    const holding = new DockerActuator({ hold: { holdSeconds: 60, now: () => now } });
+    const before = await holding.snapshot(target);
+    const after = await (await holding.plan(req('scale_out', 2), before)).run();
+    const [clone] = after.clones as string[];
+    expect((await docker.getContainer(clone!).inspect()).Config.Labels).toMatchObject({
+      [HOLD_UNTIL_LABEL]: String(now + 60_000),
+    });
+    now += 59_000;
+    expect(await holding.sweepHolds()).toEqual([]);
+    // a second actuator (a restarted remediator) reads the hold from the clone's labels
+    const restarted = new DockerActuator({ hold: { holdSeconds: 60, now: () => now + 2_000 } });
+    const given = await restarted.sweepHolds();
+    expect(given).toEqual([
+      expect.objectContaining({ actuator: 'docker', target: 'orders', incidentId: 'inc-1', heldSeconds: 61 }),
+    ]);
+    expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+    await holding.close();
+    await restarted.close();
   });
 
   it('scales in by removing clones only, never the original', async () => {

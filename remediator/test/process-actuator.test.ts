@@ -18,6 +18,10 @@ describe('process actuator with the real demo gateway admin API', () => {
   let gwUrl: string;
   let port: number;
   let act: ProcessActuator;
+  // the scale-out hold's clock and leadership, moved by the hold test
+  let now = Date.now();
+  let leads = true;
+  const givenBack: unknown[] = [];
   const req = (
     action: Action,
     params: Record<string, unknown> = {},
@@ -67,6 +71,12 @@ describe('process actuator with the real demo gateway admin API', () => {
       ],
       gateway: { url: gwUrl, token: ADMIN },
       adminToken: ADMIN,
+      hold: {
+        holdSeconds: 600,
+        now: () => now,
+        mayAct: () => leads,
+        onGiveBack: (g) => givenBack.push(g),
+      },
     });
     await act.start();
   });
@@ -157,5 +167,34 @@ describe('process actuator with the real demo gateway admin API', () => {
     for (const p of spawnedPorts) await expect(fetch(`http://127.0.0.1:${p}/healthz`)).rejects.toThrow();
     const none = await (await act.plan(req('scale_in', {}, 1), after)).run();
     expect(none.replicas).toBe(1);
+  });
+
+  it('gives back a scaled-out replica when its hold ends: not before, not while another replica leads', async () => {
+    now = Date.now();
+    const before = await act.snapshot(target);
+    const after = await (await act.plan({ ...req('scale_out', {}, 2), incidentId: 'inc-7' }, before)).run();
+    const [extra] = after.spawned as number[];
+    expect((await upstreams()).map((u) => u.url)).toContain(`http://127.0.0.1:${extra}`);
+
+    now += 599_000; // within the hold
+    expect(await act.sweepHolds()).toEqual([]);
+    now += 2_000; // past it, but this replica does not lead
+    leads = false;
+    expect(await act.sweepHolds()).toEqual([]);
+    expect((await act.snapshot(target)).replicas).toBe(2);
+
+    leads = true;
+    const given = await act.sweepHolds();
+    expect(given).toEqual([
+      { actuator: 'process', target: 'orders', replica: String(extra), incidentId: 'inc-7', heldSeconds: 601 },
+    ]);
+    expect(givenBack).toEqual(given);
+    expect((await act.snapshot(target)).replicas).toBe(1);
+    expect((await upstreams()).map((u) => u.url)).toEqual([`http://127.0.0.1:${port}`]);
+    await expect(fetch(`http://127.0.0.1:${extra}/healthz`)).rejects.toThrow();
+    // the configured replica is never given back, and the incident's undo finds nothing left to remove
+    now += 3_600_000;
+    expect(await act.sweepHolds()).toEqual([]);
+    expect(await act.undo(req('scale_out'), before, after)).toBeNull();
   });
 });

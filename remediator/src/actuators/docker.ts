@@ -4,6 +4,8 @@ import type { ApiCall, Target } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
+import { clonesPastHold, HOLD_UNTIL_LABEL } from './docker-clone-hold';
+import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions } from './scale-out-hold';
 
 const PROJECT = 'com.docker.compose.project';
 const SERVICE = 'com.docker.compose.service';
@@ -18,6 +20,8 @@ export interface DockerActuatorOptions {
   socketPath?: string;
   /** Env var holding the listen port; host-network clones get a fresh free port in it. */
   portEnv?: string;
+  /** Clones made by scale_out are removed when this hold ends (none: kept until scale_in/undo). */
+  hold?: ScaleOutHoldOptions;
 }
 
 /** States a restart can bring back to running. */
@@ -56,9 +60,42 @@ function freeHostPort(): Promise<number> {
 export class DockerActuator implements Actuator {
   readonly kind = 'docker' as const;
   readonly docker: Docker;
+  private readonly hold: ScaleOutHold | null;
+  /** Actions running: the hold never removes a clone under one (it may be the action's target). */
+  private busy = 0;
 
   constructor(private readonly opts: DockerActuatorOptions = {}) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+    this.hold = opts.hold ? new ScaleOutHold(opts.hold) : null;
+  }
+
+  /** Gives back clones past their hold now (a previous run's too), then every few seconds. */
+  async reconcile(): Promise<void> {
+    await this.sweepHolds();
+    this.hold?.start((now) => this.giveBack(now));
+  }
+
+  /** One sweep of the scale-out hold now. */
+  sweepHolds(): Promise<GiveBack[]> {
+    return this.hold ? this.hold.sweep((now) => this.giveBack(now)) : Promise.resolve([]);
+  }
+
+  async close(): Promise<void> {
+    this.hold?.stop();
+  }
+
+  private async giveBack(now: number): Promise<GiveBack[]> {
+    if (this.busy > 0) return [];
+    const due = await clonesPastHold(
+      this.docker,
+      CLONE_LABEL,
+      INCIDENT_LABEL,
+      CLONE_OF_LABEL,
+      this.opts.hold?.holdSeconds ?? 0,
+      now,
+    );
+    for (const c of due) await this.removeContainer(c.id);
+    return due.map(({ id: _id, ...g }) => g);
   }
 
   /** The target's containers in the given states (running only, unless a restart needs the dead ones). */
@@ -111,7 +148,27 @@ export class DockerActuator implements Actuator {
     };
   }
 
-  async plan(req: ActRequest, _before: TargetSnapshot): Promise<Plan> {
+  async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
+    this.busy++;
+    try {
+      const p = await this.planAction(req, before);
+      return {
+        apiCall: p.apiCall,
+        run: async () => {
+          this.busy++;
+          try {
+            return await p.run();
+          } finally {
+            this.busy--;
+          }
+        },
+      };
+    } finally {
+      this.busy--;
+    }
+  }
+
+  private async planAction(req: ActRequest, _before: TargetSnapshot): Promise<Plan> {
     // A crashed replica has exited (compose services run with restart: "no" so that healing is ours),
     // so a restart must see exited containers too; stop (whose undo starts the container) and
     // scaling count running ones only.
@@ -213,6 +270,15 @@ export class DockerActuator implements Actuator {
   }
 
   async undo(req: ActRequest, _before: TargetSnapshot, after: TargetSnapshot): Promise<ApiCall | null> {
+    this.busy++;
+    try {
+      return await this.undoAction(req, after);
+    } finally {
+      this.busy--;
+    }
+  }
+
+  private async undoAction(req: ActRequest, after: TargetSnapshot): Promise<ApiCall | null> {
     switch (req.action) {
       case 'scale_out': {
         const clones = (after.clones as string[] | undefined) ?? [];
@@ -331,6 +397,7 @@ export class DockerActuator implements Actuator {
         [NUMBER]: String(n),
         [CLONE_LABEL]: 'true',
         [INCIDENT_LABEL]: incidentId,
+        ...(this.hold ? { [HOLD_UNTIL_LABEL]: String(this.hold.until()) } : {}),
         ...(target.kind === 'container' ? { [CLONE_OF_LABEL]: target.name } : {}),
       },
       HostConfig: { ...src.HostConfig, PortBindings: {} },

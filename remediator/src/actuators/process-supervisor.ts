@@ -13,6 +13,9 @@ export interface Replica {
   /** Spawned by scale_out (scale_in only ever removes these, never the configured ones). */
   extra: boolean;
   isolated: boolean;
+  /** Scale-out replicas: when the hold gives it back (epoch ms), and the incident that added it. */
+  holdUntil?: number;
+  incidentId?: string;
 }
 
 type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };

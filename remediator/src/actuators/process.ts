@@ -4,6 +4,7 @@ import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { portIsFree, ReplicaSupervisor, replicaUrl, type Replica } from './process-supervisor';
+import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions } from './scale-out-hold';
 
 export interface ProcessActuatorOptions {
   groups: ProcessGroupConfig[];
@@ -17,6 +18,15 @@ export interface ProcessActuatorOptions {
    * start they are found here and stopped before fresh replicas take their ports.
    */
   stateDir?: string;
+  /** Replicas added by scale_out are given back when this hold ends (none: kept until scale_in/undo). */
+  hold?: ScaleOutHoldOptions;
+}
+
+interface Group {
+  cfg: ProcessGroupConfig;
+  replicas: Replica[];
+  /** Actions running on the group: the hold never gives a replica back under one. */
+  busy: number;
 }
 
 const url = replicaUrl;
@@ -34,16 +44,19 @@ function removeReplica(list: Replica[], r: Replica): void {
  */
 export class ProcessActuator implements Actuator {
   readonly kind = 'process' as const;
-  private readonly groups = new Map<string, { cfg: ProcessGroupConfig; replicas: Replica[] }>();
+  private readonly groups = new Map<string, Group>();
 
   private readonly sup: ReplicaSupervisor;
+  private readonly hold: ScaleOutHold | null;
 
   constructor(private readonly opts: ProcessActuatorOptions) {
     this.sup = new ReplicaSupervisor(opts.stateDir, opts.log);
+    this.hold = opts.hold ? new ScaleOutHold(opts.hold) : null;
     for (const cfg of opts.groups)
       this.groups.set(cfg.name, {
         cfg,
         replicas: cfg.ports.map((port) => ({ port, child: null, extra: false, isolated: false })),
+        busy: 0,
       });
   }
 
@@ -89,8 +102,33 @@ export class ProcessActuator implements Actuator {
     };
   }
 
+  /** Starts the hold's sweep (replicas from a previous run were already stopped by start()). */
+  async reconcile(): Promise<void> {
+    this.hold?.start((now) => this.giveBack(now));
+  }
+
+  /** One sweep of the scale-out hold now (the timer runs it every few seconds). */
+  sweepHolds(): Promise<GiveBack[]> {
+    return this.hold ? this.hold.sweep((now) => this.giveBack(now)) : Promise.resolve([]);
+  }
+
   async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
     const g = this.group(req.target);
+    const p = await this.planAction(g, req, before);
+    return {
+      apiCall: p.apiCall,
+      run: async () => {
+        g.busy++;
+        try {
+          return await p.run();
+        } finally {
+          g.busy--;
+        }
+      },
+    };
+  }
+
+  private async planAction(g: Group, req: ActRequest, before: TargetSnapshot): Promise<Plan> {
     const gw = this.opts.gateway;
     const svc = encodeURIComponent(g.cfg.name);
     const inst = this.instance(g.replicas, req.labels.instance);
@@ -134,6 +172,8 @@ export class ProcessActuator implements Actuator {
                 child: this.sup.spawn(g.cfg, port),
                 extra: true,
                 isolated: false,
+                incidentId: req.incidentId,
+                ...(this.hold ? { holdUntil: this.hold.until() } : {}),
               };
               g.replicas.push(r);
               try {
@@ -230,8 +270,17 @@ export class ProcessActuator implements Actuator {
     }
   }
 
-  async undo(req: ActRequest, before: TargetSnapshot, after: TargetSnapshot): Promise<ApiCall | null> {
+  async undo(req: ActRequest, _before: TargetSnapshot, after: TargetSnapshot): Promise<ApiCall | null> {
     const g = this.group(req.target);
+    g.busy++;
+    try {
+      return await this.undoAction(g, req, after);
+    } finally {
+      g.busy--;
+    }
+  }
+
+  private async undoAction(g: Group, req: ActRequest, after: TargetSnapshot): Promise<ApiCall | null> {
     const svc = encodeURIComponent(g.cfg.name);
     switch (req.action) {
       case 'scale_out': {
@@ -292,11 +341,36 @@ export class ProcessActuator implements Actuator {
     }
   }
 
+  /** Removes the scale-out replicas past their hold, in groups no action is running on. */
+  private async giveBack(now: number): Promise<GiveBack[]> {
+    const out: GiveBack[] = [];
+    for (const g of this.groups.values()) {
+      if (g.busy > 0) continue;
+      const due = g.replicas.filter((r) => r.extra && r.holdUntil !== undefined && r.holdUntil <= now);
+      for (const r of due) {
+        const svc = encodeURIComponent(g.cfg.name);
+        // out of the gateway first, so no request is sent to a replica that is being stopped
+        await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) });
+        await this.sup.kill(r, 10);
+        removeReplica(g.replicas, r);
+        out.push({
+          actuator: 'process',
+          target: g.cfg.name,
+          replica: String(r.port),
+          incidentId: r.incidentId ?? null,
+          heldSeconds: Math.round(this.opts.hold!.holdSeconds + (now - r.holdUntil!) / 1000),
+        });
+      }
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
+    this.hold?.stop();
     await Promise.all([...this.groups.values()].flatMap((g) => g.replicas.map((r) => this.sup.kill(r, 5))));
   }
 
-  private group(t: Target) {
+  private group(t: Target): Group {
     const g = this.groups.get(t.name);
     if (!g)
       throw new RemediatorError('TARGET_UNRESOLVED', `no process group named ${t.name}`, {
@@ -317,7 +391,7 @@ export class ProcessActuator implements Actuator {
   }
 
   /** Ports of the group's range that no replica uses and nothing else is bound to right now. */
-  private async freePorts(g: { cfg: ProcessGroupConfig; replicas: Replica[] }, n: number): Promise<number[]> {
+  private async freePorts(g: Group, n: number): Promise<number[]> {
     const used = new Set([...this.groups.values()].flatMap((x) => x.replicas.map((r) => r.port)));
     const out: number[] = [];
     for (let p = g.cfg.replicaPorts.from; p <= g.cfg.replicaPorts.to && out.length < n; p++)

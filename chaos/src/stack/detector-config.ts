@@ -1,6 +1,7 @@
 /**
  * The detector service's config for the demo fleet: the five per-service features of
- * docs/architecture.md, scored every second so a chaos run sees detection within seconds.
+ * docs/architecture.md and the growth of each backend's scratch volume, scored every second so a
+ * chaos run sees detection within seconds.
  * Rates use a 10 s window instead of 1 m: a 1 s scrape gives enough points and faults show sooner.
  * A 3-minute training window makes the models warm (half a window of samples, then 60 points of
  * likelihood history; the first rates need ~10 s of scrapes) after ~165 s, which is what a chaos run can afford; a production config uses hours (detector/examples/demo-fleet.yml).
@@ -44,7 +45,13 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           // `or ... * 0`: a service without any 5xx has no error series at all; give it a 0, not a gap
           error_ratio: `(sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) or sum by (service) (rate(http_requests_total{${sel}}[10s])) * 0) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,
           request_rate: `sum by (service) (rate(http_requests_total{${sel}}[10s]))`,
+          // growth of the fastest-filling replica's scratch volume, not its level: 0 in normal
+          // operation, so a filling disk stands out at once whatever its size; a freed volume (a
+          // restart, a cleanup) is no fault, so a fall reads 0 too
+          disk: `max by (service) (clamp_min(deriv(demo_scratch_used_bytes{${sel}}[15s]), 0))`,
         },
+        // the gateway has no scratch volume: no series, no growth
+        missing: { disk: 'zero' },
       },
     ],
   };

@@ -66,6 +66,14 @@ export function remediatorConfig(i: {
           ladder: [{ action: 'restart' }, { action: 'scale_out' }],
           ...common,
         },
+        // a filling scratch volume: a restart starts the process on an empty one (the files it
+        // wrote are removed with it); more replicas would only fill more volumes
+        {
+          name: 'disk',
+          match: { alertname: 'HomeostatAnomaly', top_feature: 'disk' },
+          ladder: [{ action: 'restart' }],
+          ...common,
+        },
         {
           name: 'load',
           match: { alertname: 'HomeostatAnomaly' },

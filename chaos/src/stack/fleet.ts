@@ -25,14 +25,15 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-/** What the remediator acts on the fleet with: its actuator's config section and the policy rules' target. */
 /**
  * How long the stack keeps a replica a scale-out added (remediator `scaleOutHoldSeconds`, 900 s by
- * default): long enough for the verification (120 s at most) to end, short enough that the same
- * service's next fault a few minutes later finds its replicas given back, not `at_max_replicas`.
+ * default): long enough for the verification (120 s at most) and a single
+ * experiment's recovery to end, short enough that the same service's next fault a few minutes later
+ * finds its replicas given back, not `at_max_replicas`.
  */
-export const SCALE_OUT_HOLD_SECONDS = 150;
+export const SCALE_OUT_HOLD_SECONDS = 180;
 
+/** What the remediator acts on the fleet with: its actuator's config section and the policy rules' target. */
 export interface FleetActuator {
   /** Top-level keys of remediator.yml, e.g. `{ process: {...} }` or `{ docker: {...} }`. */
   config: Record<string, unknown>;

@@ -29,14 +29,16 @@ export class ScratchVolume {
 
   /** Opens `dir` (created if missing) or, without one, a fresh per-process dir named after `service`. */
   static open(dir: string | undefined, service: string): ScratchVolume {
-    if (dir === undefined)
-      return new ScratchVolume(mkdtempSync(join(tmpdir(), `homeostat-scratch-${service}-`)), true);
     try {
+      if (dir === undefined)
+        return new ScratchVolume(mkdtempSync(join(tmpdir(), `homeostat-scratch-${service}-`)), true);
       mkdirSync(dir, { recursive: true });
+      return new ScratchVolume(dir, false);
     } catch (e) {
-      throw new DemoError('BAD_CONFIG', `scratchDir ${dir}: ${(e as Error).message}`, 400, 'scratchDir', e);
+      // a read-only root filesystem without a writable /tmp lands here: say which setting to give
+      const what = dir ?? `no scratchDir given and the OS temp dir ${tmpdir()} is not writable`;
+      throw new DemoError('BAD_CONFIG', `scratchDir: ${what}: ${(e as Error).message}`, 400, 'scratchDir', e);
     }
-    return new ScratchVolume(dir, false);
   }
 
   /**

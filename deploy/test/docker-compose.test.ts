@@ -201,4 +201,8 @@ describe('docker-compose.yml', () => {
       expect([n, services[n].read_only, services[n].cap_drop]).toEqual([n, true, ['ALL']]);
     }
   });
+
+  it('gives each backend a writable /tmp, its scratch volume, on the read-only root filesystem', () => {
+    for (const b of FLEET_BACKENDS) expect([b, services[b].tmpfs]).toEqual([b, ['/tmp:size=128m,uid=1000,gid=1000']]);
+  });
 });

@@ -27,7 +27,7 @@ describe('detector configuration', () => {
     expect(c.prometheus.url).toBe('http://prometheus:9090');
     expect(c.detectors).toHaveLength(1);
     expect(c.detectors[0].groupBy).toEqual(['service']);
-    expect(Object.keys(c.detectors[0].queries).sort()).toEqual(['cpu', 'error_ratio', 'latency_p95', 'memory', 'request_rate']);
+    expect(Object.keys(c.detectors[0].queries).sort()).toEqual(['cpu', 'disk', 'error_ratio', 'latency_p95', 'memory', 'request_rate']);
     for (const q of Object.values(c.detectors[0].queries)) expect(q).toContain('job="demo"');
     // Grafana holds no reader token in the local demo (HOMEOSTAT_DETECTOR_TOKEN is empty): reads are
     // open there, and only there; no trace receiver, so nobody may post spans

@@ -62,6 +62,7 @@ describe('serve CLI', () => {
       'latency_p95',
       'error_ratio',
       'request_rate',
+      'disk',
     ]);
     const minimal = loadConfigFile(join(__dirname, '..', 'examples', 'minimal.yml'));
     expect(minimal.detectors[0].name).toBe('demo');

@@ -12,6 +12,7 @@ describe('metricNature', () => {
     ['latency_p95', 'latency', 1],
     ['error_ratio', 'errors', 1],
     ['request_rate', 'traffic', 0],
+    ['disk', 'saturation', 1],
     // Prometheus and exporter conventions
     ['process_cpu_seconds_total', 'saturation', 1],
     ['http_request_duration_seconds_count', 'traffic', 0],

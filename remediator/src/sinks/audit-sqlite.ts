@@ -32,25 +32,25 @@ export * from '../store/records';
 
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
-/** A new action's row as the `actionInsert` statement takes it. */
-const actionParams = (id: string, a: NewAction, now: number) => ({
+/** A new action's row as the `actionInsert` statement takes it (its columns, in order). */
+const actionParams = (id: string, a: NewAction, now: number): (string | number | null)[] => [
   id,
-  incidentId: a.incidentId,
-  action: a.action,
-  step: a.step,
-  rule: a.rule,
-  reason: a.reason,
-  target: json(a.target),
-  targetKey: a.targetKey,
-  service: a.service,
-  apiCall: json(a.apiCall),
-  before: json(a.before),
-  result: a.result,
-  error: a.error ?? null,
-  verification: a.verification,
-  startedAt: now,
-  phase: a.phase,
-});
+  a.incidentId,
+  a.action,
+  a.step,
+  a.rule,
+  a.reason,
+  json(a.target),
+  a.targetKey,
+  a.service,
+  json(a.apiCall),
+  json(a.before),
+  a.result,
+  a.error ?? null,
+  a.verification,
+  now,
+  a.phase,
+];
 
 /**
  * The audit store: SQLite in WAL mode, synchronous=NORMAL (a commit survives a process crash;
@@ -126,18 +126,18 @@ export class AuditSqlite {
             continue;
           }
           fresh++;
-          const created = this.st.incidentInsert.run({
+          const created = this.st.incidentInsert.run(
             id,
-            fingerprint: a.fingerprint,
-            alertname: a.labels.alertname ?? '',
-            service: a.labels.service ?? null,
-            labels: JSON.stringify(a.labels),
-            annotations: JSON.stringify(a.annotations),
+            a.fingerprint,
+            a.labels.alertname ?? '',
+            a.labels.service ?? null,
+            JSON.stringify(a.labels),
+            JSON.stringify(a.annotations),
             source,
-            status: decided ? decided.status : a.status === 'firing' ? 'open' : 'resolved',
-            startsAt: a.startsAt,
-            receivedAt: now,
-          }).changes;
+            decided ? decided.status : a.status === 'firing' ? 'open' : 'resolved',
+            a.startsAt,
+            now,
+          ).changes;
           if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
           this.st.audit.run(
             now,
@@ -172,7 +172,7 @@ export class AuditSqlite {
   private closeAtIntake(incidentId: string, d: IntakeDecision, now: number): void {
     const aid = randomUUID();
     const a: NewAction = { incidentId, ...d.action };
-    this.st.actionInsert.run(actionParams(aid, a, now));
+    this.st.actionInsert.run(...actionParams(aid, a, now));
     this.appendAudit('decision', incidentId, aid, { ...a }, now);
     this.appendAudit('incident', incidentId, null, { status: d.status, step: a.step, why: d.why }, now);
     this.appendAudit('escalation', incidentId, null, { status: d.status, reason: d.reason, why: d.why }, now);
@@ -280,7 +280,7 @@ export class AuditSqlite {
   startAction(a: NewAction, now: number, jobSeq: number | null): string {
     const id = randomUUID();
     this.inTransaction(() => {
-      this.st.actionInsert.run(actionParams(id, a, now));
+      this.st.actionInsert.run(...actionParams(id, a, now));
       if (jobSeq !== null) this.st.jobDone.run(jobSeq);
       this.appendAudit(
         a.phase === 'started' ? 'action_started' : 'decision',

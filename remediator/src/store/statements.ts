@@ -3,8 +3,9 @@ import type Database from 'better-sqlite3';
 /** Every SQL statement of the audit store. */
 const SQL = {
   dedupe: 'INSERT OR IGNORE INTO dedupe (key, received_at) VALUES (?, ?)',
+  // positional parameters: named ones are looked up one by one on an object at every run (profiled)
   incidentInsert: `INSERT OR IGNORE INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status, starts_at, received_at)
-         VALUES (@id, @fingerprint, @alertname, @service, @labels, @annotations, @source, @status, @startsAt, @receivedAt)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   incidentResolve: `UPDATE incidents SET resolved_at = COALESCE(resolved_at, ?),
            status = CASE WHEN status IN ('open', 'healing') THEN 'resolved' ELSE status END WHERE id = ?`,
   jobInsert: 'INSERT INTO jobs (incident_id, status, received_at) VALUES (?, ?, ?)',
@@ -17,8 +18,7 @@ const SQL = {
   heal: 'UPDATE incidents SET status = ?, healed_at = ?, mttr_seconds = ? WHERE id = ?',
   actionInsert: `INSERT INTO actions (id, incident_id, action, step, rule, reason, target, target_key, service, api_call, before, result, error,
            verification, started_at, phase)
-         VALUES (@id, @incidentId, @action, @step, @rule, @reason, @target, @targetKey, @service, @apiCall, @before, @result, @error,
-           @verification, @startedAt, @phase)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   actionFinish: `UPDATE actions SET after = ?, result = ?, error = ?, finished_at = ?, phase = 'done', api_call = COALESCE(?, api_call),
            verification = ? WHERE id = ?`,
   actionVerify:

@@ -37,7 +37,9 @@ describe.each(variants)('self-healing, demo backends as $fleet', ({ fleet, skipp
   beforeAll(async () => {
     if (skipped) return;
     stackStartedAt = Date.now();
-    stack = await startStack({ heal: true, fleet, log: (m) => progress.line(`[e2e ${fleet}] ${m}`) });
+    // the added replica is checked after the run (recovery and verification can outlast the stack's
+    // 180 s hold); the give-back itself is covered by the remediator's actuator tests
+    stack = await startStack({ heal: true, fleet, scaleOutHoldSeconds: 900, log: (m) => progress.line(`[e2e ${fleet}] ${m}`) });
     am = new AlertmanagerWatch(stack.alertmanagerUrl!).start();
     remediator = new RemediatorClient(stack.remediatorUrl!);
   }, 300_000);

@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { waitFor, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
 import { buildDemoImage, IMAGE_ENTRY, IMAGE_REPO, imageTag, removeImage } from './demo-image';
-import { DEMO_SERVICES, SCALE_OUT_HOLD_SECONDS, type Fleet, type FleetContext, type FleetPlan } from './fleet';
+import { DEMO_SERVICES, type Fleet, type FleetContext, type FleetPlan } from './fleet';
 import type { StackTarget } from './prometheus-config';
 import { ENTRY_POINTS } from './repo-paths';
 import { startDaemon } from './start-daemon';
@@ -221,7 +221,7 @@ export async function planDockerFleet(ctx: FleetContext): Promise<FleetPlan> {
   const gatewayPort = await ctx.ports.next();
   return {
     actuator: {
-      config: { docker: { socketPath: '/var/run/docker.sock', scaleOutHoldSeconds: SCALE_OUT_HOLD_SECONDS } },
+      config: { docker: { socketPath: '/var/run/docker.sock', scaleOutHoldSeconds: ctx.scaleOutHoldSeconds } },
       target: { actuator: 'docker', kind: 'compose-service', name: '{{service}}', namespace: PROJECT },
     },
     start: () => DockerFleet.start(ctx, gatewayPort),

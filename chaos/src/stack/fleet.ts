@@ -53,6 +53,8 @@ export interface FleetContext {
   ports: PortPool;
   /** With heal on, the remediator's actuator may own the backends (the process actuator starts them). */
   heal: boolean;
+  /** The remediator's `scaleOutHoldSeconds` for the fleet's actuator. */
+  scaleOutHoldSeconds: number;
   log: (msg: string) => void;
 }
 

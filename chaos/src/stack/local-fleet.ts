@@ -1,6 +1,6 @@
 import { spawnDaemon, waitFor, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
-import { ADMIN_TOKEN_ENV, DEMO_SERVICES, SCALE_OUT_HOLD_SECONDS, type Fleet, type FleetContext, type FleetPlan } from './fleet';
+import { ADMIN_TOKEN_ENV, DEMO_SERVICES, type Fleet, type FleetContext, type FleetPlan } from './fleet';
 import { ENTRY_POINTS, isBuilt } from './repo-paths';
 import type { StackTarget } from './prometheus-config';
 import { upstreamTargets } from './target-discovery';
@@ -150,7 +150,7 @@ export async function planLocalFleet(ctx: FleetContext): Promise<FleetPlan> {
         process: {
           gateway: { url: `http://127.0.0.1:${gatewayPort}`, token: { env: ADMIN_TOKEN_ENV } },
           groups,
-          scaleOutHoldSeconds: SCALE_OUT_HOLD_SECONDS,
+          scaleOutHoldSeconds: ctx.scaleOutHoldSeconds,
         },
       },
       target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },

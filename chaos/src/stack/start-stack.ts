@@ -9,7 +9,7 @@ import { detectorConfig } from './detector-config';
 import { planDockerFleet } from './docker-fleet';
 import { ensureBuilt, requireBuilt } from './ensure-built';
 import { startHomeostatService } from './homeostat-service';
-import { ADMIN_TOKEN_ENV, DEMO_SERVICES, type Fleet, type FleetContext, type FleetKind, type FleetPlan } from './fleet';
+import { ADMIN_TOKEN_ENV, DEMO_SERVICES, SCALE_OUT_HOLD_SECONDS, type Fleet, type FleetContext, type FleetKind, type FleetPlan } from './fleet';
 import { planLocalFleet } from './local-fleet';
 import { PortPool } from './port-pool';
 import { alertRules, prometheusConfig, type StackTarget } from './prometheus-config';
@@ -25,6 +25,8 @@ export interface StackOptions {
   /** Where configs, data and logs go; a fresh temp dir otherwise. */
   dir?: string;
   scrapeIntervalSeconds?: number;
+  /** How long the remediator keeps a replica a scale-out added (default SCALE_OUT_HOLD_SECONDS). */
+  scaleOutHoldSeconds?: number;
   log?: (msg: string) => void;
 }
 
@@ -116,7 +118,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       // the detector's trace receiver answers only its trace token
       serviceEnv.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer%20${traceToken}`;
     }
-    const plan = await PLAN[opts.fleet ?? 'processes']({ dir, adminToken, serviceEnv, ports, heal: opts.heal, log });
+    const plan = await PLAN[opts.fleet ?? 'processes']({
+      dir,
+      adminToken,
+      serviceEnv,
+      ports,
+      heal: opts.heal,
+      scaleOutHoldSeconds: opts.scaleOutHoldSeconds ?? SCALE_OUT_HOLD_SECONDS,
+      log,
+    });
 
     if (opts.heal) {
       const amPort = await ports.next();

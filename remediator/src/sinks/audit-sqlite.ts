@@ -25,32 +25,14 @@ import {
   type IntakeResult,
   type Job,
   type NewAction,
+  actionParams,
+  json,
 } from '../store/records';
 
 // the record shapes were declared here first; their importers keep importing them from here
 export * from '../store/records';
 
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
-/** A new action's row as the `actionInsert` statement takes it (its columns, in order). */
-const actionParams = (id: string, a: NewAction, now: number): (string | number | null)[] => [
-  id,
-  a.incidentId,
-  a.action,
-  a.step,
-  a.rule,
-  a.reason,
-  json(a.target),
-  a.targetKey,
-  a.service,
-  json(a.apiCall),
-  json(a.before),
-  a.result,
-  a.error ?? null,
-  a.verification,
-  now,
-  a.phase,
-];
 
 /**
  * The audit store: SQLite in WAL mode, synchronous=NORMAL (a commit survives a process crash;

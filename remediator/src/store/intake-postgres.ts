@@ -10,6 +10,7 @@ import {
   type IntakeResult,
   type Job,
   type NewAction,
+  actionParams,
 } from './records';
 
 /** The part of `pg` (no type package in the tree) the intake uses. */
@@ -168,8 +169,6 @@ function freshOf(all: Keyed[], returned: Record<string, unknown>[]): Fresh[] {
   }));
 }
 
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
-
 /**
  * One statement for all of a batch's rows, so what the intake decided is kept only where this
  * statement created the incident (`made`: the action rows it inserted, by RETURNING): those
@@ -215,24 +214,7 @@ function writes(sql: SqlText, fresh: Fresh[], now: number): string {
       [now, 'incident', id, null, JSON.stringify({ status: d.status, step: a.step, why: d.why }), aid],
       [now, 'escalation', id, null, JSON.stringify({ status: d.status, reason: d.reason, why: d.why }), aid],
     );
-    return sql.row([
-      aid,
-      id,
-      a.action,
-      a.step,
-      a.rule,
-      a.reason,
-      json(a.target),
-      a.targetKey,
-      a.service,
-      json(a.apiCall),
-      json(a.before),
-      a.result,
-      a.error ?? null,
-      a.verification,
-      now,
-      a.phase,
-    ]);
+    return sql.row(actionParams(aid!, a, now)); // `decided` holds only alerts with an action id
   });
   const jobs = fresh.map(({ a, id, aid }, i) => sql.row([i, id, a.status, now, aid]));
   const logged = audit.map((v, i) => sql.row([i, ...v]));

@@ -72,6 +72,29 @@ export interface NewAction {
   service: string | null;
 }
 
+/** JSON text of a column value; null stays SQL NULL. */
+export const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/** A new action's row as the `actionInsert` statement takes it (its columns, in order). */
+export const actionParams = (id: string, a: NewAction, now: number): (string | number | null)[] => [
+  id,
+  a.incidentId,
+  a.action,
+  a.step,
+  a.rule,
+  a.reason,
+  json(a.target),
+  a.targetKey,
+  a.service,
+  json(a.apiCall),
+  json(a.before),
+  a.result,
+  a.error ?? null,
+  a.verification,
+  now,
+  a.phase,
+];
+
 export function incidentIdOf(fingerprint: string, startsAtRaw: string): string {
   return createHash('sha1').update(`${fingerprint}|${startsAtRaw}`).digest('hex').slice(0, 16);
 }

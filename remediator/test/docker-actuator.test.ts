@@ -3,7 +3,7 @@ import { buildNodeImage, freePort, startAlertmanager, waitFor, type Daemon } fro
 import Docker from 'dockerode';
 import type { Target } from '@homeostat/contracts';
 import { CLONE_LABEL, DockerActuator } from '../src/actuators/docker';
-import { HOLD_UNTIL_LABEL } from '../src/actuators/docker-clone-hold';
+import { HOLD_UNTIL_LABEL } from '../src/actuators/docker-labels';
 import { RemediatorError } from '../src/errors';
 import { fireInAlertmanager, resolveInAlertmanager } from './support/am-alerts';
 import { alert, webhook } from './support/payload';

@@ -1,20 +1,14 @@
-import { createServer } from 'node:net';
 import Docker from 'dockerode';
 import type { ApiCall, Target } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
-import { clonesPastHold, HOLD_UNTIL_LABEL } from './docker-clone-hold';
+import { createClone, removeContainer } from './docker-clone';
+import { clonesPastHold } from './docker-clone-hold';
+import { CLONE_LABEL, CLONE_OF_LABEL, cloneFilter, NUMBER, PROJECT, SERVICE } from './docker-labels';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions } from './scale-out-hold';
 
-const PROJECT = 'com.docker.compose.project';
-const SERVICE = 'com.docker.compose.service';
-const NUMBER = 'com.docker.compose.container-number';
-/** Marks containers this actuator created, so they can be reconciled and removed (never originals). */
-export const CLONE_LABEL = 'io.homeostat.remediator.clone';
-export const INCIDENT_LABEL = 'io.homeostat.remediator.incident';
-/** On clones of a `kind: container` target: the name of the container they were cloned from. */
-export const CLONE_OF_LABEL = 'io.homeostat.remediator.clone-of';
+export { CLONE_LABEL, CLONE_OF_LABEL, INCIDENT_LABEL } from './docker-labels';
 
 export interface DockerActuatorOptions {
   socketPath?: string;
@@ -39,17 +33,6 @@ interface Ctr {
 /** Docker's name filter is a regular expression: a name must match itself only (`api.1` not `api-1`). */
 export function exactNameFilter(name: string): string {
   return `^/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-}
-
-function freeHostPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 /**
@@ -86,14 +69,7 @@ export class DockerActuator implements Actuator {
 
   private async giveBack(now: number): Promise<GiveBack[]> {
     if (this.busy > 0) return [];
-    const due = await clonesPastHold(
-      this.docker,
-      CLONE_LABEL,
-      INCIDENT_LABEL,
-      CLONE_OF_LABEL,
-      this.opts.hold?.holdSeconds ?? 0,
-      now,
-    );
+    const due = await clonesPastHold(this.docker, this.opts.hold?.holdSeconds ?? 0, now);
     for (const c of due) await this.removeContainer(c.id);
     return due.map(({ id: _id, ...g }) => g);
   }
@@ -220,7 +196,15 @@ export class DockerActuator implements Actuator {
           run: async () => {
             const clones: string[] = [];
             for (let i = 0; i < n; i++)
-              clones.push(await this.clone(template.id, req.target, req.incidentId));
+              clones.push(
+                await createClone(this.docker, {
+                  templateId: template.id,
+                  target: req.target,
+                  incidentId: req.incidentId,
+                  portEnv: this.opts.portEnv ?? 'PORT',
+                  ...(this.hold ? { holdUntil: this.hold.until() } : {}),
+                }),
+              );
             return { ...(await this.snapshot(req.target)), clones };
           },
         };
@@ -316,24 +300,11 @@ export class DockerActuator implements Actuator {
   async reconcileClones(target: Target, { onlyStopped = false } = {}): Promise<string[]> {
     const list = await this.docker.listContainers({
       all: true,
-      filters: JSON.stringify(this.cloneFilter(target)),
+      filters: JSON.stringify(cloneFilter(target)),
     });
     const victims = list.filter((c) => !onlyStopped || c.State !== 'running');
     for (const c of victims) await this.removeContainer(c.Id);
     return victims.map((c) => c.Id);
-  }
-
-  /** Every clone of the target, whatever its state. */
-  private cloneFilter(target: Target): { label: string[] } {
-    return target.kind === 'container'
-      ? { label: [`${CLONE_LABEL}=true`, `${CLONE_OF_LABEL}=${target.name}`] }
-      : {
-          label: [
-            `${CLONE_LABEL}=true`,
-            `${SERVICE}=${target.name}`,
-            ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : []),
-          ],
-        };
   }
 
   private cloneName(target: Target, cs: Ctr[]): string {
@@ -341,96 +312,6 @@ export class DockerActuator implements Actuator {
     return target.kind === 'container'
       ? `${target.name}-clone-${n}`
       : `${target.namespace ?? 'default'}-${target.name}-${n}`;
-  }
-
-  private async clone(templateId: string, target: Target, incidentId: string): Promise<string> {
-    const src = await this.docker.getContainer(templateId).inspect();
-    // Two writers on one volume corrupt it: a container with a writable mount is not cloned.
-    const writable = (src.Mounts ?? []).filter((m) => m.RW);
-    if (writable.length > 0)
-      throw new RemediatorError(
-        'ACTION_UNSUPPORTED',
-        `${src.Name.replace(/^\//, '')} has writable mounts (${writable.map((m) => m.Destination).join(', ')}): a clone would be a second writer`,
-        { field: 'action' },
-      );
-    // Numbering is per compose project (another project's `orders` must not shift ours), and per
-    // original container for a `container` target.
-    const all = await this.docker.listContainers({
-      all: true,
-      filters: JSON.stringify(
-        target.kind === 'container'
-          ? this.cloneFilter(target)
-          : {
-              label: [
-                `${SERVICE}=${target.name}`,
-                ...(target.namespace ? [`${PROJECT}=${target.namespace}`] : []),
-              ],
-            },
-      ),
-    });
-    const n = 1 + Math.max(0, ...all.map((c) => Number(c.Labels[NUMBER] ?? 0)));
-    const hostNet = src.HostConfig.NetworkMode === 'host';
-    const portEnv = this.opts.portEnv ?? 'PORT';
-    let env = src.Config.Env ?? [];
-    if (hostNet && env.some((e) => e.startsWith(`${portEnv}=`))) {
-      // Host networking shares the port space: a clone must listen elsewhere.
-      const port = await freeHostPort();
-      env = env.map((e) => (e.startsWith(`${portEnv}=`) ? `${portEnv}=${port}` : e));
-    }
-    const nets = Object.entries(src.NetworkSettings.Networks ?? {});
-    const name =
-      target.kind === 'container'
-        ? `${target.name}-clone-${n}`
-        : `${target.namespace ?? 'default'}-${target.name}-${n}`;
-    const c = await this.docker.createContainer({
-      name,
-      Image: src.Config.Image,
-      Cmd: src.Config.Cmd ?? undefined,
-      Entrypoint: src.Config.Entrypoint ?? undefined,
-      Env: env,
-      WorkingDir: src.Config.WorkingDir,
-      User: src.Config.User,
-      ExposedPorts: src.Config.ExposedPorts,
-      Healthcheck: src.Config.Healthcheck,
-      Labels: {
-        ...src.Config.Labels,
-        [NUMBER]: String(n),
-        [CLONE_LABEL]: 'true',
-        [INCIDENT_LABEL]: incidentId,
-        ...(this.hold ? { [HOLD_UNTIL_LABEL]: String(this.hold.until()) } : {}),
-        ...(target.kind === 'container' ? { [CLONE_OF_LABEL]: target.name } : {}),
-      },
-      HostConfig: { ...src.HostConfig, PortBindings: {} },
-      ...(hostNet || nets.length === 0
-        ? {}
-        : {
-            NetworkingConfig: {
-              EndpointsConfig: {
-                [nets[0]![0]]: { Aliases: [...new Set([target.name, ...(nets[0]![1].Aliases ?? [])])] },
-              },
-            },
-          }),
-    });
-    if (!hostNet) {
-      for (const [net, cfg] of nets.slice(1))
-        await this.docker
-          .getNetwork(net)
-          .connect({ Container: c.id, EndpointConfig: { Aliases: cfg.Aliases ?? [target.name] } });
-    }
-    await c.start();
-    // A clone that dies at once (a port fixed in its command, a missing file) is not a replica.
-    for (let i = 0; i < 5; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      const st = (await c.inspect()).State;
-      if (!st.Running) {
-        await this.removeContainer(c.id);
-        throw new RemediatorError(
-          'ACTUATOR_FAILED',
-          `clone ${name} exited (${st.ExitCode}) right after start; removed`,
-        );
-      }
-    }
-    return c.id;
   }
 
   private async stopQuietly(id: string, t: number): Promise<void> {
@@ -441,11 +322,7 @@ export class DockerActuator implements Actuator {
     }
   }
 
-  private async removeContainer(id: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).remove({ force: true });
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-    }
+  private removeContainer(id: string): Promise<void> {
+    return removeContainer(this.docker, id);
   }
 }

@@ -1,0 +1,91 @@
+import { freePort, waitFor } from '@homeostat/testkit';
+import { alert, webhook } from './support/payload';
+import { asReader, FIXTURE, startRemediator, type TestRemediator } from './support/remediator';
+
+jest.setTimeout(60_000);
+
+/**
+ * Through the whole remediator: a scale_out's replica is given back when the hold ends, and the
+ * give-back is in the audit log and the metrics (what an operator sees), not only in the actuator.
+ */
+describe('scale-out hold through the remediator (process actuator)', () => {
+  let r: TestRemediator;
+  let appPort: number;
+  beforeAll(async () => {
+    appPort = await freePort();
+    r = await startRemediator({
+      process: {
+        groups: [
+          {
+            name: 'orders',
+            command: [process.execPath, FIXTURE, '{port}'],
+            ports: [appPort],
+            replicaPorts: { from: appPort + 1, to: appPort + 3 },
+          },
+        ],
+        scaleOutHoldSeconds: 1,
+      },
+      policy: {
+        defaults: {
+          cooldownSeconds: 0,
+          verify: {
+            timeoutSeconds: 5,
+            stableSeconds: 0,
+            intervalSeconds: 0.1,
+            requireResolved: false,
+            scoreQuery: '',
+          },
+        },
+        rules: [
+          {
+            name: 'load',
+            match: { alertname: 'HomeostatAnomaly' },
+            target: { actuator: 'process', kind: 'process-group', name: '{{service}}' },
+            allow: ['orders'],
+            replicas: { min: 1, max: 2 },
+            ladder: [{ action: 'scale_out' }],
+          },
+        ],
+      },
+    });
+  });
+  afterAll(() => r?.close());
+
+  it('scales out, then gives the replica back: audit kind scale_back with the incident, counter, replica stopped', async () => {
+    const a = alert({ service: 'orders' });
+    expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).status).toBe(202);
+    const actions = async () =>
+      (await (
+        await fetch(`${r.url}/api/v1/actions?from=0&to=${Date.now() + 60_000}`, { headers: asReader })
+      ).json()) as { actions: { action: string; result: string; incidentId: string }[] };
+    await waitFor('the scale_out to succeed', async () =>
+      (await actions()).actions.some((x) => x.action === 'scale_out' && x.result === 'succeeded'),
+    );
+    const scaled = (await actions()).actions.find((x) => x.action === 'scale_out')!;
+    // the sweep runs every 5 s; the hold is 1 s
+    await waitFor(
+      'the give-back in the audit log',
+      () =>
+        (
+          r.store.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE kind = 'scale_back'").get() as {
+            n: number;
+          }
+        ).n > 0,
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
+    const row = r.store.db.prepare("SELECT incident_id, data FROM audit WHERE kind = 'scale_back'").get() as {
+      incident_id: string;
+      data: string;
+    };
+    expect(row.incident_id).toBe(scaled.incidentId);
+    const data = JSON.parse(row.data) as { actuator: string; target: string; replica: string };
+    expect(data).toMatchObject({ actuator: 'process', target: 'orders' });
+    await expect(fetch(`http://127.0.0.1:${data.replica}/healthz`)).rejects.toThrow();
+    const metrics = await (await fetch(`${r.url}/metrics`)).text();
+    expect(metrics).toMatch(/homeostat_remediator_replicas_given_back_total\{actuator="process"\} 1/);
+    expect(
+      (await r.actuators.process!.snapshot({ actuator: 'process', kind: 'process-group', name: 'orders' }))
+        .replicas,
+    ).toBe(1);
+  });
+});

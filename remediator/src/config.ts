@@ -86,8 +86,8 @@ export const Config = z.strictObject({
   docker: z
     .strictObject({
       socketPath: z.string().default('/var/run/docker.sock'),
-      /** How long a clone made by scale_out is kept (from the scale-out; cover verify.timeoutSeconds), then removed. */
-      scaleOutHoldSeconds: z.number().int().min(1).default(900),
+      /** How long a clone made by scale_out is kept (from the scale-out), then removed; 0 keeps it until scale_in/undo. */
+      scaleOutHoldSeconds: z.number().int().min(0).default(900),
     })
     .optional(),
   kubernetes: z
@@ -125,8 +125,8 @@ export const Config = z.strictObject({
     .strictObject({
       gateway: z.strictObject({ url: z.url(), token: Secret.optional() }).optional(),
       groups: z.array(ProcessGroupConfig).default([]),
-      /** How long a replica spawned by scale_out is kept (from the scale-out; cover verify.timeoutSeconds), then stopped. */
-      scaleOutHoldSeconds: z.number().int().min(1).default(900),
+      /** How long a replica spawned by scale_out is kept (from the scale-out), then stopped; 0 keeps it until scale_in/undo. */
+      scaleOutHoldSeconds: z.number().int().min(0).default(900),
     })
     .optional(),
   /** Jobs processed at the same time (each is one alert; one incident never runs twice at once). */

@@ -31,6 +31,12 @@ export function createMetrics() {
       labelNames: ['actuator'] as const,
       registers,
     }),
+    giveBackFailures: new Counter({
+      name: 'homeostat_remediator_give_back_failures_total',
+      help: 'Sweeps that could not give back a scaled-out replica (retried on the next sweep)',
+      labelNames: ['actuator'] as const,
+      registers,
+    }),
     verifications: new Counter({
       name: 'homeostat_remediator_verifications_total',
       help: 'Post-action verifications by result (passed, failed, unknown)',

@@ -7,6 +7,7 @@ import { DockerActuator } from './actuators/docker';
 import { KubernetesActuator, loadKubeConfig } from './actuators/kubernetes';
 import { ProcessActuator } from './actuators/process';
 import type { ScaleOutHoldOptions } from './actuators/scale-out-hold';
+import { targetKey } from './policy/match';
 import { LeaseElector } from './leader/lease';
 import { readCredentials, readSecret, stateUrl, type LoadedConfig } from './config';
 import { StackAlertReader } from './engine/alert-reader';
@@ -71,18 +72,29 @@ export async function createRemediator(
   let confirmLeader = (): boolean => isLeader();
   // Extra capacity is given back when its hold ends (scale-out-hold.ts), by the leader only, and
   // every give-back is in the audit log next to the scale-out that added it.
-  const hold = (holdSeconds: number): ScaleOutHoldOptions => ({
-    holdSeconds,
-    mayAct: () => confirmLeader(),
-    log,
-    onGiveBack: (g) => {
-      store.appendAudit('scale_back', g.incidentId, null, { ...g }, Date.now());
-      metrics.givenBack.inc({ actuator: g.actuator });
-    },
-  });
+  // Never while the kill switch is engaged or an incident holds the target (its claim spans the
+  // action, the verification and an undo). 0 keeps scale-outs until a scale_in or an undo.
+  const claims = pg ? new ClaimPostgres(store) : new ClaimSqlite(store);
+  const hold = (holdSeconds: number): { hold?: ScaleOutHoldOptions } =>
+    holdSeconds > 0
+      ? {
+          hold: {
+            holdSeconds,
+            mayAct: () => confirmLeader() && !engine.killSwitchEngaged(),
+            targetBusy: (t) => claims.held().some((c) => c.targetKey === targetKey(t)),
+            ownsIncident: (id) => store.incidentRow(id) !== null,
+            log,
+            onGiveBack: (g) => {
+              store.appendAudit('scale_back', g.incidentId, null, { ...g }, Date.now());
+              metrics.givenBack.inc({ actuator: g.actuator });
+            },
+            onFailure: (actuator) => metrics.giveBackFailures.inc({ actuator }),
+          },
+        }
+      : {};
   if (config.process) {
     const p = new ProcessActuator({
-      hold: hold(config.process.scaleOutHoldSeconds),
+      ...hold(config.process.scaleOutHoldSeconds),
       groups: config.process.groups,
       ...(config.process.gateway
         ? {
@@ -105,7 +117,7 @@ export async function createRemediator(
   if (config.docker && !o.actuators?.docker) {
     actuators.docker = new DockerActuator({
       socketPath: config.docker.socketPath,
-      hold: hold(config.docker.scaleOutHoldSeconds),
+      ...hold(config.docker.scaleOutHoldSeconds),
     });
   }
   if (config.kubernetes && !o.actuators?.kubernetes) {
@@ -136,7 +148,7 @@ export async function createRemediator(
   const clock = o.clock ?? wallClock;
   const engine = new Engine({
     store,
-    claims: pg ? new ClaimPostgres(store) : new ClaimSqlite(store),
+    claims,
     waits: new IncidentWaits(store),
     clock,
     policy,
@@ -217,6 +229,7 @@ export async function createRemediator(
     },
     async close() {
       await app.close();
+      for (const a of Object.values(actuators)) await a?.stopBackground?.();
       // the lock is given up only once nothing here acts any more (a release before the engine
       // stopped would let the next leader act while this one still finishes an action)
       leadership?.stopPolling();

@@ -133,7 +133,7 @@ describe('Docker actuator against the real engine', () => {
     const restarted = new DockerActuator({ hold: { holdSeconds: 60, now: () => now + 2_000 } });
     const given = await restarted.sweepHolds();
     expect(given).toEqual([
-      expect.objectContaining({ actuator: 'docker', target: 'orders', incidentId: 'inc-1', heldSeconds: 61 }),
+      expect.objectContaining({ actuator: 'docker', target, incidentId: 'inc-1', heldSeconds: 61 }),
     ]);
     expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
     await holding.close();

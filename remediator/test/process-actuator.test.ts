@@ -21,6 +21,7 @@ describe('process actuator with the real demo gateway admin API', () => {
   // the scale-out hold's clock and leadership, moved by the hold test
   let now = Date.now();
   let leads = true;
+  let claimed = false;
   const givenBack: unknown[] = [];
   const req = (
     action: Action,
@@ -75,6 +76,7 @@ describe('process actuator with the real demo gateway admin API', () => {
         holdSeconds: 600,
         now: () => now,
         mayAct: () => leads,
+        targetBusy: () => claimed,
         onGiveBack: (g) => givenBack.push(g),
       },
     });
@@ -184,9 +186,12 @@ describe('process actuator with the real demo gateway admin API', () => {
     expect((await act.snapshot(target)).replicas).toBe(2);
 
     leads = true;
+    claimed = true; // an incident holds orders (an action, its verification or an undo): not from under it
+    expect(await act.sweepHolds()).toEqual([]);
+    claimed = false;
     const given = await act.sweepHolds();
     expect(given).toEqual([
-      { actuator: 'process', target: 'orders', replica: String(extra), incidentId: 'inc-7', heldSeconds: 601 },
+      { actuator: 'process', target, replica: String(extra), incidentId: 'inc-7', heldSeconds: 601 },
     ]);
     expect(givenBack).toEqual(given);
     expect((await act.snapshot(target)).replicas).toBe(1);

@@ -1,4 +1,6 @@
 import { freePort, waitFor } from '@homeostat/testkit';
+import type { Target } from '@homeostat/contracts';
+import type { ProcessActuator } from '../src/actuators/process';
 import { alert, webhook } from './support/payload';
 import { asReader, FIXTURE, startRemediator, type TestRemediator } from './support/remediator';
 
@@ -50,8 +52,12 @@ describe('scale-out hold through the remediator (process actuator)', () => {
     });
   });
   afterAll(() => r?.close());
+  const orders: Target = { actuator: 'process', kind: 'process-group', name: 'orders' };
+  const scaleBacks = () =>
+    (r.store.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE kind = 'scale_back'").get() as { n: number })
+      .n;
 
-  it('scales out, then gives the replica back: audit kind scale_back with the incident, counter, replica stopped', async () => {
+  it('scales out, keeps the replica while the kill switch is engaged, then gives it back: audit kind scale_back with the incident, counter, replica stopped', async () => {
     const a = alert({ service: 'orders' });
     expect((await r.post('/api/v1/alerts/alertmanager', webhook([a]))).status).toBe(202);
     const actions = async () =>
@@ -62,7 +68,15 @@ describe('scale-out hold through the remediator (process actuator)', () => {
       (await actions()).actions.some((x) => x.action === 'scale_out' && x.result === 'succeeded'),
     );
     const scaled = (await actions()).actions.find((x) => x.action === 'scale_out')!;
-    // the sweep runs every 5 s; the hold is 1 s
+    // the kill switch means hands off: past the 1 s hold, nothing is given back while it is engaged
+    r.engine.setKillSwitch(true, 'test');
+    await new Promise((res) => setTimeout(res, 1500));
+    const process = r.actuators.process as ProcessActuator;
+    expect(await process.sweepHolds()).toEqual([]);
+    expect(scaleBacks()).toBe(0);
+    expect((await process.snapshot(orders)).replicas).toBe(2);
+    r.engine.setKillSwitch(false, 'test');
+    // the sweep runs every 5 s
     await waitFor(
       'the give-back in the audit log',
       () =>
@@ -78,8 +92,8 @@ describe('scale-out hold through the remediator (process actuator)', () => {
       data: string;
     };
     expect(row.incident_id).toBe(scaled.incidentId);
-    const data = JSON.parse(row.data) as { actuator: string; target: string; replica: string };
-    expect(data).toMatchObject({ actuator: 'process', target: 'orders' });
+    const data = JSON.parse(row.data) as { actuator: string; target: { name: string }; replica: string };
+    expect(data).toMatchObject({ actuator: 'process', target: { name: 'orders' } });
     await expect(fetch(`http://127.0.0.1:${data.replica}/healthz`)).rejects.toThrow();
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
     expect(metrics).toMatch(/homeostat_remediator_replicas_given_back_total\{actuator="process"\} 1/);

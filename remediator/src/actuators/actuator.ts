@@ -52,5 +52,10 @@ export interface Actuator {
    * HPA floor, an isolated pod) and keeps doing so while the remediator runs.
    */
   reconcile?(): Promise<void>;
+  /**
+   * Optional, at shutdown before leadership is released: stops what the actuator does on its own
+   * (a sweep giving back scale-outs) and waits for it, so no two replicas act at once.
+   */
+  stopBackground?(): Promise<void>;
   close?(): Promise<void>;
 }

@@ -1,5 +1,12 @@
 import type Docker from 'dockerode';
-import { CLONE_LABEL, CLONE_OF_LABEL, HOLD_UNTIL_LABEL, INCIDENT_LABEL, SERVICE } from './docker-labels';
+import {
+  CLONE_LABEL,
+  CLONE_OF_LABEL,
+  HOLD_UNTIL_LABEL,
+  INCIDENT_LABEL,
+  PROJECT,
+  SERVICE,
+} from './docker-labels';
 import type { GiveBack } from './scale-out-hold';
 
 /**
@@ -16,18 +23,28 @@ export async function clonesPastHold(
     all: true,
     filters: JSON.stringify({ label: [`${CLONE_LABEL}=true`, HOLD_UNTIL_LABEL] }),
   });
-  return list.flatMap((c) => {
-    const until = Number(c.Labels[HOLD_UNTIL_LABEL]);
-    if (!Number.isFinite(until) || until > now) return [];
-    return [
-      {
-        id: c.Id,
-        actuator: 'docker' as const,
-        target: c.Labels[CLONE_OF_LABEL] ?? c.Labels[SERVICE] ?? '',
-        replica: (c.Names[0] ?? c.Id).replace(/^\//, ''),
-        incidentId: c.Labels[INCIDENT_LABEL] ?? null,
-        heldSeconds: Math.round(holdSeconds + (now - until) / 1000),
-      },
-    ];
-  });
+  return list
+    .sort((a, b) => Number(a.Labels[HOLD_UNTIL_LABEL]) - Number(b.Labels[HOLD_UNTIL_LABEL]))
+    .flatMap((c) => {
+      const until = Number(c.Labels[HOLD_UNTIL_LABEL]);
+      if (!Number.isFinite(until) || until > now) return [];
+      return [
+        {
+          id: c.Id,
+          actuator: 'docker' as const,
+          // the target as a policy rule names it: the container cloned, or the compose service in its project
+          target: c.Labels[CLONE_OF_LABEL]
+            ? { actuator: 'docker' as const, kind: 'container' as const, name: c.Labels[CLONE_OF_LABEL] }
+            : {
+                actuator: 'docker' as const,
+                kind: 'compose-service' as const,
+                name: c.Labels[SERVICE] ?? '',
+                ...(c.Labels[PROJECT] ? { namespace: c.Labels[PROJECT] } : {}),
+              },
+          replica: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+          incidentId: c.Labels[INCIDENT_LABEL] ?? null,
+          heldSeconds: Math.round(holdSeconds + (now - until) / 1000),
+        },
+      ];
+    });
 }

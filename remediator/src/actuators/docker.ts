@@ -6,7 +6,7 @@ import type { ActRequest, Actuator, Plan } from './actuator';
 import { createClone, removeContainer } from './docker-clone';
 import { clonesPastHold } from './docker-clone-hold';
 import { CLONE_LABEL, CLONE_OF_LABEL, cloneFilter, NUMBER, PROJECT, SERVICE } from './docker-labels';
-import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions } from './scale-out-hold';
+import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
 export { CLONE_LABEL, CLONE_OF_LABEL, INCIDENT_LABEL } from './docker-labels';
 
@@ -49,29 +49,51 @@ export class DockerActuator implements Actuator {
 
   constructor(private readonly opts: DockerActuatorOptions = {}) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
-    this.hold = opts.hold ? new ScaleOutHold(opts.hold) : null;
+    this.hold = opts.hold ? new ScaleOutHold('docker', opts.hold) : null;
   }
 
   /** Gives back clones past their hold now (a previous run's too), then every few seconds. */
   async reconcile(): Promise<void> {
     await this.sweepHolds();
-    this.hold?.start((now) => this.giveBack(now));
+    this.hold?.start((ctx) => this.giveBack(ctx));
   }
 
   /** One sweep of the scale-out hold now. */
   sweepHolds(): Promise<GiveBack[]> {
-    return this.hold ? this.hold.sweep((now) => this.giveBack(now)) : Promise.resolve([]);
+    return this.hold ? this.hold.sweep((ctx) => this.giveBack(ctx)) : Promise.resolve([]);
+  }
+
+  /** Stops the hold's sweep and waits for one in progress (before leadership is released). */
+  async stopBackground(): Promise<void> {
+    await this.hold?.stop();
   }
 
   async close(): Promise<void> {
-    this.hold?.stop();
+    await this.hold?.stop();
   }
 
-  private async giveBack(now: number): Promise<GiveBack[]> {
-    if (this.busy > 0) return [];
-    const due = await clonesPastHold(this.docker, this.opts.hold?.holdSeconds ?? 0, now);
-    for (const c of due) await this.removeContainer(c.id);
-    return due.map(({ id: _id, ...g }) => g);
+  /**
+   * Gives back, per target, the oldest clone past its hold: only clones of incidents this
+   * remediator's state knows (another remediator on the same engine gives back its own), never while
+   * an action runs here or an incident holds the target.
+   */
+  private async giveBack(ctx: SweepContext): Promise<void> {
+    const done = new Set<string>();
+    for (const c of await clonesPastHold(this.docker, this.opts.hold?.holdSeconds ?? 0, ctx.now)) {
+      const key = JSON.stringify(c.target);
+      if (done.has(key) || (c.incidentId !== null && !ctx.ownsIncident(c.incidentId))) continue;
+      if (!ctx.mayAct()) return;
+      if (this.busy > 0 || ctx.targetBusy(c.target)) continue;
+      done.add(key);
+      try {
+        await this.removeContainer(c.id);
+      } catch (e) {
+        ctx.failed('docker', c.replica, e);
+        continue;
+      }
+      const { id: _id, ...g } = c;
+      ctx.given(g);
+    }
   }
 
   /** The target's containers in the given states (running only, unless a restart needs the dead ones). */

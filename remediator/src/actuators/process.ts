@@ -4,7 +4,7 @@ import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { portIsFree, ReplicaSupervisor, replicaUrl, type Replica } from './process-supervisor';
-import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions } from './scale-out-hold';
+import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
 export interface ProcessActuatorOptions {
   groups: ProcessGroupConfig[];
@@ -51,7 +51,7 @@ export class ProcessActuator implements Actuator {
 
   constructor(private readonly opts: ProcessActuatorOptions) {
     this.sup = new ReplicaSupervisor(opts.stateDir, opts.log);
-    this.hold = opts.hold ? new ScaleOutHold(opts.hold) : null;
+    this.hold = opts.hold ? new ScaleOutHold('process', opts.hold) : null;
     for (const cfg of opts.groups)
       this.groups.set(cfg.name, {
         cfg,
@@ -104,12 +104,12 @@ export class ProcessActuator implements Actuator {
 
   /** Starts the hold's sweep (replicas from a previous run were already stopped by start()). */
   async reconcile(): Promise<void> {
-    this.hold?.start((now) => this.giveBack(now));
+    this.hold?.start((ctx) => this.giveBack(ctx));
   }
 
   /** One sweep of the scale-out hold now (the timer runs it every few seconds). */
   sweepHolds(): Promise<GiveBack[]> {
-    return this.hold ? this.hold.sweep((now) => this.giveBack(now)) : Promise.resolve([]);
+    return this.hold ? this.hold.sweep((ctx) => this.giveBack(ctx)) : Promise.resolve([]);
   }
 
   async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
@@ -204,7 +204,7 @@ export class ProcessActuator implements Actuator {
           },
           run: async () => {
             for (const v of victims) {
-              await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) });
+              await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) }, [404]);
               await this.sup.kill(v, 10);
               removeReplica(g.replicas, v);
             }
@@ -294,7 +294,7 @@ export class ProcessActuator implements Actuator {
           );
         const mine = spawned.flatMap((port) => g.replicas.filter((r) => r.extra && r.port === Number(port)));
         for (const r of mine) {
-          await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) });
+          await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) }, [404]);
           await this.sup.kill(r, 10);
           removeReplica(g.replicas, r);
         }
@@ -341,32 +341,52 @@ export class ProcessActuator implements Actuator {
     }
   }
 
-  /** Removes the scale-out replicas past their hold, in groups no action is running on. */
-  private async giveBack(now: number): Promise<GiveBack[]> {
-    const out: GiveBack[] = [];
+  /**
+   * Gives back the oldest scale-out replica past its hold of each group that no action runs on and
+   * no incident holds: out of the list first (a scale_in or undo started meanwhile does not pick
+   * it), out of the gateway (already gone is fine), then stopped; reported one by one.
+   */
+  private async giveBack(ctx: SweepContext): Promise<void> {
     for (const g of this.groups.values()) {
-      if (g.busy > 0) continue;
-      const due = g.replicas.filter((r) => r.extra && r.holdUntil !== undefined && r.holdUntil <= now);
-      for (const r of due) {
-        const svc = encodeURIComponent(g.cfg.name);
-        // out of the gateway first, so no request is sent to a replica that is being stopped
-        await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) });
-        await this.sup.kill(r, 10);
-        removeReplica(g.replicas, r);
-        out.push({
-          actuator: 'process',
-          target: g.cfg.name,
-          replica: String(r.port),
-          incidentId: r.incidentId ?? null,
-          heldSeconds: Math.round(this.opts.hold!.holdSeconds + (now - r.holdUntil!) / 1000),
-        });
+      const target: Target = { actuator: 'process', kind: 'process-group', name: g.cfg.name };
+      if (!ctx.mayAct()) return;
+      if (g.busy > 0 || ctx.targetBusy(target)) continue;
+      const r = g.replicas
+        .filter((x) => x.extra && x.holdUntil !== undefined && x.holdUntil <= ctx.now)
+        .sort((a, b) => a.holdUntil! - b.holdUntil!)[0];
+      if (!r) continue;
+      removeReplica(g.replicas, r);
+      try {
+        if (!r.isolated)
+          await this.gateway(
+            'DELETE',
+            `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`,
+            { url: url(r.port) },
+            [404],
+          );
+      } catch (e) {
+        g.replicas.push(r); // still serving: given back on the next sweep
+        ctx.failed('process', String(r.port), e);
+        continue;
       }
+      await this.sup.kill(r, 10);
+      ctx.given({
+        actuator: 'process',
+        target,
+        replica: String(r.port),
+        incidentId: r.incidentId ?? null,
+        heldSeconds: Math.round(this.opts.hold!.holdSeconds + (ctx.now - r.holdUntil!) / 1000),
+      });
     }
-    return out;
+  }
+
+  /** Stops the hold's sweep and waits for one in progress (before leadership is released). */
+  async stopBackground(): Promise<void> {
+    await this.hold?.stop();
   }
 
   async close(): Promise<void> {
-    this.hold?.stop();
+    await this.hold?.stop();
     await Promise.all([...this.groups.values()].flatMap((g) => g.replicas.map((r) => this.sup.kill(r, 5))));
   }
 
@@ -404,13 +424,15 @@ export class ProcessActuator implements Actuator {
     return out;
   }
 
-  private async gateway(method: string, path: string, body: unknown): Promise<void> {
+  /** `alsoOk`: statuses that already mean the wanted state (404 for a DELETE of a replica gone). */
+  private async gateway(method: string, path: string, body: unknown, alsoOk: number[] = []): Promise<void> {
     if (!this.opts.gateway) return; // no gateway: replicas are reachable on their own ports
     await this.http(
       method,
       `${this.opts.gateway.url.replace(/\/$/, '')}${path}`,
       body,
       this.opts.gateway.token,
+      alsoOk,
     );
   }
 
@@ -419,6 +441,7 @@ export class ProcessActuator implements Actuator {
     target: string,
     body: unknown,
     token: string | undefined,
+    alsoOk: number[] = [],
   ): Promise<void> {
     const res = await fetch(target, {
       method,
@@ -426,6 +449,7 @@ export class ProcessActuator implements Actuator {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(5000),
     });
-    if (!res.ok) throw new RemediatorError('ACTUATOR_FAILED', `${method} ${target} answered ${res.status}`);
+    if (!res.ok && !alsoOk.includes(res.status))
+      throw new RemediatorError('ACTUATOR_FAILED', `${method} ${target} answered ${res.status}`);
   }
 }

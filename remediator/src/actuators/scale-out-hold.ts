@@ -1,11 +1,11 @@
-import type { ActuatorKind } from '@homeostat/contracts';
+import type { ActuatorKind, Target } from '@homeostat/contracts';
 
 /** One replica a scale-out added and the hold gave back. */
 export interface GiveBack {
   actuator: ActuatorKind;
-  /** The target's name (process group, compose service or container). */
-  target: string;
-  /** The replica given back: its port (process) or container id (docker). */
+  /** The target the replica was given back from, as the policy's rules name it. */
+  target: Target;
+  /** The replica given back: its port (process) or container name (docker). */
   replica: string;
   /** The incident whose scale-out added it. */
   incidentId: string | null;
@@ -21,11 +21,30 @@ export interface ScaleOutHoldOptions {
   /** Period of the sweep that gives back replicas past their hold. */
   sweepSeconds?: number;
   now?: () => number;
-  /** Checked before each give-back: only the replica that leads acts on the platform. */
+  /** Checked before each give-back: only the leader acts, and nothing while the kill switch is engaged. */
   mayAct?: () => boolean;
-  /** Each replica given back (the remediator writes it to the audit log and a counter). */
+  /**
+   * Whether an incident holds the target now (its claim spans the action, its verification and an
+   * undo): nothing is given back from under it, and a scale-out still being verified keeps its replica.
+   */
+  targetBusy?: (target: Target) => boolean;
+  /** Whether this remediator's state knows the incident (Docker: another remediator's clones are not ours). */
+  ownsIncident?: (incidentId: string) => boolean;
+  /** Each replica given back, right after its removal (the remediator writes the audit record and a counter). */
   onGiveBack?: (g: GiveBack) => void;
+  /** A give-back that failed (retried on the next sweep). */
+  onFailure?: (actuator: ActuatorKind, err: unknown) => void;
   log?: Log;
+}
+
+/** What an actuator's give-back sees of the hold: the guards to check before each replica, and where to report. */
+export interface SweepContext {
+  now: number;
+  mayAct(): boolean;
+  targetBusy(target: Target): boolean;
+  ownsIncident(incidentId: string): boolean;
+  given(g: GiveBack): void;
+  failed(actuator: ActuatorKind, replica: string, err: unknown): void;
 }
 
 /**
@@ -33,17 +52,24 @@ export interface ScaleOutHoldOptions {
  * hold ends, as the Kubernetes actuator gives back a raised HPA floor (hpa-floor.ts) and as an HPA
  * scales down after its stabilization window. Without it, a fleet that scaled out once per incident
  * stays at `replicas.max`, and the next incident's `scale_out` is skipped (`at_max_replicas`) for
- * the ladder's next step: the wrong action. The hold is counted from the scale-out, so a fault that
- * outlives it raises its alert again and is scaled out again (cooldown permitting).
+ * the ladder's next step: the wrong action.
  *
- * The timer and its guards live here; what "past its hold" means and how a replica is removed is
- * each actuator's (`giveBack`), since processes keep it in memory and Docker on the clone's labels.
+ * Guards: the leader only, never with the kill switch engaged, never while an incident holds the
+ * target (so never during an action, its verification or an undo), and one replica per target per
+ * sweep, so capacity steps down rather than falling. A fault that outlives the hold raises its alert
+ * again and is scaled out again. The timer and the guards live here; what "past its hold" means and
+ * how a replica is removed is each actuator's (`giveBack`): processes keep it in memory, Docker on
+ * the clone's labels.
  */
 export class ScaleOutHold {
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private running: Promise<GiveBack[]> | null = null;
+  private stopped = false;
 
-  constructor(private readonly o: ScaleOutHoldOptions) {}
+  constructor(
+    private readonly actuator: ActuatorKind,
+    private readonly o: ScaleOutHoldOptions,
+  ) {}
 
   now(): number {
     return (this.o.now ?? Date.now)();
@@ -54,37 +80,60 @@ export class ScaleOutHold {
     return this.now() + this.o.holdSeconds * 1000;
   }
 
-  /**
-   * One sweep: gives back what is past its hold (never two sweeps at once, never while another
-   * replica leads). Returns what was given back; a failure is logged and retried on the next sweep.
-   */
-  async sweep(giveBack: (now: number) => Promise<GiveBack[]>): Promise<GiveBack[]> {
-    if (this.running || (this.o.mayAct && !this.o.mayAct())) return [];
-    this.running = true;
-    try {
-      const given = await giveBack(this.now());
-      for (const g of given) {
+  /** One sweep (never two at once). Returns what was given back; failures are reported and retried. */
+  sweep(giveBack: (ctx: SweepContext) => Promise<void>): Promise<GiveBack[]> {
+    if (this.running || this.stopped) return Promise.resolve([]);
+    const given: GiveBack[] = [];
+    const ctx: SweepContext = {
+      now: this.now(),
+      mayAct: () => !this.stopped && (this.o.mayAct?.() ?? true),
+      targetBusy: (t) => this.o.targetBusy?.(t) ?? false,
+      ownsIncident: (id) => this.o.ownsIncident?.(id) ?? true,
+      given: (g) => {
+        given.push(g);
         this.o.log?.info({ ...g }, 'scale-out hold ended; replica given back');
-        this.o.onGiveBack?.(g);
+        try {
+          this.o.onGiveBack?.(g);
+        } catch (e) {
+          this.o.log?.warn({ err: e, ...g }, 'could not record a give-back');
+        }
+      },
+      failed: (actuator, replica, err) => {
+        this.o.log?.warn(
+          { err, actuator, replica },
+          'could not give back a scaled-out replica; retried on the next sweep',
+        );
+        this.o.onFailure?.(actuator, err);
+      },
+    };
+    const run = (async () => {
+      try {
+        if (ctx.mayAct()) await giveBack(ctx);
+      } catch (e) {
+        ctx.failed(this.actuator, '', e); // e.g. listing the clones failed: reported once
       }
       return given;
-    } catch (e) {
-      this.o.log?.warn({ err: e }, 'could not give back a scaled-out replica; retried on the next sweep');
-      return [];
-    } finally {
-      this.running = false;
-    }
+    })();
+    // cleared once settled (a sweep that did nothing settles at once, before this line)
+    this.running = run;
+    void run.then(() => {
+      if (this.running === run) this.running = null;
+    });
+    return run;
   }
 
   /** Sweeps every `sweepSeconds` until stop(); the timer does not keep the process alive. */
-  start(giveBack: (now: number) => Promise<GiveBack[]>): void {
-    if (this.timer) return;
+  start(giveBack: (ctx: SweepContext) => Promise<void>): void {
+    if (this.timer || this.stopped) return;
     this.timer = setInterval(() => void this.sweep(giveBack), (this.o.sweepSeconds ?? 5) * 1000);
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a sweep in progress (before leadership is released at shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.running;
   }
 }

@@ -3,6 +3,7 @@ import type { ProcessGroupConfig } from '../config';
 import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
+import { AdminClient } from './process-admin-client';
 import { portIsFree, ReplicaSupervisor, replicaUrl, type Replica } from './process-supervisor';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
@@ -48,10 +49,12 @@ export class ProcessActuator implements Actuator {
 
   private readonly sup: ReplicaSupervisor;
   private readonly hold: ScaleOutHold | null;
+  private readonly admin: AdminClient;
 
   constructor(private readonly opts: ProcessActuatorOptions) {
     this.sup = new ReplicaSupervisor(opts.stateDir, opts.log);
     this.hold = opts.hold ? new ScaleOutHold('process', opts.hold) : null;
+    this.admin = new AdminClient(opts.gateway);
     for (const cfg of opts.groups)
       this.groups.set(cfg.name, {
         cfg,
@@ -69,11 +72,13 @@ export class ProcessActuator implements Actuator {
       for (let port = g.cfg.replicaPorts.from; port <= g.cfg.replicaPorts.to; port++) {
         if (g.replicas.some((r) => r.port === port) || !(await this.sup.reapOrphan(g.cfg.name, port)))
           continue;
-        await this.gateway('DELETE', `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`, {
-          url: url(port),
-        }).catch((e: unknown) =>
-          this.opts.log?.warn({ err: e, port }, 'could not unregister an orphaned replica'),
-        );
+        await this.admin
+          .gateway('DELETE', `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`, {
+            url: url(port),
+          })
+          .catch((e: unknown) =>
+            this.opts.log?.warn({ err: e, port }, 'could not unregister an orphaned replica'),
+          );
       }
       await Promise.all(
         g.replicas.map(async (r) => {
@@ -148,7 +153,7 @@ export class ProcessActuator implements Actuator {
               inst.child = this.sup.spawn(g.cfg, inst.port);
               await this.sup.waitReady(g.cfg, inst.port, inst.child);
             } else {
-              await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
+              await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
             }
             return this.snapshot(req.target);
           },
@@ -178,7 +183,7 @@ export class ProcessActuator implements Actuator {
               g.replicas.push(r);
               try {
                 await this.sup.waitReady(g.cfg, port, r.child);
-                await this.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
+                await this.admin.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
               } catch (e) {
                 // A replica that never came up is not left behind half-registered.
                 await this.sup.kill(r, 1);
@@ -204,7 +209,7 @@ export class ProcessActuator implements Actuator {
           },
           run: async () => {
             for (const v of victims) {
-              await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) }, [404]);
+              await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) }, [404]);
               await this.sup.kill(v, 10);
               removeReplica(g.replicas, v);
             }
@@ -222,7 +227,7 @@ export class ProcessActuator implements Actuator {
             body,
           },
           run: async () => {
-            await this.gateway('DELETE', `/admin/upstreams/${svc}`, body);
+            await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, body);
             inst.isolated = true;
             return { ...(await this.snapshot(req.target)), isolatedPort: inst.port };
           },
@@ -241,7 +246,7 @@ export class ProcessActuator implements Actuator {
             body: { weights },
           },
           run: async () => {
-            await this.gateway('POST', `/admin/weights/${svc}`, { weights });
+            await this.admin.gateway('POST', `/admin/weights/${svc}`, { weights });
             return { ...(await this.snapshot(req.target)), weights };
           },
         };
@@ -253,7 +258,7 @@ export class ProcessActuator implements Actuator {
           apiCall: { method: 'POST', path: first, contentType: 'application/json', body: { enabled } },
           run: async () => {
             for (const r of g.replicas)
-              await this.http(
+              await this.admin.http(
                 'POST',
                 g.cfg.cacheUrl.replaceAll('{port}', String(r.port)),
                 { enabled },
@@ -294,7 +299,7 @@ export class ProcessActuator implements Actuator {
           );
         const mine = spawned.flatMap((port) => g.replicas.filter((r) => r.extra && r.port === Number(port)));
         for (const r of mine) {
-          await this.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) }, [404]);
+          await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) }, [404]);
           await this.sup.kill(r, 10);
           removeReplica(g.replicas, r);
         }
@@ -311,7 +316,7 @@ export class ProcessActuator implements Actuator {
         const r = g.replicas.find((x) => x.port === port);
         if (r) r.isolated = false;
         const body = { url: url(port) };
-        await this.gateway('POST', `/admin/upstreams/${svc}`, body);
+        await this.admin.gateway('POST', `/admin/upstreams/${svc}`, body);
         return {
           method: 'POST',
           path: `${this.opts.gateway?.url ?? ''}/admin/upstreams/${svc}`,
@@ -323,7 +328,7 @@ export class ProcessActuator implements Actuator {
         const weights = Object.fromEntries(
           g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), 1]),
         );
-        await this.gateway('POST', `/admin/weights/${svc}`, { weights });
+        await this.admin.gateway('POST', `/admin/weights/${svc}`, { weights });
         return {
           method: 'POST',
           path: `${this.opts.gateway?.url ?? ''}/admin/weights/${svc}`,
@@ -358,7 +363,7 @@ export class ProcessActuator implements Actuator {
       removeReplica(g.replicas, r);
       try {
         if (!r.isolated)
-          await this.gateway(
+          await this.admin.gateway(
             'DELETE',
             `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`,
             { url: url(r.port) },
@@ -422,34 +427,5 @@ export class ProcessActuator implements Actuator {
         `no free replica port in ${g.cfg.replicaPorts.from}-${g.cfg.replicaPorts.to}`,
       );
     return out;
-  }
-
-  /** `alsoOk`: statuses that already mean the wanted state (404 for a DELETE of a replica gone). */
-  private async gateway(method: string, path: string, body: unknown, alsoOk: number[] = []): Promise<void> {
-    if (!this.opts.gateway) return; // no gateway: replicas are reachable on their own ports
-    await this.http(
-      method,
-      `${this.opts.gateway.url.replace(/\/$/, '')}${path}`,
-      body,
-      this.opts.gateway.token,
-      alsoOk,
-    );
-  }
-
-  private async http(
-    method: string,
-    target: string,
-    body: unknown,
-    token: string | undefined,
-    alsoOk: number[] = [],
-  ): Promise<void> {
-    const res = await fetch(target, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!res.ok && !alsoOk.includes(res.status))
-      throw new RemediatorError('ACTUATOR_FAILED', `${method} ${target} answered ${res.status}`);
   }
 }

@@ -127,6 +127,11 @@ export const Config = z.strictObject({
       groups: z.array(ProcessGroupConfig).default([]),
       /** How long a replica spawned by scale_out is kept (from the scale-out), then stopped; 0 keeps it until scale_in/undo. */
       scaleOutHoldSeconds: z.number().int().min(0).default(900),
+      /**
+       * Seconds between taking a replica out of the gateway and stopping it (scale_in, undo, give-back):
+       * in-flight requests finish and service discovery drops the target before it stops answering.
+       */
+      drainSeconds: z.number().min(0).max(300).default(5),
     })
     .optional(),
   /** Jobs processed at the same time (each is one alert; one incident never runs twice at once). */

@@ -95,6 +95,7 @@ export async function createRemediator(
   if (config.process) {
     const p = new ProcessActuator({
       ...hold(config.process.scaleOutHoldSeconds),
+      drainSeconds: config.process.drainSeconds,
       groups: config.process.groups,
       ...(config.process.gateway
         ? {

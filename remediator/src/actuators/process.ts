@@ -19,6 +19,8 @@ export interface ProcessActuatorOptions {
    * start they are found here and stopped before fresh replicas take their ports.
    */
   stateDir?: string;
+  /** Seconds between removing a replica from the gateway and stopping it (scale_in, undo, give-back). */
+  drainSeconds?: number;
   /** Replicas added by scale_out are given back when this hold ends (none: kept until scale_in/undo). */
   hold?: ScaleOutHoldOptions;
 }
@@ -210,6 +212,7 @@ export class ProcessActuator implements Actuator {
           run: async () => {
             for (const v of victims) {
               await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) }, [404]);
+              await this.drain();
               await this.sup.kill(v, 10);
               removeReplica(g.replicas, v);
             }
@@ -300,6 +303,7 @@ export class ProcessActuator implements Actuator {
         const mine = spawned.flatMap((port) => g.replicas.filter((r) => r.extra && r.port === Number(port)));
         for (const r of mine) {
           await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) }, [404]);
+          await this.drain();
           await this.sup.kill(r, 10);
           removeReplica(g.replicas, r);
         }
@@ -374,6 +378,7 @@ export class ProcessActuator implements Actuator {
         ctx.failed('process', String(r.port), e);
         continue;
       }
+      if (!r.isolated) await this.drain();
       await this.sup.kill(r, 10);
       ctx.given({
         actuator: 'process',
@@ -383,6 +388,16 @@ export class ProcessActuator implements Actuator {
         heldSeconds: Math.round(this.opts.hold!.holdSeconds + (ctx.now - r.holdUntil!) / 1000),
       });
     }
+  }
+
+  /**
+   * Between a replica leaving the gateway and its stop: requests in flight finish, and the targets
+   * that monitoring discovers from the gateway drop it first, so a replica taken away on purpose is
+   * never scraped as down (a false HomeostatTargetDown, and a restart of a healthy service).
+   */
+  private drain(): Promise<void> {
+    const ms = (this.opts.drainSeconds ?? 0) * 1000;
+    return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
   }
 
   /** Stops the hold's sweep and waits for one in progress (before leadership is released). */

@@ -129,6 +129,7 @@ export async function createRemediator(
       floorHoldSeconds: k.floorHoldSeconds,
       isolationTtlSeconds: k.isolationTtlSeconds,
       afterIsolationTtl: k.afterIsolationTtl,
+      mayAct: () => confirmLeader() && !engine.killSwitchEngaged(),
     });
     const le = config.kubernetes.leaderElection;
     // with shared PostgreSQL state, leadership is the database's (pg-leadership.ts), not a Lease

@@ -23,7 +23,8 @@ async function scaleOut(act: KubernetesActuator, incidentId: string, healed: boo
 }
 
 describe('scaling under an HPA: the floor is raised for the incident and always given back', () => {
-  const k = withFakeKube({ floorHoldSeconds: HOLD_S });
+  let mayAct = true; // leadership and the kill switch, as the remediator wires them
+  const k = withFakeKube({ floorHoldSeconds: HOLD_S, mayAct: () => mayAct });
   beforeEach(() => {
     k.kube.addHpa(2, 6);
   });
@@ -62,6 +63,10 @@ describe('scaling under an HPA: the floor is raised for the incident and always 
     await k.act.sweep();
     expect(k.kube.hpa().minReplicas).toBe(3); // still held
     k.kube.tick(HOLD_S * 1000);
+    mayAct = false; // a follower, or the kill switch engaged: past the hold, still nothing is changed
+    await k.act.sweep();
+    expect(k.kube.hpa().minReplicas).toBe(3);
+    mayAct = true;
     await k.act.sweep();
     expect(k.kube.hpa()).toEqual({ minReplicas: 2, maxReplicas: 6, annotations: {} });
     expect(k.kube.replicas).toBe(2);

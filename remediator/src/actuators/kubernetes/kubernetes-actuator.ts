@@ -26,6 +26,11 @@ export interface KubernetesActuatorOptions {
   rolloutTimeoutSeconds?: number;
   /** Period of the sweep that ends floors and isolations past their time; 0: only when sweep() is called. */
   sweepSeconds?: number;
+  /**
+   * Checked before each sweep: only the leader ends floors and isolations, and nothing while the
+   * kill switch is engaged (they are ended on the next sweep after it is released).
+   */
+  mayAct?: () => boolean;
 }
 
 /**
@@ -168,6 +173,7 @@ export class KubernetesActuator implements Actuator {
   /** Ends what is past its time in every known namespace: HPA floors given back, isolated pods evicted or restored. */
   async sweep(): Promise<{ floors: ApiCall[]; isolations: string[] }> {
     const out = { floors: [] as ApiCall[], isolations: [] as string[] };
+    if (this.o.mayAct && !this.o.mayAct()) return out;
     for (const ns of this.namespaces) {
       out.floors.push(...(await this.floor.sweep(ns)));
       out.isolations.push(...(await this.isolation.sweep(ns)));

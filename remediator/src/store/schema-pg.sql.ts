@@ -1,3 +1,4 @@
+import { INTAKE_FUNCTION } from './intake-pg-function.sql';
 import { ADDED_COLUMNS, SCHEMA } from './schema.sql';
 
 /** SQLite column types as PostgreSQL spells them (epoch ms need 64 bits). */
@@ -6,7 +7,7 @@ const pgType = (t: string): string => (t === 'INTEGER' ? 'BIGINT' : t === 'REAL'
 /**
  * The PostgreSQL schema, derived from the SQLite one so both stores always have the same tables,
  * columns and keys: one schema, two dialects. SQLite's append-only triggers become one PostgreSQL
- * trigger function.
+ * trigger function. The webhook intake's group commit is a function too (intake-pg-function.sql.ts).
  */
 export function postgresSchema(): string {
   const tables = SCHEMA.split('\n')
@@ -26,5 +27,5 @@ DO $$ BEGIN
   END IF;
 END $$;
 ${ADDED_COLUMNS.map(([t, c, type]) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${pgType(type)};`).join('\n')}
-`;
+${INTAKE_FUNCTION}`;
 }

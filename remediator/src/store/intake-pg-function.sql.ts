@@ -1,0 +1,81 @@
+/**
+ * The PostgreSQL intake's group commit as one server-side function, so a batch costs one round trip
+ * and no SQL text per batch: IntakePostgres calls it through a statement prepared once per
+ * connection, with the batch as one JSON parameter (one record per alert, see IntakeRow in
+ * intake-postgres.ts). Each statement inside is planned once per connection (PL/pgSQL's plan cache)
+ * and, in a VOLATILE function under READ COMMITTED, takes its own snapshot as the separate statements
+ * did: the resolutions' UPDATE runs after the incidents' INSERT waited for a concurrent replica's
+ * commit of the same incident, so it sees that row.
+ *
+ * Same rows, order and exactly-once rule as before: the `dedupe` primary key decides which alerts
+ * are new; an alert the intake decided (`aid` set) is closed only if no resolved copy of its
+ * incident is new in the batch (records.ts closable()) and only where this statement created the
+ * incident (`made`: the action rows inserted); every other new alert gets its job. Audit rows: the
+ * alerts in order, then each closed alert's decision, incident status and escalation.
+ *
+ * Returns one row per new dedupe key ('fresh', key), per job ('job', seq, incident, status) and per
+ * action row made ('made', action id).
+ */
+export const INTAKE_FUNCTION = `
+CREATE OR REPLACE FUNCTION homeostat_intake(p_batch json, p_now bigint)
+RETURNS TABLE (r_kind text, r_seq bigint, r_text text, r_status text)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_fresh text[];
+BEGIN
+  WITH k AS (
+    INSERT INTO dedupe (key, received_at)
+    SELECT b.key, p_now FROM json_to_recordset(p_batch) AS b (ord int, key text) ORDER BY b.ord
+    ON CONFLICT DO NOTHING RETURNING key)
+  SELECT array_agg(k.key) INTO v_fresh FROM k;
+  IF v_fresh IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT 'fresh'::text, NULL::bigint, f.key, NULL::text FROM unnest(v_fresh) AS f (key);
+  RETURN QUERY
+  WITH a AS (
+    SELECT b.* FROM json_to_recordset(p_batch) AS b (ord int, key text, id text, fingerprint text,
+      alertname text, service text, labels text, annotations text, source text, status text,
+      starts_at bigint, logged text, aid text, closed_status text, action json, decision text,
+      incident text, escalation text)
+    WHERE b.key = ANY (v_fresh)),
+  c AS (
+    SELECT a.*, (a.aid IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM a r WHERE r.status = 'resolved' AND r.id = a.id)) AS closes
+    FROM a),
+  created AS (
+    INSERT INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status,
+      starts_at, received_at)
+    SELECT c.id, c.fingerprint, c.alertname, c.service, c.labels, c.annotations, c.source,
+      CASE WHEN c.closes THEN c.closed_status WHEN c.status = 'firing' THEN 'open' ELSE 'resolved' END,
+      c.starts_at, p_now
+    FROM c ORDER BY c.ord
+    ON CONFLICT DO NOTHING RETURNING id),
+  made AS (
+    INSERT INTO actions (id, incident_id, action, step, rule, reason, target, target_key, service,
+      api_call, before, result, error, verification, started_at, phase)
+    SELECT c.action->>0, c.action->>1, c.action->>2, (c.action->>3)::bigint, c.action->>4,
+      c.action->>5, c.action->>6, c.action->>7, c.action->>8, c.action->>9, c.action->>10,
+      c.action->>11, c.action->>12, c.action->>13, (c.action->>14)::bigint, c.action->>15
+    FROM c JOIN created USING (id) WHERE c.closes ORDER BY c.ord
+    RETURNING id),
+  queued AS (
+    INSERT INTO jobs (incident_id, status, received_at)
+    SELECT c.id, c.status, p_now FROM c WHERE c.aid IS NULL OR c.aid NOT IN (SELECT m.id FROM made m)
+    ORDER BY c.ord RETURNING seq, incident_id, status),
+  logged AS (
+    INSERT INTO audit (ts, kind, incident_id, action_id, data)
+    SELECT p_now, l.kind, c.id, l.action_id, l.data
+    FROM c CROSS JOIN LATERAL (VALUES (0, 'alert', NULL, c.logged), (1, 'decision', c.aid, c.decision),
+      (2, 'incident', NULL, c.incident), (3, 'escalation', NULL, c.escalation))
+      AS l (step, kind, action_id, data)
+    WHERE l.step = 0 OR c.aid IN (SELECT m.id FROM made m)
+    ORDER BY l.step > 0, c.ord, l.step)
+  SELECT 'job'::text, q.seq, q.incident_id, q.status FROM queued q
+  UNION ALL SELECT 'made'::text, NULL::bigint, m.id, NULL::text FROM made m;
+  UPDATE incidents i SET resolved_at = COALESCE(i.resolved_at, p_now),
+    status = CASE WHEN i.status IN ('open', 'healing') THEN 'resolved' ELSE i.status END
+  WHERE i.id IN (SELECT b.id FROM json_to_recordset(p_batch) AS b (key text, id text, status text)
+    WHERE b.status = 'resolved' AND b.key = ANY (v_fresh));
+END $$;
+`;

@@ -33,6 +33,11 @@ export interface ScoringPipelineOptions {
   likelihood?: AnomalyLikelihoodOptions;
   /** Trailing window of the values' robust z stage, in points; 0 turns the stage off. */
   robustZPoints?: number;
+  /**
+   * Smallest spread the robust z divides by, as a share of its window's median (0: none): a change
+   * of less than this share of the level is less than one deviation however flat the window was.
+   */
+  robustZRelativeFloor?: number;
   /** Seasonal stage: robust z of x(t) − x(t − period); periodMs 0 turns it off. */
   seasonal?: { periodMs?: number; points?: number };
   /**
@@ -53,6 +58,7 @@ export interface ResolvedPipelineOptions {
   forest: StreamingDetectorOptions;
   likelihood: Required<Omit<AnomalyLikelihoodOptions, 'excludeAbove'>>;
   robustZPoints: number;
+  robustZRelativeFloor: number;
   seasonal: { periodMs: number; points: number };
   range: { tolerance: number; minPoints: number; acceptAfter: number };
   alarm: { level: number; holdPoints: number };
@@ -114,6 +120,7 @@ export const PIPELINE_DEFAULTS: ResolvedPipelineOptions = {
   },
   likelihood: { shortWindow: 10, longWindow: 1000, minSamples: 300, minStd: 0.1, acceptAfter: 0 },
   robustZPoints: 288,
+  robustZRelativeFloor: 0,
   seasonal: { periodMs: DAY_MS, points: 1000 },
   range: { tolerance: 0.02, minPoints: 1000, acceptAfter: 0 },
   alarm: { level: 0.5, holdPoints: 400 },
@@ -149,7 +156,7 @@ export class ScoringPipeline {
     this.likelihood = new AnomalyLikelihood(lik);
     this.zLikelihoods = features.map(() => new AnomalyLikelihood(lik));
     this.seasonalLikelihoods = features.map(() => new AnomalyLikelihood(lik));
-    this.robustZ = o.robustZPoints > 0 ? new TrailingRobustZ(features.length, o.robustZPoints) : null;
+    this.robustZ = o.robustZPoints > 0 ? new TrailingRobustZ(features.length, o.robustZPoints, o.robustZRelativeFloor) : null;
     this.seasonal =
       o.seasonal.periodMs > 0
         ? new SeasonalDifference(features.length, o.seasonal.periodMs, o.seasonal.points)
@@ -296,6 +303,7 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
     forest: { ...d.forest, ...stripUndefined(o.forest ?? {}) },
     likelihood: { ...d.likelihood, ...stripUndefined(o.likelihood ?? {}) },
     robustZPoints: o.robustZPoints ?? d.robustZPoints,
+    robustZRelativeFloor: o.robustZRelativeFloor ?? d.robustZRelativeFloor,
     seasonal: { ...d.seasonal, ...stripUndefined(o.seasonal ?? {}) },
     range: { ...d.range, ...stripUndefined(o.range ?? {}) },
     alarm: { ...d.alarm, ...stripUndefined(o.alarm ?? {}) },
@@ -330,6 +338,7 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
     'robustZPoints',
     'must be an integer >= 0',
   );
+  check(r.robustZRelativeFloor >= 0 && r.robustZRelativeFloor <= 1, 'robustZRelativeFloor', 'must be within [0, 1]');
   check(r.seasonal.periodMs >= 0, 'seasonal.periodMs', 'must be >= 0');
   check(
     Number.isInteger(r.seasonal.points) && r.seasonal.points >= 8,

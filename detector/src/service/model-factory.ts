@@ -51,6 +51,7 @@ export function engineOptions(
       acceptAfter: p.likelihood.acceptAfterPoints,
     },
     robustZPoints: p.robustZPoints,
+    robustZRelativeFloor: p.robustZRelativeFloor,
     seasonal: { periodMs: p.seasonal.periodSeconds * 1000, points: p.seasonal.points },
     range: {
       tolerance: p.rangeRule.tolerance,

@@ -41,6 +41,12 @@ export const PipelineSettings = z
       .prefault({}),
     /** Window of the values' trailing robust z stage; 0 turns the stage off. */
     robustZPoints: z.number().int().nonnegative().default(D.robustZPoints),
+    /**
+     * Smallest spread the robust z divides by, as a share of the window's median (0: none). For
+     * rates of steady traffic, which Prometheus quantises (a flat window, MAD 0): 0.1 means a change
+     * of 10 % of the level is one deviation, however flat the window was.
+     */
+    robustZRelativeFloor: z.number().min(0).max(1).default(D.robustZRelativeFloor),
     seasonal: z
       .object({
         /** Compare with the same time one period ago; 0 turns the stage off. */

@@ -72,6 +72,15 @@ export async function expectActionsOnlyOn(run: RunRecord, p: Parts, service: str
   const symptoms = decisions.filter((a) => a.result === 'skipped' && /downstream symptom/.test(a.reason));
   if (symptoms.length) process.stderr.write(`[e2e] suppressed symptom actions: ${symptoms.map((a) => `${a.action} ${a.target?.name}: ${a.reason}`).join('; ')}\n`);
   const elsewhere = decisions.filter((a) => a.result !== 'skipped' && a.target?.name !== service);
+  if (elsewhere.length) {
+    // what the alert behind each wrong action said (score, top feature, root cause): the first thing
+    // to read when this fails
+    const incidents = await p.remediator.incidents(run.phases.warmupEnd, Math.max(run.phases.recoveryEnd, Date.now()));
+    for (const a of elsewhere) {
+      const inc = incidents.find((i) => i.id === a.incidentId);
+      process.stderr.write(`[e2e] ${a.action} ${a.target?.name} at ${new Date(a.startedAt).toISOString()}: alert ${inc?.alertname ?? '?'} since ${inc ? new Date(inc.startsAt).toISOString() : '?'}: ${inc?.annotations.summary ?? 'no summary'}\n`);
+    }
+  }
   expect(elsewhere.map((a) => `${a.action} ${a.target?.name} ${a.result}: ${a.reason}`)).toEqual([]);
 }
 

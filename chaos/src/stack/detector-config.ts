@@ -3,8 +3,11 @@
  * docs/architecture.md and the growth of each backend's scratch volume, scored every second so a
  * chaos run sees detection within seconds.
  * Rates use a 10 s window instead of 1 m: a 1 s scrape gives enough points and faults show sooner.
- * A 3-minute training window makes the models warm (half a window of samples, then 60 points of
- * likelihood history; the first rates need ~10 s of scrapes) after ~165 s, which is what a chaos run can afford; a production config uses hours (detector/examples/demo-fleet.yml).
+ * The first model is fitted after 90 points and the likelihood needs 60 more, so the models are warm
+ * (the first rates need ~10 s of scrapes) after ~165 s, which is what a chaos run can afford; the
+ * training window then grows to 10 minutes, so one earlier fault is a small share of what a model
+ * learned (with a 3-minute window, a campaign's previous fault was a quarter of it). A production
+ * config uses hours (detector/examples/demo-fleet.yml).
  */
 export const DETECTOR_WARMUP_SECONDS = 190;
 
@@ -17,7 +20,8 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
     logLevel: 'warn',
     // the demo services export their spans here as homeostat-demo-<service>: the call graph's entities
     traces: { enabled: true, servicePattern: '^homeostat-demo-(.+)$' },
-    // the receiver takes spans only with this token, which the services' exporters send; reads need no
+    // the receiver takes spans only with this token, which the services' exporters send
+    // (OTEL_EXPORTER_OTLP_HEADERS); a local test stack: its runner reads the call graph without a
     // token, like the remediator's audit API
     auth: { traceTokens: [{ file: i.traceTokenFile }], anonymousReads: true },
     detectors: [
@@ -25,26 +29,43 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         name: 'demo',
         groupBy: ['service'],
         intervalSeconds: 1,
-        trainingWindowSeconds: i.trainingWindowSeconds ?? 180,
+        trainingWindowSeconds: i.trainingWindowSeconds ?? 600,
         refitIntervalSeconds: 30,
         // 0.5 % of training points above 1 instead of 1 %: scored every second, 1 % is a false alarm a
         // minute per service; the chaos faults are far beyond either threshold
         sensitivity: 0.5,
         // The pipeline's defaults count points for hours of history (300 points of likelihood history);
-        // a chaos run has minutes: 60 points. The range rule keeps its default (after 1000 points, so not
-        // in a run this short: early on every new extreme is "beyond everything seen" and it raised most
-        // of the false alarms of a quiet 10 minutes). The alarm gate's hold is 30 s, like keep_firing_for.
+        // a chaos run has minutes: 60 points. The first fit after 90 points and a 90-point rolling z
+        // keep the warm-up of a 3-minute window. The alarm gate's hold is 30 s, like keep_firing_for.
+        // No seasonal stage: a run never has a day of history (and the range rule would wait a day).
+        // The range rule ("never seen this high") is armed after 150 points and its bound is a whole
+        // range beyond what was seen: early on, every new extreme is a new maximum, and the warm-up's
+        // own spread must not alarm. Neither it nor the likelihoods learn from incidents: a value
+        // beyond the range stays out of it until 150 in a row (2.5 minutes) make it the new normal, so
+        // a fault alarms for its whole length; averages beyond the alarm line stay out of a
+        // likelihood's history for 30 points, long enough for the alert to fire (10 s) where they
+        // used to fade in 10-20 points, short enough that the state a remediation leaves (a second
+        // replica) is learned within half a minute and its verification can pass.
         // robustZRelativeFloor: a 10 s rate of steady traffic takes two or three values (MAD 0), and
         // when a neighbour's CPU spike shifts the scrape's phase against the load (38.9 -> 41.7 rps)
         // each new value read as 20 deviations: a false scale-out of a service without a fault in a
         // Docker e2e run; under 10 % of the level is now under one deviation.
-        pipeline: { likelihood: { minPoints: 60 }, alarm: { holdPoints: 30 }, robustZRelativeFloor: 0.1 },
+        pipeline: {
+          warmupPoints: 90,
+          zWindowPoints: 90,
+          likelihood: { minPoints: 60, acceptAfterPoints: 30 },
+          seasonal: { periodSeconds: 0 },
+          rangeRule: { tolerance: 1, minPoints: 150, acceptAfterPoints: 150 },
+          robustZRelativeFloor: 0.1,
+          alarm: { holdPoints: 30 },
+        },
         queries: {
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
-          // growth per replica, not the level: a young Node process's heap keeps growing for minutes
-          // and a scale-out doubles a sum, and a 3-minute model read both as anomalies; a leak is a
-          // sustained positive slope whatever the replica count
-          memory: `avg by (service) (deriv(process_resident_memory_bytes{${sel}}[30s]))`,
+          // growth of the worst replica past its first two minutes: a young Node process's heap grows
+          // at a leak's pace for a minute or more (a scale-out's new replica read as a leak at 60-90 s),
+          // a level would double with a scale-out and an average over replicas halves a leak in one of
+          // two; a leak is a sustained positive slope
+          memory: `max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s]) and on (instance) (time() - process_start_time_seconds{${sel}} > 120)) or max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s])) * 0`,
           latency_p95: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${sel}}[10s])))`,
           // `or ... * 0`: a service without any 5xx has no error series at all; give it a 0, not a gap
           error_ratio: `(sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) or sum by (service) (rate(http_requests_total{${sel}}[10s])) * 0) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,

@@ -18,7 +18,9 @@ export function remediatorConfig(i: {
   const common = {
     target: i.actuator.target,
     allow: services,
-    cooldownSeconds: 20,
+    // a minute, not less: a restarted or new replica's first half minute (JIT, caches, heap growth)
+    // reads as anomalous, and acting on it again would restart a service that was just healed
+    cooldownSeconds: 60,
     maxAttempts: 3,
     verify: { timeoutSeconds: 120, stableSeconds: 5, intervalSeconds: 1 },
   };
@@ -46,6 +48,8 @@ export function remediatorConfig(i: {
           match: { alertname: 'HomeostatTargetDown' },
           ladder: [{ action: 'restart' }],
           ...common,
+          // a target that is down is never a transient: restart it even soon after another action
+          cooldownSeconds: 20,
           verify: { ...common.verify, scoreQuery: '' },
         },
         {

@@ -1,11 +1,12 @@
 /**
  * The PostgreSQL intake's group commit as one server-side function, so a batch costs one round trip
  * and no SQL text per batch: IntakePostgres calls it through a statement prepared once per
- * connection, with the batch as one JSON parameter (one record per alert, see IntakeRow in
- * intake-postgres.ts). Each statement inside is planned once per connection (PL/pgSQL's plan cache)
- * and, in a VOLATILE function under READ COMMITTED, takes its own snapshot as the separate statements
- * did: the resolutions' UPDATE runs after the incidents' INSERT waited for a concurrent replica's
- * commit of the same incident, so it sees that row.
+ * connection, with the batch as one JSON parameter (one record per alert, rowOf in
+ * intake-postgres.ts), parsed once. PL/pgSQL plans its statements once per connection. Two
+ * statements: every insert in one (dedupe keys, incidents, decisions, jobs, audit rows), then the
+ * resolutions' UPDATE, which in a VOLATILE function under READ COMMITTED takes a snapshot of its own:
+ * it runs after the incidents' INSERT waited for a concurrent replica's commit of the same incident,
+ * so it sees that row (an UPDATE inside the one statement would not).
  *
  * Same rows, order and exactly-once rule as before: the `dedupe` primary key decides which alerts
  * are new; an alert the intake decided (`aid` set) is closed only if no resolved copy of its
@@ -21,24 +22,22 @@ CREATE OR REPLACE FUNCTION homeostat_intake(p_batch json, p_now bigint)
 RETURNS TABLE (r_kind text, r_seq bigint, r_text text, r_status text)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-  v_fresh text[];
+  v_kind text[];
+  v_seq bigint[];
+  v_text text[];
+  v_status text[];
+  v_resolved text[];
 BEGIN
-  WITH k AS (
-    INSERT INTO dedupe (key, received_at)
-    SELECT b.key, p_now FROM json_to_recordset(p_batch) AS b (ord int, key text) ORDER BY b.ord
-    ON CONFLICT DO NOTHING RETURNING key)
-  SELECT array_agg(k.key) INTO v_fresh FROM k;
-  IF v_fresh IS NULL THEN
-    RETURN;
-  END IF;
-  RETURN QUERY SELECT 'fresh'::text, NULL::bigint, f.key, NULL::text FROM unnest(v_fresh) AS f (key);
-  RETURN QUERY
-  WITH a AS (
-    SELECT b.* FROM json_to_recordset(p_batch) AS b (ord int, key text, id text, fingerprint text,
+  -- the batch parsed once; the dedupe keys' RETURNING says which alerts are new
+  WITH b AS MATERIALIZED (
+    SELECT * FROM json_to_recordset(p_batch) AS b (ord int, key text, id text, fingerprint text,
       alertname text, service text, labels text, annotations text, source text, status text,
       starts_at bigint, logged text, aid text, closed_status text, action json, decision text,
-      incident text, escalation text)
-    WHERE b.key = ANY (v_fresh)),
+      incident text, escalation text)),
+  k AS (
+    INSERT INTO dedupe (key, received_at) SELECT b.key, p_now FROM b ORDER BY b.ord
+    ON CONFLICT DO NOTHING RETURNING key),
+  a AS (SELECT b.* FROM b JOIN k USING (key)),
   c AS (
     SELECT a.*, (a.aid IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM a r WHERE r.status = 'resolved' AND r.id = a.id)) AS closes
@@ -70,12 +69,21 @@ BEGIN
       (2, 'incident', NULL, c.incident), (3, 'escalation', NULL, c.escalation))
       AS l (step, kind, action_id, data)
     WHERE l.step = 0 OR c.aid IN (SELECT m.id FROM made m)
-    ORDER BY l.step > 0, c.ord, l.step)
-  SELECT 'job'::text, q.seq, q.incident_id, q.status FROM queued q
-  UNION ALL SELECT 'made'::text, NULL::bigint, m.id, NULL::text FROM made m;
-  UPDATE incidents i SET resolved_at = COALESCE(i.resolved_at, p_now),
-    status = CASE WHEN i.status IN ('open', 'healing') THEN 'resolved' ELSE i.status END
-  WHERE i.id IN (SELECT b.id FROM json_to_recordset(p_batch) AS b (key text, id text, status text)
-    WHERE b.status = 'resolved' AND b.key = ANY (v_fresh));
+    ORDER BY l.step > 0, c.ord, l.step),
+  r AS (
+    SELECT 'fresh' AS kind, NULL::bigint AS seq, k.key AS txt, NULL::text AS status FROM k
+    UNION ALL SELECT 'job', q.seq, q.incident_id, q.status FROM queued q
+    UNION ALL SELECT 'made', NULL, m.id, NULL FROM made m)
+  SELECT array_agg(r.kind), array_agg(r.seq), array_agg(r.txt), array_agg(r.status),
+    (SELECT array_agg(a.id) FROM a WHERE a.status = 'resolved')
+  INTO v_kind, v_seq, v_text, v_status, v_resolved FROM r;
+  -- a statement of its own: its snapshot is taken after the INSERT above waited for a concurrent
+  -- replica's commit of the same incident, so it sees that row
+  IF v_resolved IS NOT NULL THEN
+    UPDATE incidents i SET resolved_at = COALESCE(i.resolved_at, p_now),
+      status = CASE WHEN i.status IN ('open', 'healing') THEN 'resolved' ELSE i.status END
+    WHERE i.id = ANY (v_resolved);
+  END IF;
+  RETURN QUERY SELECT * FROM unnest(v_kind, v_seq, v_text, v_status);
 END $$;
 `;

@@ -99,6 +99,37 @@ describe('LiveRootCause', () => {
     expect(members[0].incident).toBe(`shop:${new Date(T0 + 300 * 15_000).toISOString()}`);
   });
 
+  it('judges a second fault against normal operation, not against the first fault still in the window', () => {
+    // gateway -> inventory at 1 s. Inventory's errors spike twice two minutes apart (the first one is
+    // healed); each time the gateway's error ratio carries a third of it, and its memory growth wobbles
+    // a little. With the first spike in inventory's history, the second one reads under 2 robust
+    // deviations, cannot explain the gateway's errors, and the gateway's wobble wins.
+    const rc = new LiveRootCause({
+      name: 'demo',
+      groupBy: ['service'],
+      queries: { error_ratio: 'q1', memory: 'q2' },
+      intervalSeconds: 1,
+      rootCause: RootCauseSettings.parse({ dependencies: { gateway: ['inventory'] }, closeAfterPoints: 4 }),
+    });
+    const first = (i: number) => i >= 60 && i < 120;
+    const second = (i: number) => i >= 200;
+    for (let i = 0; i < 206; i++) {
+      const t = T0 + i * 1000;
+      const invErr = first(i) ? 0.4 : second(i) ? 0.15 : 0;
+      const wobble = 1e5 * Math.sin(i * 0.7) + (second(i) ? 3e5 : 0);
+      rc.observe('service="inventory"', { service: 'inventory' }, t, [invErr, 2e4 * Math.cos(i)], {
+        score: first(i) || (second(i) && i > 200) ? 1.8 : 0.1,
+        contributions: [],
+      });
+      rc.observe('service="gateway"', { service: 'gateway' }, t, [invErr / 3, wobble], {
+        score: first(i) || second(i) ? 1.8 : 0.1,
+        contributions: [],
+      });
+      rc.endCycle(t);
+    }
+    expect(rc.verdicts()[0]).toMatchObject({ entity: 'inventory', topMetric: 'error_ratio' });
+  });
+
   it('exports nothing while no entity is above the line', () => {
     expect(run(10_000, 230).verdicts()).toEqual([]);
   });

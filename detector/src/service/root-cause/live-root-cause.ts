@@ -82,7 +82,7 @@ export class LiveRootCause {
       f = { key, labels, window: new LiveWindow(this.d.rootCause.historyPoints), lastContributions: [] };
       this.followed.set(key, f);
     }
-    f.window.push(timestamp, row);
+    f.window.push(timestamp, row, p.score !== null && p.score >= 1);
     if (p.score !== null && p.contributions.length) f.lastContributions = p.contributions;
     this.incidents.observe(key, timestamp, p.score);
   }
@@ -121,7 +121,9 @@ export class LiveRootCause {
 
   private rank(incident: Incident): RootCauseVerdict[] {
     const node = this.nodeNames();
-    const series = new Map([...this.followed.values()].map((f) => [f.key, f.window.series(this.features)]));
+    const series = new Map(
+      [...this.followed.values()].map((f) => [f.key, f.window.series(this.features, incident.start)]),
+    );
     const detector = new Map<string, DetectorVerdict>();
     for (const m of incident.members.values()) {
       const f = this.followed.get(m.key);

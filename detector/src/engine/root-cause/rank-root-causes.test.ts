@@ -212,6 +212,27 @@ describe('rankRootCauses', () => {
     expect(search?.score).toBeLessThan(ranked[0].score / 2);
   });
 
+  it("dates only the metrics the detector's alarm is about from its onset, so a later callee fault still explains its caller", () => {
+    // The gateway's alarm opens at the incident start on its own latency; three steps later inv fails
+    // and the gateway's error ratio carries a third of it. Dating the gateway's errors from its
+    // latency alarm would make inv's errors "later" than them, unable to explain them.
+    const series = fleet(
+      ['gateway', 'inv'],
+      [
+        { entity: 'gateway', metric: 'latency_seconds', fromStep: HISTORY, delta: 0.05 },
+        { entity: 'inv', metric: 'error_ratio', fromStep: HISTORY + 3, delta: 0.15 },
+        { entity: 'gateway', metric: 'error_ratio', fromStep: HISTORY + 3, delta: 0.05 },
+      ],
+    );
+    const detector = new Map([
+      ['gateway', { onset: T, attributions: { latency_seconds: 0.9, error_ratio: 0.1 } }],
+      ['inv', { onset: T + 4 * STEP, attributions: { error_ratio: 1 } }],
+    ]);
+    const ranked = rankRootCauses({ series, edges: edges(['gateway', 'inv']), from: T, detector });
+    expect(ranked[0]).toMatchObject({ entity: 'inv', topMetric: 'error_ratio' });
+    expect(ranked.find((r) => r.entity === 'gateway')?.topMetric).toBe('latency_seconds');
+  });
+
   it("uses the detector's verdict for an entity whose metrics it cannot judge yet", () => {
     const series = fleet(['gateway', 'orders'], []);
     // `fresh` has only incident points: no history to judge them against.

@@ -38,10 +38,17 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptionsI
       const d = metricDeviation(metric, series, input.from, opts, opts.metricKinds[metric]);
       if (d && signalsFault(d.kind)) list.push(d);
     }
-    // The detector may have seen the change before this coarser threshold did.
-    const onset = input.detector?.get(entity)?.onset;
-    if (onset !== undefined)
-      for (const d of list) if (d.onset !== undefined && onset < d.onset) d.onset = onset;
+    // The detector may have seen the change before this coarser threshold did: its onset stands for
+    // the metrics its alarm is about (all of them when it names none). Not for the others: a
+    // gateway alarmed by its own memory growth would otherwise date its error ratio from then, and a
+    // callee whose errors came seconds later (a fault of its own) could no longer explain them.
+    const verdict = input.detector?.get(entity);
+    const onset = verdict?.onset;
+    if (onset !== undefined) {
+      const alarmedBy = drivers(verdict?.attributions);
+      for (const d of list)
+        if (d.onset !== undefined && onset < d.onset && (!alarmedBy || alarmedBy.has(d.metric))) d.onset = onset;
+    }
     deviations.set(entity, list);
   }
   const ctx = {
@@ -97,6 +104,14 @@ function incidentStep(input: RootCauseInput): number {
       }
   steps.sort((a, b) => a - b);
   return steps.length ? steps[steps.length >> 1] : 0;
+}
+
+/** The metrics carrying at least half of the top attribution's share; null when none is named. */
+function drivers(attributions: Readonly<Record<string, number>> | undefined): Set<string> | null {
+  const entries = Object.entries(attributions ?? {}).filter(([, s]) => s > 0);
+  if (entries.length === 0) return null;
+  const top = Math.max(...entries.map(([, s]) => s));
+  return new Set(entries.filter(([, s]) => s >= top / 2).map(([m]) => m));
 }
 
 function topAttribution(attributions: Readonly<Record<string, number>> | undefined): string {

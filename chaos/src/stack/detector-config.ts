@@ -64,8 +64,10 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           // growth of the worst replica past its first two minutes: a young Node process's heap grows
           // at a leak's pace for a minute or more (a scale-out's new replica read as a leak at 60-90 s),
           // a level would double with a scale-out and an average over replicas halves a leak in one of
-          // two; a leak is a sustained positive slope
-          memory: `max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s]) and on (instance) (time() - process_start_time_seconds{${sel}} > 120)) or max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s])) * 0`,
+          // two; a leak is a sustained positive slope, so a fall reads 0 (clamp_min), as for disk: a
+          // replica passing two minutes after a restart entered the max with a GC's fall of 1.5 MB/s,
+          // a step from the 0 before, and the memory rule restarted a service without a fault
+          memory: `max by (service) (clamp_min(deriv(process_resident_memory_bytes{${sel}}[30s]), 0) and on (instance) (time() - process_start_time_seconds{${sel}} > 120)) or max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s])) * 0`,
           latency_p95: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${sel}}[10s])))`,
           // `or ... * 0`: a service without any 5xx has no error series at all; give it a 0, not a gap
           error_ratio: `(sum by (service) (rate(http_requests_total{${sel},code=~"5.."}[10s])) or sum by (service) (rate(http_requests_total{${sel}}[10s])) * 0) / sum by (service) (rate(http_requests_total{${sel}}[10s]))`,

@@ -104,6 +104,39 @@ describe('ScoringPipeline', () => {
     expect(run(0.1).surgeAlarms).toBeGreaterThan(10);
   });
 
+  it('with an absolute floor, does not read a growth rate wobbling around 0 as 20 deviations, and still alarms on a leak', () => {
+    // Memory growth of a long-lived process, clamped at 0 (a fall is no leak): 0 but for a small GC
+    // wobble every seventh point, then 40 s of 30-60 kB/s (as a campaign's gateway showed), then a
+    // 3 MB/s leak. The floor concerns the robust z; the forest judges the values on its own.
+    const run = (floor: Record<string, number>) => {
+      const p = new ScoringPipeline({
+        ...SMALL,
+        robustZPoints: 90,
+        robustZAbsoluteFloor: floor,
+        alarm: { holdPoints: 0 },
+        features: ['memory'],
+      });
+      const r = noise(5);
+      let wobbleByZ = 0;
+      let leakAlarms = 0;
+      for (let i = 0; i < 560; i++) {
+        const wobble = 20_000 * (r() + 0.5);
+        const v = i >= 520 ? 3e6 : i >= 400 && i < 440 ? 30_000 + 1.5 * wobble : i % 7 === 0 ? wobble : 0;
+        const pt = p.push(i * 1000, [v]);
+        if (pt.anomaly && pt.stage === 'robust_z' && i >= 400 && i < 460) wobbleByZ++;
+        if (pt.anomaly && i >= 520) leakAlarms++;
+      }
+      return { wobbleByZ, leakAlarms };
+    };
+    expect(run({}).wobbleByZ).toBeGreaterThan(0);
+    const floored = run({ memory: 262_144 });
+    expect(floored.wobbleByZ).toBe(0);
+    expect(floored.leakAlarms).toBeGreaterThan(10);
+    expect(() => new ScoringPipeline({ robustZAbsoluteFloor: { cpu: 1 }, features: ['memory'] })).toThrow(
+      /robustZAbsoluteFloor\.cpu/,
+    );
+  });
+
   it('keeps 1.0 as the alarm line and 2.0 as the top at any alarm level', () => {
     for (const level of [0.3, 0.5, 0.8]) {
       const p = new ScoringPipeline({ ...SMALL, alarm: { level }, features: ['cpu'] });
@@ -144,7 +177,9 @@ describe('ScoringPipeline', () => {
 
   it('rejects bad settings and foreign snapshots with a coded error naming the setting', () => {
     expect(() => new ScoringPipeline({ alarm: { level: 2 }, features: ['v'] })).toThrow(/alarm\.level/);
-    expect(() => new ScoringPipeline({ robustZRelativeFloor: -0.1, features: ['v'] })).toThrow(/robustZRelativeFloor/);
+    expect(() => new ScoringPipeline({ robustZRelativeFloor: -0.1, features: ['v'] })).toThrow(
+      /robustZRelativeFloor/,
+    );
     expect(() => new ScoringPipeline({ likelihood: { minSamples: 5000 }, features: ['v'] })).toThrow(
       DetectorError,
     );

@@ -38,6 +38,12 @@ export interface ScoringPipelineOptions {
    * of less than this share of the level is less than one deviation however flat the window was.
    */
   robustZRelativeFloor?: number;
+  /**
+   * Per feature, the smallest spread its robust z divides by, in the feature's unit (none by
+   * default): for a series that sits at one value, such as a growth rate that is 0 in normal
+   * operation, a change under this is under one deviation. Applies to the forest's z features too.
+   */
+  robustZAbsoluteFloor?: Readonly<Record<string, number>>;
   /** Seasonal stage: robust z of x(t) − x(t − period); periodMs 0 turns it off. */
   seasonal?: { periodMs?: number; points?: number };
   /**
@@ -59,6 +65,7 @@ export interface ResolvedPipelineOptions {
   likelihood: Required<Omit<AnomalyLikelihoodOptions, 'excludeAbove'>>;
   robustZPoints: number;
   robustZRelativeFloor: number;
+  robustZAbsoluteFloor: Readonly<Record<string, number>>;
   seasonal: { periodMs: number; points: number };
   range: { tolerance: number; minPoints: number; acceptAfter: number };
   alarm: { level: number; holdPoints: number };
@@ -121,6 +128,7 @@ export const PIPELINE_DEFAULTS: ResolvedPipelineOptions = {
   likelihood: { shortWindow: 10, longWindow: 1000, minSamples: 300, minStd: 0.1, acceptAfter: 0 },
   robustZPoints: 288,
   robustZRelativeFloor: 0,
+  robustZAbsoluteFloor: {},
   seasonal: { periodMs: DAY_MS, points: 1000 },
   range: { tolerance: 0.02, minPoints: 1000, acceptAfter: 0 },
   alarm: { level: 0.5, holdPoints: 400 },
@@ -150,13 +158,23 @@ export class ScoringPipeline {
     this.options = resolvePipelineOptions(rest);
     this.features = [...features];
     const o = this.options;
-    this.forest = new StreamingDetector({ ...o.forest, features });
+    const unknown = Object.keys(o.robustZAbsoluteFloor).find((f) => !features.includes(f));
+    if (unknown !== undefined)
+      throw new DetectorError('INVALID_OPTIONS', `robustZAbsoluteFloor.${unknown} names no feature`, {
+        field: `robustZAbsoluteFloor.${unknown}`,
+      });
+    // one floor for both robust z's: the forest's z features and the values' own stage
+    const zFloor = {
+      relative: o.robustZRelativeFloor,
+      absolute: features.map((f) => o.robustZAbsoluteFloor[f] ?? 0),
+    };
+    this.forest = new StreamingDetector({ ...o.forest, features, zFloor });
     // an average held out of the history is one the pipeline would alarm on
     const lik = { ...o.likelihood, excludeAbove: o.alarm.level };
     this.likelihood = new AnomalyLikelihood(lik);
     this.zLikelihoods = features.map(() => new AnomalyLikelihood(lik));
     this.seasonalLikelihoods = features.map(() => new AnomalyLikelihood(lik));
-    this.robustZ = o.robustZPoints > 0 ? new TrailingRobustZ(features.length, o.robustZPoints, o.robustZRelativeFloor) : null;
+    this.robustZ = o.robustZPoints > 0 ? new TrailingRobustZ(features.length, o.robustZPoints, zFloor) : null;
     this.seasonal =
       o.seasonal.periodMs > 0
         ? new SeasonalDifference(features.length, o.seasonal.periodMs, o.seasonal.points)
@@ -304,6 +322,7 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
     likelihood: { ...d.likelihood, ...stripUndefined(o.likelihood ?? {}) },
     robustZPoints: o.robustZPoints ?? d.robustZPoints,
     robustZRelativeFloor: o.robustZRelativeFloor ?? d.robustZRelativeFloor,
+    robustZAbsoluteFloor: o.robustZAbsoluteFloor ?? d.robustZAbsoluteFloor,
     seasonal: { ...d.seasonal, ...stripUndefined(o.seasonal ?? {}) },
     range: { ...d.range, ...stripUndefined(o.range ?? {}) },
     alarm: { ...d.alarm, ...stripUndefined(o.alarm ?? {}) },
@@ -338,7 +357,13 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
     'robustZPoints',
     'must be an integer >= 0',
   );
-  check(r.robustZRelativeFloor >= 0 && r.robustZRelativeFloor <= 1, 'robustZRelativeFloor', 'must be within [0, 1]');
+  check(
+    r.robustZRelativeFloor >= 0 && r.robustZRelativeFloor <= 1,
+    'robustZRelativeFloor',
+    'must be within [0, 1]',
+  );
+  for (const [f, v] of Object.entries(r.robustZAbsoluteFloor))
+    check(Number.isFinite(v) && v >= 0, `robustZAbsoluteFloor.${f}`, 'must be a number >= 0');
   check(r.seasonal.periodMs >= 0, 'seasonal.periodMs', 'must be >= 0');
   check(
     Number.isInteger(r.seasonal.points) && r.seasonal.points >= 8,

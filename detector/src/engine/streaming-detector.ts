@@ -83,7 +83,10 @@ export interface StreamingDetectorState {
   forest: IsolationForestJSON | null;
 }
 
-type Resolved = Required<Omit<StreamingDetectorOptions, 'staleAfterMs'>> & { staleAfterMs?: number };
+type Resolved = Required<Omit<StreamingDetectorOptions, 'staleAfterMs' | 'zFloor'>> & {
+  staleAfterMs?: number;
+  zFloor?: StreamingDetectorOptions['zFloor'];
+};
 
 /**
  * One entity's detector: feature pipeline → Isolation Forest → calibrated score → attribution,
@@ -295,6 +298,7 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     timeFeatures: o.timeFeatures ?? false,
     seasonMs: o.seasonMs ?? 0,
     staleAfterMs: o.staleAfterMs,
+    zFloor: o.zFloor,
     trees: o.trees ?? 100,
     sampleSize: o.sampleSize ?? 256,
     seed: o.seed ?? 1,

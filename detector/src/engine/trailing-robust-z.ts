@@ -17,16 +17,18 @@ export class TrailingRobustZ {
   private windows: RollingWindow[];
 
   /**
-   * @param relativeFloor smallest spread a z is measured in, as a share of the window's median
-   *   magnitude (0: none). A Prometheus rate of steady traffic is quantised (a 10 s rate of ~40 rps
-   *   takes two or three values), so its MAD is 0 and a shift of the scrape's phase against the
-   *   traffic (1-2 %) would read as 20 deviations; the floor says how small a change is never
-   *   unusual, as vmanomaly's `min_dev_from_expected` does.
+   * @param floor smallest spread a z is measured in: `relative` × the window's median magnitude
+   *   (0: none), and per metric (by position) an `absolute` one in the metric's unit. A Prometheus
+   *   rate of steady traffic is quantised (a 10 s rate of ~40 rps takes two or three values), so its
+   *   MAD is 0 and a shift of the scrape's phase against the traffic (1-2 %) would read as 20
+   *   deviations; a growth rate that sits at 0 (memory, disk) would read a 20 kB/s wobble the same
+   *   way. The floor says how small a change is never unusual, as vmanomaly's
+   *   `min_dev_from_expected` does.
    */
   constructor(
     readonly metrics: number,
     readonly points: number,
-    readonly relativeFloor = 0,
+    readonly floor: { relative?: number; absolute?: readonly number[] } = {},
   ) {
     this.windows = Array.from({ length: metrics }, () => new RollingWindow(Math.max(8, points)));
   }
@@ -45,7 +47,11 @@ export class TrailingRobustZ {
         const { median, mad } = w.medianMad();
         // The floors keep a flat window (MAD 0) from turning any change into z = ∞; relative to the
         // level, so they mean the same for bytes and for ratios.
-        const floor = Math.max(1e-9 * Math.max(1, Math.abs(median)), this.relativeFloor * Math.abs(median));
+        const floor = Math.max(
+          1e-9 * Math.max(1, Math.abs(median)),
+          (this.floor.relative ?? 0) * Math.abs(median),
+          this.floor.absolute?.[m] ?? 0,
+        );
         const z = Math.abs(v - median) / Math.max(1.4826 * mad, floor);
         out[m] = Math.min(z, Z_CLIP);
       }

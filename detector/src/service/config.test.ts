@@ -65,6 +65,14 @@ describe('parseConfig', () => {
       'detectors.0.missing.b',
     ],
     [
+      'a robust z floor for an unknown feature',
+      {
+        ...ok,
+        detectors: [{ name: 'x', queries: { a: 'up' }, pipeline: { robustZAbsoluteFloor: { b: 1 } } }],
+      },
+      'detectors.0.pipeline.robustZAbsoluteFloor.b',
+    ],
+    [
       'an unknown missing policy',
       { ...ok, detectors: [{ name: 'x', queries: { a: 'up' }, missing: { a: 'mean' } }] },
       'detectors.0.missing.a',

@@ -184,11 +184,19 @@ export const DetectorConfigInput = ModelSettings.extend({
     if (d.name === undefined && d.job === undefined) {
       ctx.addIssue({ code: 'custom', path: ['name'], message: 'required unless job is given' });
     }
+    const features =
+      d.queries ?? (d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds).queries : {});
     for (const f of Object.keys(d.missing)) {
-      const features =
-        d.queries ?? (d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds).queries : {});
       if (!(f in features))
         ctx.addIssue({ code: 'custom', path: ['missing', f], message: `no feature ${f} in queries` });
+    }
+    for (const f of Object.keys(d.pipeline?.robustZAbsoluteFloor ?? {})) {
+      if (!(f in features))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pipeline', 'robustZAbsoluteFloor', f],
+          message: `no feature ${f} in queries`,
+        });
     }
     if (d.trainingWindowSeconds !== undefined && d.trainingWindowSeconds < d.intervalSeconds * 10) {
       ctx.addIssue({

@@ -52,6 +52,7 @@ export function engineOptions(
     },
     robustZPoints: p.robustZPoints,
     robustZRelativeFloor: p.robustZRelativeFloor,
+    robustZAbsoluteFloor: p.robustZAbsoluteFloor,
     seasonal: { periodMs: p.seasonal.periodSeconds * 1000, points: p.seasonal.points },
     range: {
       tolerance: p.rangeRule.tolerance,

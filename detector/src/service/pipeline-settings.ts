@@ -47,6 +47,11 @@ export const PipelineSettings = z
      * of 10 % of the level is one deviation, however flat the window was.
      */
     robustZRelativeFloor: z.number().min(0).max(1).default(D.robustZRelativeFloor),
+    /**
+     * Per feature (a `queries` key), the smallest spread its robust z divides by, in the feature's
+     * unit: for a growth rate that sits at 0 (memory, disk), a wobble under it is under one deviation.
+     */
+    robustZAbsoluteFloor: z.record(z.string(), z.number().nonnegative()).default({}),
     seasonal: z
       .object({
         /** Compare with the same time one period ago; 0 turns the stage off. */

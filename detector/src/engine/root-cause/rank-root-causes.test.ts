@@ -1,6 +1,6 @@
 import { DetectorError } from '../../errors';
 import { rankRootCauses } from './rank-root-causes';
-import type { MetricSeries, RootCauseInput } from './types';
+import type { DetectorVerdict, MetricSeries, RootCauseInput } from './types';
 
 const STEP = 15_000;
 const HISTORY = 240;
@@ -224,7 +224,7 @@ describe('rankRootCauses', () => {
         { entity: 'gateway', metric: 'error_ratio', fromStep: HISTORY + 3, delta: 0.05 },
       ],
     );
-    const detector = new Map([
+    const detector = new Map<string, DetectorVerdict>([
       ['gateway', { onset: T, attributions: { latency_seconds: 0.9, error_ratio: 0.1 } }],
       ['inv', { onset: T + 4 * STEP, attributions: { error_ratio: 1 } }],
     ]);

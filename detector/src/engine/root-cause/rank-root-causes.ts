@@ -47,7 +47,8 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptionsI
     if (onset !== undefined) {
       const alarmedBy = drivers(verdict?.attributions);
       for (const d of list)
-        if (d.onset !== undefined && onset < d.onset && (!alarmedBy || alarmedBy.has(d.metric))) d.onset = onset;
+        if (d.onset !== undefined && onset < d.onset && (!alarmedBy || alarmedBy.has(d.metric)))
+          d.onset = onset;
     }
     deviations.set(entity, list);
   }

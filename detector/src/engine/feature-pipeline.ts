@@ -24,12 +24,6 @@ export interface FeaturePipelineOptions {
    * step is not scored (status `stale`). Default: 5 × the median step seen so far.
    */
   staleAfterMs?: number;
-  /**
-   * The smallest spread a robust z divides by: `relative` × the window's median magnitude, and per
-   * metric (by position) an `absolute` one in the metric's unit. A change smaller than the floor is
-   * under one deviation however flat the window was (scoring-pipeline.ts, `robustZRelativeFloor`).
-   */
-  zFloor?: { relative?: number; absolute?: readonly number[] };
 }
 
 export type FeatureStatus = 'ok' | 'warming' | 'missing' | 'stale';
@@ -98,7 +92,6 @@ export class FeaturePipeline {
       timeFeatures: options.timeFeatures ?? false,
       seasonMs: options.seasonMs ?? 0,
       staleAfterMs: options.staleAfterMs,
-      zFloor: { relative: options.zFloor?.relative ?? 0, absolute: options.zFloor?.absolute ?? [] },
     };
     if (!(o.seasonMs >= 0))
       throw new DetectorError('INVALID_OPTIONS', 'seasonMs must be >= 0', { field: 'seasonMs' });
@@ -208,7 +201,7 @@ export class FeaturePipeline {
           warming = true;
           row[c++] = 0;
         } else {
-          row[c++] = this.robustZ(w, v, m);
+          row[c++] = this.robustZ(w, v);
         }
         w.push(v);
       }
@@ -313,12 +306,10 @@ export class FeaturePipeline {
    * a flat series with rare blips), fall back to the mean absolute deviation, then to a tiny
    * fraction of the level, so a change on a flat line is a large but finite, clipped z.
    */
-  private robustZ(w: RollingWindow, v: number, m: number): number {
+  private robustZ(w: RollingWindow, v: number): number {
     const { median, mad, meanAbsDev } = w.medianMad();
     let scale = MAD_TO_SIGMA * mad;
     if (!(scale > 0)) scale = 1.2533 * meanAbsDev;
-    const f = this.opts.zFloor;
-    scale = Math.max(scale, (f?.relative ?? 0) * Math.abs(median), f?.absolute?.[m] ?? 0);
     if (!(scale > 0)) scale = 1e-6 * Math.max(1, Math.abs(median));
     const z = (v - median) / scale;
     const clip = this.opts.zClip;

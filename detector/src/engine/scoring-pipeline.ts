@@ -41,7 +41,7 @@ export interface ScoringPipelineOptions {
   /**
    * Per feature, the smallest spread its robust z divides by, in the feature's unit (none by
    * default): for a series that sits at one value, such as a growth rate that is 0 in normal
-   * operation, a change under this is under one deviation. Applies to the forest's z features too.
+   * operation, a change under this is under one deviation.
    */
   robustZAbsoluteFloor?: Readonly<Record<string, number>>;
   /** Seasonal stage: robust z of x(t) − x(t − period); periodMs 0 turns it off. */
@@ -163,12 +163,13 @@ export class ScoringPipeline {
       throw new DetectorError('INVALID_OPTIONS', `robustZAbsoluteFloor.${unknown} names no feature`, {
         field: `robustZAbsoluteFloor.${unknown}`,
       });
-    // one floor for both robust z's: the forest's z features and the values' own stage
+    // The floors concern the values' own robust z only: the forest's z features fall back to the
+    // mean absolute deviation on a flat window (feature-pipeline.ts), and judge values on their own.
     const zFloor = {
       relative: o.robustZRelativeFloor,
       absolute: features.map((f) => o.robustZAbsoluteFloor[f] ?? 0),
     };
-    this.forest = new StreamingDetector({ ...o.forest, features, zFloor });
+    this.forest = new StreamingDetector({ ...o.forest, features });
     // an average held out of the history is one the pipeline would alarm on
     const lik = { ...o.likelihood, excludeAbove: o.alarm.level };
     this.likelihood = new AnomalyLikelihood(lik);

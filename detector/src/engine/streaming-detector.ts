@@ -83,10 +83,7 @@ export interface StreamingDetectorState {
   forest: IsolationForestJSON | null;
 }
 
-type Resolved = Required<Omit<StreamingDetectorOptions, 'staleAfterMs' | 'zFloor'>> & {
-  staleAfterMs?: number;
-  zFloor?: StreamingDetectorOptions['zFloor'];
-};
+type Resolved = Required<Omit<StreamingDetectorOptions, 'staleAfterMs'>> & { staleAfterMs?: number };
 
 /**
  * One entity's detector: feature pipeline → Isolation Forest → calibrated score → attribution,
@@ -298,7 +295,6 @@ function resolve(o: StreamingDetectorOptions): Resolved {
     timeFeatures: o.timeFeatures ?? false,
     seasonMs: o.seasonMs ?? 0,
     staleAfterMs: o.staleAfterMs,
-    zFloor: o.zFloor,
     trees: o.trees ?? 100,
     sampleSize: o.sampleSize ?? 256,
     seed: o.seed ?? 1,

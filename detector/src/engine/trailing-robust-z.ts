@@ -21,9 +21,11 @@ export class TrailingRobustZ {
    *   (0: none), and per metric (by position) an `absolute` one in the metric's unit. A Prometheus
    *   rate of steady traffic is quantised (a 10 s rate of ~40 rps takes two or three values), so its
    *   MAD is 0 and a shift of the scrape's phase against the traffic (1-2 %) would read as 20
-   *   deviations; a growth rate that sits at 0 (memory, disk) would read a 20 kB/s wobble the same
-   *   way. The floor says how small a change is never unusual, as vmanomaly's
-   *   `min_dev_from_expected` does.
+   *   deviations; a growth rate that sits at 0 (memory) would read a 20 kB/s wobble the same way,
+   *   and an error ratio at 0 one 5xx. The floor bounds how small a change can score high; it is a
+   *   minimum spread, not a dead band like vmanomaly's `min_dev_from_expected` (absolute) and
+   *   `min_rel_dev_from_expected` (relative), and the relative one suits series that are >= 0
+   *   and where 0 means none (it scales with the level, so an offset changes it).
    */
   constructor(
     readonly metrics: number,

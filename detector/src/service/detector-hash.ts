@@ -13,9 +13,22 @@ export function detectorHash(d: DetectorConfig): string {
     d.trees,
     d.sampleSize,
     d.seed,
-    d.pipeline,
+    pipelineForHash(d.pipeline),
     // Only when declared, so the models of a detector without a policy keep their hash.
     ...(Object.keys(d.missing ?? {}).length ? [d.missing] : []),
   ];
   return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
+}
+
+/**
+ * The pipeline settings without the robust z floors at their defaults (none), so the models of a
+ * detector that does not set them keep the hash they had before the floors existed.
+ */
+function pipelineForHash(p: DetectorConfig['pipeline']): unknown {
+  const { robustZRelativeFloor, robustZAbsoluteFloor, ...rest } = p;
+  return {
+    ...rest,
+    ...(robustZRelativeFloor ? { robustZRelativeFloor } : {}),
+    ...(Object.keys(robustZAbsoluteFloor).length ? { robustZAbsoluteFloor } : {}),
+  };
 }

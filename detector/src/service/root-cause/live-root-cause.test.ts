@@ -130,42 +130,6 @@ describe('LiveRootCause', () => {
     expect(rc.verdicts()[0]).toMatchObject({ entity: 'inventory', topMetric: 'error_ratio' });
   });
 
-  it('names each member its own cause when the call graph ties it to none of the ranked causes', () => {
-    // gateway -> orders, gateway -> inventory. Orders' CPU and inventory's memory go wrong at once,
-    // two faults in one incident; `lone` is in no edge. The gateway is a symptom of the top cause;
-    // inventory, which calls neither, is not a symptom of orders; `lone` keeps the incident's verdict.
-    const rc = new LiveRootCause({
-      name: 'demo',
-      groupBy: ['service'],
-      queries: { cpu: 'q1', memory: 'q2' },
-      intervalSeconds: 1,
-      rootCause: RootCauseSettings.parse({
-        dependencies: { gateway: ['orders', 'inventory'] },
-        closeAfterPoints: 4,
-      }),
-    });
-    for (let i = 0; i < 206; i++) {
-      const t = T0 + i * 1000;
-      const sick = i >= 200;
-      const rows: Record<string, [number, number]> = {
-        orders: [0.05 + 0.01 * Math.sin(i) + (sick ? 0.9 : 0), 1e4 * Math.cos(i)],
-        inventory: [0.05 + 0.01 * Math.cos(i), 1e4 * Math.sin(i) + (sick ? 4e6 : 0)],
-        gateway: [0.1 + 0.01 * Math.sin(i * 2), 1e4 * Math.cos(i * 3)],
-        lone: [0.2 + 0.01 * Math.sin(i * 3) + (sick ? 0.1 : 0), 1e4 * Math.cos(i * 2)],
-      };
-      for (const [service, row] of Object.entries(rows))
-        rc.observe(`service="${service}"`, { service }, t, row, {
-          score: sick && service !== 'gateway' ? 1.8 : sick ? 1.2 : 0.1,
-          contributions: [],
-        });
-      rc.endCycle(t);
-    }
-    const top = rc.verdicts()[0].entity;
-    expect(['orders', 'inventory']).toContain(top);
-    const cause = Object.fromEntries(rc.memberships().map((m) => [m.labels.service, m.rootCause]));
-    expect(cause).toEqual({ orders: 'orders', inventory: 'inventory', gateway: top, lone: top });
-  });
-
   it('exports nothing while no entity is above the line', () => {
     expect(run(10_000, 230).verdicts()).toEqual([]);
   });

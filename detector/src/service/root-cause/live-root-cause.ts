@@ -1,5 +1,4 @@
 import { rankRootCauses, type DetectorVerdict } from '../../engine/root-cause';
-import { CallGraph } from '../../engine/root-cause/call-graph';
 import type { RootCauseSettings } from './root-cause-settings';
 import { IncidentTracker, type Incident } from './incident-tracker';
 import { LiveWindow } from './live-window';
@@ -56,7 +55,7 @@ export class LiveRootCause {
   private readonly incidents: IncidentTracker;
   private readonly features: string[];
   private readonly youngMs: number;
-  private readonly verdict = new Map<string, (RootCauseVerdict & { key: string })[]>();
+  private readonly verdict = new Map<string, RootCauseVerdict[]>();
   private open: readonly Incident[] = [];
 
   /** `learned`: call edges between node names seen in traces (POST /v1/traces), beside the declared ones. */
@@ -106,40 +105,21 @@ export class LiveRootCause {
 
   /** The top entities of every open incident, for `homeostat_root_cause`. */
   verdicts(): RootCauseVerdict[] {
-    return this.open.flatMap((i) => (this.verdict.get(i.id) ?? []).map(({ key: _key, ...v }) => v));
+    return this.open.flatMap((i) => this.verdict.get(i.id) ?? []);
   }
 
-  /**
-   * Every member of every open incident with its cause, for `homeostat_incident_member`: the
-   * highest-ranked entity the member calls (directly or through others) or the member itself. A
-   * member the call graph connects to none of the ranked entities has its own anomaly, not a
-   * symptom: two faults that happen to overlap (a leak in one backend, a CPU spike in another) are
-   * each acted on. A member the graph does not know at all keeps the incident's verdict.
-   */
+  /** Every member of every open incident with its incident's cause, for `homeostat_incident_member`. */
   memberships(): IncidentMembership[] {
-    const graph = new CallGraph(this.edges());
-    const known = (key: string) =>
-      graph.nearest(key, 'callees', () => true).length > 0 ||
-      graph.nearest(key, 'callers', () => true).length > 0;
     return this.open.flatMap((i) => {
-      const ranked = this.verdict.get(i.id) ?? [];
-      const node = this.nodeNames();
+      const rootCause = this.verdict.get(i.id)?.[0]?.entity ?? '';
       return [...i.members.keys()].flatMap((key) => {
         const f = this.followed.get(key);
-        if (!f) return [];
-        let rootCause = ranked[0]?.entity ?? '';
-        if (ranked.length && known(key)) {
-          const cause = ranked.find(
-            (r) => r.key === key || graph.nearest(key, 'callees', (e) => e === r.key).length > 0,
-          );
-          rootCause = cause?.entity ?? node.get(key) ?? key;
-        }
-        return [{ detector: this.d.name, incident: i.id, labels: f.labels, rootCause }];
+        return f ? [{ detector: this.d.name, incident: i.id, labels: f.labels, rootCause }] : [];
       });
     });
   }
 
-  private rank(incident: Incident): (RootCauseVerdict & { key: string })[] {
+  private rank(incident: Incident): RootCauseVerdict[] {
     const node = this.nodeNames();
     const series = new Map(
       [...this.followed.values()].map((f) => [f.key, f.window.series(this.features, incident.start)]),
@@ -159,7 +139,6 @@ export class LiveRootCause {
       this.d.rootCause.ranker,
     );
     return ranked.slice(0, this.d.rootCause.top).map((r, i) => ({
-      key: r.entity,
       detector: this.d.name,
       incident: incident.id,
       rank: i + 1,

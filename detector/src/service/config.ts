@@ -187,11 +187,11 @@ export const DetectorConfigInput = ModelSettings.extend({
     const features =
       d.queries ?? (d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds).queries : {});
     for (const f of Object.keys(d.missing)) {
-      if (!(f in features))
+      if (!Object.hasOwn(features, f))
         ctx.addIssue({ code: 'custom', path: ['missing', f], message: `no feature ${f} in queries` });
     }
     for (const f of Object.keys(d.pipeline?.robustZAbsoluteFloor ?? {})) {
-      if (!(f in features))
+      if (!Object.hasOwn(features, f))
         ctx.addIssue({
           code: 'custom',
           path: ['pipeline', 'robustZAbsoluteFloor', f],

@@ -122,7 +122,10 @@ export class LiveRootCause {
   private rank(incident: Incident): RootCauseVerdict[] {
     const node = this.nodeNames();
     const series = new Map(
-      [...this.followed.values()].map((f) => [f.key, f.window.series(this.features, incident.start)]),
+      [...this.followed.values()].map((f) => [
+        f.key,
+        f.window.series(this.features, incident.start, this.d.rootCause.ranker.minHistory),
+      ]),
     );
     const detector = new Map<string, DetectorVerdict>();
     for (const m of incident.members.values()) {

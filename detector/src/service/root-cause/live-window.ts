@@ -33,11 +33,16 @@ export class LiveWindow {
    * that held the first, could not explain its caller's errors, and the ranker named the caller
    * (a chaos campaign's error spike on inventory, blamed on the gateway).
    */
-  series(features: readonly string[], before = -Infinity): Map<string, MetricSeries> {
+  series(features: readonly string[], before = -Infinity, minHistory = 0): Map<string, MetricSeries> {
     const out = new Map<string, MetricSeries>();
     const from = Math.max(0, this.timestamps.length - this.size);
     const ts = this.timestamps.slice(from);
-    const masked = ts.map((t, k) => t < before && this.anomalous[from + k]);
+    let masked = ts.map((t, k) => t < before && this.anomalous[from + k]);
+    // An entity above the line for most of the window (a slow leak) would keep too little normal
+    // history to be judged at all, and score 0 however wrong it is now: then judge it against all
+    // of it, as before (median and IQR tolerate some of it being an earlier incident).
+    const normal = ts.filter((t, k) => t < before && !masked[k]).length;
+    if (normal < minHistory) masked = masked.map(() => false);
     features.forEach((f, i) =>
       out.set(f, {
         timestamps: ts,

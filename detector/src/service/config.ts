@@ -186,18 +186,15 @@ export const DetectorConfigInput = ModelSettings.extend({
     }
     const features =
       d.queries ?? (d.job !== undefined ? jobDefaults(d.job, d.scrapeIntervalSeconds).queries : {});
-    for (const f of Object.keys(d.missing)) {
-      if (!Object.hasOwn(features, f))
-        ctx.addIssue({ code: 'custom', path: ['missing', f], message: `no feature ${f} in queries` });
-    }
-    for (const f of Object.keys(d.pipeline?.robustZAbsoluteFloor ?? {})) {
-      if (!Object.hasOwn(features, f))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['pipeline', 'robustZAbsoluteFloor', f],
-          message: `no feature ${f} in queries`,
-        });
-    }
+    // settings keyed by feature name must name a feature
+    const keyed: [string[], object][] = [
+      [['missing'], d.missing],
+      [['pipeline', 'robustZAbsoluteFloor'], d.pipeline?.robustZAbsoluteFloor ?? {}],
+    ];
+    for (const [path, byFeature] of keyed)
+      for (const f of Object.keys(byFeature))
+        if (!Object.hasOwn(features, f))
+          ctx.addIssue({ code: 'custom', path: [...path, f], message: `no feature ${f} in queries` });
     if (d.trainingWindowSeconds !== undefined && d.trainingWindowSeconds < d.intervalSeconds * 10) {
       ctx.addIssue({
         code: 'custom',

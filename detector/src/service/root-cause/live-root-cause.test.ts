@@ -48,6 +48,17 @@ function run(
   return rc;
 }
 
+/** gateway -> inventory at 1 s, each with an error ratio and a memory growth. */
+function gatewayOverInventory(): LiveRootCause {
+  return new LiveRootCause({
+    name: 'demo',
+    groupBy: ['service'],
+    queries: { error_ratio: 'q1', memory: 'q2' },
+    intervalSeconds: 1,
+    rootCause: RootCauseSettings.parse({ dependencies: { gateway: ['inventory'] }, closeAfterPoints: 4 }),
+  });
+}
+
 describe('LiveRootCause', () => {
   it('names the callee whose fault shows in its caller, with its own labels, while the incident is open', () => {
     const rc = run(200, 206);
@@ -104,13 +115,7 @@ describe('LiveRootCause', () => {
     // healed); each time the gateway's error ratio carries a third of it, and its memory growth wobbles
     // a little. With the first spike in inventory's history, the second one reads under 2 robust
     // deviations, cannot explain the gateway's errors, and the gateway's wobble wins.
-    const rc = new LiveRootCause({
-      name: 'demo',
-      groupBy: ['service'],
-      queries: { error_ratio: 'q1', memory: 'q2' },
-      intervalSeconds: 1,
-      rootCause: RootCauseSettings.parse({ dependencies: { gateway: ['inventory'] }, closeAfterPoints: 4 }),
-    });
+    const rc = gatewayOverInventory();
     const first = (i: number) => i >= 60 && i < 120;
     const second = (i: number) => i >= 200;
     for (let i = 0; i < 206; i++) {
@@ -134,13 +139,7 @@ describe('LiveRootCause', () => {
     // inventory alarms from point 10 on (a slow leak the remediation has not caught); at 220 its
     // errors spike and the gateway carries a third of them. Leaving out its anomalous points would
     // leave it no history to be judged on, and the gateway would be named.
-    const rc = new LiveRootCause({
-      name: 'demo',
-      groupBy: ['service'],
-      queries: { error_ratio: 'q1', memory: 'q2' },
-      intervalSeconds: 1,
-      rootCause: RootCauseSettings.parse({ dependencies: { gateway: ['inventory'] }, closeAfterPoints: 4 }),
-    });
+    const rc = gatewayOverInventory();
     for (let i = 0; i < 226; i++) {
       const t = T0 + i * 1000;
       const invErr = i >= 220 ? 0.15 : i % 50 === 7 ? 0.01 : 0;

@@ -4,7 +4,12 @@ import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { AdminClient } from './process-admin-client';
-import { portIsFree, ReplicaSupervisor, replicaUrl, type Replica } from './process-supervisor';
+import type { ProcessCalls } from './process-calls';
+import { giveBackProcessReplicas } from './process-give-back';
+import { freeReplicaPorts, type ProcessGroup } from './process-group';
+import { planProcessAction } from './process-plans';
+import { ReplicaSupervisor, replicaUrl as url } from './process-supervisor';
+import { undoProcessAction } from './process-undo';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
 export interface ProcessActuatorOptions {
@@ -25,33 +30,21 @@ export interface ProcessActuatorOptions {
   hold?: ScaleOutHoldOptions;
 }
 
-interface Group {
-  cfg: ProcessGroupConfig;
-  replicas: Replica[];
-  /** Actions running on the group: the hold never gives a replica back under one. */
-  busy: number;
-}
-
-const url = replicaUrl;
-
-/** Removes `r` from the list if it is still there (two removals never take out a third replica). */
-function removeReplica(list: Replica[], r: Replica): void {
-  const i = list.indexOf(r);
-  if (i >= 0) list.splice(i, 1);
-}
-
 /**
  * Supervised local child processes, so the demo heals where Docker is absent: restart, scale out
  * (spawn on a new port, register with the gateway), scale in, isolate (unregister), traffic shift
- * (gateway weights), cache toggle (backend admin API), stop.
+ * (gateway weights), cache toggle (backend admin API), stop. Each action's plan is in
+ * process-plans.ts, its undo in process-undo.ts, the scale-out hold's give-back in
+ * process-give-back.ts; this class keeps the groups and wires those parts together.
  */
 export class ProcessActuator implements Actuator {
   readonly kind = 'process' as const;
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, ProcessGroup>();
 
   private readonly sup: ReplicaSupervisor;
   private readonly hold: ScaleOutHold | null;
   private readonly admin: AdminClient;
+  private readonly calls: ProcessCalls;
 
   constructor(private readonly opts: ProcessActuatorOptions) {
     this.sup = new ReplicaSupervisor(opts.stateDir, opts.log);
@@ -63,6 +56,16 @@ export class ProcessActuator implements Actuator {
         replicas: cfg.ports.map((port) => ({ port, child: null, extra: false, isolated: false })),
         busy: 0,
       });
+    this.calls = {
+      sup: this.sup,
+      admin: this.admin,
+      gatewayUrl: opts.gateway?.url ?? '',
+      adminToken: opts.adminToken,
+      hold: this.hold,
+      snapshot: (t) => this.snapshot(t),
+      freePorts: (g, n) => freeReplicaPorts(this.groups.values(), g, n),
+      drain: () => this.drain(),
+    };
   }
 
   /** Starts the configured replicas of every autostart group and waits until they are ready. */
@@ -121,7 +124,7 @@ export class ProcessActuator implements Actuator {
 
   async plan(req: ActRequest, before: TargetSnapshot): Promise<Plan> {
     const g = this.group(req.target);
-    const p = await this.planAction(g, req, before);
+    const p = await planProcessAction(this.calls, g, req, before);
     return {
       apiCall: p.apiCall,
       run: async () => {
@@ -135,259 +138,19 @@ export class ProcessActuator implements Actuator {
     };
   }
 
-  private async planAction(g: Group, req: ActRequest, before: TargetSnapshot): Promise<Plan> {
-    const gw = this.opts.gateway;
-    const svc = encodeURIComponent(g.cfg.name);
-    const inst = this.instance(g.replicas, req.labels.instance);
-    switch (req.action) {
-      case 'restart':
-      case 'stop': {
-        const grace = Number(req.params.graceSeconds ?? 10);
-        return {
-          apiCall: {
-            method: 'SIGNAL',
-            path: `process://${g.cfg.name}/${inst.port}`,
-            body: { signal: 'SIGTERM', graceSeconds: grace, respawn: req.action === 'restart' },
-          },
-          run: async () => {
-            await this.sup.kill(inst, grace);
-            if (req.action === 'restart') {
-              inst.child = this.sup.spawn(g.cfg, inst.port);
-              await this.sup.waitReady(g.cfg, inst.port, inst.child);
-            } else {
-              await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
-            }
-            return this.snapshot(req.target);
-          },
-        };
-      }
-      case 'scale_out': {
-        const want =
-          (req.desiredReplicas ?? Number(before.replicas) + 1) - g.replicas.filter((r) => !r.isolated).length;
-        const ports = await this.freePorts(g, Math.max(0, want));
-        return {
-          apiCall: {
-            method: 'POST',
-            path: `${gw?.url ?? ''}/admin/upstreams/${svc}`,
-            contentType: 'application/json',
-            body: { url: url(ports[0] ?? 0), spawn: ports },
-          },
-          run: async () => {
-            for (const port of ports) {
-              const r: Replica = {
-                port,
-                child: this.sup.spawn(g.cfg, port),
-                extra: true,
-                isolated: false,
-                incidentId: req.incidentId,
-                ...(this.hold ? { holdUntil: this.hold.until() } : {}),
-              };
-              g.replicas.push(r);
-              try {
-                await this.sup.waitReady(g.cfg, port, r.child);
-                await this.admin.gateway('POST', `/admin/upstreams/${svc}`, { url: url(port) });
-              } catch (e) {
-                // A replica that never came up is not left behind half-registered.
-                await this.sup.kill(r, 1);
-                removeReplica(g.replicas, r);
-                throw e;
-              }
-            }
-            return { ...(await this.snapshot(req.target)), spawned: ports };
-          },
-        };
-      }
-      case 'scale_in': {
-        const n =
-          g.replicas.filter((r) => !r.isolated).length - (req.desiredReplicas ?? Number(before.replicas) - 1);
-        // n <= 0 removes nothing (slice(-0) would be every extra replica)
-        const victims = n > 0 ? g.replicas.filter((r) => r.extra).slice(-n) : [];
-        return {
-          apiCall: {
-            method: 'DELETE',
-            path: `${gw?.url ?? ''}/admin/upstreams/${svc}`,
-            contentType: 'application/json',
-            body: { url: url(victims[0]?.port ?? 0) },
-          },
-          run: async () => {
-            for (const v of victims) {
-              await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(v.port) }, [404]);
-              await this.drain();
-              await this.sup.kill(v, 10);
-              removeReplica(g.replicas, v);
-            }
-            return { ...(await this.snapshot(req.target)), removed: victims.map((v) => v.port) };
-          },
-        };
-      }
-      case 'isolate': {
-        const body = { url: url(inst.port) };
-        return {
-          apiCall: {
-            method: 'DELETE',
-            path: `${gw?.url ?? ''}/admin/upstreams/${svc}`,
-            contentType: 'application/json',
-            body,
-          },
-          run: async () => {
-            await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, body);
-            inst.isolated = true;
-            return { ...(await this.snapshot(req.target)), isolatedPort: inst.port };
-          },
-        };
-      }
-      case 'shift_traffic': {
-        const weight = Number(req.params.weight ?? 0.1);
-        const weights = Object.fromEntries(
-          g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), r === inst ? weight : 1]),
-        );
-        return {
-          apiCall: {
-            method: 'POST',
-            path: `${gw?.url ?? ''}/admin/weights/${svc}`,
-            contentType: 'application/json',
-            body: { weights },
-          },
-          run: async () => {
-            await this.admin.gateway('POST', `/admin/weights/${svc}`, { weights });
-            return { ...(await this.snapshot(req.target)), weights };
-          },
-        };
-      }
-      case 'cache_enable': {
-        const enabled = req.params.enabled !== false;
-        const first = g.cfg.cacheUrl.replaceAll('{port}', String(inst.port));
-        return {
-          apiCall: { method: 'POST', path: first, contentType: 'application/json', body: { enabled } },
-          run: async () => {
-            for (const r of g.replicas)
-              await this.admin.http(
-                'POST',
-                g.cfg.cacheUrl.replaceAll('{port}', String(r.port)),
-                { enabled },
-                this.opts.adminToken,
-              );
-            return { ...(await this.snapshot(req.target)), cache: enabled };
-          },
-        };
-      }
-      default:
-        throw new RemediatorError('ACTION_UNSUPPORTED', `process actuator cannot ${req.action}`, {
-          field: 'action',
-        });
-    }
-  }
-
   async undo(req: ActRequest, _before: TargetSnapshot, after: TargetSnapshot): Promise<ApiCall | null> {
     const g = this.group(req.target);
     g.busy++;
     try {
-      return await this.undoAction(g, req, after);
+      return await undoProcessAction(this.calls, g, req, after, (r, b) => this.plan(r, b));
     } finally {
       g.busy--;
     }
   }
 
-  private async undoAction(g: Group, req: ActRequest, after: TargetSnapshot): Promise<ApiCall | null> {
-    const svc = encodeURIComponent(g.cfg.name);
-    switch (req.action) {
-      case 'scale_out': {
-        // Exactly the replicas this scale-out spawned (by port, marked extra): never a configured
-        // one, never one another action spawned. One already gone is not removed twice.
-        const spawned = after.spawned;
-        if (!Array.isArray(spawned))
-          throw new RemediatorError(
-            'ACTUATOR_FAILED',
-            'scale_out recorded no spawned replicas; nothing to undo by identity',
-          );
-        const mine = spawned.flatMap((port) => g.replicas.filter((r) => r.extra && r.port === Number(port)));
-        for (const r of mine) {
-          await this.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(r.port) }, [404]);
-          await this.drain();
-          await this.sup.kill(r, 10);
-          removeReplica(g.replicas, r);
-        }
-        if (mine.length === 0) return null; // already gone (reaped at start-up): not "rolled back" by us
-        return {
-          method: 'DELETE',
-          path: `${this.opts.gateway?.url ?? ''}/admin/upstreams/${svc}`,
-          contentType: 'application/json',
-          body: { urls: mine.map((r) => url(r.port)) },
-        };
-      }
-      case 'isolate': {
-        const port = Number(after.isolatedPort);
-        const r = g.replicas.find((x) => x.port === port);
-        if (r) r.isolated = false;
-        const body = { url: url(port) };
-        await this.admin.gateway('POST', `/admin/upstreams/${svc}`, body);
-        return {
-          method: 'POST',
-          path: `${this.opts.gateway?.url ?? ''}/admin/upstreams/${svc}`,
-          contentType: 'application/json',
-          body,
-        };
-      }
-      case 'shift_traffic': {
-        const weights = Object.fromEntries(
-          g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), 1]),
-        );
-        await this.admin.gateway('POST', `/admin/weights/${svc}`, { weights });
-        return {
-          method: 'POST',
-          path: `${this.opts.gateway?.url ?? ''}/admin/weights/${svc}`,
-          contentType: 'application/json',
-          body: { weights },
-        };
-      }
-      case 'cache_enable': {
-        const plan = await this.plan({ ...req, params: { enabled: !(after.cache as boolean) } }, after);
-        await plan.run();
-        return plan.apiCall;
-      }
-      default:
-        return null; // restart, stop, scale_in: nothing safe to undo automatically
-    }
-  }
-
-  /**
-   * Gives back the oldest scale-out replica past its hold of each group that no action runs on and
-   * no incident holds: out of the list first (a scale_in or undo started meanwhile does not pick
-   * it), out of the gateway (already gone is fine), then stopped; reported one by one.
-   */
-  private async giveBack(ctx: SweepContext): Promise<void> {
-    for (const g of this.groups.values()) {
-      const target: Target = { actuator: 'process', kind: 'process-group', name: g.cfg.name };
-      if (!ctx.mayAct()) return;
-      if (g.busy > 0 || ctx.targetBusy(target)) continue;
-      const r = g.replicas
-        .filter((x) => x.extra && x.holdUntil !== undefined && x.holdUntil <= ctx.now)
-        .sort((a, b) => a.holdUntil! - b.holdUntil!)[0];
-      if (!r) continue;
-      removeReplica(g.replicas, r);
-      try {
-        if (!r.isolated)
-          await this.admin.gateway(
-            'DELETE',
-            `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`,
-            { url: url(r.port) },
-            [404],
-          );
-      } catch (e) {
-        g.replicas.push(r); // still serving: given back on the next sweep
-        ctx.failed('process', String(r.port), e);
-        continue;
-      }
-      if (!r.isolated) await this.drain();
-      await this.sup.kill(r, 10);
-      ctx.given({
-        actuator: 'process',
-        target,
-        replica: String(r.port),
-        incidentId: r.incidentId ?? null,
-        heldSeconds: Math.round(this.opts.hold!.holdSeconds + (ctx.now - r.holdUntil!) / 1000),
-      });
-    }
+  /** The hold's sweep: runs only when the hold exists (see process-give-back.ts). */
+  private giveBack(ctx: SweepContext): Promise<void> {
+    return giveBackProcessReplicas(this.calls, this.groups.values(), this.opts.hold!.holdSeconds, ctx);
   }
 
   /**
@@ -410,37 +173,12 @@ export class ProcessActuator implements Actuator {
     await Promise.all([...this.groups.values()].flatMap((g) => g.replicas.map((r) => this.sup.kill(r, 5))));
   }
 
-  private group(t: Target): Group {
+  private group(t: Target): ProcessGroup {
     const g = this.groups.get(t.name);
     if (!g)
       throw new RemediatorError('TARGET_UNRESOLVED', `no process group named ${t.name}`, {
         field: 'target.name',
       });
     return g;
-  }
-
-  /** The replica the alert is about (its `instance` label's port), else the first one. */
-  private instance(replicas: Replica[], instance: string | undefined): Replica {
-    const port = Number(instance?.split(':').pop());
-    const r = replicas.find((x) => x.port === port) ?? replicas.find((x) => !x.isolated) ?? replicas[0];
-    if (!r)
-      throw new RemediatorError('TARGET_UNRESOLVED', 'process group has no replicas', {
-        field: 'target.name',
-      });
-    return r;
-  }
-
-  /** Ports of the group's range that no replica uses and nothing else is bound to right now. */
-  private async freePorts(g: Group, n: number): Promise<number[]> {
-    const used = new Set([...this.groups.values()].flatMap((x) => x.replicas.map((r) => r.port)));
-    const out: number[] = [];
-    for (let p = g.cfg.replicaPorts.from; p <= g.cfg.replicaPorts.to && out.length < n; p++)
-      if (!used.has(p) && (await portIsFree(p))) out.push(p);
-    if (out.length < n)
-      throw new RemediatorError(
-        'ACTUATOR_FAILED',
-        `no free replica port in ${g.cfg.replicaPorts.from}-${g.cfg.replicaPorts.to}`,
-      );
-    return out;
   }
 }

@@ -1,0 +1,48 @@
+import type { ProcessGroupConfig } from '../config';
+import { RemediatorError } from '../errors';
+import { portIsFree, type Replica } from './process-supervisor';
+
+/** One configured process group as the process actuator keeps it in memory. */
+export interface ProcessGroup {
+  cfg: ProcessGroupConfig;
+  replicas: Replica[];
+  /** Actions running on the group: the hold never gives a replica back under one. */
+  busy: number;
+}
+
+/** Removes `r` from the list if it is still there (two removals never take out a third replica). */
+export function removeReplica(list: Replica[], r: Replica): void {
+  const i = list.indexOf(r);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** The replica the alert is about (its `instance` label's port), else the first one. */
+export function alertedReplica(replicas: Replica[], instance: string | undefined): Replica {
+  const port = Number(instance?.split(':').pop());
+  const r = replicas.find((x) => x.port === port) ?? replicas.find((x) => !x.isolated) ?? replicas[0];
+  if (!r)
+    throw new RemediatorError('TARGET_UNRESOLVED', 'process group has no replicas', {
+      field: 'target.name',
+    });
+  return r;
+}
+
+/**
+ * Ports of `g`'s range that no replica of any group uses and nothing else is bound to right now.
+ */
+export async function freeReplicaPorts(
+  groups: Iterable<ProcessGroup>,
+  g: ProcessGroup,
+  n: number,
+): Promise<number[]> {
+  const used = new Set([...groups].flatMap((x) => x.replicas.map((r) => r.port)));
+  const out: number[] = [];
+  for (let p = g.cfg.replicaPorts.from; p <= g.cfg.replicaPorts.to && out.length < n; p++)
+    if (!used.has(p) && (await portIsFree(p))) out.push(p);
+  if (out.length < n)
+    throw new RemediatorError(
+      'ACTUATOR_FAILED',
+      `no free replica port in ${g.cfg.replicaPorts.from}-${g.cfg.replicaPorts.to}`,
+    );
+  return out;
+}

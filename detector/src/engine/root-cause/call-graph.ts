@@ -49,6 +49,20 @@ export class CallGraph {
     return out;
   }
 
+  /** True when `from` depends on `to` through one or more calls (`from` is upstream of `to`). */
+  calls(from: string, to: string): boolean {
+    const seen = new Set<string>([from]);
+    const queue = [...(this.callees.get(from) ?? [])];
+    while (queue.length) {
+      const e = queue.shift() as string;
+      if (e === to) return true;
+      if (seen.has(e)) continue;
+      seen.add(e);
+      queue.push(...(this.callees.get(e) ?? []));
+    }
+    return false;
+  }
+
   /** Tarjan's algorithm, iterative so that a long chain cannot overflow the stack. */
   private findComponents(): void {
     const index = new Map<string, number>();

@@ -1,4 +1,5 @@
 import { DetectorError } from '../../errors';
+import { alarmDrivers } from './alarm-drivers';
 import { CallGraph } from './call-graph';
 import { ExplainedCredit } from './explained-credit';
 import { explain } from './explanation';
@@ -45,7 +46,7 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptionsI
     const verdict = input.detector?.get(entity);
     const onset = verdict?.onset;
     if (onset !== undefined) {
-      const alarmedBy = drivers(verdict?.attributions);
+      const alarmedBy = alarmDrivers(verdict?.attributions);
       for (const d of list)
         if (d.onset !== undefined && onset < d.onset && (!alarmedBy || alarmedBy.has(d.metric)))
           d.onset = onset;
@@ -105,14 +106,6 @@ function incidentStep(input: RootCauseInput): number {
       }
   steps.sort((a, b) => a - b);
   return steps.length ? steps[steps.length >> 1] : 0;
-}
-
-/** The metrics carrying at least half of the top attribution's share; null when none is named. */
-function drivers(attributions: Readonly<Record<string, number>> | undefined): Set<string> | null {
-  const entries = Object.entries(attributions ?? {}).filter(([, s]) => s > 0);
-  if (entries.length === 0) return null;
-  const top = Math.max(...entries.map(([, s]) => s));
-  return new Set(entries.filter(([, s]) => s >= top / 2).map(([m]) => m));
 }
 
 function topAttribution(attributions: Readonly<Record<string, number>> | undefined): string {

@@ -167,6 +167,108 @@ describe('LiveRootCause', () => {
     });
   });
 
+  it("lets a member with a saturation fault of its own name itself, while its callers stay the cause's symptoms", () => {
+    // gateway -> orders, gateway -> inventory. orders' CPU spikes at 200 and it slows down, and the gateway with it;
+    // inventory, which never calls orders, starts leaking at 205: one incident, orders ranked first.
+    const rc = new LiveRootCause({
+      name: 'demo',
+      groupBy: ['service'],
+      queries: { cpu: 'q1', memory: 'q2', latency_p95: 'q3' },
+      intervalSeconds: 1,
+      rootCause: RootCauseSettings.parse({
+        dependencies: { gateway: ['orders', 'inventory'] },
+        closeAfterPoints: 4,
+      }),
+    });
+    const wobble = (i: number, k: number) => 0.01 * Math.sin(i * 1.3 + k);
+    for (let i = 0; i < 215; i++) {
+      const t = T0 + i * 1000;
+      const spike = i >= 200;
+      const leak = i >= 205;
+      const rows: Record<string, { row: number[]; score: number; top: string }> = {
+        orders: {
+          row: [0.2 + wobble(i, 1) + (spike ? 0.7 : 0), 1e4 * wobble(i, 2), 0.05 + wobble(i, 3) / 10 + (spike ? 0.3 : 0)],
+          score: spike ? 1.8 : 0.1,
+          top: 'cpu',
+        },
+        gateway: {
+          row: [0.3 + wobble(i, 4), 1e4 * wobble(i, 5), 0.08 + wobble(i, 6) / 10 + (i > 200 ? 0.3 : 0)],
+          score: i > 200 ? 1.5 : 0.1,
+          top: 'latency_p95',
+        },
+        inventory: {
+          row: [0.2 + wobble(i, 7), 1e7 * wobble(i, 8) + (leak ? 6e5 : 0), 0.04 + wobble(i, 9) / 10],
+          score: leak ? 1.6 : 0.1,
+          top: 'memory',
+        },
+      };
+      for (const [service, r] of Object.entries(rows))
+        rc.observe(`service="${service}"`, { service }, t, r.row, {
+          score: r.score,
+          contributions: [{ feature: r.top, contribution: 0.8 }],
+        });
+      rc.endCycle(t);
+    }
+    expect(rc.verdicts()[0]).toMatchObject({ entity: 'orders' });
+    const cause = Object.fromEntries(rc.memberships().map((m) => [m.labels.service, m.rootCause]));
+    expect(cause).toEqual({ orders: 'orders', gateway: 'orders', inventory: 'inventory' });
+  });
+
+  it('names the cause by its label value when two entities share it, so the alert can match it', () => {
+    // groupBy finer than the graph's nodes: two replicas of orders, both with the fault
+    const rc = new LiveRootCause({
+      name: 'shop',
+      groupBy: ['service', 'instance'],
+      queries: { cpu: 'q1', latency: 'q2' },
+      intervalSeconds: 15,
+      rootCause: RootCauseSettings.parse({ dependencies: { gateway: ['orders'] }, closeAfterPoints: 4 }),
+    });
+    for (let i = 0; i < 206; i++) {
+      const t = T0 + i * STEP;
+      const sick = i >= 200;
+      const wobble = 0.01 * Math.sin(i * 1.7);
+      for (const instance of ['a', 'b'])
+        rc.observe(
+          `service="orders",instance="${instance}"`,
+          { service: 'orders', instance },
+          t,
+          [0.2 + wobble + (sick ? 0.6 : 0), 0.05 + wobble + (sick ? 0.5 : 0)],
+          {
+            score: sick ? 1.7 : 0.1,
+            contributions: [],
+          },
+        );
+      rc.observe(
+        'service="gateway",instance="g"',
+        { service: 'gateway', instance: 'g' },
+        t,
+        [0.3 + wobble, 0.12 + wobble + (sick ? 0.9 : 0)],
+        {
+          score: sick ? 1.8 : 0.1,
+          contributions: [],
+        },
+      );
+      rc.endCycle(t);
+    }
+    expect(rc.memberships().map((m) => m.rootCause)).toEqual(['orders', 'orders', 'orders']);
+  });
+
+  it('ranks the alarmed entity over a quiet one while the window is still too short to judge their series', () => {
+    const rc = gatewayOverInventory();
+    for (let i = 0; i < 25; i++) {
+      const t = T0 + i * 1000;
+      rc.observe('service="inventory"', { service: 'inventory' }, t, [i >= 20 ? 0.3 : 0, 0], {
+        score: i >= 20 ? 1.8 : 0.1,
+        contributions: [],
+      });
+      rc.observe('service="gateway"', { service: 'gateway' }, t, [0, 0], { score: 0.1, contributions: [] });
+      rc.endCycle(t);
+    }
+    // nothing has the 30 points of history the ranker needs: the detector's score is the evidence
+    expect(rc.verdicts()[0]).toMatchObject({ entity: 'inventory' });
+    expect(rc.memberships()[0].rootCause).toBe('inventory');
+  });
+
   it('exports nothing while no entity is above the line', () => {
     expect(run(10_000, 230).verdicts()).toEqual([]);
   });

@@ -1,4 +1,9 @@
-import { rankRootCauses, type DetectorVerdict } from '../../engine/root-cause';
+import {
+  causeOfMember,
+  rankRootCauses,
+  type DetectorVerdict,
+  type RankedEntity,
+} from '../../engine/root-cause';
 import type { RootCauseSettings } from './root-cause-settings';
 import { IncidentTracker, type Incident } from './incident-tracker';
 import { LiveWindow } from './live-window';
@@ -22,7 +27,11 @@ export interface IncidentMembership {
   detector: string;
   incident: string;
   labels: Record<string, string>;
-  /** Node name of the incident's rank-1 entity ('' before the first ranking). */
+  /**
+   * The entity label's value of this member's cause: the incident's rank-1 entity, or the member
+   * itself when it has a fault of its own the rank-1 entity cannot have caused (member-cause.ts);
+   * '' before the first ranking.
+   */
   rootCause: string;
 }
 
@@ -56,6 +65,11 @@ export class LiveRootCause {
   private readonly features: string[];
   private readonly youngMs: number;
   private readonly verdict = new Map<string, RootCauseVerdict[]>();
+  /** Every entity of each open incident's ranking, with the edges it was ranked on. */
+  private readonly ranking = new Map<
+    string,
+    { ranked: RankedEntity[]; edges: { caller: string; callee: string }[] }
+  >();
   private open: readonly Incident[] = [];
 
   /** `learned`: call edges between node names seen in traces (POST /v1/traces), beside the declared ones. */
@@ -96,7 +110,11 @@ export class LiveRootCause {
   endCycle(end: number): void {
     this.open = this.incidents.at(end);
     const ids = new Set(this.open.map((i) => i.id));
-    for (const id of [...this.verdict.keys()]) if (!ids.has(id)) this.verdict.delete(id);
+    for (const id of [...this.verdict.keys()])
+      if (!ids.has(id)) {
+        this.verdict.delete(id);
+        this.ranking.delete(id);
+      }
     for (const incident of this.open) {
       if (end - incident.start > this.youngMs && this.verdict.has(incident.id)) continue;
       this.verdict.set(incident.id, this.rank(incident));
@@ -111,10 +129,32 @@ export class LiveRootCause {
   /** Every member of every open incident with its incident's cause, for `homeostat_incident_member`. */
   memberships(): IncidentMembership[] {
     return this.open.flatMap((i) => {
-      const rootCause = this.verdict.get(i.id)?.[0]?.entity ?? '';
+      const r = this.ranking.get(i.id);
       return [...i.members.keys()].flatMap((key) => {
         const f = this.followed.get(key);
-        return f ? [{ detector: this.d.name, incident: i.id, labels: f.labels, rootCause }] : [];
+        if (!f) return [];
+        const cause = r
+          ? causeOfMember(
+              {
+                member: key,
+                ranked: r.ranked,
+                edges: r.edges,
+                attributions: Object.fromEntries(f.lastContributions.map((c) => [c.feature, c.contribution])),
+              },
+              {
+                ownCauseKinds: this.d.rootCause.ownCauseKinds,
+                metricKinds: this.d.rootCause.ranker.metricKinds,
+              },
+            )
+          : undefined;
+        return [
+          {
+            detector: this.d.name,
+            incident: i.id,
+            labels: f.labels,
+            rootCause: cause ? this.causeName(cause) : '',
+          },
+        ];
       });
     });
   }
@@ -131,16 +171,18 @@ export class LiveRootCause {
     for (const m of incident.members.values()) {
       const f = this.followed.get(m.key);
       detector.set(m.key, {
+        // stands in for an entity none of whose metrics can be judged yet (a window still filling),
+        // which would otherwise score 0 and could lose a tie to an entity with no alarm at all
+        score: m.peakScore,
         onset: m.onset,
         attributions: Object.fromEntries(
           (f?.lastContributions ?? []).map((c) => [c.feature, c.contribution]),
         ),
       });
     }
-    const ranked = rankRootCauses(
-      { series, edges: this.edges(), from: incident.start, detector },
-      this.d.rootCause.ranker,
-    );
+    const edges = this.edges();
+    const ranked = rankRootCauses({ series, edges, from: incident.start, detector }, this.d.rootCause.ranker);
+    this.ranking.set(incident.id, { ranked, edges });
     return ranked.slice(0, this.d.rootCause.top).map((r, i) => ({
       detector: this.d.name,
       incident: incident.id,
@@ -154,6 +196,17 @@ export class LiveRootCause {
 
   private label(): string | undefined {
     return this.d.rootCause.entityLabel ?? this.d.groupBy[0];
+  }
+
+  /**
+   * The name an alert's `root_cause` carries for an entity: its entity label's value, even when two
+   * entities share it (groupBy finer than the call graph's nodes), because the remediator matches it
+   * against the alert's label values; the entity key would match no alert and turn every member,
+   * the cause's own alerts included, into a symptom.
+   */
+  private causeName(key: string): string {
+    const l = this.label();
+    return (l ? this.followed.get(key)?.labels[l] : undefined) ?? key;
   }
 
   /** Entity key -> node name: the entity label's value, unless two entities share it (then the key). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RootCauseOptions } from '../../engine/root-cause';
+import { MetricKind, RootCauseOptions } from '../../engine/root-cause';
 
 /**
  * A detector's live root-cause ranking (detector/README.md, "Root cause ranking"): which entity
@@ -24,6 +24,12 @@ export const RootCauseSettings = z
     closeAfterPoints: z.number().int().min(1).default(10),
     /** Entities exported per incident (ranks 1..top). */
     top: z.number().int().min(1).default(3),
+    /**
+     * Kinds of metric whose anomaly makes an incident member its own cause when it does not call the
+     * incident's rank-1 entity (engine/root-cause/member-cause.ts): its alert then names itself and
+     * the remediator acts on it. `[]` names the rank-1 entity for every member.
+     */
+    ownCauseKinds: z.array(z.enum(MetricKind)).default(['saturation']),
     /** The ranker's own settings (threshold, minHistory, ...). */
     ranker: RootCauseOptions.prefault({}),
   })

@@ -105,6 +105,10 @@ export const Incident = z.object({
 });
 export type Incident = z.infer<typeof Incident>;
 
+/**
+ * `scale_back`: the hold of a scale-out ended and the replica it added was given back (see
+ * ScaleBack); an instant on the timeline, after the action that added the capacity.
+ */
 export const TimelineEventKind = z.enum([
   'anomaly',
   'alert',
@@ -112,10 +116,14 @@ export const TimelineEventKind = z.enum([
   'verification',
   'rollback',
   'resolved',
+  'scale_back',
 ]);
 export type TimelineEventKind = z.infer<typeof TimelineEventKind>;
 
-/** One entry of the healing timeline lane the panel draws: anomaly -> alert -> action -> verification. */
+/**
+ * One entry of the healing timeline lane the panel draws: anomaly -> alert -> action -> verification,
+ * and a `scale_back` where a scale-out's extra capacity was given back.
+ */
 export const TimelineEvent = z.object({
   time: EpochMs,
   /** End of the span, for kinds that last (an action until it finished); null for instants. */
@@ -126,10 +134,36 @@ export const TimelineEvent = z.object({
   incidentId: z.string(),
   labels: Labels,
   title: z.string(),
-  /** Hover details: the decision's reason, top features, API call. */
+  /** Hover details: the decision's reason, top features, API call; for `scale_back` a ScaleBack. */
   detail: z.record(z.string(), z.unknown()),
 });
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+/** Live replicas of a target (isolated ones not counted) before and after a change. */
+export const ReplicaChange = z.object({
+  before: z.number().int().nonnegative(),
+  after: z.number().int().nonnegative(),
+});
+export type ReplicaChange = z.infer<typeof ReplicaChange>;
+
+/**
+ * One replica a scale-out added that its hold gave back: the audit record of kind `scale_back`,
+ * and the `detail` of a `scale_back` timeline event.
+ */
+export const ScaleBack = z.object({
+  actuator: ActuatorKind,
+  /** The target the replica was given back from, as the policy's rules name it. */
+  target: Target,
+  /** The replica given back: its port (process) or container name (docker). */
+  replica: z.string(),
+  /** The incident whose scale-out added it; null when the replica carries none. */
+  incidentId: z.string().nullable(),
+  /** How long it was held, from the scale-out to the give-back. */
+  heldSeconds: z.number().nonnegative(),
+  /** The target's replica count around the give-back, where the actuator counts them (process). */
+  replicas: ReplicaChange.optional(),
+});
+export type ScaleBack = z.infer<typeof ScaleBack>;
 
 export const IncidentsResponse = z.object({ incidents: z.array(Incident) });
 export type IncidentsResponse = z.infer<typeof IncidentsResponse>;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { makeTempDir, startPostgres, type PostgresDaemon } from '@homeostat/testkit';
+import { TimelineResponse, type ScaleBack } from '@homeostat/contracts';
 import { AuditSqlite } from '../src/sinks/audit-sqlite';
 import { PostgresDatabase } from '../src/store/postgres-database';
 import { psql } from './support/ha-replicas';
@@ -167,6 +168,47 @@ describe('state on PostgreSQL (state.url)', () => {
       const { actions } = (await res.json()) as { actions: { result: string }[] };
       expect(actions.map((x) => x.result)).toEqual(['succeeded']);
       expect(act.runs).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('the timeline reads give-backs (scale_back) from PostgreSQL as from SQLite, filtered by the incident service', async () => {
+    const r = await startRemediator(
+      { state: { url: pg.connectionUrl, pollMs: 50 }, policy },
+      { actuators: { process: new RecordingActuator() } },
+    );
+    try {
+      expect(
+        (await r.post('/api/v1/alerts/alertmanager', webhook([alert({ service: 'payments' })]))).status,
+      ).toBe(202);
+      await r.engine.idle();
+      const res = await fetch(`${r.url}/api/v1/incidents?from=0&to=${Date.now()}&service=payments`, {
+        headers: asReader,
+      });
+      const [inc] = ((await res.json()) as { incidents: { id: string }[] }).incidents;
+      // the record the scale-out hold's give-back writes (remediator.ts onGiveBack)
+      const back: ScaleBack = {
+        actuator: 'process',
+        target: { actuator: 'process', kind: 'process-group', name: 'payments' },
+        replica: '9001',
+        incidentId: inc!.id,
+        heldSeconds: 600,
+        replicas: { before: 3, after: 2 },
+      };
+      r.store.appendAudit('scale_back', inc!.id, null, { ...back });
+      const timeline = async (service: string) =>
+        TimelineResponse.parse(
+          await (
+            await fetch(`${r.url}/api/v1/timeline?from=0&to=${Date.now() + 1000}&service=${service}`, {
+              headers: asReader,
+            })
+          ).json(),
+        ).events.filter((e) => e.kind === 'scale_back');
+      const [event, ...more] = await timeline('payments');
+      expect(more).toEqual([]);
+      expect(event).toMatchObject({ incidentId: inc!.id, title: 'scale_back payments 3 -> 2', detail: back });
+      expect(await timeline('orders')).toEqual([]);
     } finally {
       await r.close();
     }

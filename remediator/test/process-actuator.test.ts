@@ -191,7 +191,14 @@ describe('process actuator with the real demo gateway admin API', () => {
     claimed = false;
     const given = await act.sweepHolds();
     expect(given).toEqual([
-      { actuator: 'process', target, replica: String(extra), incidentId: 'inc-7', heldSeconds: 601 },
+      {
+        actuator: 'process',
+        target,
+        replica: String(extra),
+        incidentId: 'inc-7',
+        heldSeconds: 601,
+        replicas: { before: 2, after: 1 },
+      },
     ]);
     expect(givenBack).toEqual(given);
     expect((await act.snapshot(target)).replicas).toBe(1);

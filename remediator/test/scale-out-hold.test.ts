@@ -1,5 +1,5 @@
 import { freePort, waitFor } from '@homeostat/testkit';
-import type { Target } from '@homeostat/contracts';
+import { ScaleBack, TimelineResponse, type Target } from '@homeostat/contracts';
 import type { ProcessActuator } from '../src/actuators/process';
 import { alert, webhook } from './support/payload';
 import { asReader, FIXTURE, startRemediator, type TestRemediator } from './support/remediator';
@@ -101,5 +101,45 @@ describe('scale-out hold through the remediator (process actuator)', () => {
       (await r.actuators.process!.snapshot({ actuator: 'process', kind: 'process-group', name: 'orders' }))
         .replicas,
     ).toBe(1);
+  });
+
+  // after the give-back above: what an SRE sees on the panel is read from this route
+  it('shows the give-back on GET /api/v1/timeline as its own scale_back event, to a reader only', async () => {
+    const timeline = (q: string, headers: Record<string, string> = asReader) =>
+      fetch(`${r.url}/api/v1/timeline?from=0&to=${Date.now() + 60_000}${q}`, { headers });
+    const res = await timeline('');
+    expect(res.status).toBe(200);
+    const { events } = TimelineResponse.parse(await res.json());
+    const action = events.find((e) => e.kind === 'action' && e.title.startsWith('scale_out'))!;
+    const backs = events.filter((e) => e.kind === 'scale_back');
+    expect(backs).toHaveLength(1);
+    const back = backs[0]!;
+    expect(back).toMatchObject({
+      incidentId: action.incidentId,
+      status: 'succeeded',
+      endTime: null,
+      labels: { service: 'orders' },
+      title: 'scale_back orders 2 -> 1',
+    });
+    const detail = ScaleBack.parse(back.detail);
+    expect(detail).toMatchObject({
+      actuator: 'process',
+      target: orders,
+      incidentId: action.incidentId,
+      replicas: { before: 2, after: 1 },
+    });
+    expect(back.time).toBeGreaterThanOrEqual(action.endTime!);
+    // the service filter is the incident's, as for its actions
+    const other = TimelineResponse.parse(await (await timeline('&service=payments')).json());
+    expect(other.events).toEqual([]);
+    const mine = TimelineResponse.parse(await (await timeline('&service=orders')).json());
+    expect(mine.events.filter((e) => e.kind === 'scale_back')).toHaveLength(1);
+    // a range that ends before the give-back does not show it
+    const early = await fetch(`${r.url}/api/v1/timeline?from=0&to=${back.time - 1}`, { headers: asReader });
+    expect(TimelineResponse.parse(await early.json()).events.some((e) => e.kind === 'scale_back')).toBe(
+      false,
+    );
+    // auth unchanged: no credential is refused
+    expect((await timeline('', {})).status).toBe(401);
   });
 });

@@ -7,7 +7,8 @@ import type { SweepContext } from './scale-out-hold';
 /**
  * Gives back the oldest scale-out replica past its hold of each group that no action runs on and
  * no incident holds: out of the list first (a scale_in or undo started meanwhile does not pick
- * it), out of the gateway (already gone is fine), then stopped; reported one by one.
+ * it), out of the gateway (already gone is fine), then stopped; reported one by one, with the
+ * group's live replica count before and after.
  * `holdSeconds`: the hold's length, to report how long each replica was held.
  */
 export async function giveBackProcessReplicas(
@@ -24,6 +25,9 @@ export async function giveBackProcessReplicas(
       .filter((x) => x.extra && x.holdUntil !== undefined && x.holdUntil <= ctx.now)
       .sort((a, b) => a.holdUntil! - b.holdUntil!)[0];
     if (!r) continue;
+    // live replicas as snapshot() counts them: the timeline shows the change the give-back made
+    const live = (): number => g.replicas.filter((x) => !x.isolated).length;
+    const before = live();
     removeReplica(g.replicas, r);
     try {
       if (!r.isolated)
@@ -46,6 +50,7 @@ export async function giveBackProcessReplicas(
       replica: String(r.port),
       incidentId: r.incidentId ?? null,
       heldSeconds: Math.round(holdSeconds + (ctx.now - r.holdUntil!) / 1000),
+      replicas: { before, after: live() },
     });
   }
 }

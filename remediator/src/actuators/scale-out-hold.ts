@@ -1,17 +1,10 @@
-import type { ActuatorKind, Target } from '@homeostat/contracts';
+import type { ActuatorKind, ScaleBack, Target } from '@homeostat/contracts';
 
-/** One replica a scale-out added and the hold gave back. */
-export interface GiveBack {
-  actuator: ActuatorKind;
-  /** The target the replica was given back from, as the policy's rules name it. */
-  target: Target;
-  /** The replica given back: its port (process) or container name (docker). */
-  replica: string;
-  /** The incident whose scale-out added it. */
-  incidentId: string | null;
-  /** How long it was held, from the scale-out to the give-back. */
-  heldSeconds: number;
-}
+/**
+ * One replica a scale-out added and the hold gave back: written as it is to the audit record
+ * `scale_back`, which the timeline shows (the shape is the contracts' ScaleBack).
+ */
+export type GiveBack = ScaleBack;
 
 type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
 

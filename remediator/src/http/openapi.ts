@@ -4,6 +4,7 @@ import {
   AlertmanagerWebhook,
   GrafanaWebhook,
   IncidentsResponse,
+  ScaleBack,
   TimelineResponse,
 } from '@homeostat/contracts';
 import { ErrorCodes } from '../errors';
@@ -89,7 +90,16 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      '/api/v1/timeline': list('Healing timeline events for the Grafana panel', 'TimelineResponse'),
+      '/api/v1/timeline': {
+        get: {
+          ...list('Healing timeline events for the Grafana panel', 'TimelineResponse').get,
+          description:
+            'Incidents received in the range with their actions, verifications and resolution, and the ' +
+            'give-backs (kind scale_back) recorded in the range: a scale-out hold ended and the replica it ' +
+            'added was removed; such an event has detail ScaleBack (target, actuator, replica, incident, ' +
+            "replicas before -> after where counted). `service` filters by the incident's service.",
+        },
+      },
       '/api/v1/kill-switch': {
         get: {
           summary: 'Kill switch state',
@@ -148,6 +158,7 @@ export function openApiDocument(): Record<string, unknown> {
         IncidentsResponse: schema(IncidentsResponse),
         ActionsResponse: schema(ActionsResponse),
         TimelineResponse: schema(TimelineResponse),
+        ScaleBack: schema(ScaleBack),
         IntakeResponse: {
           type: 'object',
           required: ['accepted', 'duplicates'],

@@ -14,6 +14,7 @@ import { registerAlertmanagerReceiver } from '../receivers/alertmanager';
 import { registerGrafanaReceiver } from '../receivers/grafana';
 import { GroupCommit } from '../receivers/group-commit';
 import type { AuditSqlite, Job } from '../sinks/audit-sqlite';
+import { ScaleBackLog } from '../store/scale-back-log';
 import type { Access, AccessCheck } from './access-control';
 import { errorHandler } from './error-handler';
 import { openApiDocument } from './openapi';
@@ -86,6 +87,7 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   };
   registerAlertmanagerReceiver(app, intake);
   registerGrafanaReceiver(app, intake);
+  const scaleBacks = new ScaleBackLog(d.store);
 
   app.get('/api/v1/incidents', as('read'), async (req) => {
     const q = parseRange(req.query);
@@ -97,7 +99,12 @@ export function buildServer(d: ServerDeps): FastifyInstance {
   });
   app.get('/api/v1/timeline', as('read'), async (req) => {
     const q = parseRange(req.query);
-    return { events: toTimeline(d.store.incidents(q.from, q.to, q.service)) };
+    return {
+      events: toTimeline(
+        d.store.incidents(q.from, q.to, q.service),
+        scaleBacks.between(q.from, q.to, q.service),
+      ),
+    };
   });
   app.post(
     '/api/v1/actions/:id/approve',

@@ -1,7 +1,11 @@
 import type { Incident, TimelineEvent } from '@homeostat/contracts';
+import type { ScaleBackEntry } from '../store/scale-back-log';
 
-/** The healing timeline the panel draws: alert -> action -> verification/rollback -> resolved. */
-export function toTimeline(incidents: Incident[]): TimelineEvent[] {
+/**
+ * The healing timeline the panel draws: alert -> action -> verification/rollback -> resolved, and
+ * each give-back of a scale-out's extra capacity (`scale_back`), so a scale-out is seen to end.
+ */
+export function toTimeline(incidents: Incident[], scaleBacks: ScaleBackEntry[] = []): TimelineEvent[] {
   const out: TimelineEvent[] = [];
   for (const inc of incidents) {
     const base = { incidentId: inc.id, labels: inc.labels };
@@ -59,6 +63,20 @@ export function toTimeline(incidents: Incident[]): TimelineEvent[] {
         detail: { mttrSeconds: inc.mttrSeconds },
       });
     }
+  }
+  for (const { time, scaleBack: s, labels } of scaleBacks) {
+    const count = s.replicas ? ` ${s.replicas.before} -> ${s.replicas.after}` : '';
+    out.push({
+      incidentId: s.incidentId ?? '',
+      labels,
+      time,
+      endTime: null,
+      kind: 'scale_back',
+      // recorded only once the replica is gone (a failed give-back is retried, not recorded)
+      status: 'succeeded',
+      title: `scale_back ${s.target.name}${count}`,
+      detail: { ...s },
+    });
   }
   return out.sort((a, b) => a.time - b.time);
 }

@@ -79,6 +79,8 @@ CREATE TABLE IF NOT EXISTS audit (
   action_id TEXT,
   data TEXT NOT NULL
 );
+-- the timeline reads give-backs by time (scale-back-log.ts); partial: other appends add no entry
+CREATE INDEX IF NOT EXISTS audit_scale_back ON audit (ts) WHERE kind = 'scale_back';
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TABLE IF NOT EXISTS claims (

@@ -6,6 +6,8 @@ export interface IncidentMember {
   peakScore: number;
   /** Last point above the alarm line. */
   lastAnomalous: number;
+  /** The detector's attributions at the onset point (metric → share): what opened the alarm. */
+  onsetAttributions: Readonly<Record<string, number>>;
 }
 
 export interface Incident {
@@ -34,8 +36,13 @@ export class IncidentTracker {
     private readonly closeAfterMs: number,
   ) {}
 
-  /** One scored point of one entity. */
-  observe(key: string, timestamp: number, score: number | null): void {
+  /** One scored point of one entity, with the detector's attributions of that point. */
+  observe(
+    key: string,
+    timestamp: number,
+    score: number | null,
+    attributions: Readonly<Record<string, number>> = {},
+  ): void {
     if (score === null || score < 1) return;
     const own = this.open.find((i) => i.members.has(key));
     const m = own?.members.get(key);
@@ -55,7 +62,13 @@ export class IncidentTracker {
       };
       this.open.push(incident);
     }
-    incident.members.set(key, { key, onset: timestamp, peakScore: score, lastAnomalous: timestamp });
+    incident.members.set(key, {
+      key,
+      onset: timestamp,
+      peakScore: score,
+      lastAnomalous: timestamp,
+      onsetAttributions: attributions,
+    });
     incident.start = Math.min(incident.start, timestamp);
   }
 

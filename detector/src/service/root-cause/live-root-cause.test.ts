@@ -187,7 +187,11 @@ describe('LiveRootCause', () => {
       const leak = i >= 205;
       const rows: Record<string, { row: number[]; score: number; top: string }> = {
         orders: {
-          row: [0.2 + wobble(i, 1) + (spike ? 0.7 : 0), 1e4 * wobble(i, 2), 0.05 + wobble(i, 3) / 10 + (spike ? 0.3 : 0)],
+          row: [
+            0.2 + wobble(i, 1) + (spike ? 0.7 : 0),
+            1e4 * wobble(i, 2),
+            0.05 + wobble(i, 3) / 10 + (spike ? 0.3 : 0),
+          ],
           score: spike ? 1.8 : 0.1,
           top: 'cpu',
         },
@@ -212,6 +216,33 @@ describe('LiveRootCause', () => {
     expect(rc.verdicts()[0]).toMatchObject({ entity: 'orders' });
     const cause = Object.fromEntries(rc.memberships().map((m) => [m.labels.service, m.rootCause]));
     expect(cause).toEqual({ orders: 'orders', gateway: 'orders', inventory: 'inventory' });
+  });
+
+  it('dates only the metrics that opened an alarm from its onset, not those that carry it later', () => {
+    // gateway -> inventory. The gateway's memory growth alarms at 195; at 200 inventory's errors
+    // spike and the gateway's error ratio follows, which then carries the gateway's alarm. Dated
+    // from 195, the gateway's errors would precede inventory's, which could no longer explain them.
+    const rc = gatewayOverInventory();
+    for (let i = 0; i < 206; i++) {
+      const t = T0 + i * 1000;
+      const invErr = i >= 200 ? 0.15 : i % 50 === 7 ? 0.01 : 0;
+      rc.observe('service="inventory"', { service: 'inventory' }, t, [invErr, 2e4 * Math.cos(i)], {
+        score: i > 200 ? 1.8 : 0.1,
+        contributions: [{ feature: 'error_ratio', contribution: 0.9 }],
+      });
+      rc.observe(
+        'service="gateway"',
+        { service: 'gateway' },
+        t,
+        [invErr / 3, 1e5 * Math.sin(i * 0.7) + (i >= 195 ? 3e5 : 0)],
+        {
+          score: i >= 195 ? 1.5 : 0.1,
+          contributions: [{ feature: i < 200 ? 'memory' : 'error_ratio', contribution: 0.9 }],
+        },
+      );
+      rc.endCycle(t);
+    }
+    expect(rc.verdicts()[0]).toMatchObject({ entity: 'inventory', topMetric: 'error_ratio' });
   });
 
   it('names the cause by its label value when two entities share it, so the alert can match it', () => {

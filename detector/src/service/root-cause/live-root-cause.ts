@@ -98,7 +98,7 @@ export class LiveRootCause {
     }
     f.window.push(timestamp, row, p.score !== null && p.score >= 1);
     if (p.score !== null && p.contributions.length) f.lastContributions = p.contributions;
-    this.incidents.observe(key, timestamp, p.score);
+    this.incidents.observe(key, timestamp, p.score, attributionShares(p.contributions));
   }
 
   forget(key: string): void {
@@ -139,7 +139,7 @@ export class LiveRootCause {
                 member: key,
                 ranked: r.ranked,
                 edges: r.edges,
-                attributions: Object.fromEntries(f.lastContributions.map((c) => [c.feature, c.contribution])),
+                attributions: attributionShares(f.lastContributions),
               },
               {
                 ownCauseKinds: this.d.rootCause.ownCauseKinds,
@@ -175,9 +175,12 @@ export class LiveRootCause {
         // which would otherwise score 0 and could lose a tie to an entity with no alarm at all
         score: m.peakScore,
         onset: m.onset,
-        attributions: Object.fromEntries(
-          (f?.lastContributions ?? []).map((c) => [c.feature, c.contribution]),
-        ),
+        // what opened the alarm, which the onset dates: the latest attributions may be about a
+        // metric that moved later (a gateway's alarm opened by its own memory, then carried by a
+        // callee's errors, would date those errors from the memory's onset)
+        attributions: Object.keys(m.onsetAttributions).length
+          ? m.onsetAttributions
+          : attributionShares(f?.lastContributions ?? []),
       });
     }
     const edges = this.edges();
@@ -243,4 +246,8 @@ export class LiveRootCause {
         for (const b of byNode.get(callee) ?? []) out.set(`${a}\u0000${b}`, { caller: a, callee: b });
     return [...out.values()];
   }
+}
+
+function attributionShares(c: readonly { feature: string; contribution: number }[]): Record<string, number> {
+  return Object.fromEntries(c.map((x) => [x.feature, x.contribution]));
 }

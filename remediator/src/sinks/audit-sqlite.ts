@@ -14,6 +14,13 @@ import { addMissingColumns } from '../store/migrate';
 import { IncidentPrefetch } from '../store/incident-prefetch';
 import { PostgresDatabase } from '../store/postgres-database';
 import { SCHEMA } from '../store/schema.sql';
+import {
+  alertAuditData,
+  declinedOf,
+  declinedRecord,
+  escalationOf,
+  withDecision,
+} from '../store/declined-alert';
 import { prepareStatements, type Statements } from '../store/statements';
 import {
   closable,
@@ -21,7 +28,6 @@ import {
   incidentIdOf,
   type IncomingAlert,
   type IntakeBatch,
-  type IntakeDecision,
   type IntakeResult,
   type Job,
   type NewAction,
@@ -31,8 +37,6 @@ import {
 
 // the record shapes were declared here first; their importers keep importing them from here
 export * from '../store/records';
-
-
 
 /**
  * The audit store: SQLite in WAL mode, synchronous=NORMAL (a commit survives a process crash;
@@ -84,7 +88,8 @@ export class AuditSqlite {
    * Persists notifications' alerts in one transaction (group commit: concurrent requests share a
    * commit): new (fingerprint, startsAt, status) keys create or update the incident and queue a
    * job; seen keys are duplicates and change nothing. A new firing alert the intake already decided
-   * (`decided`: no rule matches it) is persisted as its incident closed instead, with no job.
+   * (`decided`: no rule matches it) is persisted as its incident closed instead, with no job and its
+   * decision on the incident row (declined-alert.ts).
    * Returns per-notification counts, the jobs and the incidents closed here.
    */
   acceptBatch(batch: IntakeBatch, now: number): IntakeResult {
@@ -108,6 +113,7 @@ export class AuditSqlite {
             continue;
           }
           fresh++;
+          const declined = decided ? declinedRecord(randomUUID(), id, decided, now) : null;
           const created = this.st.incidentInsert.run(
             id,
             a.fingerprint,
@@ -119,17 +125,20 @@ export class AuditSqlite {
             decided ? decided.status : a.status === 'firing' ? 'open' : 'resolved',
             a.startsAt,
             now,
+            declined?.json ?? null,
           ).changes;
           if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
+          // declined: the incident was created closed with its decision; one audit row says both
+          const closes = decided && declined && created === 1;
+          const logged = alertAuditData(source, a);
           this.st.audit.run(
             now,
             'alert',
             id,
-            null,
-            JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }),
+            closes ? declined.record.id : null,
+            closes ? withDecision(logged, declined.json, escalationOf(decided)) : logged,
           );
-          if (decided && created === 1) {
-            this.closeAtIntake(id, decided, now);
+          if (closes) {
             closed.push({ incidentId: id, decided });
             continue;
           }
@@ -144,20 +153,6 @@ export class AuditSqlite {
     } catch (e) {
       throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
     }
-  }
-
-  /**
-   * The rows the engine writes when it closes an incident on a skip (LadderStep.record + IncidentEnd):
-   * the decision's action row and audit record, the incident's new status, the escalation. The
-   * incident row was inserted with that status already, so only its audit record is written here.
-   */
-  private closeAtIntake(incidentId: string, d: IntakeDecision, now: number): void {
-    const aid = randomUUID();
-    const a: NewAction = { incidentId, ...d.action };
-    this.st.actionInsert.run(...actionParams(aid, a, now));
-    this.appendAudit('decision', incidentId, aid, { ...a }, now);
-    this.appendAudit('incident', incidentId, null, { status: d.status, step: a.step, why: d.why }, now);
-    this.appendAudit('escalation', incidentId, null, { status: d.status, reason: d.reason, why: d.why }, now);
   }
 
   accept(
@@ -369,13 +364,18 @@ export class AuditSqlite {
     const rows = this.st.incidentsRange.all(from, to, service ?? null, service ?? null) as IncidentRow[];
     return rows.map((r) => {
       const { step: _step, ...inc } = toIncident(r);
-      return { ...inc, actions: this.actionsOf(r.id) };
+      return { ...inc, actions: [...declinedOf(r.decision), ...this.actionsOf(r.id)] };
     });
   }
+  /** Actions started in [from, to], the intake's declined decisions among them, by start time. */
   actions(from: number, to: number, service?: string): ActionRecord[] {
-    return (this.st.actionsRange.all(from, to, service ?? null, service ?? null) as ActionRow[]).map((r) =>
-      toAction(r),
+    const s = service ?? null;
+    const rows = (this.st.actionsRange.all(from, to, s, s) as ActionRow[]).map((r) => toAction(r));
+    const declined = (this.st.declinedRange.all(from, to, s, s) as { decision: string }[]).flatMap((r) =>
+      declinedOf(r.decision),
     );
+    if (declined.length === 0) return rows;
+    return [...rows, ...declined].sort((x, y) => x.startedAt - y.startedAt).slice(0, 10_000);
   }
 
   close(): void {

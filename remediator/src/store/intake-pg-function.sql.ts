@@ -3,19 +3,22 @@
  * and no SQL text per batch: IntakePostgres calls it through a statement prepared once per
  * connection, with the batch as one JSON parameter (one record per alert, rowOf in
  * intake-postgres.ts), parsed once. PL/pgSQL plans its statements once per connection. Two
- * statements: every insert in one (dedupe keys, incidents, decisions, jobs, audit rows), then the
+ * statements: every insert in one (dedupe keys, incidents, jobs, audit rows), then the
  * resolutions' UPDATE, which in a VOLATILE function under READ COMMITTED takes a snapshot of its own:
  * it runs after the incidents' INSERT waited for a concurrent replica's commit of the same incident,
  * so it sees that row (an UPDATE inside the one statement would not).
  *
- * Same rows, order and exactly-once rule as before: the `dedupe` primary key decides which alerts
- * are new; an alert the intake decided (`aid` set) is closed only if no resolved copy of its
- * incident is new in the batch (records.ts closable()) and only where this statement created the
- * incident (`made`: the action rows inserted); every other new alert gets its job. Audit rows: the
- * alerts in order, then each closed alert's decision, incident status and escalation.
+ * Same rows, order and exactly-once rule as the SQLite intake: the `dedupe` primary key decides
+ * which alerts are new; an alert the intake declined (`declined` set: its decision, declined-alert.ts)
+ * is closed only if no resolved copy of its incident is new in the batch (records.ts closable()) and
+ * only where this statement created the incident (`closed`: created with its decision); every other
+ * new alert gets its job. One audit row per alert, in order; a closed one's carries the decision and
+ * the escalation (declined-alert.ts withDecision(), the same text). A replica of the release before
+ * (which sent `aid` and an action row's fields) finds its alerts all on the job path here, and this
+ * release's alerts take the job path in that release's function: a rolling update decides them all.
  *
  * Returns one row per new dedupe key ('fresh', key), per job ('job', seq, incident, status) and per
- * action row made ('made', action id).
+ * incident closed ('closed', incident id).
  */
 export const INTAKE_FUNCTION = `
 CREATE OR REPLACE FUNCTION homeostat_intake(p_batch json, p_now bigint)
@@ -32,48 +35,39 @@ BEGIN
   WITH b AS MATERIALIZED (
     SELECT * FROM json_to_recordset(p_batch) AS b (ord int, key text, id text, fingerprint text,
       alertname text, service text, labels text, annotations text, source text, status text,
-      starts_at bigint, logged text, aid text, closed_status text, action json, decision text,
-      incident text, escalation text)),
+      starts_at bigint, logged text, did text, closed_status text, declined text, escalation text)),
   k AS (
     INSERT INTO dedupe (key, received_at) SELECT b.key, p_now FROM b ORDER BY b.ord
     ON CONFLICT DO NOTHING RETURNING key),
   a AS (SELECT b.* FROM b JOIN k USING (key)),
   c AS (
-    SELECT a.*, (a.aid IS NOT NULL AND NOT EXISTS (
+    SELECT a.*, (a.declined IS NOT NULL AND NOT EXISTS (
       SELECT 1 FROM a r WHERE r.status = 'resolved' AND r.id = a.id)) AS closes
     FROM a),
   created AS (
     INSERT INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status,
-      starts_at, received_at)
+      starts_at, received_at, decision)
     SELECT c.id, c.fingerprint, c.alertname, c.service, c.labels, c.annotations, c.source,
       CASE WHEN c.closes THEN c.closed_status WHEN c.status = 'firing' THEN 'open' ELSE 'resolved' END,
-      c.starts_at, p_now
+      c.starts_at, p_now, CASE WHEN c.closes THEN c.declined END
     FROM c ORDER BY c.ord
-    ON CONFLICT DO NOTHING RETURNING id),
-  made AS (
-    INSERT INTO actions (id, incident_id, action, step, rule, reason, target, target_key, service,
-      api_call, before, result, error, verification, started_at, phase)
-    SELECT c.action->>0, c.action->>1, c.action->>2, (c.action->>3)::bigint, c.action->>4,
-      c.action->>5, c.action->>6, c.action->>7, c.action->>8, c.action->>9, c.action->>10,
-      c.action->>11, c.action->>12, c.action->>13, (c.action->>14)::bigint, c.action->>15
-    FROM c JOIN created USING (id) WHERE c.closes ORDER BY c.ord
-    RETURNING id),
+    ON CONFLICT DO NOTHING RETURNING id, decision IS NOT NULL AS closed),
+  closed AS (SELECT x.id FROM created x WHERE x.closed),
   queued AS (
     INSERT INTO jobs (incident_id, status, received_at)
-    SELECT c.id, c.status, p_now FROM c WHERE c.aid IS NULL OR c.aid NOT IN (SELECT m.id FROM made m)
+    SELECT c.id, c.status, p_now FROM c WHERE c.id NOT IN (SELECT x.id FROM closed x)
     ORDER BY c.ord RETURNING seq, incident_id, status),
   logged AS (
     INSERT INTO audit (ts, kind, incident_id, action_id, data)
-    SELECT p_now, l.kind, c.id, l.action_id, l.data
-    FROM c CROSS JOIN LATERAL (VALUES (0, 'alert', NULL, c.logged), (1, 'decision', c.aid, c.decision),
-      (2, 'incident', NULL, c.incident), (3, 'escalation', NULL, c.escalation))
-      AS l (step, kind, action_id, data)
-    WHERE l.step = 0 OR c.aid IN (SELECT m.id FROM made m)
-    ORDER BY l.step > 0, c.ord, l.step),
+    SELECT p_now, 'alert', c.id, CASE WHEN x.id IS NOT NULL THEN c.did END,
+      CASE WHEN x.id IS NULL THEN c.logged
+        ELSE left(c.logged, -1) || ',"decision":' || c.declined || ',"escalation":' || c.escalation || '}' END
+    FROM c LEFT JOIN closed x ON x.id = c.id
+    ORDER BY c.ord),
   r AS (
     SELECT 'fresh' AS kind, NULL::bigint AS seq, k.key AS txt, NULL::text AS status FROM k
     UNION ALL SELECT 'job', q.seq, q.incident_id, q.status FROM queued q
-    UNION ALL SELECT 'made', NULL, m.id, NULL FROM made m)
+    UNION ALL SELECT 'closed', NULL, x.id, NULL FROM closed x)
   SELECT array_agg(r.kind), array_agg(r.seq), array_agg(r.txt), array_agg(r.status),
     (SELECT array_agg(a.id) FROM a WHERE a.status = 'resolved')
   INTO v_kind, v_seq, v_text, v_status, v_resolved FROM r;

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { RemediatorError } from '../errors';
+import { alertAuditData, declinedRecord, escalationOf, type Declined } from './declined-alert';
 import {
-  actionParams,
   dedupeKeyOf,
   incidentIdOf,
   type IncomingAlert,
   type IntakeBatch,
   type IntakeResult,
   type Job,
-  type NewAction,
 } from './records';
 
 /** The part of `pg` (no type package in the tree) the intake uses. */
@@ -54,7 +53,7 @@ export class IntakePostgres {
   }
 
   async acceptBatch(batch: IntakeBatch, now: number): Promise<IntakeResult> {
-    const alerts = firstCopies(batch);
+    const alerts = firstCopies(batch, now);
     if (alerts.length === 0)
       return { counts: batch.map(() => ({ fresh: 0, duplicates: 0 })), jobs: [], closed: [] };
     let client: PgClient;
@@ -67,7 +66,7 @@ export class IntakePostgres {
     let res: PgRes;
     try {
       // one statement outside a transaction block: it commits or rolls back as a whole
-      res = await client.query({ ...INTAKE, values: [JSON.stringify(alerts.map(rowOf(now))), now] });
+      res = await client.query({ ...INTAKE, values: [JSON.stringify(alerts.map(rowOf)), now] });
     } catch (e) {
       broken = e instanceof Error ? e : new Error(String(e));
       throw new RemediatorError('PERSISTENCE_FAILED', 'could not persist the notification', { cause: e });
@@ -89,12 +88,12 @@ interface Keyed {
   a: IncomingAlert;
   key: string;
   id: string;
-  /** Set when the intake decided the alert (IntakeDecision): its action row's id if it closes. */
-  aid: string | null;
+  /** Set when the intake declined the alert (IntakeDecision): the decision it records if it closes. */
+  declined: Declined | null;
 }
 
 /** The batch's alerts, a dedupe key that comes twice only in its first copy (the later ones are duplicates). */
-function firstCopies(batch: IntakeBatch): Keyed[] {
+function firstCopies(batch: IntakeBatch, now: number): Keyed[] {
   const seen = new Set<string>();
   const out: Keyed[] = [];
   batch.forEach(({ source, alerts }, n) => {
@@ -103,52 +102,51 @@ function firstCopies(batch: IntakeBatch): Keyed[] {
       if (seen.has(key)) continue;
       seen.add(key);
       const id = incidentIdOf(a.fingerprint, a.startsAtRaw);
-      out.push({ n, source, a, key, id, aid: a.decided ? randomUUID() : null });
+      out.push({
+        n,
+        source,
+        a,
+        key,
+        id,
+        declined: a.decided ? declinedRecord(randomUUID(), id, a.decided, now) : null,
+      });
     }
   });
   return out;
 }
 
 /** One record of the function's JSON parameter (the column list in intake-pg-function.sql.ts). */
-const rowOf =
-  (now: number) =>
-  ({ a, key, id, source, aid }: Keyed, ord: number) => {
-    const d = a.decided;
-    const action: NewAction | null = d ? { incidentId: id, ...d.action } : null;
-    return {
-      ord,
-      key,
-      id,
-      fingerprint: a.fingerprint,
-      alertname: a.labels.alertname ?? '',
-      service: a.labels.service ?? null,
-      labels: JSON.stringify(a.labels),
-      annotations: JSON.stringify(a.annotations),
-      source,
-      status: a.status,
-      starts_at: a.startsAt,
-      logged: JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels }),
-      ...(d && action && aid
-        ? {
-            aid,
-            closed_status: d.status,
-            action: actionParams(aid, action, now),
-            decision: JSON.stringify({ ...action }),
-            incident: JSON.stringify({ status: d.status, step: action.step, why: d.why }),
-            escalation: JSON.stringify({ status: d.status, reason: d.reason, why: d.why }),
-          }
-        : {}),
-    };
-  };
+const rowOf = ({ a, key, id, source, declined }: Keyed, ord: number) => ({
+  ord,
+  key,
+  id,
+  fingerprint: a.fingerprint,
+  alertname: a.labels.alertname ?? '',
+  service: a.labels.service ?? null,
+  labels: JSON.stringify(a.labels),
+  annotations: JSON.stringify(a.annotations),
+  source,
+  status: a.status,
+  starts_at: a.startsAt,
+  logged: alertAuditData(source, a),
+  ...(declined && a.decided
+    ? {
+        did: declined.record.id,
+        closed_status: a.decided.status,
+        declined: declined.json,
+        escalation: escalationOf(a.decided),
+      }
+    : {}),
+});
 
-/** Counts per notification, the jobs in queue order, and the incidents closed (their action row made). */
+/** Counts per notification, the jobs in queue order, and the incidents closed (created declined). */
 function resultOf(batch: IntakeBatch, alerts: Keyed[], rows: Record<string, unknown>[]): IntakeResult {
   const fresh = new Set<string>();
-  const made = new Set<string>();
+  const closedIds = new Set<string>();
   const jobs: Job[] = [];
   for (const r of rows) {
     if (r.r_kind === 'fresh') fresh.add(String(r.r_text));
-    else if (r.r_kind === 'made') made.add(String(r.r_text));
+    else if (r.r_kind === 'closed') closedIds.add(String(r.r_text));
     else
       jobs.push({ seq: Number(r.r_seq), incidentId: String(r.r_text), status: r.r_status as Job['status'] });
   }
@@ -159,7 +157,7 @@ function resultOf(batch: IntakeBatch, alerts: Keyed[], rows: Record<string, unkn
     if (!fresh.has(x.key)) continue;
     counts[x.n]!.fresh++;
     counts[x.n]!.duplicates--;
-    if (x.aid !== null && made.has(x.aid)) closed.push({ incidentId: x.id, decided: x.a.decided! });
+    if (x.declined !== null && closedIds.has(x.id)) closed.push({ incidentId: x.id, decided: x.a.decided! });
   }
   return { counts, jobs, closed };
 }

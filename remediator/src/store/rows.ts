@@ -23,6 +23,8 @@ export interface IncidentRow {
   resolved_at: number | null;
   mttr_seconds: number | null;
   step: number;
+  /** The intake's declined decision (declined-alert.ts), JSON; null for every other incident. */
+  decision: string | null;
 }
 export interface ActionRow {
   id: string;

@@ -7,11 +7,14 @@ export const ADDED_COLUMNS: readonly (readonly [table: string, column: string, t
   ['incidents', 'wait_until', 'INTEGER'],
   ['incidents', 'approved_step', 'INTEGER'],
   ['actions', 'silence_id', 'TEXT'],
+  ['incidents', 'decision', 'TEXT'],
 ];
 
 /**
  * SQLite schema of the audit store. `audit` is append-only (triggers refuse UPDATE and DELETE);
- * `incidents` and `actions` are its current-state projections, which the REST API reads. `claims`
+ * `incidents` and `actions` are its current-state projections, which the REST API reads; an alert the
+ * intake declined keeps its skipped decision in `incidents.decision`, not as an `actions` row
+ * (declined-alert.ts). `claims`
  * holds one row per target an action is running or being verified on (see claim-store.ts).
  */
 export const SCHEMA = `
@@ -36,7 +39,8 @@ CREATE TABLE IF NOT EXISTS incidents (
   step INTEGER NOT NULL DEFAULT 0,
   wait_on TEXT,
   wait_until INTEGER,
-  approved_step INTEGER
+  approved_step INTEGER,
+  decision TEXT
 );
 CREATE INDEX IF NOT EXISTS incidents_received ON incidents (received_at);
 CREATE TABLE IF NOT EXISTS jobs (

@@ -4,8 +4,9 @@ import type Database from 'better-sqlite3';
 const SQL = {
   dedupe: 'INSERT OR IGNORE INTO dedupe (key, received_at) VALUES (?, ?)',
   // positional parameters: named ones are looked up one by one on an object at every run (profiled)
-  incidentInsert: `INSERT OR IGNORE INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status, starts_at, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  incidentInsert: `INSERT OR IGNORE INTO incidents (id, fingerprint, alertname, service, labels, annotations, source, status, starts_at, received_at,
+           decision)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   incidentResolve: `UPDATE incidents SET resolved_at = COALESCE(resolved_at, ?),
            status = CASE WHEN status IN ('open', 'healing') THEN 'resolved' ELSE status END WHERE id = ?`,
   jobInsert: 'INSERT INTO jobs (incident_id, status, received_at) VALUES (?, ?, ?)',
@@ -38,6 +39,9 @@ const SQL = {
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
   incidentsRange: `SELECT * FROM incidents WHERE received_at BETWEEN ? AND ? AND (? IS NULL OR service = ?) ORDER BY received_at LIMIT 5000`,
   actionsRange: `SELECT * FROM actions WHERE started_at BETWEEN ? AND ? AND (? IS NULL OR service = ?) ORDER BY started_at LIMIT 10000`,
+  // the intake's declined decisions (declined-alert.ts): started when their incident was received
+  declinedRange: `SELECT decision FROM incidents WHERE received_at BETWEEN ? AND ? AND (? IS NULL OR service = ?)
+           AND decision IS NOT NULL ORDER BY received_at LIMIT 10000`,
   auditCount: 'SELECT COUNT(*) AS n FROM audit',
 } as const;
 

@@ -1,0 +1,69 @@
+import type { ActionRecord } from '@homeostat/contracts';
+import type { IncomingAlert, IntakeDecision } from './records';
+
+/**
+ * The lean record of an alert the intake declined (IntakeDecision: no policy rule matches it), the
+ * bulk of what a receiver that gets every alert sends. Its skipped decision is not an `actions`
+ * row but a column of its incident (`incidents.decision`, the record as the API shows it), and its
+ * one audit row (kind `alert`) carries the decision and the escalation. Per notification that is
+ * three rows (dedupe key, incident, audit) instead of seven: the `actions` row with its three index
+ * entries (two at random places: a random id, a hashed incident id) and three more audit rows cost
+ * more than half of the intake's SQLite transaction. GET /api/v1/incidents, /actions and /timeline
+ * read the same either way (incidents() and actions() of the store add the declined decision); the
+ * engine never reads it back: the incident is closed (escalated) from the start.
+ */
+export interface Declined {
+  /** The decision as GET /api/v1/actions lists it. */
+  record: ActionRecord;
+  /** The same as the `incidents.decision` column stores it. */
+  json: string;
+}
+
+export function declinedRecord(
+  actionId: string,
+  incidentId: string,
+  d: IntakeDecision,
+  now: number,
+): Declined {
+  const a = d.action;
+  const record: ActionRecord = {
+    id: actionId,
+    incidentId,
+    action: a.action,
+    step: a.step,
+    rule: a.rule,
+    reason: a.reason,
+    target: a.target,
+    apiCall: a.apiCall,
+    before: a.before,
+    after: null,
+    result: a.result,
+    error: a.error ?? null,
+    verification: a.verification,
+    startedAt: now,
+    finishedAt: null,
+    verifiedAt: null,
+  };
+  return { record, json: JSON.stringify(record) };
+}
+
+/** The `data` of an alert's audit row, on both stores: what arrived. */
+export const alertAuditData = (source: string, a: IncomingAlert): string =>
+  JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels });
+
+/** What the audit row of a declined alert adds as `escalation`: the incident's status and why. */
+export const escalationOf = (d: IntakeDecision): string =>
+  JSON.stringify({ status: d.status, reason: d.reason });
+
+/**
+ * The audit `data` of an alert declined at intake whose incident its commit created: the alert's
+ * (alertAuditData) with the decision and the escalation (status, reason) the engine records as rows
+ * of their own (`decision`, `incident`, `escalation`) when it decides. Spliced as text, the same
+ * text the PostgreSQL intake function builds (intake-pg-function.sql.ts).
+ */
+export const withDecision = (logged: string, declined: string, escalation: string): string =>
+  `${logged.slice(0, -1)},"decision":${declined},"escalation":${escalation}}`;
+
+/** The declined decision an incident row holds, as its list of actions starts. */
+export const declinedOf = (column: string | null | undefined): ActionRecord[] =>
+  column ? [JSON.parse(column) as ActionRecord] : [];

@@ -176,6 +176,42 @@ describe('query', () => {
     expect(res.data[0].meta.preferredVisualisationType).toBe('table');
   });
 
+  it('passes a give-back (scale_back) through as its own timeline row, with its target and replica counts', async () => {
+    const back = {
+      actuator: 'process',
+      target: { actuator: 'process', kind: 'process-group', name: 'orders' },
+      replica: '9101',
+      incidentId: 'i1',
+      heldSeconds: 600,
+      replicas: { before: 2, after: 1 },
+    };
+    install(() =>
+      ok({
+        events: [
+          {
+            time: from + 9000,
+            endTime: null,
+            kind: 'scale_back',
+            status: 'succeeded',
+            incidentId: 'i1',
+            labels: { service: 'orders' },
+            title: 'scale_back orders 2 -> 1',
+            detail: back,
+          },
+        ],
+      })
+    );
+    const res = await makeDs().query(request([{ refId: 'B', queryType: 'timeline' }]));
+    expect(res.errors ?? []).toEqual([]);
+    const column = (name: string) => res.data[0].fields.find((f: { name: string }) => f.name === name).values[0];
+    expect(column('kind')).toBe('scale_back');
+    expect(column('incidentId')).toBe('i1');
+    expect(column('service')).toBe('orders');
+    expect(JSON.parse(column('detail'))).toEqual(back);
+    // as an annotation it is tagged by its kind
+    expect(column('tags')).toEqual(['healing', 'scale_back', 'succeeded']);
+  });
+
   it('says the version is wrong when an answer does not match the contract', async () => {
     install(() => ok({ something: 'else' }));
     const res = await makeDs().query(request([{ refId: 'A', queryType: 'events' }]));

@@ -73,6 +73,39 @@ describe('HealingPanel', () => {
     expect(screen.getByTestId(testIds.mttr)).toHaveTextContent('1.5 min');
   });
 
+  it('draws a give-back of scale-out capacity as its own mark on the action row, with the replica change', () => {
+    const back = {
+      actuator: 'process',
+      target: { actuator: 'process', kind: 'process-group', name: 'orders' },
+      replica: '9101',
+      incidentId: 'inc-1',
+      heldSeconds: 600,
+      replicas: { before: 2, after: 1 },
+    };
+    const series = [
+      scoresFrame('orders', [10]),
+      timelineFrame([
+        [T0 + 13 * STEP, 'action', 'succeeded', { reason: 'rule load, step 0' }],
+        [T0 + 30 * STEP, 'scale_back', 'succeeded', back],
+      ]),
+    ];
+    render(<HealingPanel {...props(series)} />);
+    const [action, give] = screen.getAllByTestId(testIds.laneEvent);
+    expect(give.getAttribute('data-kind')).toBe('scale_back');
+    // not an action's bar: its own marker, on the scale-out's row
+    expect(give.tagName).toBe('path');
+    expect(action.tagName).toBe('rect');
+    expect(give.getAttribute('data-shape')).toBe('give-back');
+    expect(Number(action.getAttribute('y'))).toBeGreaterThan(0);
+    expect(give.getAttribute('d')).toContain(`,${action.getAttribute('y')}h8`);
+    expect(screen.getByTestId(testIds.scaleBackLabel)).toHaveTextContent('2→1');
+    fireEvent.focus(give);
+    const card = screen.getByTestId(testIds.hoverCard);
+    expect(card).toHaveTextContent('process-group orders');
+    expect(card).toHaveTextContent('2 → 1');
+    expect(card).toHaveTextContent('inc-1');
+  });
+
   it('stays readable at 300 px: short lane labels, compact health', () => {
     render(<HealingPanel {...props(undefined, 300)} />);
     expect(screen.getByTestId(testIds.health).textContent).toBe('92');

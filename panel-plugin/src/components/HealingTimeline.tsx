@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { LaneEvent } from '../model/read-frames';
+import { replicaChange, scaleBackLines } from '../model/scale-back';
 import { TimeScale } from '../model/time-scale';
 import { LANE_KINDS, LaneKind } from '../types';
 import { HoverContent } from './HoverCard';
@@ -69,9 +70,12 @@ const SHORT_LABELS: Record<LaneKind, string> = {
   rollback: 'undo',
 };
 
-/** `resolved` entries end an incident: drawn on the verification row, where recovery is confirmed. */
+/**
+ * `resolved` entries end an incident: drawn on the verification row, where recovery is confirmed.
+ * `scale_back` (a scale-out's capacity given back) is drawn on the action row, where the scale-out is.
+ */
 function rowOf(kind: string): number {
-  const k = (kind === 'resolved' ? 'verification' : kind) as LaneKind;
+  const k = (kind === 'resolved' ? 'verification' : kind === 'scale_back' ? 'action' : kind) as LaneKind;
   const i = LANE_KINDS.indexOf(k);
   return i < 0 ? LANE_KINDS.indexOf('action') : i;
 }
@@ -108,6 +112,9 @@ function featureText(f: unknown): string {
 }
 
 function detailLines(e: LaneEvent): Array<[string, string]> {
+  if (e.scaleBack) {
+    return [...scaleBackLines(e.scaleBack), ...(e.service ? [['service', e.service] as [string, string]] : [])];
+  }
   const lines: Array<[string, string]> = [];
   const d = e.detail;
   const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -131,7 +138,9 @@ function detailLines(e: LaneEvent): Array<[string, string]> {
 /**
  * One row per stage of healing (anomaly, alert, action, verification, rollback) on the panel's time
  * axis; spans for entries that last, ticks for instants, coloured and shaped by status; each mark can
- * be focused with the keyboard to show its details.
+ * be focused with the keyboard to show its details. A give-back of a scale-out's capacity is its own
+ * mark on the action row: a downward triangle, labelled with the replica change, so a scale-out is
+ * seen to end.
  */
 export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }: Props) {
   const styles = useStyles2(getStyles);
@@ -174,6 +183,37 @@ export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }
             x: x0,
             y,
           });
+        // hover and keyboard focus show the same card
+        const focusable = {
+          tabIndex: 0,
+          onMouseEnter: show,
+          onMouseLeave: () => onHover(null),
+          onFocus: show,
+          onBlur: () => onHover(null),
+        };
+        if (e.kind === 'scale_back') {
+          const change = e.scaleBack ? replicaChange(e.scaleBack) : '';
+          return (
+            <g key={`${e.incidentId}-${i}`}>
+              <path
+                className={styles.mark}
+                data-testid={testIds.laneEvent}
+                data-kind={e.kind}
+                data-status={e.status}
+                data-shape="give-back"
+                d={`M${x0 - 4},${y}h8l-4,${h}z`}
+                fill={colour}
+                aria-label={`scale back ${e.status}: ${e.title}`}
+                {...focusable}
+              />
+              {showLabels && change && (
+                <text className={styles.label} x={x0 + 6} y={y + h - 1} data-testid={testIds.scaleBackLabel}>
+                  {change}
+                </text>
+              )}
+            </g>
+          );
+        }
         return (
           <g key={`${e.incidentId}-${i}`}>
             <rect
@@ -190,12 +230,8 @@ export function HealingTimeline({ events, scale, rightPad, showLabels, onHover }
               fill={hollow ? theme.colors.background.primary : colour}
               stroke={hollow ? colour : 'none'}
               strokeDasharray={shape === 'waiting' ? '2 1.5' : undefined}
-              tabIndex={0}
               aria-label={`${e.kind} ${e.status}: ${e.title}`}
-              onMouseEnter={show}
-              onMouseLeave={() => onHover(null)}
-              onFocus={show}
-              onBlur={() => onHover(null)}
+              {...focusable}
             />
             {shape === 'failed' && (
               <path className={styles.glyph} d={`M${x + w / 2 - 2.5},${y + 2.5}l5,5m0,-5l-5,5`} stroke={theme.colors.background.primary} strokeWidth={1.5} />

@@ -17,5 +17,6 @@ export const testIds = {
   laneLabel: 'homeostat-lane-label',
   lane: 'homeostat-healing-lane',
   laneEvent: 'homeostat-lane-event',
+  scaleBackLabel: 'homeostat-scale-back-label',
   hoverCard: 'homeostat-hover-card',
 };

@@ -1,5 +1,6 @@
 import { DataFrame, Field, FieldType } from '@grafana/data';
-import { FRAME_FIELDS, FRAME_META_KEY, HomeostatFrameKind } from '@homeostat/contracts';
+import { FRAME_FIELDS, FRAME_META_KEY, HomeostatFrameKind, ScaleBack } from '@homeostat/contracts';
+import { readScaleBack } from './scale-back';
 
 /** One entity's score series, as the healing datasource returns it (frame kind `scores`). */
 export interface ScoreTrack {
@@ -35,6 +36,8 @@ export interface LaneEvent {
   incidentId: string;
   service: string;
   detail: Record<string, unknown>;
+  /** For kind `scale_back`: the give-back its detail records (a scale-out's extra capacity returned). */
+  scaleBack?: ScaleBack;
 }
 
 export interface PanelModel {
@@ -131,18 +134,22 @@ export function readFrames(series: DataFrame[]): PanelModel {
       const incidents = values<string>(frame, f.incidentId);
       const services = values<string>(frame, f.service);
       const details = values<unknown>(frame, f.detail);
-      times.forEach((time, i) =>
+      times.forEach((time, i) => {
+        const kind = kinds[i] ?? 'action';
+        const detail = parseDetail(details[i]);
+        const scaleBack = kind === 'scale_back' ? readScaleBack(detail) : undefined;
         model.lane.push({
           time,
           endTime: ends[i] ?? null,
-          kind: kinds[i] ?? 'action',
+          kind,
           status: statuses[i] ?? '',
           title: titles[i] ?? '',
           incidentId: incidents[i] ?? '',
           service: services[i] ?? '',
-          detail: parseDetail(details[i]),
-        })
-      );
+          detail,
+          ...(scaleBack ? { scaleBack } : {}),
+        });
+      });
     } else if (kind === 'events') {
       const f = FRAME_FIELDS.events;
       const starts = values<number>(frame, f.time);

@@ -51,6 +51,19 @@ describe('RangeGuard', () => {
     expect(flagged).toEqual([0, 0, ...new Array(11).fill(1), ...new Array(7).fill(0)]);
   });
 
+  it('learning at once (demo-fleet.yml), never alarms on a quantised rate it has seen, however many days later', () => {
+    const DAY = 86_400_000;
+    const g = new RangeGuard(1, 0.02, 1000, DAY);
+    // a 1m rate at a 15 s scrape takes a few values (2, 2.0667, 2.1333 rps) for three days
+    const levels = [2, 2 + 1 / 15, 2 + 2 / 15];
+    const alarms: number[] = [];
+    for (let i = 0; i < 3 * 5760; i++) if (g.update([levels[(i * 7) % 3]], i * 15_000).length) alarms.push(i);
+    expect(alarms).toEqual([]);
+    // only a value beyond all of them is "never seen", once: then it is seen
+    expect(g.update([2.2], 3 * DAY)).toEqual([0]);
+    expect(g.update([2.2], 3 * DAY + 15_000)).toEqual([]);
+  });
+
   it('restores its state', () => {
     const a = new RangeGuard(1);
     a.update([1]);

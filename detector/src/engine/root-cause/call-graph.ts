@@ -49,12 +49,17 @@ export class CallGraph {
     return out;
   }
 
+  /** True when the entity is in at least one edge. */
+  has(entity: string): boolean {
+    return this.callees.has(entity) || this.callers.has(entity);
+  }
+
   /** True when `from` depends on `to` through one or more calls (`from` is upstream of `to`). */
   calls(from: string, to: string): boolean {
     const seen = new Set<string>([from]);
     const queue = [...(this.callees.get(from) ?? [])];
-    while (queue.length) {
-      const e = queue.shift() as string;
+    for (let i = 0; i < queue.length; i++) {
+      const e = queue[i];
       if (e === to) return true;
       if (seen.has(e)) continue;
       seen.add(e);

@@ -1,98 +1,92 @@
-import { causeOfMember } from './member-cause';
-import type { RankedEntity } from './types';
+import { causeOfMember, ownFault } from './member-cause';
+import type { MetricSeries } from './types';
 
-const opts = { ownCauseKinds: ['saturation'] as const };
-// gateway calls orders and inventory; orders calls payments.
-const edges = [
-  { caller: 'gateway', callee: 'orders' },
-  { caller: 'gateway', callee: 'inventory' },
-  { caller: 'orders', callee: 'payments' },
-];
-const ranked = (...r: Partial<RankedEntity>[]): RankedEntity[] =>
-  r.map((x) => ({ entity: '', score: 0, topMetric: '', deviation: 0, ...x }));
+const T0 = 1_800_000_000_000;
+const FROM = T0 + 100_000;
+const opts = { ownCauseKinds: ['saturation'] as const, threshold: 3, minHistory: 30 };
+
+/** 110 points at 1 s: a wobble, then `after` added from point 100 (the incident's start) on. */
+function series(level: number, after: number): MetricSeries {
+  const timestamps: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < 110; i++) {
+    timestamps.push(T0 + i * 1000);
+    values.push(level * (1 + 0.02 * Math.sin(i * 1.3)) + (i >= 100 ? after : 0));
+  }
+  return { timestamps, values };
+}
+const of = (m: Record<string, MetricSeries>) => () => new Map(Object.entries(m));
+
+describe('ownFault', () => {
+  it("finds a saturation metric the member's alarm is about and that rose past the threshold", () => {
+    const leak = of({ memory: series(1e6, 5e5), request_rate: series(40, 0) });
+    expect(ownFault(leak, FROM, { memory: 0.8, request_rate: 0.1 }, opts)).toBe('memory');
+  });
+
+  it('finds none when the alarm is about another metric, or names none', () => {
+    const leak = of({ memory: series(1e6, 5e5), latency_p95: series(0.1, 0.5) });
+    expect(ownFault(leak, FROM, { latency_p95: 0.9, memory: 0.2 }, opts)).toBeNull();
+    expect(ownFault(leak, FROM, {}, opts)).toBeNull();
+    expect(ownFault(leak, FROM, { memory: 1 }, { ...opts, ownCauseKinds: [] })).toBeNull();
+  });
+
+  it('finds none when the metric fell, even with a kind override that judges both ways', () => {
+    // a backend whose memory (here `rss`, overridden to saturation) fell when its callers stopped
+    const fell = of({ rss: series(1e6, -5e5) });
+    expect(ownFault(fell, FROM, { rss: 1 }, { ...opts, metricKinds: { rss: 'saturation' } })).toBeNull();
+    const rose = of({ rss: series(1e6, 5e5) });
+    expect(ownFault(rose, FROM, { rss: 1 }, { ...opts, metricKinds: { rss: 'saturation' } })).toBe('rss');
+  });
+
+  it("finds none when the member's traffic moved too: its load came from its callers", () => {
+    const retries = of({ cpu: series(0.2, 0.5), request_rate: series(40, 30) });
+    expect(ownFault(retries, FROM, { cpu: 1 }, opts)).toBeNull();
+    const starved = of({ cpu: series(0.2, 0.5), request_rate: series(40, -30) });
+    expect(ownFault(starved, FROM, { cpu: 1 }, opts)).toBeNull();
+  });
+
+  it('finds none with too little history', () => {
+    const young = of({ memory: { timestamps: [FROM - 1000, FROM], values: [1, 9e9] } });
+    expect(ownFault(young, FROM, { memory: 1 }, opts)).toBeNull();
+  });
+});
 
 describe('causeOfMember', () => {
-  // orders has a CPU spike (rank 1); inventory, which never calls orders, leaks memory meanwhile.
-  const incident = ranked(
-    { entity: 'orders', score: 9, topMetric: 'cpu', onset: 1 },
-    { entity: 'inventory', score: 6, topMetric: 'memory', onset: 2 },
-    { entity: 'gateway', score: 2, topMetric: 'latency_p95', onset: 2 },
-  );
+  // gateway calls orders and inventory; orders calls payments.
+  const edges = [
+    { caller: 'gateway', callee: 'orders' },
+    { caller: 'gateway', callee: 'inventory' },
+    { caller: 'orders', callee: 'payments' },
+  ];
+  const base = { cause: 'orders', others: ['orders', 'gateway', 'inventory'], edges, ownFault: true };
 
-  it('names the member itself when its own saturation alarm is one the cause cannot have raised', () => {
-    const cause = causeOfMember(
-      { member: 'inventory', ranked: incident, edges, attributions: { memory: 0.7, cpu: 0.1 } },
-      opts,
-    );
-    expect(cause).toBe('inventory');
+  it('names the member itself when it has a fault of its own and calls no other member', () => {
+    expect(causeOfMember({ ...base, member: 'inventory' })).toBe('inventory');
   });
 
-  it('names the rank-1 entity for a member that calls it, whatever its alarm is about', () => {
-    const cause = causeOfMember(
-      { member: 'gateway', ranked: incident, edges, attributions: { memory: 0.9 } },
-      opts,
-    );
-    expect(cause).toBe('orders');
-    // through another entity too: a caller of orders' caller
-    const deeper = ranked(
-      { entity: 'payments', score: 9, topMetric: 'cpu', onset: 1 },
-      { entity: 'gateway', score: 3, topMetric: 'memory', onset: 2 },
-    );
+  it('names the rank-1 entity when the member has no fault of its own', () => {
+    expect(causeOfMember({ ...base, member: 'inventory', ownFault: false })).toBe('orders');
+  });
+
+  it('names the rank-1 entity for a member that calls it or another member, directly or through others', () => {
+    expect(causeOfMember({ ...base, member: 'gateway' })).toBe('orders');
+    // payments is ranked first, orders (which calls it) fills its pool: orders is its symptom
     expect(
-      causeOfMember({ member: 'gateway', ranked: deeper, edges, attributions: { memory: 1 } }, opts),
+      causeOfMember({ ...base, cause: 'payments', others: ['payments', 'orders'], member: 'orders' }),
     ).toBe('payments');
-  });
-
-  it('names the rank-1 entity when the member alarms on something else than its saturation', () => {
-    // the ranker's top metric is memory, but the detector alarmed on the member's traffic
-    const cause = causeOfMember(
-      { member: 'inventory', ranked: incident, edges, attributions: { request_rate: 0.8, memory: 0.1 } },
-      opts,
-    );
-    expect(cause).toBe('orders');
-    // and with no attributions at all, nothing says the member's alarm is its own
-    expect(causeOfMember({ member: 'inventory', ranked: incident, edges }, opts)).toBe('orders');
-  });
-
-  it("names the rank-1 entity when the member's metric moved only its good way (no onset)", () => {
-    // the gateway failed; inventory, which it stopped calling, alarms on a CPU that fell
-    const gatewayDown = ranked(
-      { entity: 'gateway', score: 9, topMetric: 'error_ratio', onset: 1 },
-      { entity: 'inventory', score: 0, topMetric: 'cpu' },
-    );
+    // two faults: orders ranked first, payments second; gateway -> orders -> payments: orders' caller
+    // is the symptom of one of them, never its own cause
     expect(
-      causeOfMember({ member: 'inventory', ranked: gatewayDown, edges, attributions: { cpu: 1 } }, opts),
-    ).toBe('gateway');
+      causeOfMember({ ...base, member: 'gateway', cause: 'inventory', others: ['inventory', 'payments'] }),
+    ).toBe('inventory');
   });
 
-  it('names the rank-1 entity for a member whose top metric is latency or errors, and for every member with no own-cause kind', () => {
-    const latency = ranked(
-      { entity: 'orders', score: 9, topMetric: 'cpu', onset: 1 },
-      { entity: 'inventory', score: 5, topMetric: 'latency_p95', onset: 2 },
-    );
-    expect(
-      causeOfMember({ member: 'inventory', ranked: latency, edges, attributions: { latency_p95: 1 } }, opts),
-    ).toBe('orders');
-    expect(
-      causeOfMember(
-        { member: 'inventory', ranked: incident, edges, attributions: { memory: 1 } },
-        { ownCauseKinds: [] },
-      ),
-    ).toBe('orders');
+  it('names the rank-1 entity when the graph does not know the member or the cause', () => {
+    expect(causeOfMember({ ...base, member: 'inventory', edges: [] })).toBe('orders');
+    expect(causeOfMember({ ...base, member: 'search', others: ['orders', 'search'] })).toBe('orders');
   });
 
-  it('follows metric kinds given explicitly', () => {
-    const custom = ranked(
-      { entity: 'orders', score: 9, topMetric: 'cpu', onset: 1 },
-      { entity: 'inventory', score: 5, topMetric: 'rss', onset: 2 },
-    );
-    const input = { member: 'inventory', ranked: custom, edges, attributions: { rss: 1 } };
-    expect(causeOfMember(input, opts)).toBe('orders');
-    expect(causeOfMember(input, { ...opts, metricKinds: { rss: 'saturation' } })).toBe('inventory');
-  });
-
-  it('names the member itself when it is the rank-1 entity, and nothing before a ranking', () => {
-    expect(causeOfMember({ member: 'orders', ranked: incident, edges }, opts)).toBe('orders');
-    expect(causeOfMember({ member: 'orders', ranked: [], edges }, opts)).toBeUndefined();
+  it('names the member itself when it is the rank-1 entity', () => {
+    expect(causeOfMember({ ...base, member: 'orders' })).toBe('orders');
   });
 });

@@ -1,49 +1,90 @@
 import { alarmDrivers } from './alarm-drivers';
 import { CallGraph } from './call-graph';
+import { metricDeviation } from './metric-deviation';
 import { metricNature, type MetricKind } from './metric-kind';
-import type { RankedEntity } from './types';
+import type { MetricSeries } from './types';
 
-export interface MemberCauseInput {
-  /** The incident member whose alert needs a cause. */
-  member: string;
-  /** The incident's ranking, most likely cause first (rankRootCauses' output, all entities). */
-  ranked: readonly RankedEntity[];
-  /** The call edges the ranking used. */
-  edges: readonly { caller: string; callee: string }[];
-  /** The member's detector attributions (metric → share), which say what its alarm is about. */
-  attributions?: Readonly<Record<string, number>>;
-}
+/** Kinds a member's own fault can be of: a leak, a filling disk, a busy CPU stay where they are. */
+export const OwnCauseKind = ['saturation', 'other'] as const;
+export type OwnCauseKind = (typeof OwnCauseKind)[number];
 
-export interface MemberCauseOptions {
-  /** Kinds of metric whose anomaly is the member's own fault when it does not call the cause. */
-  ownCauseKinds: readonly MetricKind[];
+export interface OwnFaultOptions {
+  ownCauseKinds: readonly OwnCauseKind[];
+  /** Robust deviations at which a metric counts as moved (the ranker's threshold). */
+  threshold: number;
+  /** History points a metric needs before it is judged. */
+  minHistory: number;
   /** Metric name → kind, where the name rules classify it wrongly. */
   metricKinds?: Readonly<Record<string, MetricKind>>;
 }
 
 /**
- * The entity an incident member's alert names as its cause: the incident's rank-1 entity, unless
- * the member has a fault of its own that the rank-1 entity cannot have caused. A member is a symptom
- * of the rank-1 entity when it calls it, directly or through others (latency and errors travel
- * upstream), or when what alarms it is not a fault of its kind (a callee that lost its traffic when
- * the gateway failed is the gateway's symptom, whichever way the graph points). It is its own cause
- * only when all three hold: it does not call the rank-1 entity; its detector alarm is about a metric
- * of an own-cause kind (saturation by default: a memory leak, a filling disk or a busy CPU stays
- * where it is, and a sibling's fault does not raise it); and the ranker also finds that metric past
- * its threshold in its bad direction (a CPU that fell when traffic stopped does not count).
+ * The metric of a fault the member has on its own, judged on its own series (`seriesOf`: history
+ * before the incident's start `from`), or null. All of these must hold:
+ * - its detector alarm is about the metric (`attributions`, recorded at its onset);
+ * - the metric is of an own-cause kind (saturation by default) and **rose** past the threshold: a
+ *   CPU that fell when the gateway stopped calling is no fault, whatever kind override says;
+ * - none of its traffic metrics moved past the threshold, either way: a callee whose CPU rose with
+ *   its callers' retries, or whose load moved when the gateway failed, is their symptom.
+ */
+export function ownFault(
+  seriesOf: () => ReadonlyMap<string, MetricSeries>,
+  from: number,
+  attributions: Readonly<Record<string, number>> | undefined,
+  o: OwnFaultOptions,
+): string | null {
+  const kindOf = (m: string) => o.metricKinds?.[m] ?? metricNature(m).kind;
+  const own = o.ownCauseKinds as readonly string[];
+  const drivers = [...(alarmDrivers(attributions) ?? [])].filter((m) => own.includes(kindOf(m)));
+  if (drivers.length === 0) return null;
+  // built only for a member whose alarm is about an own-cause metric: most members' is not
+  const series = seriesOf();
+  for (const [metric, s] of series) {
+    if (kindOf(metric) !== 'traffic') continue;
+    const d = metricDeviation(metric, s, from, o, 'traffic', 0);
+    if (d && d.z >= o.threshold) return null;
+  }
+  for (const metric of drivers) {
+    const s = series.get(metric);
+    if (!s) continue;
+    // only a rise counts, whatever the name or an override would make the bad direction
+    const d = metricDeviation(metric, s, from, o, undefined, 1);
+    if (d && d.z >= o.threshold) return metric;
+  }
+  return null;
+}
+
+export interface MemberCauseInput {
+  /** The member's node name in the call graph. */
+  member: string;
+  /** The node name of the incident's rank-1 entity. */
+  cause: string;
+  /** The node names of the incident's other members (entities above the alarm line). */
+  others: readonly string[];
+  /** The call graph between node names as known now (declared and learned). */
+  edges: readonly { caller: string; callee: string }[];
+  /** Whether the member has a fault of its own (`ownFault` found one). */
+  ownFault: boolean;
+}
+
+/**
+ * The node an incident member's alert names as its cause: the incident's rank-1 entity, unless the
+ * member has a fault of its own (`ownFault`) that no other member can have caused. The graph must
+ * know both the member and the rank-1 entity (without it, a caller whose connection pool filled
+ * because a callee got slow cannot be told from a fault of its own), and the member must not call,
+ * directly or through others, the rank-1 entity or any other member of the incident (a slow or failing callee fills its
+ * callers' pools, queues and memory; saturation is never discounted by the ranker). Callers of the
+ * member are covered by `ownFault`'s traffic check.
  * Why: in a chaos campaign a memory leak on inventory began while orders had a CPU spike; one
  * incident, orders ranked first, and the leak's alert was skipped as orders' symptom, though
- * inventory never calls orders. Making every member that calls no ranked entity its own cause was
- * tried and reverted: in a star, the backends a failing gateway stops calling would each act.
+ * inventory calls nothing. Making every member that calls no ranked entity its own cause was tried
+ * and reverted: in a star, the backends a failing gateway stops calling would each act.
  */
-export function causeOfMember(input: MemberCauseInput, options: MemberCauseOptions): string | undefined {
-  const top = input.ranked[0];
-  if (!top || top.entity === input.member) return top?.entity;
-  if (new CallGraph(input.edges).calls(input.member, top.entity)) return top.entity;
-  const own = input.ranked.find((r) => r.entity === input.member);
-  if (!own || own.onset === undefined || own.topMetric === '') return top.entity;
-  const kind = options.metricKinds?.[own.topMetric] ?? metricNature(own.topMetric).kind;
-  if (!options.ownCauseKinds.includes(kind)) return top.entity;
-  const drivers = alarmDrivers(input.attributions);
-  return drivers?.has(own.topMetric) ? input.member : top.entity;
+export function causeOfMember(input: MemberCauseInput): string {
+  if (!input.ownFault || input.member === input.cause) return input.cause;
+  const graph = new CallGraph(input.edges);
+  if (!graph.has(input.member) || !graph.has(input.cause)) return input.cause;
+  for (const other of [input.cause, ...input.others])
+    if (other !== input.member && graph.calls(input.member, other)) return input.cause;
+  return input.member;
 }

@@ -40,10 +40,13 @@ export function metricDeviation(
   from: number,
   options: DeviationOptions,
   kindOverride?: MetricKind,
+  /** The bad direction, when the caller knows it better than the name does. */
+  directionOverride?: 1 | -1 | 0,
 ): MetricDeviation | null {
   const nature = metricNature(metric);
   const kind = kindOverride ?? nature.kind;
-  const direction = kindOverride && kindOverride !== nature.kind ? 0 : nature.direction;
+  const direction =
+    directionOverride ?? (kindOverride && kindOverride !== nature.kind ? 0 : nature.direction);
   const history: number[] = [];
   const incident: { t: number; v: number }[] = [];
   for (let i = 0; i < series.values.length; i++) {

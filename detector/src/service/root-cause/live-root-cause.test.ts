@@ -245,6 +245,126 @@ describe('LiveRootCause', () => {
     expect(rc.verdicts()[0]).toMatchObject({ entity: 'inventory', topMetric: 'error_ratio' });
   });
 
+  describe('a member names itself only for a fault nothing else in the incident can have caused', () => {
+    const w = (i: number, k: number) => 0.01 * Math.sin(i * 1.3 + k);
+    /** cpu, memory, request_rate per service at 1 s; `row(service, i)` gives values, score and top feature. */
+    function follow(
+      dependencies: Record<string, string[]>,
+      points: number,
+      row: (service: string, i: number) => { v: number[]; score: number; top: string } | null,
+      services: string[],
+      at?: (i: number, rc: LiveRootCause) => void,
+    ): LiveRootCause {
+      const rc = new LiveRootCause({
+        name: 'demo',
+        groupBy: ['service'],
+        queries: { cpu: 'q1', memory: 'q2', request_rate: 'q3' },
+        intervalSeconds: 1,
+        rootCause: RootCauseSettings.parse({ dependencies, closeAfterPoints: 4 }),
+      });
+      for (let i = 0; i < points; i++) {
+        const t = T0 + i * 1000;
+        for (const service of services) {
+          const r = row(service, i);
+          if (r)
+            rc.observe(`service="${service}"`, { service }, t, r.v, {
+              score: r.score,
+              contributions: [{ feature: r.top, contribution: 0.9 }],
+            });
+        }
+        rc.endCycle(t);
+        at?.(i, rc);
+      }
+      return rc;
+    }
+    const causes = (rc: LiveRootCause) =>
+      Object.fromEntries(rc.memberships().map((m) => [m.labels.service, m.rootCause]));
+
+    it('keeps the backends of a failing gateway its symptoms, though their CPU alarms', () => {
+      // the gateway's CPU spins at 200 and it stops calling: the backends' CPU and traffic fall
+      const rc = follow(
+        { gateway: ['orders', 'inventory'] },
+        210,
+        (s, i) => {
+          const down = i >= 200;
+          if (s === 'gateway')
+            return {
+              v: [0.3 + w(i, 1) + (down ? 0.9 : 0), 1e7 * w(i, 2), 40 + w(i, 3)],
+              score: down ? 1.9 : 0.1,
+              top: 'cpu',
+            };
+          return {
+            v: [0.2 + w(i, 4) - (down ? 0.15 : 0), 1e7 * w(i, 5), 40 + w(i, 6) - (down ? 35 : 0)],
+            score: i > 200 ? 1.5 : 0.1,
+            top: 'cpu',
+          };
+        },
+        ['gateway', 'orders', 'inventory'],
+      );
+      expect(causes(rc)).toEqual({ gateway: 'gateway', orders: 'gateway', inventory: 'gateway' });
+    });
+
+    it('keeps a caller whose memory grew while its callee was slow a symptom, and names nobody itself without a graph', () => {
+      // payments' CPU spikes at 200; orders, which calls it, piles up requests and its memory grows
+      const row = (s: string, i: number) => {
+        const sick = i >= 200;
+        if (s === 'payments')
+          return {
+            v: [0.2 + w(i, 1) + (sick ? 0.8 : 0), 1e7 * w(i, 2), 40 + w(i, 3)],
+            score: sick ? 1.9 : 0.1,
+            top: 'cpu',
+          };
+        return {
+          v: [0.2 + w(i, 4), 1e7 * w(i, 5) + (i > 201 ? 2e5 : 0), 40 + w(i, 6)],
+          score: i > 201 ? 1.5 : 0.1,
+          top: 'memory',
+        };
+      };
+      expect(causes(follow({ orders: ['payments'] }, 210, row, ['orders', 'payments']))).toEqual({
+        orders: 'payments',
+        payments: 'payments',
+      });
+      const blind = follow({}, 210, row, ['orders', 'payments']);
+      expect(causes(blind).orders).not.toBe('orders');
+    });
+
+    it('lets a leak that starts after the verdict froze name itself, and keeps it so while its alarm turns to other metrics', () => {
+      // orders' CPU spikes at 200; inventory's memory ramps from 250 (alarm at 253), then from 270 its
+      // alarm is about its CPU (GC); the alert needs its cause stable for its `for:` period
+      const seen: Record<number, string> = {};
+      follow(
+        { gateway: ['orders', 'inventory'] },
+        300,
+        (s, i) => {
+          if (s === 'orders')
+            return {
+              v: [0.2 + w(i, 1) + (i >= 200 ? 0.7 : 0), 1e7 * w(i, 2), 40 + w(i, 3)],
+              score: i >= 200 ? 1.8 : 0.1,
+              top: 'cpu',
+            };
+          const leak = Math.max(0, i - 250) * 3e5;
+          return {
+            v: [0.2 + w(i, 4) + (i >= 270 ? 0.05 : 0), 1e7 * w(i, 5) + leak, 40 + w(i, 6)],
+            score: i >= 253 ? 1.6 : 0.1,
+            top: i < 270 ? 'memory' : 'cpu',
+          };
+        },
+        ['orders', 'inventory'],
+        (i, rc) => {
+          if ([256, 275, 299].includes(i)) seen[i] = causes(rc).inventory;
+        },
+      );
+      expect(seen).toEqual({ 256: 'inventory', 275: 'inventory', 299: 'inventory' });
+    });
+
+    it('refuses own-cause kinds that travel or are demand, and a kind listed twice', () => {
+      expect(() => RootCauseSettings.parse({ ownCauseKinds: ['latency'] })).toThrow();
+      expect(() => RootCauseSettings.parse({ ownCauseKinds: ['traffic'] })).toThrow();
+      expect(() => RootCauseSettings.parse({ ownCauseKinds: ['saturation', 'saturation'] })).toThrow(/twice/);
+      expect(RootCauseSettings.parse({}).ownCauseKinds).toEqual(['saturation']);
+    });
+  });
+
   it('names the cause by its label value when two entities share it, so the alert can match it', () => {
     // groupBy finer than the graph's nodes: two replicas of orders, both with the fault
     const rc = new LiveRootCause({

@@ -1,9 +1,4 @@
-import {
-  causeOfMember,
-  rankRootCauses,
-  type DetectorVerdict,
-  type RankedEntity,
-} from '../../engine/root-cause';
+import { causeOfMember, ownFault, rankRootCauses, type DetectorVerdict } from '../../engine/root-cause';
 import type { RootCauseSettings } from './root-cause-settings';
 import { IncidentTracker, type Incident } from './incident-tracker';
 import { LiveWindow } from './live-window';
@@ -65,11 +60,10 @@ export class LiveRootCause {
   private readonly features: string[];
   private readonly youngMs: number;
   private readonly verdict = new Map<string, RootCauseVerdict[]>();
-  /** Every entity of each open incident's ranking, with the edges it was ranked on. */
-  private readonly ranking = new Map<
-    string,
-    { ranked: RankedEntity[]; edges: { caller: string; callee: string }[] }
-  >();
+  /** The entity label value of each open incident's rank-1 entity, named when it was ranked. */
+  private readonly cause = new Map<string, string>();
+  /** Per open incident, the members whose alert names themselves: once it does, it stays so. */
+  private readonly ownCause = new Map<string, Set<string>>();
   private open: readonly Incident[] = [];
 
   /** `learned`: call edges between node names seen in traces (POST /v1/traces), beside the declared ones. */
@@ -113,11 +107,13 @@ export class LiveRootCause {
     for (const id of [...this.verdict.keys()])
       if (!ids.has(id)) {
         this.verdict.delete(id);
-        this.ranking.delete(id);
+        this.cause.delete(id);
+        this.ownCause.delete(id);
       }
     for (const incident of this.open) {
-      if (end - incident.start > this.youngMs && this.verdict.has(incident.id)) continue;
-      this.verdict.set(incident.id, this.rank(incident));
+      if (end - incident.start <= this.youngMs || !this.verdict.has(incident.id))
+        this.verdict.set(incident.id, this.rank(incident));
+      this.decideOwnCauses(incident);
     }
   }
 
@@ -126,37 +122,57 @@ export class LiveRootCause {
     return this.open.flatMap((i) => this.verdict.get(i.id) ?? []);
   }
 
-  /** Every member of every open incident with its incident's cause, for `homeostat_incident_member`. */
+  /** Every member of every open incident with its cause, for `homeostat_incident_member`. */
   memberships(): IncidentMembership[] {
     return this.open.flatMap((i) => {
-      const r = this.ranking.get(i.id);
+      const own = this.ownCause.get(i.id);
       return [...i.members.keys()].flatMap((key) => {
         const f = this.followed.get(key);
         if (!f) return [];
-        const cause = r
-          ? causeOfMember(
-              {
-                member: key,
-                ranked: r.ranked,
-                edges: r.edges,
-                attributions: attributionShares(f.lastContributions),
-              },
-              {
-                ownCauseKinds: this.d.rootCause.ownCauseKinds,
-                metricKinds: this.d.rootCause.ranker.metricKinds,
-              },
-            )
-          : undefined;
-        return [
-          {
-            detector: this.d.name,
-            incident: i.id,
-            labels: f.labels,
-            rootCause: cause ? this.causeName(cause) : '',
-          },
-        ];
+        const rootCause = own?.has(key) ? this.causeName(key) : (this.cause.get(i.id) ?? '');
+        return [{ detector: this.d.name, incident: i.id, labels: f.labels, rootCause }];
       });
     });
+  }
+
+  /**
+   * The members of an incident whose alert names themselves (member-cause.ts), judged each cycle on
+   * their series and the graph as they are now (a member may join, or its fault grow, after the
+   * verdict froze). Once a member names itself it keeps doing so for the incident's life: the
+   * remediator may have acted on that, and its repeats must not turn into symptoms.
+   */
+  private decideOwnCauses(i: Incident): void {
+    const cause = this.cause.get(i.id);
+    if (cause === undefined) return;
+    let own = this.ownCause.get(i.id);
+    if (!own) this.ownCause.set(i.id, (own = new Set()));
+    const keys = [...i.members.keys()].filter((k) => this.followed.has(k));
+    const nodes = keys.map((k) => this.causeName(k));
+    let edges: { caller: string; callee: string }[] | undefined;
+    keys.forEach((key, n) => {
+      if (own.has(key) || !this.hasOwnFault(i, key, this.followed.get(key) as Followed)) return;
+      edges ??= this.nodeEdges();
+      const named = causeOfMember({ member: nodes[n], cause, others: nodes, edges, ownFault: true });
+      if (named === nodes[n] && named !== cause) own.add(key);
+    });
+  }
+
+  /** Whether the member's alarm is about a fault of its own (member-cause.ts), on its series now. */
+  private hasOwnFault(incident: Incident, key: string, f: Followed): boolean {
+    const kinds = this.d.rootCause.ownCauseKinds;
+    if (kinds.length === 0) return false;
+    const m = incident.members.get(key);
+    const onset = m && Object.keys(m.onsetAttributions).length ? m.onsetAttributions : null;
+    const { threshold, minHistory, metricKinds } = this.d.rootCause.ranker;
+    const series = () => f.window.series(this.features, incident.start, minHistory);
+    return (
+      ownFault(series, incident.start, onset ?? attributionShares(f.lastContributions), {
+        ownCauseKinds: kinds,
+        threshold,
+        minHistory,
+        metricKinds,
+      }) !== null
+    );
   }
 
   private rank(incident: Incident): RootCauseVerdict[] {
@@ -183,9 +199,12 @@ export class LiveRootCause {
           : attributionShares(f?.lastContributions ?? []),
       });
     }
-    const edges = this.edges();
-    const ranked = rankRootCauses({ series, edges, from: incident.start, detector }, this.d.rootCause.ranker);
-    this.ranking.set(incident.id, { ranked, edges });
+    const ranked = rankRootCauses(
+      { series, edges: this.edges(), from: incident.start, detector },
+      this.d.rootCause.ranker,
+    );
+    // named now: an entity that disappears later would leave only its key, which no alert matches
+    if (ranked[0]) this.cause.set(incident.id, this.causeName(ranked[0].entity));
     return ranked.slice(0, this.d.rootCause.top).map((r, i) => ({
       detector: this.d.name,
       incident: incident.id,
@@ -226,6 +245,14 @@ export class LiveRootCause {
       out.set(f.key, v !== undefined && count.get(v) === 1 ? v : f.key);
     }
     return out;
+  }
+
+  /** The declared and traced dependencies between node names, as known now. */
+  private nodeEdges(): { caller: string; callee: string }[] {
+    const declared = Object.entries(this.d.rootCause.dependencies).flatMap(([caller, callees]) =>
+      callees.map((callee) => ({ caller, callee })),
+    );
+    return [...declared, ...this.learned()];
   }
 
   /** The declared and traced dependencies between node names, as edges between the entities that carry them. */

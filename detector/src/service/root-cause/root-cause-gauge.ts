@@ -10,7 +10,8 @@ export const INCIDENT_MEMBER_METRIC = 'homeostat_incident_member';
  * - `homeostat_root_cause{detector, incident, entity, rank, <entity labels>}` = the ranker's score, for
  *   the incident's top entities;
  * - `homeostat_incident_member{detector, <entity labels>, incident, root_cause}` = 1 for each entity in
- *   the incident, naming the incident's rank-1 entity: what the HomeostatAnomaly alert of that entity
+ *   the incident, naming its cause (the incident's rank-1 entity, or itself for a fault of its own:
+ *   member-cause.ts): what the HomeostatAnomaly alert of that entity
  *   reads into its `root_cause` annotation (provisioning/prometheus/rules/homeostat.yml).
  * Both are their own series, never labels of `homeostat_anomaly_score`: a label that changes
  * mid-incident would change the anomaly alert's identity.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MetricKind, RootCauseOptions } from '../../engine/root-cause';
+import { OwnCauseKind, RootCauseOptions } from '../../engine/root-cause';
 
 /**
  * A detector's live root-cause ranking (detector/README.md, "Root cause ranking"): which entity
@@ -25,11 +25,15 @@ export const RootCauseSettings = z
     /** Entities exported per incident (ranks 1..top). */
     top: z.number().int().min(1).default(3),
     /**
-     * Kinds of metric whose anomaly makes an incident member its own cause when it does not call the
-     * incident's rank-1 entity (engine/root-cause/member-cause.ts): its alert then names itself and
-     * the remediator acts on it. `[]` names the rank-1 entity for every member.
+     * Kinds of metric whose rise makes an incident member its own cause when nothing else in the
+     * incident can have caused it (engine/root-cause/member-cause.ts): its alert then names itself
+     * and the remediator acts on it. `saturation` and `other` only: latency and errors travel
+     * upstream, and traffic is demand. `[]` names the rank-1 entity for every member.
      */
-    ownCauseKinds: z.array(z.enum(MetricKind)).default(['saturation']),
+    ownCauseKinds: z
+      .array(z.enum(OwnCauseKind))
+      .refine((k) => new Set(k).size === k.length, 'lists a kind twice')
+      .default(['saturation']),
     /** The ranker's own settings (threshold, minHistory, ...). */
     ranker: RootCauseOptions.prefault({}),
   })

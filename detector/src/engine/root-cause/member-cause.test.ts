@@ -1,3 +1,4 @@
+import { CallGraph } from './call-graph';
 import { causeOfMember, ownFault } from './member-cause';
 import type { MetricSeries } from './types';
 
@@ -24,7 +25,7 @@ describe('ownFault', () => {
   });
 
   it('finds none when the alarm is about another metric, or names none', () => {
-    const leak = of({ memory: series(1e6, 5e5), latency_p95: series(0.1, 0.5) });
+    const leak = of({ memory: series(1e6, 5e5), latency_p95: series(0.1, 0.5), request_rate: series(40, 0) });
     expect(ownFault(leak, FROM, { latency_p95: 0.9, memory: 0.2 }, opts)).toBeNull();
     expect(ownFault(leak, FROM, {}, opts)).toBeNull();
     expect(ownFault(leak, FROM, { memory: 1 }, { ...opts, ownCauseKinds: [] })).toBeNull();
@@ -32,9 +33,9 @@ describe('ownFault', () => {
 
   it('finds none when the metric fell, even with a kind override that judges both ways', () => {
     // a backend whose memory (here `rss`, overridden to saturation) fell when its callers stopped
-    const fell = of({ rss: series(1e6, -5e5) });
+    const fell = of({ rss: series(1e6, -5e5), request_rate: series(40, 0) });
     expect(ownFault(fell, FROM, { rss: 1 }, { ...opts, metricKinds: { rss: 'saturation' } })).toBeNull();
-    const rose = of({ rss: series(1e6, 5e5) });
+    const rose = of({ rss: series(1e6, 5e5), request_rate: series(40, 0) });
     expect(ownFault(rose, FROM, { rss: 1 }, { ...opts, metricKinds: { rss: 'saturation' } })).toBe('rss');
   });
 
@@ -45,20 +46,43 @@ describe('ownFault', () => {
     expect(ownFault(starved, FROM, { cpu: 1 }, opts)).toBeNull();
   });
 
+  it("ignores a traffic rate's small steps, which a neighbour's fault can cause (a tenth of the level is one spread)", () => {
+    // a steady 10 s rate reads 38.9 or 44.4 rps at a 1 s scrape; a phase shift makes it read 41.7
+    const steps = (i: number) => (i >= 100 ? 41.7 : i % 2 ? 38.9 : 44.4);
+    const rate: MetricSeries = {
+      timestamps: Array.from({ length: 110 }, (_, i) => T0 + i * 1000),
+      values: Array.from({ length: 110 }, (_, i) => steps(i)),
+    };
+    expect(ownFault(of({ memory: series(1e6, 5e5), request_rate: rate }), FROM, { memory: 1 }, opts)).toBe(
+      'memory',
+    );
+    // a third more load is its callers' doing
+    expect(
+      ownFault(of({ memory: series(1e6, 5e5), request_rate: series(40, 14) }), FROM, { memory: 1 }, opts),
+    ).toBeNull();
+  });
+
+  it('finds none without a traffic metric to tell its own load from its callers', () => {
+    expect(ownFault(of({ memory: series(1e6, 5e5) }), FROM, { memory: 1 }, opts)).toBeNull();
+  });
+
   it('finds none with too little history', () => {
-    const young = of({ memory: { timestamps: [FROM - 1000, FROM], values: [1, 9e9] } });
+    const young = of({
+      memory: { timestamps: [FROM - 1000, FROM], values: [1, 9e9] },
+      request_rate: series(40, 0),
+    });
     expect(ownFault(young, FROM, { memory: 1 }, opts)).toBeNull();
   });
 });
 
 describe('causeOfMember', () => {
   // gateway calls orders and inventory; orders calls payments.
-  const edges = [
+  const graph = new CallGraph([
     { caller: 'gateway', callee: 'orders' },
     { caller: 'gateway', callee: 'inventory' },
     { caller: 'orders', callee: 'payments' },
-  ];
-  const base = { cause: 'orders', others: ['orders', 'gateway', 'inventory'], edges, ownFault: true };
+  ]);
+  const base = { cause: 'orders', others: ['orders', 'gateway', 'inventory'], graph, ownFault: true };
 
   it('names the member itself when it has a fault of its own and calls no other member', () => {
     expect(causeOfMember({ ...base, member: 'inventory' })).toBe('inventory');
@@ -82,7 +106,7 @@ describe('causeOfMember', () => {
   });
 
   it('names the rank-1 entity when the graph does not know the member or the cause', () => {
-    expect(causeOfMember({ ...base, member: 'inventory', edges: [] })).toBe('orders');
+    expect(causeOfMember({ ...base, member: 'inventory', graph: new CallGraph([]) })).toBe('orders');
     expect(causeOfMember({ ...base, member: 'search', others: ['orders', 'search'] })).toBe('orders');
   });
 

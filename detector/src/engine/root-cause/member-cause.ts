@@ -1,5 +1,5 @@
 import { alarmDrivers } from './alarm-drivers';
-import { CallGraph } from './call-graph';
+import type { CallGraph } from './call-graph';
 import { metricDeviation } from './metric-deviation';
 import { metricNature, type MetricKind } from './metric-kind';
 import type { MetricSeries } from './types';
@@ -7,6 +7,14 @@ import type { MetricSeries } from './types';
 /** Kinds a member's own fault can be of: a leak, a filling disk, a busy CPU stay where they are. */
 export const OwnCauseKind = ['saturation', 'other'] as const;
 export type OwnCauseKind = (typeof OwnCauseKind)[number];
+
+/**
+ * A traffic metric's smallest spread, as a share of its level: with the threshold of 3, its load
+ * must move by 30 % to count. A steady 10 s rate takes two or three values (spread near 0), and in
+ * a chaos campaign a neighbour's fault shifted the scrape's phase (38.9 -> 41.7 rps), which read
+ * 3.7-6 spreads; retries that double the load read about 10.
+ */
+export const TRAFFIC_SPREAD_FLOOR = 0.1;
 
 export interface OwnFaultOptions {
   ownCauseKinds: readonly OwnCauseKind[];
@@ -24,8 +32,10 @@ export interface OwnFaultOptions {
  * - its detector alarm is about the metric (`attributions`, recorded at its onset);
  * - the metric is of an own-cause kind (saturation by default) and **rose** past the threshold: a
  *   CPU that fell when the gateway stopped calling is no fault, whatever kind override says;
- * - none of its traffic metrics moved past the threshold, either way: a callee whose CPU rose with
- *   its callers' retries, or whose load moved when the gateway failed, is their symptom.
+ * - it has a traffic metric that could be judged, and none moved past the threshold either way,
+ *   with a spread of at least a tenth of its level (`TRAFFIC_SPREAD_FLOOR`): a callee whose CPU rose
+ *   with its callers' retries, or whose load dropped when the gateway failed, is their symptom.
+ *   Without a traffic metric that cannot be told, so nothing counts as its own fault.
  */
 export function ownFault(
   seriesOf: () => ReadonlyMap<string, MetricSeries>,
@@ -39,11 +49,22 @@ export function ownFault(
   if (drivers.length === 0) return null;
   // built only for a member whose alarm is about an own-cause metric: most members' is not
   const series = seriesOf();
+  let trafficJudged = false;
   for (const [metric, s] of series) {
     if (kindOf(metric) !== 'traffic') continue;
-    const d = metricDeviation(metric, s, from, o, 'traffic', 0);
-    if (d && d.z >= o.threshold) return null;
+    const d = metricDeviation(
+      metric,
+      s,
+      from,
+      { ...o, relativeSpreadFloor: TRAFFIC_SPREAD_FLOOR },
+      'traffic',
+      0,
+    );
+    if (!d) continue;
+    if (d.z >= o.threshold) return null;
+    trafficJudged = true;
   }
+  if (!trafficJudged) return null;
   for (const metric of drivers) {
     const s = series.get(metric);
     if (!s) continue;
@@ -59,10 +80,13 @@ export interface MemberCauseInput {
   member: string;
   /** The node name of the incident's rank-1 entity. */
   cause: string;
-  /** The node names of the incident's other members (entities above the alarm line). */
+  /**
+   * The node names of the incident's other anomalous entities: its members (above the alarm line)
+   * and the entities the ranker found past its threshold, which may not have alarmed yet.
+   */
   others: readonly string[];
   /** The call graph between node names as known now (declared and learned). */
-  edges: readonly { caller: string; callee: string }[];
+  graph: CallGraph;
   /** Whether the member has a fault of its own (`ownFault` found one). */
   ownFault: boolean;
 }
@@ -82,7 +106,7 @@ export interface MemberCauseInput {
  */
 export function causeOfMember(input: MemberCauseInput): string {
   if (!input.ownFault || input.member === input.cause) return input.cause;
-  const graph = new CallGraph(input.edges);
+  const { graph } = input;
   if (!graph.has(input.member) || !graph.has(input.cause)) return input.cause;
   for (const other of [input.cause, ...input.others])
     if (other !== input.member && graph.calls(input.member, other)) return input.cause;

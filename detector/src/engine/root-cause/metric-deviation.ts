@@ -24,6 +24,11 @@ export interface DeviationOptions {
   threshold: number;
   /** History points a metric needs before it can be judged. */
   minHistory: number;
+  /**
+   * The smallest spread, as a share of the history's median (default 0): a 10 s rate of a steady
+   * load takes two or three values, and a shift of its scrape's phase would read as many spreads.
+   */
+  relativeSpreadFloor?: number;
 }
 
 /**
@@ -62,7 +67,7 @@ export function metricDeviation(
   let meanAbsDev = 0;
   for (const v of history) meanAbsDev += Math.abs(v - median);
   meanAbsDev /= history.length;
-  const spread = Math.max(iqr, meanAbsDev);
+  const spread = Math.max(iqr, meanAbsDev, (options.relativeSpreadFloor ?? 0) * Math.abs(median));
   let best = { z: 0, excess: 0 };
   let onset: number | undefined;
   for (const { t, v } of incident) {

@@ -168,12 +168,14 @@ describe('LiveRootCause', () => {
   });
 
   it("lets a member with a saturation fault of its own name itself, while its callers stay the cause's symptoms", () => {
-    // gateway -> orders, gateway -> inventory. orders' CPU spikes at 200 and it slows down, and the gateway with it;
-    // inventory, which never calls orders, starts leaking at 205: one incident, orders ranked first.
+    // gateway -> orders, gateway -> inventory. orders' CPU spikes at 200 and it slows down, and the
+    // gateway with it; inventory, which never calls orders, starts leaking at 205: one incident,
+    // orders ranked first. A steady 10 s rate scraped every second reads 38.9 or 44.4 rps, and the
+    // spike shifts the scrape's phase (41.7 rps): that is not inventory's load moving.
     const rc = new LiveRootCause({
       name: 'demo',
       groupBy: ['service'],
-      queries: { cpu: 'q1', memory: 'q2', latency_p95: 'q3' },
+      queries: { cpu: 'q1', memory: 'q2', latency_p95: 'q3', request_rate: 'q4' },
       intervalSeconds: 1,
       rootCause: RootCauseSettings.parse({
         dependencies: { gateway: ['orders', 'inventory'] },
@@ -181,6 +183,7 @@ describe('LiveRootCause', () => {
       }),
     });
     const wobble = (i: number, k: number) => 0.01 * Math.sin(i * 1.3 + k);
+    const rate = (i: number) => (i >= 200 ? 41.7 : i % 2 ? 38.9 : 44.4);
     for (let i = 0; i < 215; i++) {
       const t = T0 + i * 1000;
       const spike = i >= 200;
@@ -191,17 +194,23 @@ describe('LiveRootCause', () => {
             0.2 + wobble(i, 1) + (spike ? 0.7 : 0),
             1e4 * wobble(i, 2),
             0.05 + wobble(i, 3) / 10 + (spike ? 0.3 : 0),
+            rate(i),
           ],
           score: spike ? 1.8 : 0.1,
           top: 'cpu',
         },
         gateway: {
-          row: [0.3 + wobble(i, 4), 1e4 * wobble(i, 5), 0.08 + wobble(i, 6) / 10 + (i > 200 ? 0.3 : 0)],
+          row: [
+            0.3 + wobble(i, 4),
+            1e4 * wobble(i, 5),
+            0.08 + wobble(i, 6) / 10 + (i > 200 ? 0.3 : 0),
+            3 * rate(i),
+          ],
           score: i > 200 ? 1.5 : 0.1,
           top: 'latency_p95',
         },
         inventory: {
-          row: [0.2 + wobble(i, 7), 1e7 * wobble(i, 8) + (leak ? 6e5 : 0), 0.04 + wobble(i, 9) / 10],
+          row: [0.2 + wobble(i, 7), 1e7 * wobble(i, 8) + (leak ? 6e5 : 0), 0.04 + wobble(i, 9) / 10, rate(i)],
           score: leak ? 1.6 : 0.1,
           top: 'memory',
         },
@@ -355,6 +364,40 @@ describe('LiveRootCause', () => {
         },
       );
       expect(seen).toEqual({ 256: 'inventory', 275: 'inventory', 299: 'inventory' });
+    });
+
+    it("takes a member's own cause back while the incident is young, when a callee turns out anomalous", () => {
+      // orders' CPU spikes at 200 (rank 1). inventory calls payments; its memory rises at 203 (alarm
+      // 204), payments' CPU only at 207 (alarm 210): inventory's rise was payments' doing
+      const seen: Record<number, string> = {};
+      follow(
+        { gateway: ['orders', 'inventory'], inventory: ['payments'] },
+        240,
+        (s, i) => {
+          if (s === 'orders')
+            return {
+              v: [0.2 + w(i, 1) + (i >= 200 ? 0.9 : 0), 1e7 * w(i, 2), 40 + w(i, 3)],
+              score: i >= 200 ? 1.9 : 0.1,
+              top: 'cpu',
+            };
+          if (s === 'inventory')
+            return {
+              v: [0.2 + w(i, 4), 1e7 * w(i, 5) + (i >= 203 ? 6e5 : 0), 40 + w(i, 6)],
+              score: i >= 204 ? 1.5 : 0.1,
+              top: 'memory',
+            };
+          return {
+            v: [0.2 + w(i, 7) + (i >= 207 ? 0.3 : 0), 1e7 * w(i, 8), 40 + w(i, 9)],
+            score: i >= 210 ? 1.4 : 0.1,
+            top: 'cpu',
+          };
+        },
+        ['orders', 'inventory', 'payments'],
+        (i, rc) => {
+          if ([205, 212, 239].includes(i)) seen[i] = causes(rc).inventory;
+        },
+      );
+      expect(seen).toEqual({ 205: 'inventory', 212: 'orders', 239: 'orders' });
     });
 
     it('refuses own-cause kinds that travel or are demand, and a kind listed twice', () => {

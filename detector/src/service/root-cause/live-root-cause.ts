@@ -1,4 +1,10 @@
-import { causeOfMember, ownFault, rankRootCauses, type DetectorVerdict } from '../../engine/root-cause';
+import {
+  CallGraph,
+  causeOfMember,
+  ownFault,
+  rankRootCauses,
+  type DetectorVerdict,
+} from '../../engine/root-cause';
 import type { RootCauseSettings } from './root-cause-settings';
 import { IncidentTracker, type Incident } from './incident-tracker';
 import { LiveWindow } from './live-window';
@@ -62,8 +68,10 @@ export class LiveRootCause {
   private readonly verdict = new Map<string, RootCauseVerdict[]>();
   /** The entity label value of each open incident's rank-1 entity, named when it was ranked. */
   private readonly cause = new Map<string, string>();
-  /** Per open incident, the members whose alert names themselves: once it does, it stays so. */
+  /** Per open incident, the members whose alert names themselves (decideOwnCauses). */
   private readonly ownCause = new Map<string, Set<string>>();
+  /** Per open incident, the entities its last ranking found past the threshold, by name. */
+  private readonly pastThreshold = new Map<string, string[]>();
   private open: readonly Incident[] = [];
 
   /** `learned`: call edges between node names seen in traces (POST /v1/traces), beside the declared ones. */
@@ -109,11 +117,12 @@ export class LiveRootCause {
         this.verdict.delete(id);
         this.cause.delete(id);
         this.ownCause.delete(id);
+        this.pastThreshold.delete(id);
       }
     for (const incident of this.open) {
       if (end - incident.start <= this.youngMs || !this.verdict.has(incident.id))
         this.verdict.set(incident.id, this.rank(incident));
-      this.decideOwnCauses(incident);
+      this.decideOwnCauses(incident, end);
     }
   }
 
@@ -138,23 +147,33 @@ export class LiveRootCause {
   /**
    * The members of an incident whose alert names themselves (member-cause.ts), judged each cycle on
    * their series and the graph as they are now (a member may join, or its fault grow, after the
-   * verdict froze). Once a member names itself it keeps doing so for the incident's life: the
-   * remediator may have acted on that, and its repeats must not turn into symptoms.
+   * verdict froze). While the incident takes members a decision can be taken back (a callee that
+   * alarms later may explain the member); after that a member that names itself keeps doing so for
+   * the incident's life: the remediator may have acted on it, and its repeats must not turn into
+   * symptoms.
    */
-  private decideOwnCauses(i: Incident): void {
+  private decideOwnCauses(i: Incident, end: number): void {
     const cause = this.cause.get(i.id);
     if (cause === undefined) return;
     let own = this.ownCause.get(i.id);
     if (!own) this.ownCause.set(i.id, (own = new Set()));
+    const young = end - i.start <= this.youngMs;
     const keys = [...i.members.keys()].filter((k) => this.followed.has(k));
-    const nodes = keys.map((k) => this.causeName(k));
-    let edges: { caller: string; callee: string }[] | undefined;
-    keys.forEach((key, n) => {
-      if (own.has(key) || !this.hasOwnFault(i, key, this.followed.get(key) as Followed)) return;
-      edges ??= this.nodeEdges();
-      const named = causeOfMember({ member: nodes[n], cause, others: nodes, edges, ownFault: true });
-      if (named === nodes[n] && named !== cause) own.add(key);
-    });
+    const others = [
+      ...new Set([...keys.map((k) => this.causeName(k)), ...(this.pastThreshold.get(i.id) ?? [])]),
+    ];
+    let graph: CallGraph | undefined;
+    for (const key of keys) {
+      if (own.has(key) && !young) continue;
+      const node = this.causeName(key);
+      let named: string = cause;
+      if (this.hasOwnFault(i, key, this.followed.get(key) as Followed)) {
+        graph ??= new CallGraph(this.nodeEdges());
+        named = causeOfMember({ member: node, cause, others, graph, ownFault: true });
+      }
+      if (named === node && named !== cause) own.add(key);
+      else own.delete(key);
+    }
   }
 
   /** Whether the member's alarm is about a fault of its own (member-cause.ts), on its series now. */
@@ -205,6 +224,10 @@ export class LiveRootCause {
     );
     // named now: an entity that disappears later would leave only its key, which no alert matches
     if (ranked[0]) this.cause.set(incident.id, this.causeName(ranked[0].entity));
+    this.pastThreshold.set(
+      incident.id,
+      ranked.filter((r) => r.onset !== undefined).map((r) => this.causeName(r.entity)),
+    );
     return ranked.slice(0, this.d.rootCause.top).map((r, i) => ({
       detector: this.d.name,
       incident: incident.id,

@@ -2,7 +2,7 @@ import { makeTempDir, startPostgres, type PostgresDaemon } from '@homeostat/test
 import { join } from 'node:path';
 import { alert, webhook } from './support/payload';
 import { RecordingActuator } from './support/recording-actuator';
-import { asReader, startRemediator, type TestRemediator } from './support/remediator';
+import { asOperator, asReader, startRemediator, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(90_000);
 
@@ -32,7 +32,7 @@ interface ApiIncident {
   id: string;
   fingerprint: string;
   status: string;
-  actions: { action: string; result: string; reason: string; verification: string }[];
+  actions: { id: string; action: string; result: string; reason: string; verification: string }[];
 }
 
 /** What differs between two incidents of the same alert by nature: ids and times. */
@@ -168,6 +168,13 @@ describe.each(['SQLite', 'PostgreSQL'])('an alert no policy rule matches, on %s'
     };
     expect(await actions(a.id)).toEqual(await actions(b.id));
     expect(await actions(a.id)).toHaveLength(1);
+    // an operator approving the skipped decision is refused the same way on both paths
+    const approve = async (id: string) => {
+      const res = await r.post(`/api/v1/actions/${id}/approve`, {}, asOperator);
+      return [res.status, (res.body as { code: string }).code];
+    };
+    expect(await approve(a.actions[0]!.id)).toEqual(await approve(b.actions[0]!.id));
+    expect(await approve(a.actions[0]!.id)).toEqual([400, 'VALIDATION_FAILED']);
     // the engine writes the decision, the incident's status and the escalation as rows of their own;
     // the intake's one row carries the same
     const engine = audit(b.id);

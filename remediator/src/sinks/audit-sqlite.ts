@@ -16,6 +16,7 @@ import { PostgresDatabase } from '../store/postgres-database';
 import { SCHEMA } from '../store/schema.sql';
 import {
   alertAuditData,
+  declinedIncidentOf,
   declinedOf,
   declinedRecord,
   escalationOf,
@@ -113,7 +114,7 @@ export class AuditSqlite {
             continue;
           }
           fresh++;
-          const declined = decided ? declinedRecord(randomUUID(), id, decided, now) : null;
+          const declined = decided ? declinedRecord(id, decided, now) : null;
           const created = this.st.incidentInsert.run(
             id,
             a.fingerprint,
@@ -330,9 +331,14 @@ export class AuditSqlite {
     });
   }
 
+  /** An action row, or the declined decision an incident holds (declined-alert.ts). */
   action(id: string): ActionRecord | null {
     const r = this.st.action.get(id) as ActionRow | undefined;
-    return r ? toAction(r) : null;
+    if (r) return toAction(r);
+    const incident = declinedIncidentOf(id);
+    if (incident === null) return null;
+    const row = this.st.incident.get(incident) as IncidentRow | undefined;
+    return declinedOf(row?.decision)[0] ?? null;
   }
   actionsOf(incidentId: string): ActionRecord[] {
     return (this.st.actionsOfIncident.all(incidentId) as ActionRow[]).map((r) => toAction(r));

@@ -19,15 +19,21 @@ export interface Declined {
   json: string;
 }
 
-export function declinedRecord(
-  actionId: string,
-  incidentId: string,
-  d: IntakeDecision,
-  now: number,
-): Declined {
+/**
+ * The declined decision's id: its incident's (one declined decision per incident), so the store finds
+ * it by the incident's primary key (AuditSqlite.action(): an approval of it is refused as for any
+ * skipped action) and every replica derives the same one. Never a UUID, so never an action row's.
+ */
+const SUFFIX = '-declined';
+export const declinedActionId = (incidentId: string): string => `${incidentId}${SUFFIX}`;
+/** The incident whose declined decision `actionId` is, or null for any other id. */
+export const declinedIncidentOf = (actionId: string): string | null =>
+  actionId.endsWith(SUFFIX) ? actionId.slice(0, -SUFFIX.length) : null;
+
+export function declinedRecord(incidentId: string, d: IntakeDecision, now: number): Declined {
   const a = d.action;
   const record: ActionRecord = {
-    id: actionId,
+    id: declinedActionId(incidentId),
     incidentId,
     action: a.action,
     step: a.step,

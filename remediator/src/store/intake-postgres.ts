@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { RemediatorError } from '../errors';
 import { alertAuditData, declinedRecord, escalationOf, type Declined } from './declined-alert';
 import {
@@ -108,7 +107,7 @@ function firstCopies(batch: IntakeBatch, now: number): Keyed[] {
         a,
         key,
         id,
-        declined: a.decided ? declinedRecord(randomUUID(), id, a.decided, now) : null,
+        declined: a.decided ? declinedRecord(id, a.decided, now) : null,
       });
     }
   });

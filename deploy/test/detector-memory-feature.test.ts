@@ -15,13 +15,23 @@ jest.setTimeout(60_000);
 
 type DetectorFile = { detectors: { queries: Record<string, string> }[] };
 
-const cm = findObject(kustomizeBuild(repoPath('k8s', 'base')), 'ConfigMap', 'detector-config') as K8sObject & {
+const cm = findObject(
+  kustomizeBuild(repoPath('k8s', 'base')),
+  'ConfigMap',
+  'detector-config',
+) as K8sObject & {
   data: Record<string, string>;
 };
 const shipped: [string, DetectorFile][] = [
-  ['provisioning/detector/detector.yml', readYamlFile<DetectorFile>('provisioning', 'detector', 'detector.yml')],
+  [
+    'provisioning/detector/detector.yml',
+    readYamlFile<DetectorFile>('provisioning', 'detector', 'detector.yml'),
+  ],
   ['detector/examples/demo-fleet.yml', readYamlFile<DetectorFile>('detector', 'examples', 'demo-fleet.yml')],
-  ...Object.entries(cm.data).map(([name, text]): [string, DetectorFile] => [`k8s detector-config ${name}`, parse(text)]),
+  ...Object.entries(cm.data).map(([name, text]): [string, DetectorFile] => [
+    `k8s detector-config ${name}`,
+    parse(text),
+  ]),
 ];
 
 /** `service=~"a|b"` in the query picks the services the input must use (a k8s shard's); else two of the fleet. */
@@ -37,14 +47,21 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
  * One replica: `start` is process_start_time_seconds (s from the test's epoch), memory begins at
  * `from` (s) with `bytes` and changes by `perSecond`; samples every 15 s for 65 minutes.
  */
-function replica(service: string, instance: string, r: { start: number; from?: number; bytes: number; perSecond: number }) {
+function replica(
+  service: string,
+  instance: string,
+  r: { start: number; from?: number; bytes: number; perSecond: number },
+) {
   const step = 15;
   const steps = 260;
   const skip = Math.round((r.from ?? 0) / step);
   const gap = skip > 0 ? `_x${skip} ` : '';
   const labels = `job="demo",service="${service}",instance="${instance}"`;
   return [
-    { series: `process_resident_memory_bytes{${labels}}`, values: `${gap}${r.bytes}${r.perSecond < 0 ? '-' : '+'}${Math.abs(r.perSecond * step)}x${steps - skip}` },
+    {
+      series: `process_resident_memory_bytes{${labels}}`,
+      values: `${gap}${r.bytes}${r.perSecond < 0 ? '-' : '+'}${Math.abs(r.perSecond * step)}x${steps - skip}`,
+    },
     { series: `process_start_time_seconds{${labels}}`, values: `${gap}${r.start}x${steps - skip}` },
   ];
 }
@@ -117,7 +134,9 @@ describe.each(shipped)('%s: memory', (file, config) => {
     const unitFile = join(tmp, `${file.replace(/[^a-z0-9]+/gi, '-')}.yml`);
     writeFileSync(unitFile, stringify(unit));
     const r = runTool('promtool', ['test', 'rules', unitFile], { install: 'the Debian package prometheus' });
-    expect({ status: r.status, output: r.output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    expect({ status: r.status, output: r.output }).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS'),
+    });
   });
 });
-

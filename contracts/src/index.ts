@@ -3,3 +3,4 @@ export * from './alertmanager';
 export * from './detector-api';
 export * from './remediator-api';
 export * from './grafana-frames';
+export * from './draining-replica';

@@ -88,6 +88,12 @@ export const Config = z.strictObject({
       socketPath: z.string().default('/var/run/docker.sock'),
       /** How long a clone made by scale_out is kept (from the scale-out), then removed; 0 keeps it until scale_in/undo. */
       scaleOutHoldSeconds: z.number().int().min(0).default(900),
+      /**
+       * How long a clone leaving (give-back, scale_in, undo) keeps serving under its draining name
+       * before it is removed, so discovery drops it while it still answers (not a crash). Cover
+       * docker_sd's refresh_interval plus Prometheus' target updates (up to 5 s + 5 s) and a scrape.
+       */
+      drainSeconds: z.number().min(0).max(300).default(20),
     })
     .optional(),
   kubernetes: z

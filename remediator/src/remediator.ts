@@ -119,6 +119,7 @@ export async function createRemediator(
     actuators.docker = new DockerActuator({
       socketPath: config.docker.socketPath,
       ...hold(config.docker.scaleOutHoldSeconds),
+      drainSeconds: config.docker.drainSeconds,
     });
   }
   if (config.kubernetes && !o.actuators?.kubernetes) {

@@ -9,6 +9,8 @@ export interface ScrapeTarget {
   job: string;
   /** host:port, e.g. 127.0.0.1:4000 */
   targets: string[];
+  /** Prometheus file_sd files to discover more targets from (watched; a rewrite is picked up). */
+  files?: string[];
   labels?: Record<string, string>;
   metricsPath?: string;
   /** Prometheus's honor_labels: the target's own labels win over job/instance (default false). */
@@ -55,6 +57,7 @@ export async function startPrometheus(opts: PrometheusOptions = {}): Promise<Pro
       metrics_path: t.metricsPath ?? '/metrics',
       ...(t.honorLabels ? { honor_labels: true } : {}),
       static_configs: [{ targets: t.targets, labels: t.labels ?? {} }],
+      ...(t.files ? { file_sd_configs: [{ files: t.files, refresh_interval: '1s' }] } : {}),
     })),
   };
   const configFile = join(dir, 'prometheus.yml');

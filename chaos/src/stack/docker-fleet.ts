@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { isDraining } from '@homeostat/contracts';
 import { waitFor, type Daemon } from '@homeostat/testkit';
 import { ChaosError } from '../errors';
 import { buildDemoImage, IMAGE_ENTRY, IMAGE_REPO, imageTag, removeImage } from './demo-image';
@@ -154,11 +155,13 @@ export class DockerFleet implements Fleet {
 
   /**
    * The gateway and every container of the project that has been ready once, running or exited (a
-   * crashed one stays a scrape target with up == 0, as with compose's docker_sd); rewrites the
-   * gateway's upstreams file when the set changed.
+   * crashed one stays a scrape target with up == 0, as with compose's docker_sd), except a clone the
+   * remediator is giving back (its draining name: it leaves the targets and the gateway while it
+   * still answers, as compose's docker_sd relabelling drops it); rewrites the gateway's upstreams
+   * file when the set changed.
    */
   async targets(): Promise<StackTarget[]> {
-    const all = await this.replicas();
+    const all = (await this.replicas()).filter((r) => !isDraining(r.name));
     for (const r of all) if (!this.ready.has(r.id) && r.running && (await healthy(Number(new URL(r.url).port)))) this.ready.add(r.id);
     const replicas = all.filter((r) => this.ready.has(r.id));
     const upstreams: Record<string, string[]> = {};

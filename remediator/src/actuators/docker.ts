@@ -1,10 +1,11 @@
 import Docker from 'dockerode';
-import type { ApiCall, Target } from '@homeostat/contracts';
+import { isDraining, type ApiCall, type Target } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { createClone, removeContainer } from './docker-clone';
-import { clonesPastHold } from './docker-clone-hold';
+import { drainAndRemove } from './docker-drain';
+import { giveBackClones } from './docker-give-back';
 import { CLONE_LABEL, CLONE_OF_LABEL, cloneFilter, NUMBER, PROJECT, SERVICE } from './docker-labels';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
@@ -16,6 +17,12 @@ export interface DockerActuatorOptions {
   portEnv?: string;
   /** Clones made by scale_out are removed when this hold ends (none: kept until scale_in/undo). */
   hold?: ScaleOutHoldOptions;
+  /**
+   * Seconds a clone leaving (hold give-back, scale_in, undo of a scale_out) keeps serving under its
+   * draining name (DRAINING_SUFFIX) before it is removed: cover discovery's lag (Prometheus
+   * docker_sd refresh plus its target update throttles, a gateway's DNS refresh). 0: at once.
+   */
+  drainSeconds?: number;
 }
 
 /** States a restart can bring back to running. */
@@ -46,6 +53,8 @@ export class DockerActuator implements Actuator {
   private readonly hold: ScaleOutHold | null;
   /** Actions running: the hold never removes a clone under one (it may be the action's target). */
   private busy = 0;
+  /** Aborted when the background work stops: a drain in progress ends at once, its clone left draining. */
+  private stopping = new AbortController();
 
   constructor(private readonly opts: DockerActuatorOptions = {}) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
@@ -54,6 +63,7 @@ export class DockerActuator implements Actuator {
 
   /** Gives back clones past their hold now (a previous run's too), then every few seconds. */
   async reconcile(): Promise<void> {
+    if (this.stopping.signal.aborted) this.stopping = new AbortController();
     await this.sweepHolds();
     this.hold?.start((ctx) => this.giveBack(ctx));
   }
@@ -65,35 +75,26 @@ export class DockerActuator implements Actuator {
 
   /** Stops the hold's sweep and waits for one in progress (before leadership is released). */
   async stopBackground(): Promise<void> {
+    this.stopping.abort();
     await this.hold?.stop();
   }
 
   async close(): Promise<void> {
+    this.stopping.abort();
     await this.hold?.stop();
   }
 
-  /**
-   * Gives back, per target, the oldest clone past its hold: only clones of incidents this
-   * remediator's state knows (another remediator on the same engine gives back its own), never while
-   * an action runs here or an incident holds the target.
-   */
-  private async giveBack(ctx: SweepContext): Promise<void> {
-    const done = new Set<string>();
-    for (const c of await clonesPastHold(this.docker, this.opts.hold?.holdSeconds ?? 0, ctx.now)) {
-      const key = JSON.stringify(c.target);
-      if (done.has(key) || (c.incidentId !== null && !ctx.ownsIncident(c.incidentId))) continue;
-      if (!ctx.mayAct()) return;
-      if (this.busy > 0 || ctx.targetBusy(c.target)) continue;
-      done.add(key);
-      try {
-        await this.removeContainer(c.id);
-      } catch (e) {
-        ctx.failed('docker', c.replica, e);
-        continue;
-      }
-      const { id: _id, ...g } = c;
-      ctx.given(g);
-    }
+  private giveBack(ctx: SweepContext): Promise<void> {
+    return giveBackClones(
+      this.docker,
+      {
+        holdSeconds: this.opts.hold?.holdSeconds ?? 0,
+        drainSeconds: this.opts.drainSeconds ?? 0,
+        busy: () => this.busy > 0,
+        stopping: this.stopping.signal,
+      },
+      ctx,
+    );
   }
 
   /** The target's containers in the given states (running only, unless a restart needs the dead ones). */
@@ -111,26 +112,29 @@ export class DockerActuator implements Actuator {
       queries.map((filters) => this.docker.listContainers({ filters: JSON.stringify(filters) })),
     );
     const seen = new Set<string>();
-    return lists
-      .flat()
-      .filter((c) => !seen.has(c.Id) && seen.add(c.Id))
-      .map((c) => ({
-        id: c.Id,
-        name: (c.Names[0] ?? '').replace(/^\//, ''),
-        state: c.State,
-        labels: c.Labels,
-        networks: Object.fromEntries(
-          Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [
-            n,
-            { aliases: v.Aliases ?? [] },
-          ]),
-        ),
-      }))
-      .sort(
-        (a, b) =>
-          Number(a.labels[CLONE_LABEL] === 'true') - Number(b.labels[CLONE_LABEL] === 'true') ||
-          Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0),
-      );
+    return (
+      lists
+        .flat()
+        // a clone being given back is no longer a replica: never counted, restarted or scaled in
+        .filter((c) => !seen.has(c.Id) && seen.add(c.Id) && !isDraining(c.Names[0] ?? ''))
+        .map((c) => ({
+          id: c.Id,
+          name: (c.Names[0] ?? '').replace(/^\//, ''),
+          state: c.State,
+          labels: c.Labels,
+          networks: Object.fromEntries(
+            Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [
+              n,
+              { aliases: v.Aliases ?? [] },
+            ]),
+          ),
+        }))
+        .sort(
+          (a, b) =>
+            Number(a.labels[CLONE_LABEL] === 'true') - Number(b.labels[CLONE_LABEL] === 'true') ||
+            Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0),
+        )
+    );
   }
 
   async snapshot(target: Target): Promise<TargetSnapshot> {
@@ -238,7 +242,7 @@ export class DockerActuator implements Actuator {
         return {
           apiCall: { method: 'DELETE', path: `/containers/${victims[0]?.id ?? 'none'}?force=true` },
           run: async () => {
-            for (const v of victims) await this.removeContainer(v.id);
+            await this.drainAndRemove(victims.map((v) => v.id));
             return { ...(await this.snapshot(req.target)), removed: victims.map((v) => v.id) };
           },
         };
@@ -288,7 +292,7 @@ export class DockerActuator implements Actuator {
     switch (req.action) {
       case 'scale_out': {
         const clones = (after.clones as string[] | undefined) ?? [];
-        for (const id of clones) await this.removeContainer(id);
+        await this.drainAndRemove(clones);
         return clones.length ? { method: 'DELETE', path: `/containers/${clones[0]}?force=true` } : null;
       }
       case 'isolate': {
@@ -342,6 +346,11 @@ export class DockerActuator implements Actuator {
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode !== 304) throw e; // 304: already stopped
     }
+  }
+
+  /** A clone leaving as a give-back does (drainSeconds out of discovery first): never a crash. */
+  private drainAndRemove(ids: readonly string[]): Promise<void> {
+    return drainAndRemove(this.docker, ids, this.opts.drainSeconds ?? 0, this.stopping.signal);
   }
 
   private removeContainer(id: string): Promise<void> {

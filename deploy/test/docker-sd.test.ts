@@ -129,3 +129,15 @@ it('keeps a crashed replica as a target that is down, so up{job="demo"} == 0 nam
   });
   expect(up[0].metric.service).toBe('payments');
 });
+
+it('drops a replica renamed "<name>.draining" (a clone the remediator gives back) while it still answers, never scraping it down', async () => {
+  const name = startReplica('inventory', 2, await freePort());
+  await waitFor('the inventory replica to be scraped', async () => (await targets()).some((t) => t.labels.container === name && t.health === 'up'));
+  docker('rename', name, `${name}.draining`);
+  started.push(`${name}.draining`);
+  await waitFor('the draining replica to be dropped', async () => !(await targets()).some((t) => t.labels.container?.startsWith(name)));
+  const r = (await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(`min_over_time(up{job="demo",container="${name}"}[5m])`)}`)).json()) as {
+    data: { result: { value: [number, string] }[] };
+  };
+  expect(r.data.result.map((s) => s.value[1])).toEqual(['1']); // scraped, and only ever up
+});

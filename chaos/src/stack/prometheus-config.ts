@@ -47,11 +47,18 @@ export const HOMEOSTAT_RULES_FILE = resolve(REPO_ROOT, 'provisioning/prometheus/
  * Faster triggers for a local run, by alert name: a chaos fault lasts a minute, not an hour. The
  * anomaly must hold 10 s (a third of the shipped 30 s): a service's 5–7 s blip while a neighbour
  * restarts is not worth an action, and a fault's anomaly now lasts as long as the fault. Target
- * down needs 4 s without a successful 1 s scrape (one lost scrape is not a crash).
+ * down needs 4 s without a successful 1 s scrape (one lost scrape is not a crash), by a target that
+ * is still one: a range function skips the stale marker of a target discovery dropped, so without
+ * `and up` the last failed scrapes of a replica that went away (a clone removed) were all its window
+ * held for 4 s, and it read as down for those 4 s after it was gone. The shipped rule (an instant
+ * `up == 0`) already lets a gone target go.
  */
 const LOCAL_OVERRIDES: Record<string, Record<string, string>> = {
   HomeostatAnomaly: { for: '10s' },
-  HomeostatTargetDown: { expr: 'max by (job, service) (max_over_time(up{job="demo"}[4s]) == 0)', for: '1s' },
+  HomeostatTargetDown: {
+    expr: 'max by (job, service) ((max_over_time(up{job="demo"}[4s]) == 0) and up{job="demo"})',
+    for: '1s',
+  },
 };
 
 /**

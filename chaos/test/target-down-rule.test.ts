@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { makeTempDir } from '@homeostat/testkit';
+import { alertRules, HOMEOSTAT_RULES_FILE } from '../src/stack/prometheus-config';
+
+function promtool(args: string[], cwd: string): { ok: boolean; out: string } {
+  try {
+    return { ok: true, out: execFileSync('promtool', args, { cwd, stdio: 'pipe' }).toString() };
+  } catch (e) {
+    const err = e as { stdout?: Buffer; stderr?: Buffer };
+    return { ok: false, out: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` };
+  }
+}
+
+const orders = {
+  exp_labels: { job: 'demo', service: 'orders', severity: 'critical', remediate: 'true' },
+  exp_annotations: { summary: 'orders is down (scrape target up == 0, job demo)' },
+};
+
+// What a chaos campaign's give-back looked like to Prometheus: payments' original answers
+// throughout; its clone, removed, failed two 1 s scrapes and then left discovery (a stale
+// marker). Orders' only replica crashed at 5 s and stays a target. HomeostatTargetDown must
+// name orders once its `for` has passed, and never payments: a replica that went away is not down.
+describe.each([
+  ['the chaos stack rules (4 s window, for 1 s)', 'chaos', 10],
+  ['the shipped rules (up == 0 for 15 s)', 'shipped', 20],
+])('%s', (_name, which, firesAt) => {
+  it(`fire for a crashed replica from ${firesAt} s, never for one that left discovery (promtool test rules)`, () => {
+    const dir = makeTempDir('target-down-rule');
+    if (which === 'chaos') writeFileSync(join(dir, 'rules.yml'), stringify(alertRules()));
+    else copyFileSync(HOMEOSTAT_RULES_FILE, join(dir, 'rules.yml'));
+    const checks = [];
+    for (let t = 6; t <= 24; t++)
+      checks.push({
+        eval_time: `${t}s`,
+        alertname: 'HomeostatTargetDown',
+        exp_alerts: t >= firesAt ? [orders] : [],
+      });
+    writeFileSync(
+      join(dir, 'test.yml'),
+      stringify({
+        rule_files: ['rules.yml'],
+        evaluation_interval: '1s',
+        tests: [
+          {
+            interval: '1s',
+            input_series: [
+              {
+                series: 'up{job="demo",service="payments",instance="a",container="payments-1"}',
+                values: '1x30',
+              },
+              {
+                series: 'up{job="demo",service="payments",instance="b",container="payments-2"}',
+                values: '1 1 1 1 1 0 0 stale',
+              },
+              {
+                series: 'up{job="demo",service="orders",instance="c",container="orders-1"}',
+                values: '1 1 1 1 1 0x25',
+              },
+            ],
+            alert_rule_test: checks,
+          },
+        ],
+      }),
+    );
+    const r = promtool(['test', 'rules', 'test.yml'], dir);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.ok).toBe(true);
+  });
+});

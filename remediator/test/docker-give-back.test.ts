@@ -150,4 +150,34 @@ describe('a Docker give-back drains the clone before removing it (real engine, r
     expect(worst[0]?.value[1]).toBe('1');
     await act.close();
   });
+
+  it('a remediator stopped mid-drain leaves the clone draining; the next one finishes the give-back', async () => {
+    const now = Date.now();
+    const first = new DockerActuator({ hold: { holdSeconds: 60, now: () => now }, drainSeconds: 120 });
+    const after = await (
+      await first.plan(
+        { action: 'scale_out', target, params: {}, labels: {}, incidentId: 'inc-2', desiredReplicas: 2 },
+        await first.snapshot(target),
+      )
+    ).run();
+    const [cloneId] = after.clones as string[];
+    const name = (await docker.getContainer(cloneId!).inspect()).Name.slice(1);
+    const later = () => now + 61_000;
+    const stopping = new DockerActuator({ hold: { holdSeconds: 60, now: later }, drainSeconds: 120 });
+    const sweep = stopping.sweepHolds();
+    await waitFor(
+      'the clone to be renamed',
+      async () => (await docker.getContainer(cloneId!).inspect()).Name === `/${name}.draining`,
+    );
+    await stopping.close(); // shutting down ends the 120 s drain at once, removing nothing
+    expect(await sweep).toEqual([]);
+    expect((await docker.getContainer(cloneId!).inspect()).State.Running).toBe(true);
+
+    const next = new DockerActuator({ hold: { holdSeconds: 60, now: later }, drainSeconds: 0 });
+    expect(await next.sweepHolds()).toEqual([
+      expect.objectContaining({ replica: name, incidentId: 'inc-2' }), // its own name, not the draining one
+    ]);
+    expect((await projectContainers()).map((c) => c.Names[0])).toEqual([`/${project}-orders-1`]);
+    await Promise.all([first.close(), next.close()]);
+  });
 });

@@ -112,29 +112,27 @@ export class DockerActuator implements Actuator {
       queries.map((filters) => this.docker.listContainers({ filters: JSON.stringify(filters) })),
     );
     const seen = new Set<string>();
-    return (
-      lists
-        .flat()
-        // a clone being given back is no longer a replica: never counted, restarted or scaled in
-        .filter((c) => !seen.has(c.Id) && seen.add(c.Id) && !isDraining(c.Names[0] ?? ''))
-        .map((c) => ({
-          id: c.Id,
-          name: (c.Names[0] ?? '').replace(/^\//, ''),
-          state: c.State,
-          labels: c.Labels,
-          networks: Object.fromEntries(
-            Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [
-              n,
-              { aliases: v.Aliases ?? [] },
-            ]),
-          ),
-        }))
-        .sort(
-          (a, b) =>
-            Number(a.labels[CLONE_LABEL] === 'true') - Number(b.labels[CLONE_LABEL] === 'true') ||
-            Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0),
-        )
-    );
+    // a clone being given back is no longer a replica: never counted, restarted or scaled in
+    return lists
+      .flat()
+      .filter((c) => !seen.has(c.Id) && seen.add(c.Id) && !isDraining(c.Names[0] ?? ''))
+      .map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        state: c.State,
+        labels: c.Labels,
+        networks: Object.fromEntries(
+          Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [
+            n,
+            { aliases: v.Aliases ?? [] },
+          ]),
+        ),
+      }))
+      .sort(
+        (a, b) =>
+          Number(a.labels[CLONE_LABEL] === 'true') - Number(b.labels[CLONE_LABEL] === 'true') ||
+          Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0),
+      );
   }
 
   async snapshot(target: Target): Promise<TargetSnapshot> {

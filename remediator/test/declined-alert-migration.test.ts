@@ -11,7 +11,8 @@ import { asReader, INERT_POLICY, startRemediator, type TestRemediator } from './
 const withoutDecision = (schema: string) =>
   schema
     .replace(',\n  decision TEXT', '')
-    .replace('ALTER TABLE incidents ADD COLUMN IF NOT EXISTS decision TEXT;', '');
+    .replace('ALTER TABLE incidents ADD COLUMN IF NOT EXISTS decision TEXT;', '')
+    .replace(/^CREATE INDEX IF NOT EXISTS incidents_declined .*$/m, '');
 
 const REASON = 'no_rule: no policy rule matches the alert labels';
 /** A declined alert as that release recorded it: its incident and a skipped `actions` row. */
@@ -59,6 +60,16 @@ describe.each(['SQLite', 'PostgreSQL'])(
     afterAll(async () => {
       await r?.close();
       pg?.stop({ removeDir: true });
+    });
+
+    it("gets the declined decisions' index", () => {
+      const sql =
+        store === 'PostgreSQL'
+          ? "SELECT indexdef AS d FROM pg_indexes WHERE indexname = 'incidents_declined'"
+          : "SELECT sql AS d FROM sqlite_master WHERE name = 'incidents_declined'";
+      expect((r.store.db.prepare(sql).get() as { d: string } | undefined)?.d).toMatch(
+        /\(received_at\) WHERE \(?decision IS NOT NULL\)?$/,
+      );
     });
 
     it('keeps the old declined decisions and lists new ones the same way', async () => {

@@ -72,16 +72,18 @@ describe.each(['SQLite', 'PostgreSQL'])('an alert no policy rule matches, on %s'
         incidents: ApiIncident[];
       }
     ).incidents;
+  const auditRows = (id: string) =>
+    r.store.db
+      .prepare('SELECT kind, action_id, data FROM audit WHERE incident_id = ? ORDER BY seq')
+      .all(id) as { kind: string; action_id: string | null; data: string }[];
   const audit = (id: string) =>
-    (
-      r.store.db
-        .prepare('SELECT kind, action_id, data FROM audit WHERE incident_id = ? ORDER BY seq')
-        .all(id) as {
-        kind: string;
-        action_id: string | null;
-        data: string;
-      }[]
-    ).map((a) => ({ kind: a.kind, hasAction: a.action_id !== null, data: stable(JSON.parse(a.data)) }));
+    auditRows(id).map((a) => ({
+      kind: a.kind,
+      hasAction: a.action_id !== null,
+      data: stable(JSON.parse(a.data)),
+    }));
+  const count = (sql: string, ...params: string[]) =>
+    Number((r.store.db.prepare(sql).get(...params) as { n: number | string }).n);
   const jobsOf = (id: string) =>
     Number(
       (r.store.db.prepare('SELECT COUNT(*) AS n FROM jobs WHERE incident_id = ?').get(id) as { n: number }).n,
@@ -103,21 +105,32 @@ describe.each(['SQLite', 'PostgreSQL'])('an alert no policy rule matches, on %s'
       expect.objectContaining({ action: 'notify', result: 'skipped', verification: 'not_applicable' }),
     ]);
     expect(closed.actions[0]!.reason).toBe('no_rule: no policy rule matches the alert labels');
-    // one audit row: the alert, its decision and the escalation (declined-alert.ts)
-    expect(audit(closed.id)).toEqual([
-      expect.objectContaining({
-        kind: 'alert',
-        hasAction: true,
-        data: expect.objectContaining({
-          decision: expect.objectContaining({
-            action: 'notify',
-            result: 'skipped',
-            reason: 'no_rule: no policy rule matches the alert labels',
-          }),
-          escalation: { status: 'escalated', reason: 'no_rule' },
-        }),
-      }),
+    // the decision's id is its incident's: one declined decision per incident (declined-alert.ts)
+    expect(closed.actions[0]!.id).toBe(`${closed.id}-declined`);
+    // the audit rows the engine writes when it declines (LadderStep, IncidentEnd), no actions row
+    const why = 'no_rule: no policy rule matches the alert labels';
+    expect(auditRows(closed.id).map((x) => [x.kind, x.action_id])).toEqual([
+      ['alert', null],
+      ['decision', closed.actions[0]!.id],
+      ['incident', null],
+      ['escalation', null],
     ]);
+    expect(
+      audit(closed.id)
+        .slice(1)
+        .map((x) => x.data),
+    ).toEqual([
+      expect.objectContaining({
+        action: 'notify',
+        result: 'skipped',
+        reason: why,
+        phase: 'done',
+        service: 'orders',
+      }),
+      { status: 'escalated', step: 0, why },
+      { status: 'escalated', reason: 'no_rule', why },
+    ]);
+    expect(count('SELECT COUNT(*) AS n FROM actions WHERE incident_id = ?', closed.id)).toBe(0);
     // decided at intake: the engine never had a job for it
     expect(jobsOf(closed.id)).toBe(0);
     const acted = all.find((i) => i.fingerprint === hit.fingerprint)!;
@@ -128,16 +141,18 @@ describe.each(['SQLite', 'PostgreSQL'])('an alert no policy rule matches, on %s'
     expect(jobsOf(acted.id)).toBe(1);
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
     expect(metrics).toMatch(/^homeostat_remediator_escalations_total\{reason="no_rule"\} 1$/m);
+    // what an auditor counts agrees with the metric
+    expect(count("SELECT COUNT(*) AS n FROM audit WHERE kind = 'escalation'")).toBe(1);
     expect(metrics).toMatch(/^homeostat_remediator_actions_total\{action="notify",result="skipped"\} 1$/m);
     // a repeat is a duplicate and changes nothing
     expect((await r.post('/api/v1/alerts/alertmanager', webhook([nr]))).body).toEqual({
       accepted: 0,
       duplicates: 1,
     });
-    expect(audit(closed.id)).toHaveLength(1);
+    expect(audit(closed.id)).toHaveLength(4);
   });
 
-  it('reads exactly as when the engine decides it: same incident, actions and timeline; the audit holds the same facts', async () => {
+  it('reads exactly as when the engine decides it: same incident, actions, timeline and audit rows', async () => {
     const viaIntake = unmatched();
     const viaEngine = unmatched();
     await r.post('/api/v1/alerts/alertmanager', webhook([viaIntake]));
@@ -175,23 +190,13 @@ describe.each(['SQLite', 'PostgreSQL'])('an alert no policy rule matches, on %s'
     };
     expect(await approve(a.actions[0]!.id)).toEqual(await approve(b.actions[0]!.id));
     expect(await approve(a.actions[0]!.id)).toEqual([400, 'VALIDATION_FAILED']);
-    // the engine writes the decision, the incident's status and the escalation as rows of their own;
-    // the intake's one row carries the same
+    // the same audit rows, kinds and payloads (the decision's service, targetKey, phase...), in order;
+    // the decision's row names its decision as the API lists it
     const engine = audit(b.id);
     expect(engine.map((x) => x.kind)).toEqual(['alert', 'decision', 'incident', 'escalation']);
-    const [decision, , escalation] = engine.slice(1).map((x) => x.data as Record<string, unknown>);
-    const { action, step, rule, reason, result, verification } = decision!;
-    expect(audit(a.id)).toEqual([
-      {
-        kind: 'alert',
-        hasAction: true,
-        data: {
-          ...(engine[0]!.data as object),
-          decision: expect.objectContaining({ action, step, rule, reason, result, verification }),
-          escalation: { status: escalation!.status, reason: escalation!.reason },
-        },
-      },
-    ]);
+    expect(audit(a.id)).toEqual(engine);
+    expect(auditRows(a.id)[1]!.action_id).toBe(a.actions[0]!.id);
+    expect(auditRows(b.id)[1]!.action_id).toBe(b.actions[0]!.id);
     const tl = async (id: string) => {
       const res = await fetch(`${r.url}/api/v1/timeline?from=0&to=${Date.now()}`, { headers: asReader });
       const { events } = (await res.json()) as { events: { incidentId?: string }[] };
@@ -200,6 +205,7 @@ describe.each(['SQLite', 'PostgreSQL'])('an alert no policy rule matches, on %s'
     expect(await tl(a.id)).toEqual(await tl(b.id));
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
     expect(metrics).toMatch(/^homeostat_remediator_escalations_total\{reason="no_rule"\} 3$/m);
+    expect(count("SELECT COUNT(*) AS n FROM audit WHERE kind = 'escalation'")).toBe(3);
   });
 
   it('leaves an incident that already exists to the engine, as before: a resolved one stays resolved', async () => {

@@ -16,11 +16,10 @@ import { PostgresDatabase } from '../store/postgres-database';
 import { SCHEMA } from '../store/schema.sql';
 import {
   alertAuditData,
+  declinedAudit,
   declinedIncidentOf,
   declinedOf,
   declinedRecord,
-  escalationOf,
-  withDecision,
 } from '../store/declined-alert';
 import { prepareStatements, type Statements } from '../store/statements';
 import {
@@ -89,8 +88,8 @@ export class AuditSqlite {
    * Persists notifications' alerts in one transaction (group commit: concurrent requests share a
    * commit): new (fingerprint, startsAt, status) keys create or update the incident and queue a
    * job; seen keys are duplicates and change nothing. A new firing alert the intake already decided
-   * (`decided`: no rule matches it) is persisted as its incident closed instead, with no job and its
-   * decision on the incident row (declined-alert.ts).
+   * (`decided`: no rule matches it) is persisted as its incident closed instead, with no job, its
+   * decision on the incident row and the engine's audit rows for it (declined-alert.ts).
    * Returns per-notification counts, the jobs and the incidents closed here.
    */
   acceptBatch(batch: IntakeBatch, now: number): IntakeResult {
@@ -129,17 +128,13 @@ export class AuditSqlite {
             declined?.json ?? null,
           ).changes;
           if (a.status === 'resolved') this.st.incidentResolve.run(now, id);
-          // declined: the incident was created closed with its decision; one audit row says both
-          const closes = decided && declined && created === 1;
-          const logged = alertAuditData(source, a);
-          this.st.audit.run(
-            now,
-            'alert',
-            id,
-            closes ? declined.record.id : null,
-            closes ? withDecision(logged, declined.json, escalationOf(decided)) : logged,
-          );
-          if (closes) {
+          this.st.audit.run(now, 'alert', id, null, alertAuditData(source, a));
+          if (decided && declined && created === 1) {
+            // created closed with its decision: the audit rows the engine would write for it
+            const log = declinedAudit(id, decided);
+            this.st.audit.run(now, 'decision', id, declined.record.id, log.decision);
+            this.st.audit.run(now, 'incident', id, null, log.incident);
+            this.st.audit.run(now, 'escalation', id, null, log.escalation);
             closed.push({ incidentId: id, decided });
             continue;
           }

@@ -1,16 +1,16 @@
 import type { ActionRecord } from '@homeostat/contracts';
-import type { IncomingAlert, IntakeDecision } from './records';
+import type { IncomingAlert, IntakeDecision, NewAction } from './records';
 
 /**
  * The lean record of an alert the intake declined (IntakeDecision: no policy rule matches it), the
  * bulk of what a receiver that gets every alert sends. Its skipped decision is not an `actions`
- * row but a column of its incident (`incidents.decision`, the record as the API shows it), and its
- * one audit row (kind `alert`) carries the decision and the escalation. Per notification that is
- * three rows (dedupe key, incident, audit) instead of seven: the `actions` row with its three index
- * entries (two at random places: a random id, a hashed incident id) and three more audit rows cost
- * more than half of the intake's SQLite transaction. GET /api/v1/incidents, /actions and /timeline
- * read the same either way (incidents() and actions() of the store add the declined decision); the
- * engine never reads it back: the incident is closed (escalated) from the start.
+ * row but a column of its incident (`incidents.decision`, the record as the API shows it): the
+ * `actions` row with its three index entries (two at random places: a random id, a hashed incident
+ * id) cost more than the audit rows. The audit log gets the four rows the engine writes when it
+ * decides (declinedAudit()), so an auditor's queries by kind (`escalation`, `decision`,
+ * `incident`) count and read the same either way. GET /api/v1/incidents, /actions and /timeline
+ * read the same either way (incidents() and actions() of the store add the declined decision);
+ * the engine never reads it back: the incident is closed (escalated) from the start.
  */
 export interface Declined {
   /** The decision as GET /api/v1/actions lists it. */
@@ -57,18 +57,24 @@ export function declinedRecord(incidentId: string, d: IntakeDecision, now: numbe
 export const alertAuditData = (source: string, a: IncomingAlert): string =>
   JSON.stringify({ source, status: a.status, fingerprint: a.fingerprint, labels: a.labels });
 
-/** What the audit row of a declined alert adds as `escalation`: the incident's status and why. */
-export const escalationOf = (d: IntakeDecision): string =>
-  JSON.stringify({ status: d.status, reason: d.reason });
-
 /**
- * The audit `data` of an alert declined at intake whose incident its commit created: the alert's
- * (alertAuditData) with the decision and the escalation (status, reason) the engine records as rows
- * of their own (`decision`, `incident`, `escalation`) when it decides. Spliced as text, the same
- * text the PostgreSQL intake function builds (intake-pg-function.sql.ts).
+ * The audit rows after the alert's own that record a declined alert, with the data the engine
+ * writes when it decides the same alert: LadderStep's `decision` (the NewAction, whose action id is
+ * the declined decision's), then IncidentEnd's `incident` (setIncident: status, step, why) and
+ * `escalation` (status, reason, why). JSON text, in this order, on both stores (the PostgreSQL
+ * intake function inserts the texts it is given).
  */
-export const withDecision = (logged: string, declined: string, escalation: string): string =>
-  `${logged.slice(0, -1)},"decision":${declined},"escalation":${escalation}}`;
+export function declinedAudit(
+  incidentId: string,
+  d: IntakeDecision,
+): { decision: string; incident: string; escalation: string } {
+  const a: NewAction = { incidentId, ...d.action };
+  return {
+    decision: JSON.stringify(a),
+    incident: JSON.stringify({ status: d.status, step: a.step, why: d.why }),
+    escalation: JSON.stringify({ status: d.status, reason: d.reason, why: d.why }),
+  };
+}
 
 /** The declined decision an incident row holds, as its list of actions starts. */
 export const declinedOf = (column: string | null | undefined): ActionRecord[] =>

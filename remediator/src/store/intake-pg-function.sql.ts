@@ -1,4 +1,14 @@
 /**
+ * The name of this release's intake function: versioned, so each release calls the body it
+ * installed. A replica installs its function at every start (CREATE OR REPLACE); under one shared
+ * name, an old replica restarting late in a rolling update would put its body back under the name
+ * the new replicas call, and nothing would show it. A release that changes the function's
+ * parameters or rows takes the next name; the old function stays for the old replicas still running
+ * (the previous release's is `homeostat_intake`, left in place).
+ */
+export const INTAKE_FUNCTION_NAME = 'homeostat_intake_v2';
+
+/**
  * The PostgreSQL intake's group commit as one server-side function, so a batch costs one round trip
  * and no SQL text per batch: IntakePostgres calls it through a statement prepared once per
  * connection, with the batch as one JSON parameter (one record per alert, rowOf in
@@ -12,16 +22,16 @@
  * which alerts are new; an alert the intake declined (`declined` set: its decision, declined-alert.ts)
  * is closed only if no resolved copy of its incident is new in the batch (records.ts closable()) and
  * only where this statement created the incident (`closed`: created with its decision); every other
- * new alert gets its job. One audit row per alert, in order; a closed one's carries the decision and
- * the escalation (declined-alert.ts withDecision(), the same text). A replica of the release before
- * (which sent `aid` and an action row's fields) finds its alerts all on the job path here, and this
- * release's alerts take the job path in that release's function: a rolling update decides them all.
+ * new alert gets its job. Audit rows in alert order: each alert's, and after a closed one's its
+ * decision, incident status and escalation (declined-alert.ts declinedAudit(), the texts given).
+ * The previous release's replicas call their own function (`homeostat_intake`: an actions row per
+ * declined alert), whose rows this release reads as well.
  *
  * Returns one row per new dedupe key ('fresh', key), per job ('job', seq, incident, status) and per
  * incident closed ('closed', incident id).
  */
 export const INTAKE_FUNCTION = `
-CREATE OR REPLACE FUNCTION homeostat_intake(p_batch json, p_now bigint)
+CREATE OR REPLACE FUNCTION ${INTAKE_FUNCTION_NAME}(p_batch json, p_now bigint)
 RETURNS TABLE (r_kind text, r_seq bigint, r_text text, r_status text)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -35,7 +45,8 @@ BEGIN
   WITH b AS MATERIALIZED (
     SELECT * FROM json_to_recordset(p_batch) AS b (ord int, key text, id text, fingerprint text,
       alertname text, service text, labels text, annotations text, source text, status text,
-      starts_at bigint, logged text, did text, closed_status text, declined text, escalation text)),
+      starts_at bigint, logged text, did text, closed_status text, declined text, decision text,
+      incident text, escalation text)),
   k AS (
     INSERT INTO dedupe (key, received_at) SELECT b.key, p_now FROM b ORDER BY b.ord
     ON CONFLICT DO NOTHING RETURNING key),
@@ -59,11 +70,13 @@ BEGIN
     ORDER BY c.ord RETURNING seq, incident_id, status),
   logged AS (
     INSERT INTO audit (ts, kind, incident_id, action_id, data)
-    SELECT p_now, 'alert', c.id, CASE WHEN x.id IS NOT NULL THEN c.did END,
-      CASE WHEN x.id IS NULL THEN c.logged
-        ELSE left(c.logged, -1) || ',"decision":' || c.declined || ',"escalation":' || c.escalation || '}' END
+    SELECT p_now, l.kind, c.id, l.action_id, l.data
     FROM c LEFT JOIN closed x ON x.id = c.id
-    ORDER BY c.ord),
+    CROSS JOIN LATERAL (VALUES (0, 'alert', NULL, c.logged), (1, 'decision', c.did, c.decision),
+      (2, 'incident', NULL, c.incident), (3, 'escalation', NULL, c.escalation))
+      AS l (step, kind, action_id, data)
+    WHERE l.step = 0 OR x.id IS NOT NULL
+    ORDER BY c.ord, l.step),
   r AS (
     SELECT 'fresh' AS kind, NULL::bigint AS seq, k.key AS txt, NULL::text AS status FROM k
     UNION ALL SELECT 'job', q.seq, q.incident_id, q.status FROM queued q

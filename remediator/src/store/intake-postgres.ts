@@ -1,5 +1,6 @@
 import { RemediatorError } from '../errors';
-import { alertAuditData, declinedRecord, escalationOf, type Declined } from './declined-alert';
+import { alertAuditData, declinedAudit, declinedRecord, type Declined } from './declined-alert';
+import { INTAKE_FUNCTION_NAME } from './intake-pg-function.sql';
 import {
   dedupeKeyOf,
   incidentIdOf,
@@ -27,8 +28,8 @@ const { Pool } = require('pg') as { Pool: new (o: Record<string, unknown>) => Pg
 
 /** The statement every group commit runs, prepared once per pooled connection. */
 const INTAKE = {
-  name: 'homeostat_intake',
-  text: 'SELECT r_kind, r_seq, r_text, r_status FROM homeostat_intake($1::json, $2::bigint)',
+  name: INTAKE_FUNCTION_NAME,
+  text: `SELECT r_kind, r_seq, r_text, r_status FROM ${INTAKE_FUNCTION_NAME}($1::json, $2::bigint)`,
 };
 
 /**
@@ -37,7 +38,7 @@ const INTAKE = {
  * block it through the round trip and the commit's fsync, so batches could not grow). Same rows,
  * same order and same dedupe rule as the SQLite intake (AuditSqlite.acceptBatch): the `dedupe`
  * primary key decides, under PostgreSQL's row locks, which replica's copy of a notification is new.
- * One round trip and one transaction per group commit: the function homeostat_intake
+ * One round trip and one transaction per group commit: this release's intake function
  * (intake-pg-function.sql.ts) called by a prepared statement with the batch as one JSON parameter.
  * (Before: two round trips, the dedupe keys and then SQL text with literals rebuilt for every batch,
  * which PostgreSQL parsed and planned each time.)
@@ -133,7 +134,7 @@ const rowOf = ({ a, key, id, source, declined }: Keyed, ord: number) => ({
         did: declined.record.id,
         closed_status: a.decided.status,
         declined: declined.json,
-        escalation: escalationOf(a.decided),
+        ...declinedAudit(id, a.decided),
       }
     : {}),
 });

@@ -1,5 +1,5 @@
 import { INTAKE_FUNCTION } from './intake-pg-function.sql';
-import { ADDED_COLUMNS, SCHEMA } from './schema.sql';
+import { ADDED_COLUMNS, ADDED_INDEXES, SCHEMA } from './schema.sql';
 
 /** SQLite column types as PostgreSQL spells them (epoch ms need 64 bits). */
 const pgType = (t: string): string => (t === 'INTEGER' ? 'BIGINT' : t === 'REAL' ? 'DOUBLE PRECISION' : t);
@@ -27,5 +27,6 @@ DO $$ BEGIN
   END IF;
 END $$;
 ${ADDED_COLUMNS.map(([t, c, type]) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${pgType(type)};`).join('\n')}
+${ADDED_INDEXES.map((sql) => `${sql};`).join('\n')}
 ${INTAKE_FUNCTION}`;
 }

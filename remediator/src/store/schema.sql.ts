@@ -11,6 +11,15 @@ export const ADDED_COLUMNS: readonly (readonly [table: string, column: string, t
 ];
 
 /**
+ * Indexes on ADDED_COLUMNS, created on every open after them, on both stores (SCHEMA runs first,
+ * when a database of an older release still lacks the column).
+ */
+export const ADDED_INDEXES: readonly string[] = [
+  // GET /api/v1/actions reads the declined decisions of a range (declined-alert.ts): only their rows
+  'CREATE INDEX IF NOT EXISTS incidents_declined ON incidents (received_at) WHERE decision IS NOT NULL',
+];
+
+/**
  * SQLite schema of the audit store. `audit` is append-only (triggers refuse UPDATE and DELETE);
  * `incidents` and `actions` are its current-state projections, which the REST API reads; an alert the
  * intake declined keeps its skipped decision in `incidents.decision`, not as an `actions` row

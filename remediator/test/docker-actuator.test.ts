@@ -7,6 +7,7 @@ import { HOLD_UNTIL_LABEL } from '../src/actuators/docker-labels';
 import { RemediatorError } from '../src/errors';
 import { fireInAlertmanager, resolveInAlertmanager } from './support/am-alerts';
 import { alert, webhook } from './support/payload';
+import { composeProject, healthy } from './support/compose-containers';
 import { FIXTURE, startRemediator, type TestRemediator } from './support/remediator';
 
 jest.setTimeout(180_000);
@@ -16,23 +17,7 @@ const project = `hstest${process.pid}`;
 const docker = new Docker();
 const target: Target = { actuator: 'docker', kind: 'compose-service', name: 'orders', namespace: project };
 
-async function projectContainers(all = true) {
-  return docker.listContainers({
-    all,
-    filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }),
-  });
-}
-async function healthy(port: number): Promise<boolean> {
-  try {
-    return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
-const portOf = async (id: string): Promise<number> => {
-  const env = (await docker.getContainer(id).inspect()).Config.Env ?? [];
-  return Number(env.find((e) => e.startsWith('PORT='))?.slice(5));
-};
+const { containers: projectContainers, portOf } = composeProject(docker, project);
 
 describe('Docker actuator against the real engine', () => {
   const act = new DockerActuator();

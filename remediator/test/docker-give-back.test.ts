@@ -12,6 +12,7 @@ import {
   type PrometheusDaemon,
 } from '@homeostat/testkit';
 import { DockerActuator } from '../src/actuators/docker';
+import { composeProject, healthy } from './support/compose-containers';
 import { FIXTURE } from './support/remediator';
 
 jest.setTimeout(180_000);
@@ -23,23 +24,7 @@ const target: Target = { actuator: 'docker', kind: 'compose-service', name: 'ord
 /** Longer than Prometheus takes to drop a target its file_sd lost (its target updates wait up to 5 s + 5 s). */
 const DRAIN_SECONDS = 12;
 
-async function projectContainers() {
-  return docker.listContainers({
-    all: true,
-    filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }),
-  });
-}
-async function healthy(port: number): Promise<boolean> {
-  try {
-    return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
-const portOf = async (id: string): Promise<number> => {
-  const env = (await docker.getContainer(id).inspect()).Config.Env ?? [];
-  return Number(env.find((e) => e.startsWith('PORT='))?.slice(5));
-};
+const { containers: projectContainers, portOf } = composeProject(docker, project);
 
 /**
  * Discovery as compose's docker_sd does it (provisioning/prometheus): every container of the

@@ -18,6 +18,8 @@ const docker = new Docker();
 const target: Target = { actuator: 'docker', kind: 'compose-service', name: 'orders', namespace: project };
 
 const { containers: projectContainers, portOf } = composeProject(docker, project);
+/** The hold sweeps every clone on the engine: only this file's incident is ours (a chaos stack may share dockerd). */
+const ours = (incidentId: string) => incidentId === 'inc-1';
 
 describe('Docker actuator against the real engine', () => {
   const act = new DockerActuator();
@@ -105,7 +107,7 @@ describe('Docker actuator against the real engine', () => {
 
   it('removes a clone when its scale-out hold ends (the hold is on the clone: a restarted remediator sees it too)', async () => {
     let now = Date.now();
-    const holding = new DockerActuator({ hold: { holdSeconds: 60, now: () => now } });
+    const holding = new DockerActuator({ hold: { holdSeconds: 60, now: () => now, ownsIncident: ours } });
     const before = await holding.snapshot(target);
     const after = await (await holding.plan(req('scale_out', 2), before)).run();
     const [clone] = after.clones as string[];
@@ -115,7 +117,9 @@ describe('Docker actuator against the real engine', () => {
     now += 59_000;
     expect(await holding.sweepHolds()).toEqual([]);
     // a second actuator (a restarted remediator) reads the hold from the clone's labels
-    const restarted = new DockerActuator({ hold: { holdSeconds: 60, now: () => now + 2_000 } });
+    const restarted = new DockerActuator({
+      hold: { holdSeconds: 60, now: () => now + 2_000, ownsIncident: ours },
+    });
     const given = await restarted.sweepHolds();
     expect(given).toEqual([
       expect.objectContaining({ actuator: 'docker', target, incidentId: 'inc-1', heldSeconds: 61 }),

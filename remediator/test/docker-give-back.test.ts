@@ -21,6 +21,11 @@ const IMAGE = 'homeostat/remediator-test-node:1';
 const project = `hsdrain${process.pid}`;
 const docker = new Docker();
 const target: Target = { actuator: 'docker', kind: 'compose-service', name: 'orders', namespace: project };
+/**
+ * The hold gives back every clone past its hold on the engine: only this file's incidents are
+ * ours (a chaos stack or another test may hold clones on the same dockerd).
+ */
+const ours = (incidentId: string) => ['inc-1', 'inc-2'].includes(incidentId);
 /** Longer than Prometheus takes to drop a target its file_sd lost (its target updates wait up to 5 s + 5 s). */
 const DRAIN_SECONDS = 12;
 
@@ -80,7 +85,7 @@ describe('a Docker give-back drains the clone before removing it (real engine, r
   it('keeps the clone serving out of discovery for drainSeconds: Prometheus never sees it down', async () => {
     let now = Date.now();
     const act = new DockerActuator({
-      hold: { holdSeconds: 60, now: () => now },
+      hold: { holdSeconds: 60, now: () => now, ownsIncident: ours },
       drainSeconds: DRAIN_SECONDS,
     });
     const before = await act.snapshot(target);
@@ -138,7 +143,10 @@ describe('a Docker give-back drains the clone before removing it (real engine, r
 
   it('a remediator stopped mid-drain leaves the clone draining; the next one finishes the give-back', async () => {
     const now = Date.now();
-    const first = new DockerActuator({ hold: { holdSeconds: 60, now: () => now }, drainSeconds: 120 });
+    const first = new DockerActuator({
+      hold: { holdSeconds: 60, now: () => now, ownsIncident: ours },
+      drainSeconds: 120,
+    });
     const after = await (
       await first.plan(
         { action: 'scale_out', target, params: {}, labels: {}, incidentId: 'inc-2', desiredReplicas: 2 },
@@ -148,7 +156,10 @@ describe('a Docker give-back drains the clone before removing it (real engine, r
     const [cloneId] = after.clones as string[];
     const name = (await docker.getContainer(cloneId!).inspect()).Name.slice(1);
     const later = () => now + 61_000;
-    const stopping = new DockerActuator({ hold: { holdSeconds: 60, now: later }, drainSeconds: 120 });
+    const stopping = new DockerActuator({
+      hold: { holdSeconds: 60, now: later, ownsIncident: ours },
+      drainSeconds: 120,
+    });
     const sweep = stopping.sweepHolds();
     await waitFor(
       'the clone to be renamed',
@@ -158,7 +169,10 @@ describe('a Docker give-back drains the clone before removing it (real engine, r
     expect(await sweep).toEqual([]);
     expect((await docker.getContainer(cloneId!).inspect()).State.Running).toBe(true);
 
-    const next = new DockerActuator({ hold: { holdSeconds: 60, now: later }, drainSeconds: 0 });
+    const next = new DockerActuator({
+      hold: { holdSeconds: 60, now: later, ownsIncident: ours },
+      drainSeconds: 0,
+    });
     expect(await next.sweepHolds()).toEqual([
       expect.objectContaining({ replica: name, incidentId: 'inc-2' }), // its own name, not the draining one
     ]);

@@ -11,8 +11,9 @@ import { asReader, INERT_POLICY, startRemediator, type TestRemediator } from './
 const withoutDecision = (schema: string) =>
   schema
     .replace(',\n  decision TEXT', '')
-    .replace('ALTER TABLE incidents ADD COLUMN IF NOT EXISTS decision TEXT;', '')
-    .replace(/^CREATE INDEX IF NOT EXISTS incidents_declined .*$/m, '');
+    // PostgreSQL adds the column and the index in catalog-checked DO blocks (schema-pg.sql.ts)
+    .replace(/^.*column_name = 'decision'.*$/m, '')
+    .replace(/^.*CREATE INDEX IF NOT EXISTS incidents_declined .*$/m, '');
 
 const REASON = 'no_rule: no policy rule matches the alert labels';
 /** A declined alert as that release recorded it: its incident and a skipped `actions` row. */

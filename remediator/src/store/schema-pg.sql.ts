@@ -12,6 +12,7 @@ const pgType = (t: string): string => (t === 'INTEGER' ? 'BIGINT' : t === 'REAL'
 export function postgresSchema(): string {
   const tables = SCHEMA.split('\n')
     .filter((l) => !l.startsWith('CREATE TRIGGER'))
+    .map(ifMissing)
     .join('\n')
     .replaceAll('INTEGER PRIMARY KEY AUTOINCREMENT', 'BIGSERIAL PRIMARY KEY')
     .replaceAll(/\bINTEGER\b/g, 'BIGINT')
@@ -26,7 +27,32 @@ DO $$ BEGIN
       FOR EACH ROW EXECUTE FUNCTION homeostat_audit_append_only();
   END IF;
 END $$;
-${ADDED_COLUMNS.map(([t, c, type]) => `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c} ${pgType(type)};`).join('\n')}
-${ADDED_INDEXES.map((sql) => `${sql};`).join('\n')}
+${ADDED_COLUMNS.map(([t, c, type]) => addColumnIfMissing(t, c, pgType(type))).join('\n')}
+${ADDED_INDEXES.map((sql) => ifMissing(`${sql};`)).join('\n')}
 ${INTAKE_FUNCTION}`;
+}
+
+/*
+ * The schema runs at every start, as one transaction, while other replicas serve (a rolling update).
+ * `CREATE INDEX IF NOT EXISTS` takes a SHARE lock on its table before it finds the index there, and
+ * `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` an ACCESS EXCLUSIVE one before it finds the column; held
+ * to the end of the transaction, they blocked a serving replica's intake (which writes incidents,
+ * jobs and audit rows in one transaction) and could deadlock with it, so a restarting replica failed
+ * to start. Checked against the catalog first, an up-to-date database takes no table lock.
+ */
+
+/** `CREATE [UNIQUE] INDEX IF NOT EXISTS name ...;` only when no relation has that name yet. */
+function ifMissing(line: string): string {
+  const m = /^CREATE (?:UNIQUE )?INDEX IF NOT EXISTS (\w+) .*;$/.exec(line);
+  if (!m) return line;
+  return `DO $$ BEGIN IF to_regclass('${m[1]}') IS NULL THEN EXECUTE ${literal(line.slice(0, -1))}; END IF; END $$;`;
+}
+
+function addColumnIfMissing(table: string, column: string, type: string): string {
+  return `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}' AND column_name = '${column}') THEN ALTER TABLE ${table} ADD COLUMN ${column} ${type}; END IF; END $$;`;
+}
+
+/** A SQL string literal (the schema's own text, no user input). */
+function literal(sql: string): string {
+  return `'${sql.replaceAll("'", "''")}'`;
 }

@@ -56,16 +56,7 @@ export class CallGraph {
 
   /** True when `from` depends on `to` through one or more calls (`from` is upstream of `to`). */
   calls(from: string, to: string): boolean {
-    const seen = new Set<string>([from]);
-    const queue = [...(this.callees.get(from) ?? [])];
-    for (let i = 0; i < queue.length; i++) {
-      const e = queue[i];
-      if (e === to) return true;
-      if (seen.has(e)) continue;
-      seen.add(e);
-      queue.push(...(this.callees.get(e) ?? []));
-    }
-    return false;
+    return this.nearest(from, 'callees', (e) => e === to).length > 0;
   }
 
   /** Tarjan's algorithm, iterative so that a long chain cannot overflow the stack. */

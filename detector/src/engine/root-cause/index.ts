@@ -5,6 +5,6 @@ export type { RootCauseOptionsInput } from './options';
 export { MetricKind, metricNature } from './metric-kind';
 export type { MetricNature } from './metric-kind';
 export type { DetectorVerdict, MetricSeries, RankedEntity, RootCauseInput } from './types';
-export { causeOfMember, ownFault, OwnCauseKind, TRAFFIC_SPREAD_FLOOR } from './member-cause';
+export { causeOfMember, ownFault, OwnCauseKind } from './member-cause';
 export type { MemberCauseInput, OwnFaultOptions } from './member-cause';
 export { CallGraph } from './call-graph';

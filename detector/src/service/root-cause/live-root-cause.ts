@@ -178,15 +178,13 @@ export class LiveRootCause {
 
   /** Whether the member's alarm is about a fault of its own (member-cause.ts), on its series now. */
   private hasOwnFault(incident: Incident, key: string, f: Followed): boolean {
-    const kinds = this.d.rootCause.ownCauseKinds;
-    if (kinds.length === 0) return false;
     const m = incident.members.get(key);
     const onset = m && Object.keys(m.onsetAttributions).length ? m.onsetAttributions : null;
     const { threshold, minHistory, metricKinds } = this.d.rootCause.ranker;
     const series = () => f.window.series(this.features, incident.start, minHistory);
     return (
       ownFault(series, incident.start, onset ?? attributionShares(f.lastContributions), {
-        ownCauseKinds: kinds,
+        ownCauseKinds: this.d.rootCause.ownCauseKinds,
         threshold,
         minHistory,
         metricKinds,

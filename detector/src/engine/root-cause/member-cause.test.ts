@@ -62,6 +62,19 @@ describe('ownFault', () => {
     ).toBeNull();
   });
 
+  it("finds none for a growth under the metric's spread floor, which a series sitting at 0 has no spread to judge", () => {
+    // memory growth clamped at 0 (a GC wobble of a few bytes), then 60 kB/s: a busy neighbour's
+    // side effect, far under a leak's megabytes per second and under the detector's 256 KiB/s floor
+    const growth = of({ memory: series(1, 6e4), request_rate: series(40, 0) });
+    expect(ownFault(growth, FROM, { memory: 1 }, opts)).toBe('memory');
+    const floors = { ...opts, spreadFloors: { memory: 262_144 } };
+    expect(ownFault(growth, FROM, { memory: 1 }, floors)).toBeNull();
+    // a leak of 4 MB/s is 15 floors
+    expect(
+      ownFault(of({ memory: series(1, 4e6), request_rate: series(40, 0) }), FROM, { memory: 1 }, floors),
+    ).toBe('memory');
+  });
+
   it('finds none without a traffic metric to tell its own load from its callers', () => {
     expect(ownFault(of({ memory: series(1e6, 5e5) }), FROM, { memory: 1 }, opts)).toBeNull();
   });

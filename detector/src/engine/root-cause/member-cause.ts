@@ -24,14 +24,18 @@ export interface OwnFaultOptions {
   minHistory: number;
   /** Metric name → kind, where the name rules classify it wrongly. */
   metricKinds?: Readonly<Record<string, MetricKind>>;
+  /** Metric name → the smallest spread in its unit (the ranker's `spreadFloors`). */
+  spreadFloors?: Readonly<Record<string, number>>;
 }
 
 /**
  * The metric of a fault the member has on its own, judged on its own series (`seriesOf`: history
  * before the incident's start `from`), or null. All of these must hold:
  * - its detector alarm is about the metric (`attributions`, recorded at its onset);
- * - the metric is of an own-cause kind (saturation by default) and **rose** past the threshold: a
- *   CPU that fell when the gateway stopped calling is no fault, whatever kind override says;
+ * - the metric is of an own-cause kind (saturation by default) and **rose** past the threshold,
+ *   measured in at least its spread floor (`spreadFloors`): a CPU that fell when the gateway
+ *   stopped calling is no fault, whatever kind override says, and neither is a memory growth the
+ *   detector's scoring calls noise;
  * - it has a traffic metric that could be judged, and none moved past the threshold either way,
  *   with a spread of at least a tenth of its level (`TRAFFIC_SPREAD_FLOOR`): a callee whose CPU rose
  *   with its callers' retries, or whose load dropped when the gateway failed, is their symptom.
@@ -56,7 +60,7 @@ export function ownFault(
       metric,
       s,
       from,
-      { ...o, relativeSpreadFloor: TRAFFIC_SPREAD_FLOOR },
+      { ...o, relativeSpreadFloor: TRAFFIC_SPREAD_FLOOR, absoluteSpreadFloor: o.spreadFloors?.[metric] },
       'traffic',
       0,
     );
@@ -69,7 +73,15 @@ export function ownFault(
     const s = series.get(metric);
     if (!s) continue;
     // only a rise counts, whatever the name or an override would make the bad direction
-    const d = metricDeviation(metric, s, from, o, undefined, 1);
+    // judged in the detector's noise floor for it: a growth that sits at 0 has no spread of its own
+    const d = metricDeviation(
+      metric,
+      s,
+      from,
+      { ...o, absoluteSpreadFloor: o.spreadFloors?.[metric] },
+      undefined,
+      1,
+    );
     if (d && d.z >= o.threshold) return metric;
   }
   return null;

@@ -29,6 +29,8 @@ export interface DeviationOptions {
    * load takes two or three values, and a shift of its scrape's phase would read as many spreads.
    */
   relativeSpreadFloor?: number;
+  /** The smallest spread in the metric's unit (default 0): the detector's noise floor for it. */
+  absoluteSpreadFloor?: number;
 }
 
 /**
@@ -67,7 +69,12 @@ export function metricDeviation(
   let meanAbsDev = 0;
   for (const v of history) meanAbsDev += Math.abs(v - median);
   meanAbsDev /= history.length;
-  const spread = Math.max(iqr, meanAbsDev, (options.relativeSpreadFloor ?? 0) * Math.abs(median));
+  const spread = Math.max(
+    iqr,
+    meanAbsDev,
+    (options.relativeSpreadFloor ?? 0) * Math.abs(median),
+    options.absoluteSpreadFloor ?? 0,
+  );
   let best = { z: 0, excess: 0 };
   let onset: number | undefined;
   for (const { t, v } of incident) {

@@ -227,6 +227,63 @@ describe('LiveRootCause', () => {
     expect(cause).toEqual({ orders: 'orders', gateway: 'orders', inventory: 'inventory' });
   });
 
+  it("judges a member's own fault in the detector's noise floors: a small memory growth beside a neighbour's fault stays a symptom", () => {
+    // gateway -> orders, gateway -> inventory; orders' CPU spikes at 200. inventory's memory growth,
+    // clamped at 0 before, reads 60 kB/s from 205 and its alarm names memory: in a chaos campaign
+    // such a growth on a service without a fault (a busy neighbour's side effect) named itself and
+    // was restarted. The pipeline's floor for memory is 256 KiB/s; a leak is megabytes per second.
+    const run = (growth: number, pipeline?: { robustZAbsoluteFloor: Record<string, number> }) => {
+      const rc = new LiveRootCause({
+        name: 'demo',
+        groupBy: ['service'],
+        queries: { cpu: 'q1', memory: 'q2', request_rate: 'q3' },
+        intervalSeconds: 1,
+        rootCause: RootCauseSettings.parse({
+          dependencies: { gateway: ['orders', 'inventory'] },
+          closeAfterPoints: 4,
+        }),
+        pipeline,
+      });
+      const wobble = (i: number, k: number) => 0.01 * Math.sin(i * 1.3 + k);
+      for (let i = 0; i < 215; i++) {
+        const t = T0 + i * 1000;
+        const rows: Record<string, { row: number[]; score: number; top: string }> = {
+          orders: {
+            row: [0.2 + wobble(i, 1) + (i >= 200 ? 0.7 : 0), 0, 40 + wobble(i, 2)],
+            score: i >= 200 ? 1.8 : 0.1,
+            top: 'cpu',
+          },
+          gateway: {
+            row: [0.3 + wobble(i, 3) + (i > 200 ? 0.3 : 0), 0, 120 + wobble(i, 4)],
+            score: i > 200 ? 1.5 : 0.1,
+            top: 'cpu',
+          },
+          inventory: {
+            row: [
+              0.2 + wobble(i, 5),
+              Math.max(0, 100 * wobble(i, 6)) + (i >= 205 ? growth : 0),
+              40 + wobble(i, 7),
+            ],
+            score: i >= 205 ? 1.6 : 0.1,
+            top: 'memory',
+          },
+        };
+        for (const [service, r] of Object.entries(rows))
+          rc.observe(`service="${service}"`, { service }, t, r.row, {
+            score: r.score,
+            contributions: [{ feature: r.top, contribution: 0.8 }],
+          });
+        rc.endCycle(t);
+      }
+      return Object.fromEntries(rc.memberships().map((m) => [m.labels.service, m.rootCause]));
+    };
+    const floors = { robustZAbsoluteFloor: { memory: 262_144 } };
+    expect(run(6e4)).toMatchObject({ orders: 'orders', inventory: 'inventory' });
+    expect(run(6e4, floors)).toMatchObject({ orders: 'orders', gateway: 'orders', inventory: 'orders' });
+    // a 4 MB/s leak still names itself
+    expect(run(4e6, floors)).toMatchObject({ orders: 'orders', gateway: 'orders', inventory: 'inventory' });
+  });
+
   it('dates only the metrics that opened an alarm from its onset, not those that carry it later', () => {
     // gateway -> inventory. The gateway's memory growth alarms at 195; at 200 inventory's errors
     // spike and the gateway's error ratio follows, which then carries the gateway's alarm. Dated

@@ -126,7 +126,14 @@ describe('a Docker give-back drains the clone before removing it (real engine, r
     expect(await healthy(clonePort)).toBe(true); // it left discovery before it stopped answering
 
     expect(await sweep).toEqual([
-      expect.objectContaining({ actuator: 'docker', target, replica: cloneName, incidentId: 'inc-1' }),
+      expect.objectContaining({
+        actuator: 'docker',
+        target,
+        replica: cloneName,
+        incidentId: 'inc-1',
+        // the panel shows the change (it labelled a give-back without counts as -1)
+        replicas: { before: 2, after: 1 },
+      }),
     ]);
     expect((await projectContainers()).map((c) => c.Names[0])).toEqual([`/${project}-orders-1`]);
     await waitFor(

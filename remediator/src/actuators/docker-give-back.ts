@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { removeContainer } from './docker-clone';
 import { clonesPastHold } from './docker-clone-hold';
 import { drainWait, markDraining } from './docker-drain';
-import type { SweepContext } from './scale-out-hold';
+import type { GiveBack, SweepContext } from './scale-out-hold';
 
 export interface GiveBackOptions {
   /** The hold's length, to report how long each clone was held. */
@@ -13,6 +13,8 @@ export interface GiveBackOptions {
   busy: () => boolean;
   /** Aborted when the remediator stops its background work: the drain ends, the clones stay draining. */
   stopping: AbortSignal;
+  /** The target's serving replicas now (draining clones not counted), for the give-back's record. */
+  replicas: (target: GiveBack['target']) => Promise<number>;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface GiveBackOptions {
  */
 export async function giveBackClones(docker: Docker, o: GiveBackOptions, ctx: SweepContext): Promise<void> {
   const done = new Set<string>();
-  const draining: Awaited<ReturnType<typeof clonesPastHold>> = [];
+  const draining: (Awaited<ReturnType<typeof clonesPastHold>>[number] & { before: number })[] = [];
   for (const c of await clonesPastHold(docker, o.holdSeconds, ctx.now)) {
     const key = JSON.stringify(c.target);
     if (done.has(key) || (c.incidentId !== null && !ctx.ownsIncident(c.incidentId))) continue;
@@ -38,7 +40,9 @@ export async function giveBackClones(docker: Docker, o: GiveBackOptions, ctx: Sw
     if (o.busy() || ctx.targetBusy(c.target)) continue;
     done.add(key);
     try {
-      if (await markDraining(docker, c.id, c.name)) draining.push(c);
+      // counted before the rename: a draining clone is no longer a replica
+      const before = await o.replicas(c.target);
+      if (await markDraining(docker, c.id, c.name)) draining.push({ ...c, before });
     } catch (e) {
       ctx.failed('docker', c.replica, e);
     }
@@ -54,7 +58,9 @@ export async function giveBackClones(docker: Docker, o: GiveBackOptions, ctx: Sw
       ctx.failed('docker', c.replica, e);
       continue;
     }
-    const { id: _id, name: _name, ...g } = c;
-    ctx.given(g);
+    const { id: _id, name: _name, before, ...g } = c;
+    // the change the give-back made, as the timeline shows it (process-give-back.ts does the same)
+    const after = await o.replicas(c.target).catch(() => null);
+    ctx.given(after === null ? g : { ...g, replicas: { before, after } });
   }
 }

@@ -92,6 +92,7 @@ export class DockerActuator implements Actuator {
         drainSeconds: this.opts.drainSeconds ?? 0,
         busy: () => this.busy > 0,
         stopping: this.stopping.signal,
+        replicas: async (target) => (await this.containers(target)).length,
       },
       ctx,
     );

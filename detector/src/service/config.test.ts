@@ -73,14 +73,6 @@ describe('parseConfig', () => {
       'detectors.0.pipeline.robustZAbsoluteFloor.b',
     ],
     [
-      "a ranker's spread floor for an unknown feature",
-      {
-        ...ok,
-        detectors: [{ name: 'x', queries: { a: 'up' }, rootCause: { ranker: { spreadFloors: { b: 1 } } } }],
-      },
-      'detectors.0.rootCause.ranker.spreadFloors.b',
-    ],
-    [
       'an unknown missing policy',
       { ...ok, detectors: [{ name: 'x', queries: { a: 'up' }, missing: { a: 'mean' } }] },
       'detectors.0.missing.a',

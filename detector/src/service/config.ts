@@ -190,7 +190,6 @@ export const DetectorConfigInput = ModelSettings.extend({
     const keyed: [string[], object][] = [
       [['missing'], d.missing],
       [['pipeline', 'robustZAbsoluteFloor'], d.pipeline?.robustZAbsoluteFloor ?? {}],
-      [['rootCause', 'ranker', 'spreadFloors'], d.rootCause?.ranker?.spreadFloors ?? {}],
     ];
     for (const [path, byFeature] of keyed)
       for (const f of Object.keys(byFeature))

@@ -69,6 +69,16 @@ describe('ownFault', () => {
     expect(ownFault(growth, FROM, { memory: 1 }, opts)).toBe('memory');
     const floors = { ...opts, spreadFloors: { memory: 262_144 } };
     expect(ownFault(growth, FROM, { memory: 1 }, floors)).toBeNull();
+    // a floor never applies to traffic: a load doubled by callers' retries is still their doing
+    const retries = of({ memory: series(1, 4e6), request_rate: series(40, 40) });
+    expect(
+      ownFault(
+        retries,
+        FROM,
+        { memory: 1 },
+        { ...opts, spreadFloors: { memory: 262_144, request_rate: 100 } },
+      ),
+    ).toBeNull();
     // a leak of 4 MB/s is 15 floors
     expect(
       ownFault(of({ memory: series(1, 4e6), request_rate: series(40, 0) }), FROM, { memory: 1 }, floors),

@@ -24,7 +24,11 @@ export interface OwnFaultOptions {
   minHistory: number;
   /** Metric name → kind, where the name rules classify it wrongly. */
   metricKinds?: Readonly<Record<string, MetricKind>>;
-  /** Metric name → the smallest spread in its unit (the ranker's `spreadFloors`). */
+  /**
+   * Metric name → the smallest spread its rise is measured in, in its unit: the detector's noise
+   * floor for it (the pipeline's `robustZAbsoluteFloor`). Only for the own-cause metric: a floor on
+   * traffic would let a callee whose load doubled pass for steady.
+   */
   spreadFloors?: Readonly<Record<string, number>>;
 }
 
@@ -60,7 +64,7 @@ export function ownFault(
       metric,
       s,
       from,
-      { ...o, relativeSpreadFloor: TRAFFIC_SPREAD_FLOOR, absoluteSpreadFloor: o.spreadFloors?.[metric] },
+      { ...o, relativeSpreadFloor: TRAFFIC_SPREAD_FLOOR },
       'traffic',
       0,
     );

@@ -35,6 +35,20 @@ describe('metricDeviation', () => {
     expect(Number.isFinite(d?.z)).toBe(true);
   });
 
+  it('measures in at least the absolute spread floor, in the metric unit, when one is given', () => {
+    // a memory growth clamped at 0, then 60 kB/s: no spread of its own, so 10^6 deviations unfloored
+    const { series: s, from } = series(new Array(100).fill(0), [6e4, 6e4]);
+    expect(metricDeviation('memory_growth', s, from, OPTIONS)?.z).toBe(1e6);
+    const floored = metricDeviation('memory_growth', s, from, { ...OPTIONS, absoluteSpreadFloor: 262_144 });
+    expect(floored?.z).toBeCloseTo(6e4 / 262_144, 6);
+    expect(floored?.onset).toBeUndefined();
+    // a spread larger than the floor is kept
+    const wide = series(wobble(100, 1e6, 5e5), [3e6]);
+    expect(
+      metricDeviation('memory_growth', wide.series, wide.from, { ...OPTIONS, absoluteSpreadFloor: 1 })?.z,
+    ).toBe(metricDeviation('memory_growth', wide.series, wide.from, OPTIONS)?.z);
+  });
+
   it('skips gaps and refuses to judge a metric with too little history', () => {
     const gappy = series([...wobble(40, 1, 0.1), ...new Array(20).fill(null)], [null, 3]);
     const d = metricDeviation('latency_seconds', gappy.series, gappy.from, OPTIONS);

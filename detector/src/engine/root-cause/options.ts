@@ -17,15 +17,6 @@ export const RootCauseOptions = z
     onsetToleranceSteps: z.number().min(0).default(1),
     /** Kinds for metric names the name rules classify wrongly (metric name → kind). */
     metricKinds: z.record(z.string(), z.enum(MetricKind)).default({}),
-    /**
-     * Per metric, the smallest spread a deviation is measured in, in the metric's unit (metric name →
-     * floor). A series that sits at 0 (a growth clamped at 0, an error ratio) has no spread of its
-     * own, so its first small move reads as many deviations: 60 kB/s of memory growth on a service
-     * without a fault made it "its own cause" in a chaos campaign, under the detector's 256 KiB/s
-     * floor. The live detector defaults each metric's floor to its pipeline's `robustZAbsoluteFloor`,
-     * so the ranker never calls a metric moved that the detector's own scoring calls noise.
-     */
-    spreadFloors: z.record(z.string(), z.number().nonnegative()).default({}),
   })
   .strict();
 export type RootCauseOptions = z.infer<typeof RootCauseOptions>;

@@ -36,8 +36,7 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptionsI
   for (const [entity, metrics] of input.series) {
     const list: MetricDeviation[] = [];
     for (const [metric, series] of metrics) {
-      const floor = { ...opts, absoluteSpreadFloor: opts.spreadFloors[metric] };
-      const d = metricDeviation(metric, series, input.from, floor, opts.metricKinds[metric]);
+      const d = metricDeviation(metric, series, input.from, opts, opts.metricKinds[metric]);
       if (d && signalsFault(d.kind)) list.push(d);
     }
     // The detector may have seen the change before this coarser threshold did: its onset stands for

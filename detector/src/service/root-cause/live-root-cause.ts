@@ -49,7 +49,7 @@ export interface LiveRootCauseDetector {
   queries: Record<string, string>;
   intervalSeconds: number;
   rootCause: RootCauseSettings;
-  /** The detector's scoring: its per-feature noise floors are the ranker's default spread floors. */
+  /** The detector's scoring: its per-feature noise floors judge a member's own fault (member-cause.ts). */
   pipeline?: { robustZAbsoluteFloor?: Readonly<Record<string, number>> };
 }
 
@@ -75,8 +75,6 @@ export class LiveRootCause {
   /** Per open incident, the entities its last ranking found past the threshold, by name. */
   private readonly pastThreshold = new Map<string, string[]>();
   private open: readonly Incident[] = [];
-  /** The ranker's settings, with the pipeline's noise floors as the default spread floors. */
-  private readonly ranker: RootCauseSettings['ranker'];
 
   /** `learned`: call edges between node names seen in traces (POST /v1/traces), beside the declared ones. */
   constructor(
@@ -84,10 +82,6 @@ export class LiveRootCause {
     private readonly learned: () => readonly { caller: string; callee: string }[] = () => [],
   ) {
     this.features = Object.keys(d.queries);
-    this.ranker = {
-      ...d.rootCause.ranker,
-      spreadFloors: { ...d.pipeline?.robustZAbsoluteFloor, ...d.rootCause.ranker.spreadFloors },
-    };
     const stepMs = d.intervalSeconds * 1000;
     this.youngMs = (d.rootCause.historyPoints / 4) * stepMs;
     this.incidents = new IncidentTracker(d.name, this.youngMs, d.rootCause.closeAfterPoints * stepMs);
@@ -188,7 +182,7 @@ export class LiveRootCause {
   private hasOwnFault(incident: Incident, key: string, f: Followed): boolean {
     const m = incident.members.get(key);
     const onset = m && Object.keys(m.onsetAttributions).length ? m.onsetAttributions : null;
-    const { threshold, minHistory, metricKinds, spreadFloors } = this.ranker;
+    const { threshold, minHistory, metricKinds } = this.d.rootCause.ranker;
     const series = () => f.window.series(this.features, incident.start, minHistory);
     return (
       ownFault(series, incident.start, onset ?? attributionShares(f.lastContributions), {
@@ -196,7 +190,10 @@ export class LiveRootCause {
         threshold,
         minHistory,
         metricKinds,
-        spreadFloors,
+        // a rise under the detector's noise floor is no fault of its own; the ranking itself takes
+        // no floors: errors travel from callee to caller, and a floored callee could no longer
+        // explain its caller's (a review showed the caller ranked first)
+        spreadFloors: this.d.pipeline?.robustZAbsoluteFloor,
       }) !== null
     );
   }
@@ -206,7 +203,7 @@ export class LiveRootCause {
     const series = new Map(
       [...this.followed.values()].map((f) => [
         f.key,
-        f.window.series(this.features, incident.start, this.ranker.minHistory),
+        f.window.series(this.features, incident.start, this.d.rootCause.ranker.minHistory),
       ]),
     );
     const detector = new Map<string, DetectorVerdict>();
@@ -227,7 +224,7 @@ export class LiveRootCause {
     }
     const ranked = rankRootCauses(
       { series, edges: this.edges(), from: incident.start, detector },
-      this.ranker,
+      this.d.rootCause.ranker,
     );
     // named now: an entity that disappears later would leave only its key, which no alert matches
     if (ranked[0]) this.cause.set(incident.id, this.causeName(ranked[0].entity));

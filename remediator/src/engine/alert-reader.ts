@@ -16,10 +16,20 @@ export interface AlertReader {
   firing(a: AlertIdentity): Promise<boolean>;
   /** The entity's score and the age of its newest sample; null when there is no series. */
   score(expr: string): Promise<{ value: number; ageSeconds: number | null } | null>;
+  /**
+   * The alert's annotations as its rule evaluates them now (the detector's `root_cause` verdict and
+   * `top_feature` change while the alert fires, and Alertmanager sends no notification for that);
+   * null when the alert is not active. Throws when it cannot read.
+   */
+  annotations?(a: AlertIdentity): Promise<Labels | null>;
 }
 
 const AmAlerts = z.array(
-  z.looseObject({ fingerprint: z.string(), labels: z.record(z.string(), z.string()) }),
+  z.looseObject({
+    fingerprint: z.string(),
+    labels: z.record(z.string(), z.string()),
+    annotations: z.record(z.string(), z.string()).default({}),
+  }),
 );
 
 /** The first `metric{...}` selector of a PromQL expression: the series whose sample age is checked. */
@@ -66,6 +76,38 @@ export class StackAlertReader implements AlertReader {
       return (await this.o.prometheus.query(expr)).length > 0;
     }
     throw new RemediatorError('ACTUATOR_FAILED', 'neither alertmanager nor prometheus configured');
+  }
+
+  async annotations(a: AlertIdentity): Promise<Labels | null> {
+    if (a.source === 'grafana')
+      throw new RemediatorError('ACTUATOR_FAILED', 'Grafana-managed alert: no annotations to read');
+    const p = this.o.prometheus;
+    if (p) {
+      // Prometheus' own copy: the rule's latest evaluation, without the external labels
+      const drop = new Set(await this.externalNames(p));
+      const want = Object.entries(a.labels).filter(([k]) => !drop.has(k));
+      const same = (l: Record<string, string>) =>
+        Object.keys(l).length === want.length && want.every(([k, v]) => l[k] === v);
+      return (await p.alerts()).find((x) => same(x.labels))?.annotations ?? null;
+    }
+    if (this.o.alertmanagerUrl) {
+      const res = await fetch(`${this.o.alertmanagerUrl.replace(/\/$/, '')}/api/v2/alerts?active=true`, {
+        signal: AbortSignal.timeout(10_000),
+      });
+      const parsed = AmAlerts.safeParse(res.ok ? await res.json() : null);
+      if (!parsed.success)
+        throw new RemediatorError('ACTUATOR_FAILED', `alertmanager alerts not readable (${res.status})`);
+      return parsed.data.find((x) => x.fingerprint === a.fingerprint)?.annotations ?? null;
+    }
+    throw new RemediatorError('ACTUATOR_FAILED', 'neither alertmanager nor prometheus configured');
+  }
+
+  private externalNames(p: PrometheusClient): Promise<string[]> {
+    this.external ??= p.externalLabelNames().catch((e: unknown) => {
+      this.external = null; // retried on the next read
+      throw e;
+    });
+    return this.external;
   }
 
   async score(expr: string): Promise<{ value: number; ageSeconds: number | null } | null> {

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics';
 import type { AuditSqlite } from '../sinks/audit-sqlite';
 import type { Claim } from '../store/claim-store';
 import type { Wait } from '../store/incident-waits';
+import { VerdictRecheck } from './verdict-recheck';
 import { LadderStep, type Begun } from './ladder-step';
 import type { StepDeps } from './step-deps';
 import { undoStarted } from './undo-intent';
@@ -43,6 +44,7 @@ export class Engine {
   private readonly abort = new AbortController();
   private cancelTimer: (() => void) | null = null;
   private readonly steps: LadderStep;
+  private readonly verdicts: VerdictRecheck;
   /**
    * The kill switch as read once at the start of a pass (one read instead of one per decision; a
    * switch engaged meanwhile still stops every call: act() reads it again right before the call).
@@ -50,11 +52,13 @@ export class Engine {
   private passKillSwitch: boolean | null = null;
 
   constructor(private readonly d: EngineDeps) {
+    this.verdicts = new VerdictRecheck(d);
     this.steps = new LadderStep(d, {
       signal: this.abort.signal,
       killSwitch: () => this.passKillSwitch ?? this.killSwitchEngaged(),
       park: (w, why) => this.park(w, why),
       released: (c) => this.released(c),
+      watchVerdict: (id, everyMs, deadline) => this.verdicts.watch(id, everyMs, deadline),
     });
     d.metrics.killSwitch.set(this.killSwitchEngaged() ? 1 : 0);
   }
@@ -260,7 +264,7 @@ export class Engine {
     this.d.waits.park(w, why, this.d.clock.now());
     // A 'release' wait always has a claim to wait for: it was decided against one in this same
     // synchronous run, so no release can have been missed.
-    if (w.on === 'time') this.armTimer();
+    if (w.on === 'time' || w.on === 'verdict') this.armTimer();
   }
 
   private released(_c: Claim): void {
@@ -280,7 +284,7 @@ export class Engine {
     this.cancelTimer?.();
     this.cancelTimer = null;
     if (this.abort.signal.aborted) return;
-    const next = this.d.waits.all().filter((w) => w.on === 'time' && w.until !== null);
+    const next = this.d.waits.all().filter((w) => w.until !== null && this.timed(w));
     if (!next.length) return;
     const at = Math.min(...next.map((w) => w.until!));
     this.cancelTimer = this.d.clock.timer(
@@ -288,10 +292,33 @@ export class Engine {
         this.cancelTimer = null;
         const now = this.d.clock.now();
         this.resume((w) => w.on === 'time' && (w.until ?? 0) <= now);
+        const due = this.d.waits
+          .all()
+          .filter((w) => w.on === 'verdict' && this.timed(w) && (w.until ?? 0) <= now);
+        if (due.length) void this.recheck(due);
         this.armTimer();
       },
       Math.max(0, at - this.d.clock.now()),
     );
+  }
+
+  /** Whether the timer owns the wait: a time, or a verdict not being read now. */
+  private timed(w: Wait): boolean {
+    return w.on === 'time' || (w.on === 'verdict' && !this.verdicts.reading.has(w.incidentId));
+  }
+
+  /** Reads the due symptoms' alerts again; those whose verdict changed are decided again. */
+  private async recheck(due: Wait[]): Promise<void> {
+    try {
+      const ids = await this.verdicts.due(due);
+      if (this.abort.signal.aborted) return;
+      if (ids.length)
+        this.enqueue(ids.map((incidentId) => ({ seq: null, incidentId, status: 'firing' as const })));
+    } catch (e) {
+      this.d.log.error({ err: e }, 'verdict recheck failed');
+    } finally {
+      this.armTimer();
+    }
   }
 
   /** Resolves once no ladder is running and no job is pending (parked incidents wait on). */

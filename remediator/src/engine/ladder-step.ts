@@ -4,6 +4,7 @@ import { decide, type Decision, type RuleState, type TargetSnapshot } from '../p
 import { targetKey } from '../policy/match';
 import type { Rule } from '../policy/policy-schema';
 import type { Claim } from '../store/claim-store';
+import type { Wait } from '../store/incident-waits';
 import { decisionRecord, type RecordResult } from './decision-record';
 import { IncidentEnd } from './incident-end';
 import type { StepContext, StepDeps } from './step-deps';
@@ -310,7 +311,7 @@ export class LadderStep {
   ): void {
     this.record(incidentId, step, d, 'skipped', null, jobSeq);
     const rule = d.rule ? this.d.policy.rules.find((r) => r.name === d.rule) : undefined;
-    const park = (on: 'time' | 'release' | 'kill_switch', until: number | null) =>
+    const park = (on: Wait['on'], until: number | null) =>
       this.ctx.park({ incidentId, step, on, until }, `${d.code}: ${d.reason}`);
     switch (d.code) {
       case 'kill_switch':
@@ -325,10 +326,16 @@ export class LadderStep {
       }
       case 'in_flight':
         return park('release', null);
-      case 'symptom':
-        // The root cause's incident acts; this one ends when its alert resolves, and is decided
-        // again after each verification window (the ranking may have changed, or been wrong).
-        return park('time', this.d.clock.now() + (rule?.verify.timeoutSeconds ?? 300) * 1000);
+      case 'symptom': {
+        // The root cause's incident acts; this one ends when its alert resolves. Its alert's verdict
+        // is read again at each verification interval, and the incident decided again when it
+        // changed (a fault of its own that began while the alert fired), or after each
+        // verification window anyway (the ranking may have been wrong).
+        const now = this.d.clock.now();
+        const every = (rule?.verify.intervalSeconds ?? 5) * 1000;
+        this.ctx.watchVerdict(incidentId, every, now + (rule?.verify.timeoutSeconds ?? 300) * 1000);
+        return park('verdict', now + every);
+      }
       case 'blast_radius':
         // Before the snapshot this is the rule's targets in flight: wait for one to be released.
         if (st && rule && st.inFlight >= rule.blastRadius.maxTargets) return park('release', null);

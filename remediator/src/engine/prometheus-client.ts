@@ -31,6 +31,23 @@ export class PrometheusClient {
   }
 
   /**
+   * The alerts Prometheus' rules hold now (pending and firing), with their annotations as of the last
+   * rule evaluation: fresher than Alertmanager's copy, which Prometheus re-sends only every
+   * `--rules.alert.resend-delay` (1 m by default) while nothing but an annotation changed.
+   */
+  async alerts(): Promise<
+    { labels: Record<string, string>; annotations: Record<string, string>; state: string }[]
+  > {
+    const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/api/v1/alerts`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    const parsed = AlertsResponse.safeParse(await res.json());
+    if (!parsed.success)
+      throw new RemediatorError('ACTUATOR_FAILED', `prometheus alerts not readable (${res.status})`);
+    return parsed.data.data.alerts;
+  }
+
+  /**
    * The names of Prometheus' `global.external_labels`: alerts carry them on their way to
    * Alertmanager, the local `ALERTS` series does not, so a matcher built from webhook labels must
    * drop them.
@@ -46,6 +63,19 @@ export class PrometheusClient {
     return Object.keys(cfg?.global?.external_labels ?? {});
   }
 }
+
+const AlertsResponse = z.object({
+  status: z.literal('success'),
+  data: z.object({
+    alerts: z.array(
+      z.object({
+        labels: z.record(z.string(), z.string()),
+        annotations: z.record(z.string(), z.string()).default({}),
+        state: z.string(),
+      }),
+    ),
+  }),
+});
 
 const ConfigResponse = z.object({ status: z.literal('success'), data: z.object({ yaml: z.string() }) });
 

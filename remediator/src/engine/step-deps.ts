@@ -63,4 +63,6 @@ export interface StepContext {
   park: (w: Wait, why: string) => void;
   /** A claim was released: incidents waiting for one may go on. */
   released: (c: Claim) => void;
+  /** A symptom's alert is to be read again every `everyMs` until `deadline` (verdict-recheck.ts). */
+  watchVerdict: (incidentId: string, everyMs: number, deadline: number) => void;
 }

@@ -3,15 +3,17 @@ import type { AuditSqlite } from '../sinks/audit-sqlite';
 
 /**
  * What a parked incident waits for before its ladder goes on: a time (cooldown, budget window), the
- * release of a claim (its target or its rule's blast radius is busy), or the kill switch's release.
+ * release of a claim (its target or its rule's blast radius is busy), the kill switch's release, or
+ * a new verdict on a symptom (`verdict`: its alert's annotations are read again at `until`; see
+ * engine/verdict-recheck.ts).
  */
-export type WaitOn = 'time' | 'release' | 'kill_switch';
+export type WaitOn = 'time' | 'release' | 'kill_switch' | 'verdict';
 
 export interface Wait {
   incidentId: string;
   step: number;
   on: WaitOn;
-  /** For `time`: when to resume (ms). */
+  /** For `time`: when to resume (ms); for `verdict`: when to read the alert's annotations again. */
   until: number | null;
 }
 
@@ -21,6 +23,9 @@ const SQL = {
   all: `SELECT id AS incidentId, step, wait_on AS "on", wait_until AS "until" FROM incidents
            WHERE wait_on IS NOT NULL ORDER BY wait_until, received_at`,
   approve: 'UPDATE incidents SET approved_step = ? WHERE id = ?',
+  repark: "UPDATE incidents SET wait_until = ? WHERE id = ? AND wait_on = 'verdict'",
+  verdict:
+    "UPDATE incidents SET annotations = ?, wait_on = NULL, wait_until = NULL WHERE id = ? AND wait_on = 'verdict'",
   approved: 'SELECT approved_step AS s FROM incidents WHERE id = ?',
 } as const;
 
@@ -59,6 +64,30 @@ export class IncidentWaits {
     this.st.clear.run(incidentId);
     if (pre) Object.assign(pre, { wait_on: null, wait_until: null });
   }
+  /** The next read of a `verdict` wait whose alert's annotations did not change (no audit row: nothing happened). */
+  repark(incidentId: string, until: number): void {
+    this.audit.prefetched.forget(incidentId);
+    this.st.repark.run(until, incidentId);
+  }
+
+  /**
+   * Ends a `verdict` wait with the alert's new annotations, which the next decision reads. False
+   * when the incident no longer waits on its verdict (resolved, or decided meanwhile).
+   */
+  verdictChanged(
+    incidentId: string,
+    annotations: Record<string, string>,
+    why: Record<string, unknown>,
+    now: number,
+  ): boolean {
+    this.audit.prefetched.forget(incidentId);
+    return this.audit.inTransaction(() => {
+      if (this.st.verdict.run(JSON.stringify(annotations), incidentId).changes !== 1) return false;
+      this.audit.appendAudit('annotations', incidentId, null, { annotations, ...why }, now);
+      return true;
+    });
+  }
+
   all(): Wait[] {
     return this.st.all.all() as Wait[];
   }

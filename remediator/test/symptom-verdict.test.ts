@@ -82,6 +82,8 @@ describe("a symptom's alert is decided again when its verdict changes while it f
       return body.data.alerts.find((a) => a.labels.service === 'orders');
     });
   const incident = () => r.store.incidents(0, Date.now() + 1e12)[0]!;
+  const waitOn = (id: string) =>
+    (r.store.db.prepare('SELECT wait_on AS w FROM incidents WHERE id = ?').get(id) as { w: string | null }).w;
   const settle = () => new Promise((ok) => setTimeout(ok, 3_000)); // three rechecks at 1 s
 
   it('skips the symptom, waits quietly while the verdict stands or goes away, and acts once it names the alert itself', async () => {
@@ -98,9 +100,10 @@ describe("a symptom's alert is decided again when its verdict changes while it f
       }),
     ]);
 
-    // the same verdict: read again, nothing decided, nothing recorded
+    // the same verdict: read again, nothing decided, nothing recorded, still waiting on it
     await settle();
     expect(incident().actions).toHaveLength(1);
+    expect(waitOn(incident().id)).toBe('verdict');
     // the verdict goes away (the detector's incident closed while the alert is held): no verdict
     // is not a new one, and the symptom must not act on it
     verdict = null;
@@ -110,6 +113,7 @@ describe("a symptom's alert is decided again when its verdict changes while it f
     );
     await settle();
     expect(incident().actions).toHaveLength(1);
+    expect(waitOn(incident().id)).toBe('verdict');
     expect(act.runs).toHaveLength(0);
 
     // the detector now ranks orders its own cause

@@ -17,11 +17,12 @@ export interface AlertReader {
   /** The entity's score and the age of its newest sample; null when there is no series. */
   score(expr: string): Promise<{ value: number; ageSeconds: number | null } | null>;
   /**
-   * The alert's annotations as its rule evaluates them now (the detector's `root_cause` verdict and
-   * `top_feature` change while the alert fires, and Alertmanager sends no notification for that);
-   * null when the alert is not active. Throws when it cannot read.
+   * Each alert's annotations as its rule evaluates them now (the detector's `root_cause` verdict
+   * changes while the alert fires, and Alertmanager sends no notification for that), in one read;
+   * null for an alert that is not firing, or that two rules hold with different verdicts. Throws
+   * when it cannot read.
    */
-  annotations?(a: AlertIdentity): Promise<Labels | null>;
+  annotations?(alerts: readonly AlertIdentity[], signal?: AbortSignal): Promise<(Labels | null)[]>;
 }
 
 const AmAlerts = z.array(
@@ -31,6 +32,16 @@ const AmAlerts = z.array(
     annotations: z.record(z.string(), z.string()).default({}),
   }),
 );
+
+/**
+ * One alert's annotations, or null: none, or several copies (two rules or groups holding alerts
+ * of the same labels, which Alertmanager merges into one) that disagree on the verdict.
+ */
+function unambiguous(copies: Labels[]): Labels | null {
+  if (copies.length === 0) return null;
+  const verdicts = new Set(copies.map((c) => c.root_cause ?? ''));
+  return verdicts.size === 1 ? copies[0]! : null;
+}
 
 /** The first `metric{...}` selector of a PromQL expression: the series whose sample age is checked. */
 export function firstSelector(expr: string): string | null {
@@ -78,26 +89,33 @@ export class StackAlertReader implements AlertReader {
     throw new RemediatorError('ACTUATOR_FAILED', 'neither alertmanager nor prometheus configured');
   }
 
-  async annotations(a: AlertIdentity): Promise<Labels | null> {
-    if (a.source === 'grafana')
-      throw new RemediatorError('ACTUATOR_FAILED', 'Grafana-managed alert: no annotations to read');
+  async annotations(alerts: readonly AlertIdentity[], signal?: AbortSignal): Promise<(Labels | null)[]> {
+    const timeout = AbortSignal.timeout(10_000);
+    const stop = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const p = this.o.prometheus;
     if (p) {
       // Prometheus' own copy: the rule's latest evaluation, without the external labels
       const drop = new Set(await this.externalNames(p));
-      const want = Object.entries(a.labels).filter(([k]) => !drop.has(k));
-      const same = (l: Record<string, string>) =>
-        Object.keys(l).length === want.length && want.every(([k, v]) => l[k] === v);
-      return (await p.alerts()).find((x) => same(x.labels))?.annotations ?? null;
+      const active = (await p.alerts(stop)).filter((x) => x.state === 'firing');
+      return alerts.map((a) => {
+        if (a.source === 'grafana') return null;
+        const want = Object.entries(a.labels).filter(([k]) => !drop.has(k));
+        const same = active.filter(
+          (x) => Object.keys(x.labels).length === want.length && want.every(([k, v]) => x.labels[k] === v),
+        );
+        return unambiguous(same.map((x) => x.annotations));
+      });
     }
     if (this.o.alertmanagerUrl) {
       const res = await fetch(`${this.o.alertmanagerUrl.replace(/\/$/, '')}/api/v2/alerts?active=true`, {
-        signal: AbortSignal.timeout(10_000),
+        signal: stop,
       });
       const parsed = AmAlerts.safeParse(res.ok ? await res.json() : null);
       if (!parsed.success)
         throw new RemediatorError('ACTUATOR_FAILED', `alertmanager alerts not readable (${res.status})`);
-      return parsed.data.find((x) => x.fingerprint === a.fingerprint)?.annotations ?? null;
+      return alerts.map((a) =>
+        unambiguous(parsed.data.filter((x) => x.fingerprint === a.fingerprint).map((x) => x.annotations)),
+      );
     }
     throw new RemediatorError('ACTUATOR_FAILED', 'neither alertmanager nor prometheus configured');
   }

@@ -45,6 +45,10 @@ export class Engine {
   private cancelTimer: (() => void) | null = null;
   private readonly steps: LadderStep;
   private readonly verdicts: VerdictRecheck;
+  /** Verdict reads in flight (stop() waits for them). */
+  private readonly rechecks = new Set<Promise<void>>();
+  /** After a failed recheck, verdict waits are not read before this (ms). */
+  private verdictsPausedUntil = 0;
   /**
    * The kill switch as read once at the start of a pass (one read instead of one per decision; a
    * switch engaged meanwhile still stops every call: act() reads it again right before the call).
@@ -286,7 +290,7 @@ export class Engine {
     if (this.abort.signal.aborted) return;
     const next = this.d.waits.all().filter((w) => w.until !== null && this.timed(w));
     if (!next.length) return;
-    const at = Math.min(...next.map((w) => w.until!));
+    const at = Math.min(...next.map((w) => this.dueAt(w)));
     this.cancelTimer = this.d.clock.timer(
       () => {
         this.cancelTimer = null;
@@ -294,8 +298,8 @@ export class Engine {
         this.resume((w) => w.on === 'time' && (w.until ?? 0) <= now);
         const due = this.d.waits
           .all()
-          .filter((w) => w.on === 'verdict' && this.timed(w) && (w.until ?? 0) <= now);
-        if (due.length) void this.recheck(due);
+          .filter((w) => w.on === 'verdict' && this.timed(w) && this.dueAt(w) <= now);
+        if (due.length) this.recheck(due);
         this.armTimer();
       },
       Math.max(0, at - this.d.clock.now()),
@@ -308,17 +312,28 @@ export class Engine {
   }
 
   /** Reads the due symptoms' alerts again; those whose verdict changed are decided again. */
-  private async recheck(due: Wait[]): Promise<void> {
-    try {
-      const ids = await this.verdicts.due(due);
-      if (this.abort.signal.aborted) return;
-      if (ids.length)
-        this.enqueue(ids.map((incidentId) => ({ seq: null, incidentId, status: 'firing' as const })));
-    } catch (e) {
-      this.d.log.error({ err: e }, 'verdict recheck failed');
-    } finally {
-      this.armTimer();
-    }
+  private recheck(due: Wait[]): void {
+    const run = async () => {
+      try {
+        const ids = await this.verdicts.due(due, this.abort.signal);
+        if (ids.length && !this.abort.signal.aborted)
+          this.enqueue(ids.map((incidentId) => ({ seq: null, incidentId, status: 'firing' as const })));
+      } catch (e) {
+        // a store that failed: the waits stay, read again after a pause, never in a tight loop
+        this.d.log.error({ err: e }, 'verdict recheck failed');
+        this.verdictsPausedUntil = this.d.clock.now() + 1_000;
+      } finally {
+        this.armTimer();
+      }
+    };
+    const p = run();
+    this.rechecks.add(p);
+    void p.finally(() => this.rechecks.delete(p));
+  }
+
+  /** When the timer is next due for a wait: a verdict not before a failed read's pause. */
+  private dueAt(w: Wait): number {
+    return w.on === 'verdict' ? Math.max(w.until ?? 0, this.verdictsPausedUntil) : (w.until ?? 0);
   }
 
   /** Resolves once no ladder is running and no job is pending (parked incidents wait on). */
@@ -331,7 +346,8 @@ export class Engine {
   async stop(): Promise<void> {
     this.abort.abort();
     this.cancelTimer?.();
-    await Promise.allSettled([...this.running.values()]);
+    // a verdict read in flight writes nothing once aborted; awaited so the store closes after it
+    await Promise.allSettled([...this.running.values(), ...this.rechecks]);
   }
 
   /**

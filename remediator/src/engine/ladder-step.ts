@@ -328,13 +328,15 @@ export class LadderStep {
         return park('release', null);
       case 'symptom': {
         // The root cause's incident acts; this one ends when its alert resolves. Its alert's verdict
-        // is read again at each verification interval, and the incident decided again when it
-        // changed (a fault of its own that began while the alert fired), or after each
-        // verification window anyway (the ranking may have been wrong).
+        // is read again at each verification interval (where a reader is configured), and the
+        // incident decided again when it changed (a fault of its own that began while the alert
+        // fired), or after each verification window anyway (the ranking may have been wrong).
         const now = this.d.clock.now();
         const every = (rule?.verify.intervalSeconds ?? 5) * 1000;
-        this.ctx.watchVerdict(incidentId, every, now + (rule?.verify.timeoutSeconds ?? 300) * 1000);
-        return park('verdict', now + every);
+        const window = now + (rule?.verify.timeoutSeconds ?? 300) * 1000;
+        return this.ctx.watchVerdict(incidentId, every, window)
+          ? park('verdict', now + every)
+          : park('time', window);
       }
       case 'blast_radius':
         // Before the snapshot this is the rule's targets in flight: wait for one to be released.

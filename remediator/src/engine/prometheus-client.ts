@@ -35,11 +35,11 @@ export class PrometheusClient {
    * rule evaluation: fresher than Alertmanager's copy, which Prometheus re-sends only every
    * `--rules.alert.resend-delay` (1 m by default) while nothing but an annotation changed.
    */
-  async alerts(): Promise<
-    { labels: Record<string, string>; annotations: Record<string, string>; state: string }[]
-  > {
+  async alerts(
+    signal?: AbortSignal,
+  ): Promise<{ labels: Record<string, string>; annotations: Record<string, string>; state: string }[]> {
     const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/api/v1/alerts`, {
-      signal: AbortSignal.timeout(10_000),
+      signal: signal ?? AbortSignal.timeout(10_000),
     });
     const parsed = AlertsResponse.safeParse(await res.json());
     if (!parsed.success)

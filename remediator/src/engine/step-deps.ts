@@ -63,6 +63,9 @@ export interface StepContext {
   park: (w: Wait, why: string) => void;
   /** A claim was released: incidents waiting for one may go on. */
   released: (c: Claim) => void;
-  /** A symptom's alert is to be read again every `everyMs` until `deadline` (verdict-recheck.ts). */
-  watchVerdict: (incidentId: string, everyMs: number, deadline: number) => void;
+  /**
+   * A symptom's alert is to be read again every `everyMs` until `deadline` (verdict-recheck.ts);
+   * false when no verdict can be read.
+   */
+  watchVerdict: (incidentId: string, everyMs: number, deadline: number) => boolean;
 }

@@ -1,4 +1,6 @@
+import type { Labels } from '@homeostat/contracts';
 import type { Logger } from 'pino';
+import { matchRule } from '../policy/match';
 import type { Policy } from '../policy/policy-schema';
 import type { AuditSqlite } from '../sinks/audit-sqlite';
 import type { IncidentWaits, Wait } from '../store/incident-waits';
@@ -17,90 +19,114 @@ export interface VerdictRecheckDeps {
 /** The annotation that carries the detector's verdict on the incident (policy/decide.ts). */
 const ROOT_CAUSE = 'root_cause';
 
+interface Plan {
+  everyMs: number;
+  deadline: number;
+  /** A new verdict read once: it must be read again before it counts (one evaluation is no verdict). */
+  seen: string | null;
+}
+
 /**
  * Watches the alerts of incidents skipped as a symptom, so a verdict that changes while the alert
- * fires is acted on. The detector's `root_cause` and `top_feature` annotations change from one rule
- * evaluation to the next, but Alertmanager notifies only when a group's alerts change, so the
- * remediator never hears of it. In a chaos campaign an error spike on orders began while orders'
- * alert was still firing from the crash before it: the alert had been skipped as a symptom of the
- * gateway, and the error spike, which the detector then ranked orders' own, was never healed.
+ * fires is acted on. The detector's `root_cause` annotation changes from one rule evaluation to the
+ * next, but Alertmanager notifies only when a group's alerts change, so the remediator never hears
+ * of it. In a chaos campaign an error spike on orders began while orders' alert was still firing
+ * from the crash before it: the alert had been skipped as a symptom of the gateway, and the error
+ * spike, which the detector then ranked orders' own, was never healed.
  *
- * Each watched alert's annotations are read again every `everyMs` (the rule's verification
- * interval): when one the decision depends on changed (`root_cause`, or one a rule matches on) the
- * incident is decided again with them; otherwise it waits on, with no record (nothing happened).
- * After `deadline` (the rule's verification timeout) it is decided again anyway, as before this
- * watch existed. Plans live in memory: after a restart a due watch is decided again, which plans it anew.
+ * Each watched alert is read again every `everyMs` (the rule's verification interval), all due ones
+ * in one read. Only `root_cause` decides: a new, non-empty verdict read twice in a row ends the
+ * wait with the alert's new annotations (its `top_feature` too, when a rule still matches with it;
+ * else the old ones with the new verdict) and the incident is decided again. An empty verdict (the
+ * detector's incident closed while the alert is held firing) is no new verdict; an unchanged or
+ * unreadable read records nothing. After `deadline` (the rule's verification timeout) the incident
+ * is decided again anyway, as before. Plans live in memory: after a restart a due watch is decided
+ * again, which plans it anew.
  */
 export class VerdictRecheck {
-  private readonly plans = new Map<string, { everyMs: number; deadline: number }>();
+  private readonly plans = new Map<string, Plan>();
   /** Incidents whose alert is being read now: the engine's timer leaves them out. */
   readonly reading = new Set<string>();
 
   constructor(private readonly d: VerdictRecheckDeps) {}
 
-  watch(incidentId: string, everyMs: number, deadline: number): void {
-    this.plans.set(incidentId, { everyMs, deadline });
+  /**
+   * Watches a symptom's verdict; false when no verdict can be read (no Prometheus or Alertmanager
+   * configured): the symptom then waits out its verification window.
+   */
+  watch(incidentId: string, everyMs: number, deadline: number): boolean {
+    if (typeof this.d.alerts?.annotations !== 'function') return false;
+    this.plans.set(incidentId, { everyMs, deadline, seen: null });
+    return true;
   }
 
-  /** Reads the due watches' alerts; returns the incidents to decide again (their waits ended). */
-  async due(waits: readonly Wait[]): Promise<string[]> {
+  /**
+   * Reads the due watches' alerts; returns the incidents to decide again (their waits ended).
+   * Writes nothing once `signal` is aborted: a stopped engine's incidents stay owned by their waits.
+   */
+  async due(waits: readonly Wait[], signal: AbortSignal): Promise<string[]> {
     const decide: string[] = [];
-    for (const w of waits) this.reading.add(w.incidentId);
+    const read: {
+      id: string;
+      inc: NonNullable<ReturnType<VerdictRecheckDeps['store']['incidentRow']>>;
+      plan: Plan;
+    }[] = [];
+    for (const w of waits) {
+      const plan = this.plans.get(w.incidentId);
+      const inc = this.d.store.incidentRow(w.incidentId);
+      if (inc && plan && this.d.clock.now() < plan.deadline) {
+        read.push({ id: w.incidentId, inc, plan });
+        continue;
+      }
+      this.plans.delete(w.incidentId);
+      this.d.waits.clear(w.incidentId);
+      if (inc) decide.push(w.incidentId);
+    }
+    if (read.length === 0) return decide;
+    for (const r of read) this.reading.add(r.id);
     try {
-      await Promise.all(
-        waits.map(async (w) => {
-          if (await this.check(w.incidentId)) decide.push(w.incidentId);
-        }),
-      );
+      let now: (Labels | null)[];
+      try {
+        now = await this.d.alerts!.annotations!(
+          read.map(({ inc }) => ({ fingerprint: inc.fingerprint, labels: inc.labels, source: inc.source })),
+          signal,
+        );
+      } catch (e) {
+        if (!signal.aborted)
+          this.d.log.warn({ err: e }, 'could not read the alerts: their verdicts are read again later');
+        now = read.map(() => null);
+      }
+      if (signal.aborted) return [];
+      read.forEach((r, i) => {
+        if (this.apply(r.id, r.inc.annotations, r.inc.labels, r.plan, now[i] ?? null)) decide.push(r.id);
+      });
     } finally {
-      for (const w of waits) this.reading.delete(w.incidentId);
+      for (const r of read) this.reading.delete(r.id);
     }
     return decide;
   }
 
-  private async check(id: string): Promise<boolean> {
-    const plan = this.plans.get(id);
-    const inc = this.d.store.incidentRow(id);
-    const read = this.d.alerts?.annotations?.bind(this.d.alerts);
-    if (!inc || !plan || !read || this.d.clock.now() >= plan.deadline) {
-      this.plans.delete(id);
-      this.d.waits.clear(id);
-      return inc !== null;
+  private apply(id: string, was: Labels, labels: Labels, plan: Plan, now: Labels | null): boolean {
+    const fresh = now?.[ROOT_CAUSE]?.trim() ?? '';
+    const old = was[ROOT_CAUSE]?.trim() ?? '';
+    if (!now || !fresh || fresh === old || plan.seen !== fresh) {
+      plan.seen = now && fresh && fresh !== old ? fresh : null;
+      this.d.waits.repark(id, this.d.clock.now() + plan.everyMs);
+      return false;
     }
-    let now: Record<string, string> | null;
-    try {
-      now = await read({ fingerprint: inc.fingerprint, labels: inc.labels, source: inc.source });
-    } catch (e) {
-      this.d.log.warn(
-        { err: e, incidentId: id },
-        'could not read the alert: its verdict is read again later',
-      );
-      now = null;
-    }
-    // A verdict that went away is no new verdict: the detector's incident closed while the alert
-    // is still held firing (keep_firing_for), and an empty root_cause would let the symptom act.
-    const next = now ? { ...inc.annotations, ...now } : null;
-    if (next && !now?.[ROOT_CAUSE]?.trim()) next[ROOT_CAUSE] = inc.annotations[ROOT_CAUSE] ?? '';
-    const changed = next ? this.decisive().filter((k) => (next[k] ?? '') !== (inc.annotations[k] ?? '')) : [];
-    if (next && changed.length > 0) {
-      const ended = this.d.waits.verdictChanged(
-        id,
-        next,
-        { why: `the alert's ${changed.join(', ')} changed while it fired`, changed },
-        this.d.clock.now(),
-      );
-      this.plans.delete(id);
-      return ended;
-    }
-    this.d.waits.repark(id, this.d.clock.now() + plan.everyMs);
-    return false;
-  }
-
-  /** The annotations a decision reads: the verdict, and those a rule matches on. */
-  private decisive(): string[] {
-    const keys = new Set([ROOT_CAUSE]);
-    for (const r of this.d.policy.rules)
-      for (const k of [...Object.keys(r.match), ...Object.keys(r.matchRe)]) keys.add(k);
-    return [...keys];
+    // the alert's annotations of now, unless no rule matches them (a top_feature that is empty or
+    // of no rule's): the verdict alone then, under the rule it was decided by
+    const merged = { ...was, ...now };
+    const annotations = matchRule(this.d.policy, labels, merged) ? merged : { ...was, [ROOT_CAUSE]: fresh };
+    this.plans.delete(id);
+    return this.d.waits.verdictChanged(
+      id,
+      annotations,
+      {
+        why: `the detector's verdict changed while the alert fired: ${old || '(none)'} -> ${fresh}`,
+        changed: [ROOT_CAUSE],
+      },
+      this.d.clock.now(),
+    );
   }
 }

@@ -176,6 +176,10 @@ describe("a symptom's verdict read again: what must not make it act", () => {
     );
     try {
       const id = await skipped(r);
+      // the new verdict read once already: the next read would end the wait
+      let reads = 0;
+      answer = (l) => (reads++, [{ labels: l, annotations: ann('orders'), state: 'firing' }]);
+      await waitFor('one read of the new verdict', () => reads >= 1);
       hold = true;
       await waitFor('a read in flight', () => held !== null);
       // close() stops the engine, then releases the PostgreSQL leadership, then closes the store:

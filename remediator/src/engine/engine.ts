@@ -315,9 +315,11 @@ export class Engine {
   private recheck(due: Wait[]): void {
     const run = async () => {
       try {
-        const ids = await this.verdicts.due(due, this.abort.signal);
-        if (ids.length && !this.abort.signal.aborted)
-          this.enqueue(ids.map((incidentId) => ({ seq: null, incidentId, status: 'firing' as const })));
+        const { decide, failed } = await this.verdicts.due(due, this.abort.signal);
+        if (decide.length && !this.abort.signal.aborted)
+          this.enqueue(decide.map((incidentId) => ({ seq: null, incidentId, status: 'firing' as const })));
+        // the waits whose write failed stay due: read again after a pause, never in a tight loop
+        if (failed > 0) this.verdictsPausedUntil = this.d.clock.now() + 1_000;
       } catch (e) {
         // a store that failed: the waits stay, read again after a pause, never in a tight loop
         this.d.log.error({ err: e }, 'verdict recheck failed');

@@ -61,11 +61,23 @@ export class VerdictRecheck {
   }
 
   /**
-   * Reads the due watches' alerts; returns the incidents to decide again (their waits ended).
-   * Writes nothing once `signal` is aborted: a stopped engine's incidents stay owned by their waits.
+   * Reads the due watches' alerts; returns the incidents to decide again (their waits ended) and
+   * how many writes failed. A failed write never loses another incident's decision: each wait is
+   * written on its own, and those already ended are returned whatever fails after them (a wait
+   * whose write failed stays, and is read again). Writes nothing once `signal` is aborted: a
+   * stopped engine's incidents stay owned by their waits.
    */
-  async due(waits: readonly Wait[], signal: AbortSignal): Promise<string[]> {
+  async due(waits: readonly Wait[], signal: AbortSignal): Promise<{ decide: string[]; failed: number }> {
     const decide: string[] = [];
+    let failed = 0;
+    const each = (id: string, write: () => boolean) => {
+      try {
+        if (write()) decide.push(id);
+      } catch (e) {
+        failed++;
+        this.d.log.warn({ err: e, incidentId: id }, 'could not record a verdict read: read again later');
+      }
+    };
     const read: {
       id: string;
       inc: NonNullable<ReturnType<VerdictRecheckDeps['store']['incidentRow']>>;
@@ -78,11 +90,13 @@ export class VerdictRecheck {
         read.push({ id: w.incidentId, inc, plan });
         continue;
       }
-      this.plans.delete(w.incidentId);
-      this.d.waits.clear(w.incidentId);
-      if (inc) decide.push(w.incidentId);
+      each(w.incidentId, () => {
+        this.d.waits.clear(w.incidentId);
+        this.plans.delete(w.incidentId);
+        return inc !== null;
+      });
     }
-    if (read.length === 0) return decide;
+    if (read.length === 0) return { decide, failed };
     for (const r of read) this.reading.add(r.id);
     try {
       let now: (Labels | null)[];
@@ -96,14 +110,13 @@ export class VerdictRecheck {
           this.d.log.warn({ err: e }, 'could not read the alerts: their verdicts are read again later');
         now = read.map(() => null);
       }
-      if (signal.aborted) return [];
-      read.forEach((r, i) => {
-        if (this.apply(r.id, r.inc.annotations, r.inc.labels, r.plan, now[i] ?? null)) decide.push(r.id);
-      });
+      if (signal.aborted) return { decide: [], failed };
+      for (const [i, r] of read.entries())
+        each(r.id, () => this.apply(r.id, r.inc.annotations, r.inc.labels, r.plan, now[i] ?? null));
     } finally {
       for (const r of read) this.reading.delete(r.id);
     }
-    return decide;
+    return { decide, failed };
   }
 
   private apply(id: string, was: Labels, labels: Labels, plan: Plan, now: Labels | null): boolean {
@@ -118,8 +131,7 @@ export class VerdictRecheck {
     // of no rule's): the verdict alone then, under the rule it was decided by
     const merged = { ...was, ...now };
     const annotations = matchRule(this.d.policy, labels, merged) ? merged : { ...was, [ROOT_CAUSE]: fresh };
-    this.plans.delete(id);
-    return this.d.waits.verdictChanged(
+    const ended = this.d.waits.verdictChanged(
       id,
       annotations,
       {
@@ -128,5 +140,7 @@ export class VerdictRecheck {
       },
       this.d.clock.now(),
     );
+    this.plans.delete(id);
+    return ended;
   }
 }

@@ -69,6 +69,27 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const waitOn = (r: TestRemediator, id: string) =>
   (r.store.db.prepare('SELECT wait_on AS w FROM incidents WHERE id = ?').get(id) as { w: string | null }).w;
 
+/**
+ * A remediator reading the stand-in Prometheus (and `state`, when given), with one alert skipped as
+ * a symptom of the gateway; `body` runs with it, and it is closed whatever happens.
+ */
+async function withSymptom(
+  body: (r: TestRemediator, act: RecordingActuator, id: string) => Promise<void>,
+  state?: Record<string, unknown>,
+): Promise<void> {
+  const act = new RecordingActuator();
+  answer = (l) => [{ labels: l, annotations: ann('gateway'), state: 'firing' }];
+  const r = await startRemediator(
+    { prometheus: { url: promUrl }, ...(state ? { state } : {}), policy: POLICY },
+    { actuators: { process: act } },
+  );
+  try {
+    await body(r, act, await skipped(r));
+  } finally {
+    await r.close();
+  }
+}
+
 describe("a symptom's verdict read again: what must not make it act", () => {
   afterEach(() => {
     hold = false;
@@ -91,91 +112,51 @@ describe("a symptom's verdict read again: what must not make it act", () => {
   });
 
   it('a pending alert of the same labels (a new episode) does not make the open incident act', async () => {
-    const act = new RecordingActuator();
-    answer = (l) => [{ labels: l, annotations: ann('gateway'), state: 'firing' }];
-    const r = await startRemediator(
-      { prometheus: { url: promUrl }, policy: POLICY },
-      { actuators: { process: act } },
-    );
-    try {
-      await skipped(r);
+    await withSymptom(async (_r, act) => {
       // Prometheus resolved the alert; the condition returns, the rule holds it pending (for: 5m)
       answer = (l) => [{ labels: l, annotations: ann('orders'), state: 'pending' }];
       await sleep(3_000);
       expect(act.runs).toHaveLength(0);
-    } finally {
-      await r.close();
-    }
+    });
   });
 
   it('two rules (groups) holding an alert of the same labels: an ambiguous verdict is not acted on', async () => {
-    const act = new RecordingActuator();
-    answer = (l) => [{ labels: l, annotations: ann('gateway'), state: 'firing' }];
-    const r = await startRemediator(
-      { prometheus: { url: promUrl }, policy: POLICY },
-      { actuators: { process: act } },
-    );
-    try {
-      await skipped(r);
+    await withSymptom(async (_r, act) => {
       answer = (l) => [
         { labels: l, annotations: ann('orders'), state: 'firing' },
         { labels: l, annotations: ann('gateway'), state: 'firing' },
       ];
       await sleep(3_000);
       expect(act.runs).toHaveLength(0);
-    } finally {
-      await r.close();
-    }
+    });
   });
 
   it('one evaluation naming the alert itself is no verdict: it acts once two reads in a row agree', async () => {
-    const act = new RecordingActuator();
-    let reads = 0;
-    answer = (l) => [{ labels: l, annotations: ann(++reads === 2 ? 'orders' : 'gateway'), state: 'firing' }];
-    const r = await startRemediator(
-      { prometheus: { url: promUrl }, policy: POLICY },
-      { actuators: { process: act } },
-    );
-    try {
-      const id = await skipped(r);
+    await withSymptom(async (r, act, id) => {
+      let reads = 0;
+      answer = (l) => [
+        { labels: l, annotations: ann(++reads === 1 ? 'orders' : 'gateway'), state: 'firing' },
+      ];
       await waitFor('four reads', () => reads >= 4);
       expect(act.runs).toHaveLength(0);
       expect(waitOn(r, id)).toBe('verdict');
       answer = (l) => [{ labels: l, annotations: ann('orders'), state: 'firing' }];
       await waitFor('the restart of orders', () => act.runs.length === 1);
-    } finally {
-      await r.close();
-    }
+    });
   });
 
   it('the detector closing its incident (empty root_cause and top_feature) does not end the symptom', async () => {
-    const act = new RecordingActuator();
-    answer = (l) => [{ labels: l, annotations: ann('gateway'), state: 'firing' }];
-    const r = await startRemediator(
-      { prometheus: { url: promUrl }, policy: POLICY },
-      { actuators: { process: act } },
-    );
-    try {
-      await skipped(r);
+    await withSymptom(async (r) => {
       answer = (l) => [{ labels: l, annotations: { top_feature: '', root_cause: '' }, state: 'firing' }];
       await sleep(3_000);
       const inc = r.store.incidents(0, Date.now() + 1e12)[0]!;
       expect(inc.status).not.toBe('escalated');
       expect(inc.actions.map((x) => x.reason)).toEqual([expect.stringMatching(/symptom/)]);
-    } finally {
-      await r.close();
-    }
+    });
   });
 
   it('a read in flight when the engine stops writes nothing: the incident stays owned by its wait', async () => {
-    const act = new RecordingActuator();
-    answer = (l) => [{ labels: l, annotations: ann('gateway'), state: 'firing' }];
-    const r = await startRemediator(
-      { prometheus: { url: promUrl }, policy: POLICY },
-      { actuators: { process: act } },
-    );
-    try {
-      const id = await skipped(r);
+    await withSymptom(async (r, act, id) => {
       // the new verdict read once already: the next read would end the wait
       let reads = 0;
       answer = (l) => (reads++, [{ labels: l, annotations: ann('orders'), state: 'firing' }]);
@@ -195,9 +176,7 @@ describe("a symptom's verdict read again: what must not make it act", () => {
       ).map((x) => x.kind);
       expect(kinds).not.toContain('annotations');
       expect(waitOn(r, id)).toBe('verdict');
-    } finally {
-      await r.close();
-    }
+    });
   });
 });
 
@@ -209,32 +188,29 @@ describe("a symptom's verdict read again, on PostgreSQL", () => {
   afterAll(() => pg?.stop({ removeDir: true }));
 
   it("the 'verdict' wait parks, re-reads unchanged, and ends on a changed verdict", async () => {
-    const act = new RecordingActuator();
-    answer = (l) => [{ labels: l, annotations: ann('gateway'), state: 'firing' }];
-    const r = await startRemediator(
-      { prometheus: { url: promUrl }, state: { url: pg.connectionUrl, pollMs: 50 }, policy: POLICY },
-      { actuators: { process: act } },
+    await withSymptom(
+      async (r, act, id) => {
+        const until = () =>
+          Number(
+            (
+              r.store.db.prepare('SELECT wait_until AS u FROM incidents WHERE id = ?').get(id) as {
+                u: unknown;
+              }
+            ).u,
+          );
+        const u0 = until();
+        await waitFor('a repark', () => until() > u0);
+        expect(waitOn(r, id)).toBe('verdict');
+        answer = (l) => [{ labels: l, annotations: ann('orders'), state: 'firing' }];
+        await waitFor('the restart of orders', () => act.runs.length === 1);
+        const kinds = (
+          r.store.db.prepare('SELECT kind FROM audit WHERE incident_id = ? ORDER BY seq').all(id) as {
+            kind: string;
+          }[]
+        ).map((x) => x.kind);
+        expect(kinds.filter((k) => k === 'annotations')).toHaveLength(1);
+      },
+      { url: pg.connectionUrl, pollMs: 50 },
     );
-    try {
-      const id = await skipped(r);
-      const until = () =>
-        Number(
-          (r.store.db.prepare('SELECT wait_until AS u FROM incidents WHERE id = ?').get(id) as { u: unknown })
-            .u,
-        );
-      const u0 = until();
-      await waitFor('a repark', () => until() > u0);
-      expect(waitOn(r, id)).toBe('verdict');
-      answer = (l) => [{ labels: l, annotations: ann('orders'), state: 'firing' }];
-      await waitFor('the restart of orders', () => act.runs.length === 1);
-      const kinds = (
-        r.store.db.prepare('SELECT kind FROM audit WHERE incident_id = ? ORDER BY seq').all(id) as {
-          kind: string;
-        }[]
-      ).map((x) => x.kind);
-      expect(kinds.filter((k) => k === 'annotations')).toHaveLength(1);
-    } finally {
-      await r.close();
-    }
   });
 });

@@ -10,6 +10,10 @@ const STEP_MS = STEP * 1000;
 const T0 = 1_800_000_000_000;
 const HOUR = 3_600_000;
 
+// Each case replays hours of points through the forest several times: about a second on an idle
+// machine, past jest's default 5 s on a loaded 2-core one (a CI run beside a chaos campaign).
+jest.setTimeout(60_000);
+
 const [detector] = parseConfig({
   prometheus: { url: 'http://127.0.0.1:9090' },
   detectors: [

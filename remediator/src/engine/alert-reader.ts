@@ -75,11 +75,7 @@ export class StackAlertReader implements AlertReader {
       return parsed.data.some((x) => x.fingerprint === a.fingerprint);
     }
     if (this.o.prometheus) {
-      this.external ??= this.o.prometheus.externalLabelNames().catch((e: unknown) => {
-        this.external = null; // retried on the next check
-        throw e;
-      });
-      const drop = new Set(await this.external);
+      const drop = new Set(await this.externalNames(this.o.prometheus));
       const matchers = Object.entries(a.labels)
         .filter(([k]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) && !drop.has(k))
         .map(([k, v]) => `${k}=${promString(v)}`);

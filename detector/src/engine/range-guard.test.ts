@@ -19,6 +19,22 @@ describe('RangeGuard', () => {
     expect(g.update([7])).toEqual([0]);
   });
 
+  it('with a smallest range, judges a metric that never moved against it (an error ratio at 0 all warm-up)', () => {
+    const bare = new RangeGuard(1, 1, 10, 0, 30);
+    const floored = new RangeGuard(1, 1, 10, 0, 30, [0.01]);
+    for (const g of [bare, floored]) for (let i = 0; i < 50; i++) g.update([0]);
+    // one 5xx in a 10 s rate at 40 rps is within one floor of 0; an error spike's first points are not
+    expect(floored.update([0.0025])).toEqual([]);
+    expect([0.03, 0.08, 0.15].map((v) => floored.update([v]).length)).toEqual([1, 1, 1]);
+    // without the floor the flat metric has no range and is never judged
+    expect([0.03, 0.08, 0.15].some((v) => bare.update([v]).length > 0)).toBe(false);
+    // a metric that did move keeps its own range when it is wider than the floor
+    const wide = new RangeGuard(1, 1, 10, 0, 5, [0.01]);
+    for (let i = 0; i < 40; i++) wide.update([i % 2 ? 0.2 : 0]);
+    expect(wide.update([0.35])).toEqual([]);
+    expect(wide.update([0.45])).toEqual([0]);
+  });
+
   it('with acceptAfter, keeps a fault out of the range for its length, then takes a lasting level as the new normal', () => {
     const learnsAtOnce = new RangeGuard(1, 1);
     const holdsOut = new RangeGuard(1, 1, 0, 0, 5);

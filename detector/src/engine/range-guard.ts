@@ -26,6 +26,14 @@ export interface RangeGuardState {
  * ramp faster than the range per `acceptAfter` points (a leak) is caught (learned at once, each step
  * of a ramp is only a little beyond the last). 0 learns every value at once, and so does a metric
  * whose rule is not armed yet.
+ *
+ * `minRange` (per metric, in its unit; 0 by default) is the smallest range the tolerance is a share
+ * of. Without it a metric that never moved (an error ratio or a growth rate that sat at 0 through
+ * the warm-up) has no range and is never judged, so a fault on it waited for the slower likelihood
+ * (an error spike alarmed 6 s after its first 5xx). With it, such a metric is out of range once it
+ * leaves what was seen by more than `tolerance` × the smallest change that means anything for it:
+ * the same floor the robust z divides by (`robustZAbsoluteFloor`), so a GC's 60 kB/s wobble stays
+ * in range while a 4 MB/s leak is not.
  */
 export class RangeGuard {
   private min: (number | null)[];
@@ -34,6 +42,12 @@ export class RangeGuard {
   private first: (number | null)[];
   private run: number[];
   private pending: number[][];
+  /**
+   * Per metric, how far beyond its range the last update's value was, in ranges (0 when in range
+   * or not judged): several metrics out of range at once are attributed by it, so the one that
+   * left its range furthest names the alarm.
+   */
+  readonly excess: Float64Array;
 
   constructor(
     readonly metrics: number,
@@ -41,6 +55,7 @@ export class RangeGuard {
     readonly minPoints = 0,
     readonly minSpanMs = 0,
     readonly acceptAfter = 0,
+    readonly minRange: readonly number[] = [],
   ) {
     this.min = new Array<number | null>(metrics).fill(null);
     this.max = new Array<number | null>(metrics).fill(null);
@@ -48,11 +63,13 @@ export class RangeGuard {
     this.first = new Array<number | null>(metrics).fill(null);
     this.run = new Array<number>(metrics).fill(0);
     this.pending = Array.from({ length: metrics }, () => []);
+    this.excess = new Float64Array(metrics);
   }
 
   /** Checks then learns one step; returns the indices of the metrics out of range (gaps skipped). */
   update(values: ArrayLike<number | null>, timestampMs = 0): number[] {
     const out: number[] = [];
+    this.excess.fill(0);
     for (let m = 0; m < this.metrics; m++) {
       const v = values[m];
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
@@ -62,9 +79,11 @@ export class RangeGuard {
       const armed =
         this.count[m] >= this.minPoints && first !== null && timestampMs - first >= this.minSpanMs;
       let outside = false;
-      if (armed && lo !== null && hi !== null && hi > lo) {
-        const tol = (hi - lo) * this.tolerance;
+      const span = lo !== null && hi !== null ? Math.max(hi - lo, this.minRange[m] ?? 0) : 0;
+      if (armed && lo !== null && hi !== null && span > 0) {
+        const tol = span * this.tolerance;
         outside = v > hi + tol || v < lo - tol;
+        if (outside) this.excess[m] = (v > hi ? v - hi : lo - v) / span;
       }
       this.count[m]++;
       if (first === null) this.first[m] = timestampMs;

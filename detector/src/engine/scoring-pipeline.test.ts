@@ -139,6 +139,46 @@ describe('ScoringPipeline', () => {
     );
   });
 
+  it('with an absolute floor, judges a metric flat at 0 by the range rule at its first step, and names the metric furthest out', () => {
+    // An error ratio at exactly 0 through the warm-up has no range of its own: without the floor the
+    // range rule never judges it, and an error spike waited for the likelihood's short average.
+    // A pool running dry then raises the latency by some fifteen of its ranges and the errors by fifty floors.
+    const run = (floor: Record<string, number>) => {
+      const p = new ScoringPipeline({
+        ...SMALL,
+        robustZPoints: 90,
+        robustZAbsoluteFloor: floor,
+        range: { minPoints: 150, tolerance: 1, acceptAfter: 150 },
+        seasonal: { periodMs: 0 },
+        alarm: { holdPoints: 0 },
+        features: ['latency_p95', 'error_ratio'],
+      });
+      const r = noise(13);
+      let firstSpike: { i: number; stage: string | null } | null = null;
+      let poolTop: string | null = null;
+      for (let i = 0; i < 560; i++) {
+        // a histogram's p95 of a 10 s window wanders between its buckets: 30-90 ms
+        const latency = 0.06 + 0.06 * r();
+        let errors = 0;
+        if (i >= 400 && i < 420) errors = 0.03 * (i - 399); // the 10 s rate of a 30 % spike filling
+        let v = [latency, errors];
+        if (i >= 500) v = [0.9 + 0.05 * r(), 0.5]; // a dry pool: 1 s timeouts, half the requests 503
+        const pt = p.push(i * 1000, v);
+        if (i < 400) expect(pt.anomaly).toBe(false);
+        if (i >= 400 && i < 420 && pt.anomaly && !firstSpike) firstSpike = { i: i - 400, stage: pt.stage };
+        if (i === 500)
+          poolTop = [...pt.contributions].sort((a, b) => b.contribution - a.contribution)[0]?.feature ?? null;
+      }
+      return { firstSpike, poolTop };
+    };
+    const floored = run({ error_ratio: 0.01 });
+    expect(floored.firstSpike).toEqual({ i: 0, stage: 'range' });
+    expect(floored.poolTop).toBe('error_ratio');
+    // without the floor the same spike is found later, by another stage
+    const bare = run({});
+    expect(bare.firstSpike?.stage).not.toBe('range');
+  });
+
   it('keeps 1.0 as the alarm line and 2.0 as the top at any alarm level', () => {
     for (const level of [0.3, 0.5, 0.8]) {
       const p = new ScoringPipeline({ ...SMALL, alarm: { level }, features: ['cpu'] });

@@ -181,13 +181,15 @@ export class ScoringPipeline {
         ? new SeasonalDifference(features.length, o.seasonal.periodMs, o.seasonal.points)
         : null;
     // Judged per metric after minPoints of its own values and, when the seasonal stage is on, a
-    // whole period of them (a model started at night has not seen the daily peak).
+    // whole period of them (a model started at night has not seen the daily peak). The absolute
+    // floors are its smallest range too: a metric flat through the warm-up is judged against them.
     this.range = new RangeGuard(
       features.length,
       o.range.tolerance,
       o.range.minPoints,
       o.seasonal.periodMs,
       o.range.acceptAfter,
+      zFloor.absolute,
     );
     this.gate = new AlarmGate(o.alarm.holdPoints);
   }
@@ -238,7 +240,7 @@ export class ScoringPipeline {
     if (armed && outOfRange.length > 0) {
       s = 1;
       stage = 'range';
-      contributions = only(this.features, outOfRange);
+      contributions = byExcess(this.features, outOfRange, this.range.excess);
     }
     if (!ready) {
       // The likelihoods are still learning what is ordinary for this series: no verdict yet.
@@ -309,6 +311,21 @@ export class ScoringPipeline {
     }
     return p;
   }
+}
+
+/**
+ * Metrics out of range at once, each in proportion to how many of its ranges it left by: when a
+ * pool runs dry, the error ratio leaving 0 by fifty floors names the alarm, not the latency that
+ * rose with it by a few ranges (equal shares left the pick to Prometheus' topk on a tie).
+ */
+function byExcess(
+  features: readonly string[],
+  metrics: readonly number[],
+  excess: Float64Array,
+): FeatureContribution[] {
+  const total = metrics.reduce((a, m) => a + excess[m], 0);
+  if (!(total > 0) || !Number.isFinite(total)) return only(features, metrics);
+  return metrics.map((m) => ({ feature: features[m], contribution: excess[m] / total }));
 }
 
 function only(features: readonly string[], metrics: readonly number[]): FeatureContribution[] {

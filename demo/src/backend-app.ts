@@ -136,6 +136,7 @@ export function createBackend(config: BackendConfig, deps: BackendDeps): Backend
   };
 
   for (const op of personality.operations) {
+    edge.initialiseRoute(op.method, op.url);
     app.route({
       method: op.method,
       url: op.url,

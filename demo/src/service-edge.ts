@@ -43,9 +43,21 @@ export interface Edge {
   app: FastifyInstance;
   /** Counts a request outcome in the request/latency/availability metrics and exports its span. */
   record(req: FastifyRequest, code: number): void;
+  /** Exports the route's failure series at 0 before its first failure (see FAILURE_CODES). */
+  initialiseRoute(method: string, route: string): void;
   users: ActiveUsers;
   availability: AvailabilityWindow;
 }
+
+/**
+ * The 5xx codes a demo service answers by itself: 500 (an unhandled error, the errors fault's
+ * default), 503 (no worker or database connection free in time) and 599 (the connection reset by
+ * the packet-loss fault). Prometheus' `rate()` cannot count a counter's first sample, so a series
+ * that appears with the first failure hides that failure and the next second's from every rate;
+ * exporting them at 0 from the start, as Prometheus' instrumentation guide asks for label values
+ * known in advance, lets the error ratio rise with the first failed scrape instead of two later.
+ */
+const FAILURE_CODES = ['500', '503', '599'] as const;
 
 // Requests to these paths are the platform's, not user traffic: they stay out of the RED metrics.
 const INTERNAL = /^\/(metrics|healthz|readyz|openapi\.json|admin)(\/|$|\?)/;
@@ -128,6 +140,14 @@ export function createEdge(opts: EdgeOptions): Edge {
       .send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 
+  const initialiseRoute = (method: string, route: string): void => {
+    for (const code of FAILURE_CODES) {
+      const labels = { service, method, route, code };
+      http.requests.inc(labels, 0);
+      http.duration.zero(labels);
+    }
+  };
+
   app.get('/metrics', async (_req, reply) => {
     http.activeUsers.set({ service }, users.count());
     http.availability.set({ service }, availability.ratio());
@@ -143,7 +163,7 @@ export function createEdge(opts: EdgeOptions): Edge {
   app.get('/openapi.json', async () => opts.openapi);
   app.addHook('onClose', async () => tracing.shutdown());
 
-  return { app, record, users, availability };
+  return { app, record, initialiseRoute, users, availability };
 }
 
 /**

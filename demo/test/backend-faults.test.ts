@@ -58,6 +58,25 @@ function cpuTimes(): { idle: number; total: number } {
   return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
 }
 
+test('before any failure, every route exports its failure series at 0, so rate() counts the first failures', async () => {
+  // Prometheus' rate() cannot count a counter's first sample: a 5xx series born with the first
+  // failure would hide the first seconds of an error spike from every error-ratio rule
+  const failures = `http_requests_total{job="demo",service="orders",method="POST",route="/api/orders",code=~"5.."}`;
+  await waitForValue(prom, `count(${failures})`, (v) => v === 3);
+  const codes = (await prom.query(failures)).map((r) => [r.metric.code, Number(r.value[1])]);
+  expect(codes.sort()).toEqual([
+    ['500', 0],
+    ['503', 0],
+    ['599', 0],
+  ]);
+  expect(
+    await scalar(
+      prom,
+      `count(http_request_duration_seconds_count{job="demo",method="POST",route="/api/orders",code="503"})`,
+    ),
+  ).toBe(1);
+});
+
 test('cpu: process CPU rises to >= 80 % of a core (unless the machine has no idle CPU) and falls after stop', async () => {
   const rate = `rate(process_cpu_seconds_total${J}[3s])`;
   const before = (await scalar(prom, rate)) ?? 0;
@@ -162,7 +181,12 @@ test('packet loss: about the configured share of callers get their connection re
   expect(await scalar(prom, `up${J}`)).toBe(1);
   await admin(backend.url, 'DELETE', '/admin/faults/packet-loss');
   const after = await Promise.all(
-    Array.from({ length: 40 }, () => fetch(`${backend.url}/api/orders/4`).then((r) => r.status, () => 'reset')),
+    Array.from({ length: 40 }, () =>
+      fetch(`${backend.url}/api/orders/4`).then(
+        (r) => r.status,
+        () => 'reset',
+      ),
+    ),
   );
   expect(after.filter((x) => x === 'reset')).toHaveLength(0);
 });

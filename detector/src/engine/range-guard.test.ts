@@ -19,7 +19,7 @@ describe('RangeGuard', () => {
     expect(g.update([7])).toEqual([0]);
   });
 
-  it('with a smallest range, judges a metric that never moved against it (an error ratio at 0 all warm-up)', () => {
+  it('with a smallest excess, judges a metric that never moved against it (an error ratio at 0 all warm-up)', () => {
     const bare = new RangeGuard(1, 1, 10, 0, 30);
     const floored = new RangeGuard(1, 1, 10, 0, 30, [0.01]);
     for (const g of [bare, floored]) for (let i = 0; i < 50; i++) g.update([0]);
@@ -28,6 +28,11 @@ describe('RangeGuard', () => {
     expect([0.03, 0.08, 0.15].map((v) => floored.update([v]).length)).toEqual([1, 1, 1]);
     // without the floor the flat metric has no range and is never judged
     expect([0.03, 0.08, 0.15].some((v) => bare.update([v]).length > 0)).toBe(false);
+    // at a small tolerance the floor, not 2 % of it, is the step that counts (a GC's wobble is no leak)
+    const memory = new RangeGuard(1, 0.02, 10, 0, 0, [65_536]);
+    for (let i = 0; i < 20; i++) memory.update([0]);
+    expect(memory.update([20_000])).toEqual([]);
+    expect(memory.update([3_000_000])).toEqual([0]);
     // a metric that did move keeps its own range when it is wider than the floor
     const wide = new RangeGuard(1, 1, 10, 0, 5, [0.01]);
     for (let i = 0; i < 40; i++) wide.update([i % 2 ? 0.2 : 0]);

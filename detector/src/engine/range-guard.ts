@@ -27,13 +27,13 @@ export interface RangeGuardState {
  * of a ramp is only a little beyond the last). 0 learns every value at once, and so does a metric
  * whose rule is not armed yet.
  *
- * `minRange` (per metric, in its unit; 0 by default) is the smallest range the tolerance is a share
- * of. Without it a metric that never moved (an error ratio or a growth rate that sat at 0 through
+ * `minExcess` (per metric, in its unit; 0 by default) is the smallest step beyond the range that
+ * counts. Without it a metric that never moved (an error ratio or a growth rate that sat at 0 through
  * the warm-up) has no range and is never judged, so a fault on it waited for the slower likelihood
  * (an error spike alarmed 6 s after its first 5xx). With it, such a metric is out of range once it
- * leaves what was seen by more than `tolerance` × the smallest change that means anything for it:
- * the same floor the robust z divides by (`robustZAbsoluteFloor`), so a GC's 60 kB/s wobble stays
- * in range while a 4 MB/s leak is not.
+ * leaves what was seen by more than the smallest change that means anything for it: the floor the
+ * robust z divides by (`robustZAbsoluteFloor`). It is never a share of the tolerance: at the
+ * default 2 % a 64 KiB/s memory floor would make a 1.3 kB/s GC wobble "never seen".
  */
 export class RangeGuard {
   private min: (number | null)[];
@@ -55,7 +55,7 @@ export class RangeGuard {
     readonly minPoints = 0,
     readonly minSpanMs = 0,
     readonly acceptAfter = 0,
-    readonly minRange: readonly number[] = [],
+    readonly minExcess: readonly number[] = [],
   ) {
     this.min = new Array<number | null>(metrics).fill(null);
     this.max = new Array<number | null>(metrics).fill(null);
@@ -79,11 +79,11 @@ export class RangeGuard {
       const armed =
         this.count[m] >= this.minPoints && first !== null && timestampMs - first >= this.minSpanMs;
       let outside = false;
-      const span = lo !== null && hi !== null ? Math.max(hi - lo, this.minRange[m] ?? 0) : 0;
-      if (armed && lo !== null && hi !== null && span > 0) {
-        const tol = span * this.tolerance;
+      const floor = this.minExcess[m] ?? 0;
+      if (armed && lo !== null && hi !== null && (hi > lo || floor > 0)) {
+        const tol = Math.max((hi - lo) * this.tolerance, floor);
         outside = v > hi + tol || v < lo - tol;
-        if (outside) this.excess[m] = (v > hi ? v - hi : lo - v) / span;
+        if (outside) this.excess[m] = (v > hi ? v - hi : lo - v) / Math.max(hi - lo, floor);
       }
       this.count[m]++;
       if (first === null) this.first[m] = timestampMs;

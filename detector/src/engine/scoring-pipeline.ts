@@ -182,7 +182,7 @@ export class ScoringPipeline {
         : null;
     // Judged per metric after minPoints of its own values and, when the seasonal stage is on, a
     // whole period of them (a model started at night has not seen the daily peak). The absolute
-    // floors are its smallest range too: a metric flat through the warm-up is judged against them.
+    // floors are its smallest excess too: a metric flat through the warm-up is judged against them.
     this.range = new RangeGuard(
       features.length,
       o.range.tolerance,

@@ -43,7 +43,11 @@ export interface Edge {
   app: FastifyInstance;
   /** Counts a request outcome in the request/latency/availability metrics and exports its span. */
   record(req: FastifyRequest, code: number): void;
-  /** Exports the route's failure series at 0 before its first failure (see FAILURE_CODES). */
+  /**
+   * Exports the route's failure series at 0 before its first failure (see FAILURE_CODES). The
+   * backends call it for their operations; the gateway's routes are its upstreams' names, known
+   * only as they register, and its failures are the symptoms of a backend's anyway.
+   */
   initialiseRoute(method: string, route: string): void;
   users: ActiveUsers;
   availability: AvailabilityWindow;

@@ -57,7 +57,18 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           zWindowPoints: 90,
           likelihood: { minPoints: 60, acceptAfterPoints: 30 },
           seasonal: { periodSeconds: 0 },
-          rangeRule: { tolerance: 1, minPoints: 150, acceptAfterPoints: 150 },
+          // minExcess: the three features that sit at exactly 0 in normal operation have no range of
+          // their own, so the rule never judged them and an error spike waited for the likelihood's
+          // short average (alarmed 6 s after its first 5xx); each is judged once it leaves 0 by what
+          // no healthy service does: a 5 % error ratio (five of the robust z's floors: a few 5xx
+          // while a neighbour restarts stay under it), memory growing 1 MiB/s past a replica's
+          // first two minutes (four floors), a scratch volume filling at 1 MiB/s
+          rangeRule: {
+            tolerance: 1,
+            minPoints: 150,
+            acceptAfterPoints: 150,
+            minExcess: { error_ratio: 0.05, memory: 1_048_576, disk: 1_048_576 },
+          },
           robustZRelativeFloor: 0.05,
           // Series that sit at 0: memory growth (clamped below), where a 20-60 kB/s GC wobble of a
           // long-lived process read as 20 deviations (the gateway alarmed on it every few minutes in

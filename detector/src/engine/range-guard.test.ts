@@ -19,25 +19,28 @@ describe('RangeGuard', () => {
     expect(g.update([7])).toEqual([0]);
   });
 
-  it('with a smallest excess, judges a metric that never moved against it (an error ratio at 0 all warm-up)', () => {
+  it('with minExcess, judges a metric that never moved (an error ratio at 0 all warm-up), and measures every excess in margins', () => {
     const bare = new RangeGuard(1, 1, 10, 0, 30);
-    const floored = new RangeGuard(1, 1, 10, 0, 30, [0.01]);
+    const floored = new RangeGuard(1, 1, 10, 0, 30, [0.05]);
     for (const g of [bare, floored]) for (let i = 0; i < 50; i++) g.update([0]);
-    // one 5xx in a 10 s rate at 40 rps is within one floor of 0; an error spike's first points are not
+    // a few 5xx in a 10 s rate at 40 rps are within the step that counts; an error spike is not
     expect(floored.update([0.0025])).toEqual([]);
-    expect([0.03, 0.08, 0.15].map((v) => floored.update([v]).length)).toEqual([1, 1, 1]);
+    expect(floored.update([0.04])).toEqual([]);
+    expect([0.06, 0.08, 0.15].map((v) => floored.update([v]).length)).toEqual([1, 1, 1]);
+    expect(floored.excess[0]).toBeCloseTo(3); // 0.15 is three margins of 0.05 beyond 0
     // without the floor the flat metric has no range and is never judged
     expect([0.03, 0.08, 0.15].some((v) => bare.update([v]).length > 0)).toBe(false);
-    // at a small tolerance the floor, not 2 % of it, is the step that counts (a GC's wobble is no leak)
+    // at a small tolerance minExcess, not 2 % of it, is the step that counts (a GC's wobble is no leak)
     const memory = new RangeGuard(1, 0.02, 10, 0, 0, [65_536]);
     for (let i = 0; i < 20; i++) memory.update([0]);
     expect(memory.update([20_000])).toEqual([]);
     expect(memory.update([3_000_000])).toEqual([0]);
     // a metric that did move keeps its own range when it is wider than the floor
-    const wide = new RangeGuard(1, 1, 10, 0, 5, [0.01]);
+    const wide = new RangeGuard(1, 1, 10, 0, 5, [0.05]);
     for (let i = 0; i < 40; i++) wide.update([i % 2 ? 0.2 : 0]);
     expect(wide.update([0.35])).toEqual([]);
     expect(wide.update([0.45])).toEqual([0]);
+    expect(wide.excess[0]).toBeCloseTo(1.25); // 0.25 beyond 0.2, in margins of tolerance × range
   });
 
   it('with acceptAfter, keeps a fault out of the range for its length, then takes a lasting level as the new normal', () => {

@@ -28,12 +28,11 @@ export interface RangeGuardState {
  * whose rule is not armed yet.
  *
  * `minExcess` (per metric, in its unit; 0 by default) is the smallest step beyond the range that
- * counts. Without it a metric that never moved (an error ratio or a growth rate that sat at 0 through
- * the warm-up) has no range and is never judged, so a fault on it waited for the slower likelihood
- * (an error spike alarmed 6 s after its first 5xx). With it, such a metric is out of range once it
- * leaves what was seen by more than the smallest change that means anything for it: the floor the
- * robust z divides by (`robustZAbsoluteFloor`). It is never a share of the tolerance: at the
- * default 2 % a 64 KiB/s memory floor would make a 1.3 kB/s GC wobble "never seen".
+ * counts, whatever `tolerance` × the range is. Without it a metric that never moved (an error ratio
+ * or a growth rate that sat at 0 through the warm-up) has no range and is never judged, so a fault
+ * on it waited for the slower likelihood (an error spike alarmed 6 s after its first 5xx). It is a
+ * setting of its own, not the robust z's floor: that floor is one deviation, and a value one
+ * deviation beyond everything seen is no certain alarm (a few 5xx while a neighbour restarts).
  */
 export class RangeGuard {
   private min: (number | null)[];
@@ -43,9 +42,9 @@ export class RangeGuard {
   private run: number[];
   private pending: number[][];
   /**
-   * Per metric, how far beyond its range the last update's value was, in ranges (0 when in range
-   * or not judged): several metrics out of range at once are attributed by it, so the one that
-   * left its range furthest names the alarm.
+   * Per metric, how far beyond its range the last update's value was, in its own margins (the
+   * step that counts: tolerance × range, or minExcess), so ≥ 1 when out of range and 0 otherwise:
+   * several metrics out of range at once are attributed by it, in one unit whatever their kind.
    */
   readonly excess: Float64Array;
 
@@ -83,7 +82,7 @@ export class RangeGuard {
       if (armed && lo !== null && hi !== null && (hi > lo || floor > 0)) {
         const tol = Math.max((hi - lo) * this.tolerance, floor);
         outside = v > hi + tol || v < lo - tol;
-        if (outside) this.excess[m] = (v > hi ? v - hi : lo - v) / Math.max(hi - lo, floor);
+        if (outside) this.excess[m] = (v > hi ? v - hi : lo - v) / tol;
       }
       this.count[m]++;
       if (first === null) this.first[m] = timestampMs;

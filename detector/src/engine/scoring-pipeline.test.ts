@@ -139,44 +139,55 @@ describe('ScoringPipeline', () => {
     );
   });
 
-  it('with an absolute floor, judges a metric flat at 0 by the range rule at its first step, and names the metric furthest out', () => {
-    // An error ratio at exactly 0 through the warm-up has no range of its own: without the floor the
-    // range rule never judges it, and an error spike waited for the likelihood's short average.
-    // A pool running dry then raises the latency by some fifteen of its ranges and the errors by fifty floors.
-    const run = (floor: Record<string, number>) => {
+  it('with minExcess, judges a metric flat at 0 by the range rule, ignores a trickle of 5xx, and names the metric furthest out', () => {
+    // An error ratio at exactly 0 through the warm-up has no range of its own: without minExcess the
+    // range rule never judges it, and an error spike waited for the likelihood's short average. The
+    // 10 s rate of a service at 40 rps: a burst of 5 failures is 0.0125 for 10 points, one a second
+    // for 15 s is 0.025; neither may alarm (the chaos stack's alert fires after 10 s and restarts).
+    const run = (minExcess: Record<string, number>) => {
       const p = new ScoringPipeline({
         ...SMALL,
         robustZPoints: 90,
-        robustZAbsoluteFloor: floor,
-        range: { minPoints: 150, tolerance: 1, acceptAfter: 150 },
+        robustZAbsoluteFloor: { error_ratio: 0.01 },
+        range: { minPoints: 150, tolerance: 1, acceptAfter: 150, minExcess },
         seasonal: { periodMs: 0 },
         alarm: { holdPoints: 0 },
         features: ['latency_p95', 'error_ratio'],
       });
       const r = noise(13);
+      let trickleAlarms = 0;
       let firstSpike: { i: number; stage: string | null } | null = null;
-      let poolTop: string | null = null;
-      for (let i = 0; i < 560; i++) {
+      const tops = new Set<string>();
+      for (let i = 0; i < 620; i++) {
         // a histogram's p95 of a 10 s window wanders between its buckets: 30-90 ms
-        const latency = 0.06 + 0.06 * r();
-        let errors = 0;
-        if (i >= 400 && i < 420) errors = 0.03 * (i - 399); // the 10 s rate of a 30 % spike filling
-        let v = [latency, errors];
-        if (i >= 500) v = [0.9 + 0.05 * r(), 0.5]; // a dry pool: 1 s timeouts, half the requests 503
+        let v = [0.06 + 0.06 * r(), 0];
+        if (i >= 300 && i < 310) v[1] = 5 / 400; // a burst of 5 failures
+        if (i >= 330 && i < 355) v[1] = Math.min(i - 329, 10, 355 - i) / 400; // one a second for 15 s
+        if (i >= 400 && i < 420) v[1] = 0.03 * (i - 399); // the 10 s rate of a 30 % spike filling
+        // a dry pool: latency up by a few of its ranges, half the requests 503
+        if (i >= 500 && i < 520) v = [0.2 + 0.02 * r(), 0.5];
         const pt = p.push(i * 1000, v);
-        if (i < 400) expect(pt.anomaly).toBe(false);
+        if (i < 300) expect(pt.anomaly).toBe(false);
+        if (i >= 300 && i < 380 && pt.anomaly) trickleAlarms++;
         if (i >= 400 && i < 420 && pt.anomaly && !firstSpike) firstSpike = { i: i - 400, stage: pt.stage };
-        if (i === 500)
-          poolTop = [...pt.contributions].sort((a, b) => b.contribution - a.contribution)[0]?.feature ?? null;
+        if (i >= 500 && i < 520 && pt.stage === 'range')
+          tops.add([...pt.contributions].sort((a, b) => b.contribution - a.contribution)[0].feature);
       }
-      return { firstSpike, poolTop };
+      return { trickleAlarms, firstSpike, tops: [...tops] };
     };
-    const floored = run({ error_ratio: 0.01 });
-    expect(floored.firstSpike).toEqual({ i: 0, stage: 'range' });
-    expect(floored.poolTop).toBe('error_ratio');
-    // without the floor the same spike is found later, by another stage
+    const judged = run({ error_ratio: 0.05 });
+    expect(judged.trickleAlarms).toBe(0);
+    expect(judged.firstSpike).toEqual({ i: 1, stage: 'range' });
+    // 0.5 is ten margins of 0.05 beyond 0; 0.2 s is about two ranges of 60 ms beyond 90 ms
+    expect(judged.tops).toEqual(['error_ratio']);
+    // without minExcess the same spike is found later, by another stage
     const bare = run({});
+    expect(bare.trickleAlarms).toBe(0);
     expect(bare.firstSpike?.stage).not.toBe('range');
+    expect(bare.firstSpike?.i).toBeGreaterThan(1);
+    expect(() => new ScoringPipeline({ range: { minExcess: { cpu: 1 } }, features: ['memory'] })).toThrow(
+      /range\.minExcess\.cpu/,
+    );
   });
 
   it('keeps 1.0 as the alarm line and 2.0 as the top at any alarm level', () => {

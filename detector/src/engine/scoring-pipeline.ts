@@ -50,8 +50,15 @@ export interface ScoringPipelineOptions {
    * Range rule: a value beyond everything seen so far by more than `tolerance` × the range seen
    * is an alarm whatever the model says; armed after `minPoints` points; tolerance 0 turns it off.
    * `acceptAfter` > 0: out-of-range values are learned only after that many in a row (a new normal).
+   * `minExcess`, per feature in its unit: the smallest step beyond the range that counts, so a
+   * feature that never moved (an error ratio at 0) is judged too; none by default.
    */
-  range?: { tolerance?: number; minPoints?: number; acceptAfter?: number };
+  range?: {
+    tolerance?: number;
+    minPoints?: number;
+    acceptAfter?: number;
+    minExcess?: Readonly<Record<string, number>>;
+  };
   /**
    * Alarm line on the log-likelihood scale (0.5 ⇔ a likelihood of 1 − 10⁻⁵ that the recent scores
    * are not ordinary): the output score is divided by it, so 1.0 is the alarm line. After an
@@ -67,7 +74,12 @@ export interface ResolvedPipelineOptions {
   robustZRelativeFloor: number;
   robustZAbsoluteFloor: Readonly<Record<string, number>>;
   seasonal: { periodMs: number; points: number };
-  range: { tolerance: number; minPoints: number; acceptAfter: number };
+  range: {
+    tolerance: number;
+    minPoints: number;
+    acceptAfter: number;
+    minExcess: Readonly<Record<string, number>>;
+  };
   alarm: { level: number; holdPoints: number };
 }
 
@@ -130,7 +142,7 @@ export const PIPELINE_DEFAULTS: ResolvedPipelineOptions = {
   robustZRelativeFloor: 0,
   robustZAbsoluteFloor: {},
   seasonal: { periodMs: DAY_MS, points: 1000 },
-  range: { tolerance: 0.02, minPoints: 1000, acceptAfter: 0 },
+  range: { tolerance: 0.02, minPoints: 1000, acceptAfter: 0, minExcess: {} },
   alarm: { level: 0.5, holdPoints: 400 },
 };
 
@@ -158,11 +170,16 @@ export class ScoringPipeline {
     this.options = resolvePipelineOptions(rest);
     this.features = [...features];
     const o = this.options;
-    const unknown = Object.keys(o.robustZAbsoluteFloor).find((f) => !features.includes(f));
-    if (unknown !== undefined)
-      throw new DetectorError('INVALID_OPTIONS', `robustZAbsoluteFloor.${unknown} names no feature`, {
-        field: `robustZAbsoluteFloor.${unknown}`,
-      });
+    for (const [setting, byFeature] of [
+      ['robustZAbsoluteFloor', o.robustZAbsoluteFloor],
+      ['range.minExcess', o.range.minExcess],
+    ] as const) {
+      const unknown = Object.keys(byFeature).find((f) => !features.includes(f));
+      if (unknown !== undefined)
+        throw new DetectorError('INVALID_OPTIONS', `${setting}.${unknown} names no feature`, {
+          field: `${setting}.${unknown}`,
+        });
+    }
     // The floors concern the values' own robust z only: the forest's z features fall back to the
     // mean absolute deviation on a flat window (feature-pipeline.ts), and judge values on their own.
     const zFloor = {
@@ -181,15 +198,14 @@ export class ScoringPipeline {
         ? new SeasonalDifference(features.length, o.seasonal.periodMs, o.seasonal.points)
         : null;
     // Judged per metric after minPoints of its own values and, when the seasonal stage is on, a
-    // whole period of them (a model started at night has not seen the daily peak). The absolute
-    // floors are its smallest excess too: a metric flat through the warm-up is judged against them.
+    // whole period of them (a model started at night has not seen the daily peak).
     this.range = new RangeGuard(
       features.length,
       o.range.tolerance,
       o.range.minPoints,
       o.seasonal.periodMs,
       o.range.acceptAfter,
-      zFloor.absolute,
+      features.map((f) => o.range.minExcess[f] ?? 0),
     );
     this.gate = new AlarmGate(o.alarm.holdPoints);
   }
@@ -314,9 +330,9 @@ export class ScoringPipeline {
 }
 
 /**
- * Metrics out of range at once, each in proportion to how many of its ranges it left by: when a
- * pool runs dry, the error ratio leaving 0 by fifty floors names the alarm, not the latency that
- * rose with it by a few ranges (equal shares left the pick to Prometheus' topk on a tie).
+ * Metrics out of range at once, each in proportion to how far it went past its own margin (the
+ * range guard's `excess`): the one furthest out names the alarm. Equal shares left the pick, and so
+ * the remediator's ladder, to Prometheus' topk on a tie.
  */
 function byExcess(
   features: readonly string[],
@@ -380,6 +396,8 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
     'robustZRelativeFloor',
     'must be within [0, 1]',
   );
+  for (const [f, v] of Object.entries(r.range.minExcess))
+    check(Number.isFinite(v) && v >= 0, `range.minExcess.${f}`, 'must be a number >= 0');
   for (const [f, v] of Object.entries(r.robustZAbsoluteFloor))
     check(Number.isFinite(v) && v >= 0, `robustZAbsoluteFloor.${f}`, 'must be a number >= 0');
   check(r.seasonal.periodMs >= 0, 'seasonal.periodMs', 'must be >= 0');

@@ -73,6 +73,14 @@ describe('parseConfig', () => {
       'detectors.0.pipeline.robustZAbsoluteFloor.b',
     ],
     [
+      "a range rule's smallest excess for an unknown feature",
+      {
+        ...ok,
+        detectors: [{ name: 'x', queries: { a: 'up' }, pipeline: { rangeRule: { minExcess: { b: 0.05 } } } }],
+      },
+      'detectors.0.pipeline.rangeRule.minExcess.b',
+    ],
+    [
       'an unknown missing policy',
       { ...ok, detectors: [{ name: 'x', queries: { a: 'up' }, missing: { a: 'mean' } }] },
       'detectors.0.missing.a',

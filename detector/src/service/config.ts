@@ -190,6 +190,7 @@ export const DetectorConfigInput = ModelSettings.extend({
     const keyed: [string[], object][] = [
       [['missing'], d.missing],
       [['pipeline', 'robustZAbsoluteFloor'], d.pipeline?.robustZAbsoluteFloor ?? {}],
+      [['pipeline', 'rangeRule', 'minExcess'], d.pipeline?.rangeRule?.minExcess ?? {}],
     ];
     for (const [path, byFeature] of keyed)
       for (const f of Object.keys(byFeature))

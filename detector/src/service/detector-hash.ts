@@ -21,13 +21,16 @@ export function detectorHash(d: DetectorConfig): string {
 }
 
 /**
- * The pipeline settings without the robust z floors at their defaults (none), so the models of a
- * detector that does not set them keep the hash they had before the floors existed.
+ * The pipeline settings without the robust z floors and the range rule's smallest excess at their
+ * defaults (none), so the models of a detector that does not set them keep the hash they had before
+ * those settings existed.
  */
 function pipelineForHash(p: DetectorConfig['pipeline']): unknown {
-  const { robustZRelativeFloor, robustZAbsoluteFloor, ...rest } = p;
+  const { robustZRelativeFloor, robustZAbsoluteFloor, rangeRule, ...rest } = p;
+  const { minExcess, ...range } = rangeRule;
   return {
     ...rest,
+    rangeRule: Object.keys(minExcess).length ? rangeRule : range,
     ...(robustZRelativeFloor ? { robustZRelativeFloor } : {}),
     ...(Object.keys(robustZAbsoluteFloor).length ? { robustZAbsoluteFloor } : {}),
   };

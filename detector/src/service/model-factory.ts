@@ -58,6 +58,7 @@ export function engineOptions(
       tolerance: p.rangeRule.tolerance,
       minPoints: p.rangeRule.minPoints,
       acceptAfter: p.rangeRule.acceptAfterPoints,
+      minExcess: p.rangeRule.minExcess,
     },
     alarm: { level: p.alarm.level, holdPoints: p.alarm.holdPoints },
   };

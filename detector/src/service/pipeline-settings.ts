@@ -75,6 +75,12 @@ export const PipelineSettings = z
          * out of the range ("do not learn from incidents"). 0 learns every point at once.
          */
         acceptAfterPoints: z.number().int().nonnegative().default(D.range.acceptAfter),
+        /**
+         * Per feature (a `queries` key), the smallest step beyond everything seen that counts, in
+         * the feature's unit, whatever tolerance × the range is. A feature that never moved (an
+         * error ratio at 0) has no range and is judged only with it. None by default.
+         */
+        minExcess: z.record(z.string(), z.number().nonnegative()).default({}),
       })
       .strict()
       .prefault({}),

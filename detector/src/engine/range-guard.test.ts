@@ -41,6 +41,12 @@ describe('RangeGuard', () => {
     expect(wide.update([0.35])).toEqual([]);
     expect(wide.update([0.45])).toEqual([0]);
     expect(wide.excess[0]).toBeCloseTo(1.25); // 0.25 beyond 0.2, in margins of tolerance × range
+    // at tolerance 0.1 a metric 0.3 beyond a range of 1 is three margins of 0.1 out, further than one
+    // 0.1 beyond 0 with a minExcess of 0.05 (two): in ranges it would have read 0.3 against 2
+    const mixed = new RangeGuard(2, 0.1, 10, 0, 0, [0, 0.05]);
+    for (let i = 0; i < 40; i++) mixed.update([i % 2, 0]);
+    expect(mixed.update([1.3, 0.1])).toEqual([0, 1]);
+    expect([...mixed.excess].map((e) => Math.round(e * 100) / 100)).toEqual([3, 2]);
   });
 
   it('with acceptAfter, keeps a fault out of the range for its length, then takes a lasting level as the new normal', () => {

@@ -26,11 +26,13 @@ export function detectorHash(d: DetectorConfig): string {
  * those settings existed.
  */
 function pipelineForHash(p: DetectorConfig['pipeline']): unknown {
-  const { robustZRelativeFloor, robustZAbsoluteFloor, rangeRule, ...rest } = p;
-  const { minExcess, ...range } = rangeRule;
+  const { robustZRelativeFloor, robustZAbsoluteFloor, ...rest } = p;
+  const { minExcess, ...range } = p.rangeRule;
   return {
+    // rangeRule replaced where it stands: JSON.stringify follows key order, and a key moved to the
+    // end would change every detector's hash (every stored model would start cold after an upgrade)
     ...rest,
-    rangeRule: Object.keys(minExcess).length ? rangeRule : range,
+    rangeRule: Object.keys(minExcess).length ? p.rangeRule : range,
     ...(robustZRelativeFloor ? { robustZRelativeFloor } : {}),
     ...(Object.keys(robustZAbsoluteFloor).length ? { robustZAbsoluteFloor } : {}),
   };

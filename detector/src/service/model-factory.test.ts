@@ -29,13 +29,19 @@ describe('engineOptions', () => {
   it('passes the pipeline settings of the config through, in points', () => {
     const o = engineOptions(
       detector({
-        pipeline: { alarm: { holdPoints: 7 }, seasonal: { periodSeconds: 0 }, likelihood: { minPoints: 50 } },
+        pipeline: {
+          alarm: { holdPoints: 7 },
+          seasonal: { periodSeconds: 0 },
+          likelihood: { minPoints: 50 },
+          rangeRule: { minExcess: { mem: 1 } },
+        },
       }),
       15,
     );
     expect(o.alarm).toEqual({ level: 0.5, holdPoints: 7 });
     expect(o.seasonal?.periodMs).toBe(0);
     expect(o.likelihood?.minSamples).toBe(50);
+    expect(o.range?.minExcess).toEqual({ mem: 1 });
   });
 
   it('gives every entity the same model for the same input, whatever its key', () => {

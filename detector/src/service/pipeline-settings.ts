@@ -77,8 +77,8 @@ export const PipelineSettings = z
         acceptAfterPoints: z.number().int().nonnegative().default(D.range.acceptAfter),
         /**
          * Per feature (a `queries` key), the smallest step beyond everything seen that counts, in
-         * the feature's unit, whatever tolerance × the range is. A feature that never moved (an
-         * error ratio at 0) has no range and is judged only with it. None by default.
+         * the feature's unit: the step is max(tolerance × range, minExcess). A feature that never
+         * moved (an error ratio at 0) has no range and is judged only with it. None by default.
          */
         minExcess: z.record(z.string(), z.number().nonnegative()).default({}),
       })

@@ -81,6 +81,29 @@ describe('RangeGuard', () => {
     expect(flagged).toEqual([0, 0, ...new Array(11).fill(1), ...new Array(7).fill(0)]);
   });
 
+  it('with acceptAfter, learns neither the rise nor the fall of a fault, so its bar does not creep fault after fault', () => {
+    // the chaos stack's error ratio: at 0 all warm-up, tolerance 1, minExcess 0.05, 150 points held out
+    const g = new RangeGuard(1, 1, 150, 0, 150, [0.05]);
+    for (let i = 0; i < 200; i++) g.update([0]);
+    // a 10 s rate rises and falls through the values just under the bar: 0.025 a point up to 0.5 and back
+    const edge = Array.from({ length: 20 }, (_, i) => 0.025 * (i + 1));
+    const fault = [...edge, ...new Array(30).fill(0.5), ...edge.reverse()];
+    for (let n = 0; n < 4; n++) {
+      const alarms = fault.map((v) => g.update([v]).length);
+      expect(alarms.filter((a) => a > 0).length).toBe(fault.filter((v) => v > 0.05).length);
+      for (let i = 0; i < 200; i++) expect(g.update([0])).toEqual([]);
+    }
+    // learned, each fault's edges doubled the bar (0.05, 0.1, 0.2, 0.4): a fault peaking at 0.09 is
+    // still beyond it after four of them
+    expect(g.update([0.09])).toEqual([0]);
+    expect(g.toJSON().max).toEqual([0]);
+    // the rise before an out-of-range value is dropped, and what follows the fall's tail is learned again
+    const restored = new RangeGuard(1, 1, 150, 0, 150, [0.05]);
+    restored.restore(JSON.parse(JSON.stringify(g.toJSON())));
+    for (let i = 0; i < 400; i++) restored.update([i % 2 ? 0.04 : 0]);
+    expect(restored.toJSON().max).toEqual([0.04]);
+  });
+
   it('learning at once (demo-fleet.yml), never alarms on a quantised rate it has seen, however many days later', () => {
     const DAY = 86_400_000;
     const g = new RangeGuard(1, 0.02, 1000, DAY);

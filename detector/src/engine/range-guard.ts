@@ -8,6 +8,8 @@ export interface RangeGuardState {
   run?: number[];
   /** Per metric, values judged but not yet learned, oldest first (acceptAfter). */
   pending?: number[][];
+  /** Per metric, points left of the tail of its last out-of-range value (acceptAfter). */
+  tail?: number[];
 }
 
 /**
@@ -27,6 +29,14 @@ export interface RangeGuardState {
  * of a ramp is only a little beyond the last). 0 learns every value at once, and so does a metric
  * whose rule is not armed yet.
  *
+ * An incident's edges are not learned either: the in-range values still pending when a metric
+ * leaves its range (the rise) and those of the `acceptAfter` points after its last out-of-range
+ * value (the fall). A 10 s rate rises and falls through values just under the bar; learned, each
+ * fault raised the bar by up to a whole margin, and at tolerance 1 the error ratio's bar of a
+ * service crept from 0.05 to 0.65 over a campaign, so a later fault peaking at 0.09 was never
+ * detected. The price: a level that only pokes beyond the range now and then, never for
+ * `acceptAfter` points in a row, keeps alarming instead of slowly widening the range.
+ *
  * `minExcess` (per metric, in its unit; 0 by default) is the smallest step beyond the range that
  * counts, whatever `tolerance` × the range is. Without it a metric that never moved (an error ratio
  * or a growth rate that sat at 0 through the warm-up) has no range and is never judged, so a fault
@@ -41,6 +51,7 @@ export class RangeGuard {
   private first: (number | null)[];
   private run: number[];
   private pending: number[][];
+  private tail: number[];
   /**
    * Per metric, how far beyond its range the last update's value was, in its own margins (the
    * step that counts: tolerance × range, or minExcess), so ≥ 1 when out of range and 0 otherwise:
@@ -62,6 +73,7 @@ export class RangeGuard {
     this.first = new Array<number | null>(metrics).fill(null);
     this.run = new Array<number>(metrics).fill(0);
     this.pending = Array.from({ length: metrics }, () => []);
+    this.tail = new Array<number>(metrics).fill(0);
     this.excess = new Float64Array(metrics);
   }
 
@@ -94,15 +106,18 @@ export class RangeGuard {
       }
       if (outside) {
         this.run[m]++;
-        // a level that lasted: the new normal, learned now (with what is still pending)
-        if (this.run[m] > this.acceptAfter) {
-          for (const p of this.pending[m]) this.learn(m, p);
-          this.pending[m] = [];
-          this.learn(m, v);
-        }
+        // the rise into it (still pending) and the fall out of it are the incident's, not the range's
+        this.pending[m] = [];
+        this.tail[m] = this.acceptAfter;
+        // a level that lasted: the new normal, learned now
+        if (this.run[m] > this.acceptAfter) this.learn(m, v);
         continue;
       }
       this.run[m] = 0;
+      if (this.tail[m] > 0) {
+        this.tail[m]--;
+        continue;
+      }
       const q = this.pending[m];
       q.push(v);
       if (q.length > this.acceptAfter) this.learn(m, q.shift()!);
@@ -123,6 +138,7 @@ export class RangeGuard {
       first: [...this.first],
       run: [...this.run],
       pending: this.pending.map((q) => [...q]),
+      tail: [...this.tail],
     };
   }
 
@@ -133,5 +149,6 @@ export class RangeGuard {
     this.first = s.first ? [...s.first] : new Array<number | null>(this.metrics).fill(-Infinity);
     this.run = s.run ? [...s.run] : new Array<number>(this.metrics).fill(0);
     this.pending = s.pending ? s.pending.map((q) => [...q]) : Array.from({ length: this.metrics }, () => []);
+    this.tail = s.tail ? [...s.tail] : new Array<number>(this.metrics).fill(0);
   }
 }

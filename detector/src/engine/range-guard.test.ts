@@ -104,6 +104,17 @@ describe('RangeGuard', () => {
     expect(restored.toJSON().max).toEqual([0.04]);
   });
 
+  it('with acceptAfter, still learns a new level whose noise straddles the bar', () => {
+    // 36..44 for ten minutes: the bar is at 52; then a deploy moves the level to 46..54
+    const g = new RangeGuard(1, 1, 150, 0, 150);
+    const wobble = [0, 4, -2, 3, -4, 1, -3, 2];
+    for (let i = 0; i < 600; i++) g.update([40 + wobble[i % 8]!]);
+    const alarms = Array.from({ length: 3600 }, (_, i) => g.update([50 + wobble[i % 8]!]).length);
+    expect(alarms.slice(0, 150).some((a) => a > 0)).toBe(true); // the shift alarms at first
+    expect(alarms.slice(600).some((a) => a > 0)).toBe(false); // and is the new normal after 150 points
+    expect(g.toJSON().max[0]).toBeGreaterThanOrEqual(54);
+  });
+
   it('learning at once (demo-fleet.yml), never alarms on a quantised rate it has seen, however many days later', () => {
     const DAY = 86_400_000;
     const g = new RangeGuard(1, 0.02, 1000, DAY);

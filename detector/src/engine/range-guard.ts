@@ -34,8 +34,10 @@ export interface RangeGuardState {
  * value (the fall). A 10 s rate rises and falls through values just under the bar; learned, each
  * fault raised the bar by up to a whole margin, and at tolerance 1 the error ratio's bar of a
  * service crept from 0.05 to 0.65 over a campaign, so a later fault peaking at 0.09 was never
- * detected. The price: a level that only pokes beyond the range now and then, never for
- * `acceptAfter` points in a row, keeps alarming instead of slowly widening the range.
+ * detected. A new level is still learned when its noise straddles the bar: after an out-of-range
+ * value, values beyond everything learned but under the bar count towards the `acceptAfter` in a
+ * row. What no longer widens the range is a metric that pokes beyond the bar now and then from
+ * within its range: it keeps alarming (each poke is a new extreme) until `acceptAfter` in a row.
  *
  * `minExcess` (per metric, in its unit; 0 by default) is the smallest step beyond the range that
  * counts, whatever `tolerance` × the range is. Without it a metric that never moved (an error ratio
@@ -113,7 +115,18 @@ export class RangeGuard {
         if (this.run[m] > this.acceptAfter) this.learn(m, v);
         continue;
       }
-      this.run[m] = 0;
+      // After an out-of-range value, a value beyond everything learned, though under the bar, keeps
+      // the run going: a new level whose noise straddles the bar is then learned like one wholly
+      // beyond it (reset, each dip under the bar restarted the run and the tail, and it alarmed for
+      // as long as the level lasted). A fault's edges end at once on its way back into the range.
+      const beyondLearned = lo !== null && hi !== null && (v > hi || v < lo);
+      if (beyondLearned && this.run[m] > 0) {
+        this.run[m]++;
+        if (this.run[m] > this.acceptAfter) {
+          this.learn(m, v);
+          continue;
+        }
+      } else this.run[m] = 0;
       if (this.tail[m] > 0) {
         this.tail[m]--;
         continue;

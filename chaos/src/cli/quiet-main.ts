@@ -15,8 +15,8 @@ import { startStack, type Stack } from '../stack/start-stack';
 import { DEFAULT_PATHS, fleetArg } from './cli-args';
 
 const SERVICES = ['gateway', 'orders', 'payments', 'inventory'];
-/** A crossing less than this after the score fell back counts as the same alarm (the rule's keep_firing_for). */
-const SAME_ALARM_MS = 30_000;
+/** A crossing less than this after the score fell back counts as the same alarm (the stack rule's keep_firing_for). */
+const SAME_ALARM_MS = 10_000;
 const GOAL_ALERTS_PER_SERVICE_HOUR = 1;
 
 let active: Stack | null = null;

@@ -36,7 +36,7 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         sensitivity: 0.5,
         // The pipeline's defaults count points for hours of history (300 points of likelihood history);
         // a chaos run has minutes: 60 points. The first fit after 90 points and a 90-point rolling z
-        // keep the warm-up of a 3-minute window. The alarm gate's hold is 30 s, like keep_firing_for.
+        // keep the warm-up of a 3-minute window. The alarm gate's hold is 30 s, like the shipped keep_firing_for.
         // No seasonal stage: a run never has a day of history (and the range rule would wait a day).
         // The range rule ("never seen this high") is armed after 150 points and its bound is a whole
         // range beyond what was seen: early on, every new extreme is a new maximum, and the warm-up's

@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { makeTempDir } from '@homeostat/testkit';
+import { alertRules } from '../src/stack/prometheus-config';
+
+function promtool(args: string[], cwd: string): { ok: boolean; out: string } {
+  try {
+    return { ok: true, out: execFileSync('promtool', args, { cwd, stdio: 'pipe' }).toString() };
+  } catch (e) {
+    const err = e as { stdout?: Buffer; stderr?: Buffer };
+    return { ok: false, out: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` };
+  }
+}
+
+const payments = {
+  exp_labels: { detector: 'demo', service: 'payments', severity: 'warning', remediate: 'true' },
+  exp_annotations: {
+    description:
+      'homeostat_anomaly_score of detector demo is above the 1.0 threshold for service=payments ; the top_feature annotation names the feature contributing most right now.',
+    root_cause: '',
+    summary: 'Anomaly on payments (score 2.00)',
+    top_feature: '',
+  },
+};
+
+// A campaign's second fault on one service, 25 s after the first one's score cleared: payments
+// scores 2 from 5 s to 19 s, 0.2 until 45 s, then 2 again. With the shipped 30 s hold the first
+// alert would still be firing at 45 s, so the second fault would send Alertmanager nothing new; the
+// chaos stack's rule lets it go 10 s after the score cleared, so the second fault fires afresh.
+it('the chaos stack holds an anomaly alert 10 s after its score clears, so a fault 25 s later fires afresh (promtool test rules)', () => {
+  const dir = makeTempDir('anomaly-rule-hold');
+  writeFileSync(join(dir, 'rules.yml'), stringify(alertRules()));
+  const expect_ = (t: number, firing: boolean) => ({
+    eval_time: `${t}s`,
+    alertname: 'HomeostatAnomaly',
+    exp_alerts: firing ? [payments] : [],
+  });
+  writeFileSync(
+    join(dir, 'test.yml'),
+    stringify({
+      rule_files: ['rules.yml'],
+      evaluation_interval: '1s',
+      tests: [
+        {
+          interval: '1s',
+          input_series: [
+            {
+              series:
+                'homeostat_anomaly_score{detector="demo",service="payments",instance="d",job="homeostat"}',
+              values: '0.5x4 2x14 0.2x25 2x20',
+            },
+          ],
+          alert_rule_test: [
+            expect_(10, false), // pending: the score has not held 10 s yet
+            expect_(17, true),
+            expect_(24, true), // held: 5 s after the score cleared
+            expect_(33, false), // let go 10 s after it cleared (the shipped rule held it to 49 s)
+            expect_(50, false), // the second fault: pending again
+            expect_(58, true), // and firing afresh
+          ],
+        },
+      ],
+    }),
+  );
+  const r = promtool(['test', 'rules', 'test.yml'], dir);
+  expect(r.out).toContain('SUCCESS');
+  expect(r.ok).toBe(true);
+});

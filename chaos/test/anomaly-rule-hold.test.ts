@@ -56,7 +56,7 @@ it('the chaos stack holds an anomaly alert 10 s after its score clears, so a fau
             expect_(10, false), // pending: the score has not held 10 s yet
             expect_(17, true),
             expect_(24, true), // held: 5 s after the score cleared
-            expect_(33, false), // let go 10 s after it cleared (the shipped rule held it to 49 s)
+            expect_(33, false), // let go 10 s after it cleared (held 30 s, it would still fire when the score returns)
             expect_(50, false), // the second fault: pending again
             expect_(58, true), // and firing afresh
           ],

@@ -74,11 +74,13 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           // long-lived process read as 20 deviations (the gateway alarmed on it every few minutes in
           // a campaign) and a leak is megabytes per second; the error ratio, where one 5xx at 40 rps
           // (0.0025 for the 10 s rate window) read as 20 and outlasted the alert's 10 s. And the p95
-          // latency, read from histogram buckets 25 ms wide at tens of milliseconds (demo
-          // metrics: 25, 50, 100 ms): interpolated in them, a quiet p95 moves by a bucket's width (30
-          // -> 70 ms for 10 s raised an alert outside any fault in a campaign); one deviation is at
-          // least that width, so the stage alarms from about 125 ms sustained (latency faults add
-          // 500-850 ms). Replayed on two recorded campaigns: that alert gone, every fault still detected.
+          // latency, interpolated within the demo histogram's buckets (10, 25, 50, 100 ms: 15-50 ms
+          // wide where the services' quiet medians sit, 14-59 ms): a quiet p95 moves by a bucket's
+          // width (30 -> 70 ms for 10 s raised an alert outside any fault in a campaign); one
+          // deviation is at least 25 ms, so this stage alarms from a p95 about 125 ms above its
+          // median sustained (latency faults add 500-900 ms; the range rule judges the p95 as well).
+          // Replayed on two recorded campaigns: that alert gone, every fault still detected, each
+          // alert's top_feature unchanged.
           robustZAbsoluteFloor: { memory: 262_144, error_ratio: 0.01, latency_p95: 0.025 },
           alarm: { holdPoints: 30 },
         },

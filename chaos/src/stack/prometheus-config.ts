@@ -49,8 +49,8 @@ export const HOMEOSTAT_RULES_FILE = resolve(REPO_ROOT, 'provisioning/prometheus/
  * restarts is not worth an action, and a fault's anomaly now lasts as long as the fault. It is held
  * 10 s after its score clears (a third of the shipped `keep_firing_for: 30s`): campaigns put 20–30 s
  * between faults, and a fault on a service whose last alert was still held sent Alertmanager nothing
- * new (the campaign counts it undetected: 4 of 40 faults on seed 28558, 3 on 27182). Replayed through
- * this rule on both campaigns' scores, 10 s hid 0 and 1 and fired no alert outside a fault. Target
+ * new (the campaign counted it undetected: 3 of 40 faults on seed 28558, 1 on 27182). Replayed through
+ * this rule on both campaigns' scores, 10 s hid 0 and 1 and fired no new alert outside a fault. Target
  * down needs 4 s without a successful 1 s scrape (one lost scrape is not a crash), by a target that
  * is still one: a range function skips the stale marker of a target discovery dropped, so without
  * `and up` the last failed scrapes of a replica that went away (a clone removed) were all its window

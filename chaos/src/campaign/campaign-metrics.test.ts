@@ -74,6 +74,42 @@ describe('computeCampaignMetrics', () => {
     expect(m.detection).toMatchObject({ incidents: 1, truePositives: 1, recall: 1, precision: 1 });
   });
 
+  it('does not call a fault healed that users waited out: an expired fault with impact to its end', () => {
+    // latency on orders 100-140 s, ran its length (expired); the scale-out at 106 s passed verification but
+    // users were unhealthy until the fault expired. An error spike ended by its restart at 106 s is healed.
+    const m = computeCampaignMetrics(
+      facts(
+        {
+          faults: [
+            fault(1, 'latency', 'orders', 100, 140, { endedBy: 'expired' }),
+            fault(2, 'error-spike', 'payments', 200, 206, { endedBy: 'restarted', expectedActions: ['restart'] }),
+          ],
+          detections: { orders: signal([104, 142]), payments: signal([203, 210]) },
+          actions: [action('scale_out', 'orders', 106), action('restart', 'payments', 206)],
+        },
+        [
+          [100, 140],
+          [200, 206],
+        ],
+      ),
+    );
+    expect(m.faults[0]).toMatchObject({ healed: false, mttrSeconds: 41 });
+    expect(m.faults[0]!.why).toMatch(/recovered only when the fault expired .*scale_out did not end the impact/);
+    expect(m.faults[1]).toMatchObject({ healed: true, why: null });
+    // a record from before the rule (no endedBy) is judged as it was
+    const old = computeCampaignMetrics(
+      facts(
+        {
+          faults: [fault(1, 'latency', 'orders', 100, 140)],
+          detections: { orders: signal([104, 142]) },
+          actions: [action('scale_out', 'orders', 106)],
+        },
+        [[100, 140]],
+      ),
+    );
+    expect(old.faults[0]).toMatchObject({ healed: true });
+  });
+
   it('counts an action on another service as false and does not let it heal the fault', () => {
     const m = computeCampaignMetrics(
       facts({

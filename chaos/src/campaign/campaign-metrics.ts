@@ -1,6 +1,6 @@
 import { anomalyIntervals, type SignalPoint } from '../metrics/detection-intervals';
 import { percentile } from '../metrics/percentile';
-import { availability, recovery, type HealthSample, type RequestCounts } from '../metrics/run-metrics';
+import { availability, endedBeforeExpiry, recovery, type HealthSample, type RequestCounts } from '../metrics/run-metrics';
 import { contains, withGrace, type TimeWindow } from '../metrics/time-window';
 import type { ActionObservation } from '../runner/run-record';
 
@@ -9,6 +9,8 @@ import type { ActionObservation } from '../runner/run-record';
  * The rules the issue asks for are all here, so they are tested without a stack:
  * - a fault is detected by an anomaly on its service that *starts* inside its window (+grace); one
  *   already active before the fault is a false positive, never an MTTD of 0;
+ * - a fault is healed only if users' impact ended before the fault expired by itself (an action that
+ *   passed verification while users waited out the fault healed nothing);
  * - any non-skipped action on another service than the faulted one, or outside every fault window
  *   (+grace), is a false action; skipped ones (root-cause symptoms among them) are listed apart.
  */
@@ -21,6 +23,12 @@ export interface FaultFacts extends TimeWindow {
   expectedActions: readonly string[];
   withinSeconds: number;
   sloAvailability: number;
+  /**
+   * How the fault ended, as the demo recorded it: `expired` when it ran out its drawn length (then
+   * users still impacted at its end were not healed: `endedBeforeExpiry`); a restart or anything
+   * else ended it otherwise. Missing in records older than this rule: not checked there.
+   */
+  endedBy?: string;
 }
 
 export interface CampaignFacts {
@@ -118,12 +126,15 @@ function faultOutcome(f: FaultFacts, c: CampaignFacts): FaultOutcome {
     const right = acted.filter((a) => f.expectedActions.includes(a.action));
     const good = right.filter((a) => a.result === 'succeeded' && a.verification !== 'failed');
     const inTime = rec.mttrSeconds !== null && rec.mttrSeconds <= f.withinSeconds;
-    healed = good.length > 0 && inTime;
+    const beforeExpiry = endedBeforeExpiry(rec, f.endedBy === 'expired' ? f.end : null);
+    healed = good.length > 0 && inTime && beforeExpiry;
     if (c.detections && detectedAt === null) why = activeBefore ? 'not detected (an anomaly already active before the fault hid it)' : 'not detected';
     else if (!acted.length) why = `no action on ${f.service}`;
     else if (!right.length) why = `wrong action (${acted.map((a) => a.action).join(', ')}; expected ${f.expectedActions.join(' or ')})`;
     else if (!good.length) why = right.some((a) => a.verification === 'failed' || a.result === 'rolled_back') ? 'action failed verification' : `action ${right[0].result}`;
     else if (!inTime) why = rec.mttrSeconds === null ? 'users did not recover' : `users recovered late (MTTR ${rec.mttrSeconds.toFixed(1)} s > ${f.withinSeconds} s)`;
+    else if (!beforeExpiry)
+      why = `users recovered only when the fault expired (MTTR ${rec.mttrSeconds!.toFixed(1)} s, fault ${((f.end - f.start) / 1000).toFixed(1)} s): ${right[0]!.action} did not end the impact`;
     if (healed) why = null;
   }
   return {

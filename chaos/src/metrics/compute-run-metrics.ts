@@ -55,7 +55,7 @@ export function computeRunMetrics(f: RunFacts): RunMetrics {
     mttrSeconds: rec.mttrSeconds,
     impacted: rec.impacted,
     healed: window
-      ? healingSucceeded(window, f.actions, f.expectedActions, rec.mttrSeconds, f.healWithinSeconds, f.graceMs)
+      ? healingSucceeded(window, f.actions, f.expectedActions, rec, f.healWithinSeconds, f.graceMs, fault.endedBy === 'expired' ? fault.end : null)
       : false,
     availability: availability(f.load),
     availabilityPrometheus:

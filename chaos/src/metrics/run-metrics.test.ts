@@ -1,5 +1,6 @@
 import {
   availability,
+  endedBeforeExpiry,
   errorRate,
   eventPrecisionRecall,
   healingSucceeded,
@@ -102,7 +103,21 @@ describe('healingSucceeded', () => {
     ['action long before the fault', [{ ...ok, startedAt: s(0) }], 30, false],
     ['no action at all (no-heal)', [], 30, false],
   ])('%s', (_n, actions, mttr, expected) => {
-    expect(healingSucceeded(fault, actions, ['scale_out'], mttr, 90, 5000)).toBe(expected);
+    const rec = { mttrSeconds: mttr, impacted: true, recoveredAt: mttr === null ? null : fault.start + mttr * 1000 };
+    expect(healingSucceeded(fault, actions, ['scale_out'], rec, 90, 5000, null)).toBe(expected);
+  });
+
+  it('a fault that expired with users still impacted was outlived, not healed, whatever the action', () => {
+    // the fault ran its 60 s (the demo recorded it expired); the scale-out passed verification
+    const expiredAt = fault.start + 60_000;
+    const at = (mttr: number) => ({ mttrSeconds: mttr, impacted: true, recoveredAt: fault.start + mttr * 1000 });
+    expect(healingSucceeded(fault, [ok], ['scale_out'], at(61), 90, 5000, expiredAt)).toBe(false);
+    expect(healingSucceeded(fault, [ok], ['scale_out'], at(60), 90, 5000, expiredAt)).toBe(false);
+    expect(healingSucceeded(fault, [ok], ['scale_out'], at(30), 90, 5000, expiredAt)).toBe(true);
+    // users never saw it: nothing to outlive
+    const unseen = { mttrSeconds: 0, impacted: false, recoveredAt: fault.start };
+    expect(healingSucceeded(fault, [ok], ['scale_out'], unseen, 90, 5000, expiredAt)).toBe(true);
+    expect(endedBeforeExpiry(at(61), null)).toBe(true); // a restart ended it: the action did
   });
 });
 

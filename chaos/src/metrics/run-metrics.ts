@@ -146,21 +146,36 @@ export interface ObservedAction {
 }
 
 /**
+ * Whether users' impact ended before the fault would have ended by itself. `expiredAt`: when the
+ * fault ran out its drawn length (the demo's record says `expired`), null when something else ended
+ * it (a restart, a crash's process replaced). A fault that expired with users still impacted was
+ * outlived, not healed, whatever the action and its verification said: a scale-out beside a
+ * replica that keeps its injected latency passes verification while p95 stays at the fault's level
+ * until the fault expires (MTTR = the fault's length).
+ */
+export function endedBeforeExpiry(rec: Recovery, expiredAt: number | null): boolean {
+  if (!rec.impacted || expiredAt === null) return true;
+  return rec.recoveredAt !== null && rec.recoveredAt < expiredAt;
+}
+
+/**
  * A run healed when the remediator acted on it (an action of an expected kind that succeeded and
  * whose verification did not fail, started within the fault window plus grace) and users saw the
- * steady state back within `withinSeconds` of the injection.
+ * steady state back within `withinSeconds` of the injection, before the fault expired by itself
+ * (`endedBeforeExpiry`).
  */
 export function healingSucceeded(
   fault: TimeWindow,
   actions: readonly ObservedAction[],
   expected: readonly string[],
-  mttr: number | null,
+  rec: Recovery,
   withinSeconds: number,
   graceMs: number,
+  expiredAt: number | null,
 ): boolean {
   const [w] = withGrace([fault], graceMs);
   const acted = actions.some(
     (a) => expected.includes(a.action) && a.result === 'succeeded' && a.verification !== 'failed' && contains(w, a.startedAt),
   );
-  return acted && mttr !== null && mttr <= withinSeconds;
+  return acted && rec.mttrSeconds !== null && rec.mttrSeconds <= withinSeconds && endedBeforeExpiry(rec, expiredAt);
 }

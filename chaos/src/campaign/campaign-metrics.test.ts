@@ -14,7 +14,14 @@ function signal(...ranges: [number, number][]): SignalPoint[] {
   return out;
 }
 
-const fault = (index: number, scenario: string, service: string, from: number, to: number, over: Partial<FaultFacts> = {}): FaultFacts => ({
+const fault = (
+  index: number,
+  scenario: string,
+  service: string,
+  from: number,
+  to: number,
+  over: Partial<FaultFacts> = {},
+): FaultFacts => ({
   index,
   scenario,
   service,
@@ -27,7 +34,12 @@ const fault = (index: number, scenario: string, service: string, from: number, t
   ...over,
 });
 
-const action = (a: string, target: string, s: number, over: Partial<ActionObservation> = {}): ActionObservation => ({
+const action = (
+  a: string,
+  target: string,
+  s: number,
+  over: Partial<ActionObservation> = {},
+): ActionObservation => ({
   action: a,
   target,
   startedAt: at(s),
@@ -82,7 +94,10 @@ describe('computeCampaignMetrics', () => {
         {
           faults: [
             fault(1, 'latency', 'orders', 100, 140, { endedBy: 'expired' }),
-            fault(2, 'error-spike', 'payments', 200, 206, { endedBy: 'restarted', expectedActions: ['restart'] }),
+            fault(2, 'error-spike', 'payments', 200, 206, {
+              endedBy: 'restarted',
+              expectedActions: ['restart'],
+            }),
           ],
           detections: { orders: signal([104, 142]), payments: signal([203, 210]) },
           actions: [action('scale_out', 'orders', 106), action('restart', 'payments', 206)],
@@ -94,7 +109,9 @@ describe('computeCampaignMetrics', () => {
       ),
     );
     expect(m.faults[0]).toMatchObject({ healed: false, mttrSeconds: 41 });
-    expect(m.faults[0]!.why).toMatch(/recovered only when the fault expired .*scale_out did not end the impact/);
+    expect(m.faults[0]!.why).toMatch(
+      /recovered only when the fault expired .*scale_out did not end the impact/,
+    );
     expect(m.faults[1]).toMatchObject({ healed: true, why: null });
     // a record from before the rule (no endedBy) is judged as it was
     const old = computeCampaignMetrics(
@@ -108,6 +125,18 @@ describe('computeCampaignMetrics', () => {
       ),
     );
     expect(old.faults[0]).toMatchObject({ healed: true });
+    // a cpu spike users never saw, with a 2 s blip 3 s after it expired: healed, not outlived
+    const blip = computeCampaignMetrics(
+      facts(
+        {
+          faults: [fault(1, 'cpu-spike', 'orders', 100, 140, { endedBy: 'expired' })],
+          detections: { orders: signal([104, 130]) },
+          actions: [action('scale_out', 'orders', 106)],
+        },
+        [[143, 144]],
+      ),
+    );
+    expect(blip.faults[0]).toMatchObject({ healed: true, why: null });
   });
 
   it('counts an action on another service as false and does not let it heal the fault', () => {
@@ -121,7 +150,10 @@ describe('computeCampaignMetrics', () => {
     expect(m.falseActions).toHaveLength(1);
     expect(m.falseActions[0].why).toMatch(/not the faulted orders/);
     expect(m.faults[0]).toMatchObject({ healed: false, why: 'no action on orders' });
-    expect(campaignTargets(m).find((t) => t.name === 'false-actions')).toMatchObject({ measured: '1', met: false });
+    expect(campaignTargets(m).find((t) => t.name === 'false-actions')).toMatchObject({
+      measured: '1',
+      met: false,
+    });
   });
 
   it('counts an action outside every fault window (+grace) as false, and lists skipped ones apart', () => {
@@ -130,7 +162,11 @@ describe('computeCampaignMetrics', () => {
         faults: [fault(1, 'cpu-spike', 'orders', 100, 130)],
         actions: [
           action('scale_out', 'orders', 80),
-          action('scale_out', 'gateway', 110, { result: 'skipped', verification: 'not_applicable', reason: 'downstream symptom of orders' }),
+          action('scale_out', 'gateway', 110, {
+            result: 'skipped',
+            verification: 'not_applicable',
+            reason: 'downstream symptom of orders',
+          }),
         ],
       }),
     );
@@ -165,7 +201,9 @@ describe('computeCampaignMetrics', () => {
   it('heals a within-slo scenario only when nothing acted and users stayed within the SLO', () => {
     const quiet = fault(1, 'disk', 'inventory', 100, 130, { healedWhen: 'within-slo', expectedActions: [] });
     expect(computeCampaignMetrics(facts({ faults: [quiet] })).faults[0].healed).toBe(true);
-    const acted = computeCampaignMetrics(facts({ faults: [quiet], actions: [action('restart', 'inventory', 110)] }));
+    const acted = computeCampaignMetrics(
+      facts({ faults: [quiet], actions: [action('restart', 'inventory', 110)] }),
+    );
     expect(acted.faults[0]).toMatchObject({ healed: false });
     expect(acted.faults[0].why).toMatch(/no action was expected/);
     expect(computeCampaignMetrics(facts({ faults: [quiet] }, [[100, 130]])).faults[0].healed).toBe(false);
@@ -175,7 +213,11 @@ describe('computeCampaignMetrics', () => {
     const m = computeCampaignMetrics(
       facts(
         {
-          faults: [fault(1, 'crash', 'orders', 50, 60), fault(2, 'latency', 'payments', 100, 110), fault(3, 'cpu-spike', 'orders', 200, 210)],
+          faults: [
+            fault(1, 'crash', 'orders', 50, 60),
+            fault(2, 'latency', 'payments', 100, 110),
+            fault(3, 'cpu-spike', 'orders', 200, 210),
+          ],
         },
         [
           [50, 55],
@@ -190,15 +232,26 @@ describe('computeCampaignMetrics', () => {
   });
 
   it('does not blame a fault for user trouble that began after its window (+grace)', () => {
-    const m = computeCampaignMetrics(facts({ faults: [fault(1, 'crash', 'orders', 100, 110)], actions: [action('restart', 'orders', 104)] }, [[160, 170]]));
+    const m = computeCampaignMetrics(
+      facts(
+        { faults: [fault(1, 'crash', 'orders', 100, 110)], actions: [action('restart', 'orders', 104)] },
+        [[160, 170]],
+      ),
+    );
     expect(m.faults[0]).toMatchObject({ impacted: false, mttrSeconds: 0, healed: true });
   });
 
   it('counts remediating alerts outside faults per service-hour (a soak)', () => {
-    const m = computeCampaignMetrics(facts({ remediatingAlerts: { orders: signal([10, 20]), payments: signal() } }));
+    const m = computeCampaignMetrics(
+      facts({ remediatingAlerts: { orders: signal([10, 20]), payments: signal() } }),
+    );
     expect(m.quietAlerts).toHaveLength(1);
     // 1 alert over 4 services x 300 s = 1/3 service-hour
     expect(m.quietAlertsPerServiceHour).toBeCloseTo(3, 5);
-    expect(campaignTargets(m).map((t) => t.name)).toEqual(['false-actions', 'availability', 'quiet-alerts-per-service-hour']);
+    expect(campaignTargets(m).map((t) => t.name)).toEqual([
+      'false-actions',
+      'availability',
+      'quiet-alerts-per-service-hour',
+    ]);
   });
 });

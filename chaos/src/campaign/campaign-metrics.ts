@@ -1,6 +1,13 @@
 import { anomalyIntervals, type SignalPoint } from '../metrics/detection-intervals';
 import { percentile } from '../metrics/percentile';
-import { availability, endedBeforeExpiry, recovery, type HealthSample, type RequestCounts } from '../metrics/run-metrics';
+import {
+  availability,
+  endedBeforeExpiry,
+  expiredAtOf,
+  recovery,
+  type HealthSample,
+  type RequestCounts,
+} from '../metrics/run-metrics';
 import { contains, withGrace, type TimeWindow } from '../metrics/time-window';
 import type { ActionObservation } from '../runner/run-record';
 
@@ -24,9 +31,10 @@ export interface FaultFacts extends TimeWindow {
   withinSeconds: number;
   sloAvailability: number;
   /**
-   * How the fault ended, as the demo recorded it: `expired` when it ran out its drawn length (then
-   * users still impacted at its end were not healed: `endedBeforeExpiry`); a restart or anything
-   * else ended it otherwise. Missing in records older than this rule: not checked there.
+   * How the fault ended, as the demo recorded it: `expired` when it ran out its drawn length, or
+   * `stopped` by the runner's clean-up (then users impacted during it and still at its end were not
+   * healed: `endedBeforeExpiry`); a restart or anything else ended it otherwise. Missing in records
+   * older than this rule: not checked there.
    */
   endedBy?: string;
 }
@@ -78,7 +86,13 @@ export interface CampaignMetrics {
   falseActions: FalseAction[];
   /** Actions the remediator decided not to take (result skipped), with its reason: root-cause symptoms among them. */
   suppressed: ActionObservation[];
-  detection: { incidents: number; truePositives: number; falsePositives: number; recall: number | null; precision: number | null } | null;
+  detection: {
+    incidents: number;
+    truePositives: number;
+    falsePositives: number;
+    recall: number | null;
+    precision: number | null;
+  } | null;
   mttdP50Seconds: number | null;
   /** Median MTTR over crash and cpu-spike faults; a fault users never recovered from counts as infinite. */
   mttrP50Seconds: number | null;
@@ -113,7 +127,10 @@ function faultOutcome(f: FaultFacts, c: CampaignFacts): FaultOutcome {
   // users' impact belongs to this fault only when it begins inside its window (+grace): a blip
   // a minute later (another replica's restart, a scale-in) is not the fault's recovery time
   const firstBad = c.health.find((h) => h.t >= f.start && !h.healthy);
-  const rec = firstBad && firstBad.t <= w.end ? recovery(f, c.health, c.sustainSeconds) : { mttrSeconds: 0, impacted: false, recoveredAt: f.start };
+  const rec =
+    firstBad && firstBad.t <= w.end
+      ? recovery(f, c.health, c.sustainSeconds)
+      : { mttrSeconds: 0, impacted: false, recoveredAt: f.start };
   const acted = c.actions.filter((a) => !isSkipped(a) && a.target === f.service && contains(w, a.startedAt));
   const avail = availability(c.load.filter((b) => contains(w, b.t)));
   let why: string | null = null;
@@ -126,13 +143,24 @@ function faultOutcome(f: FaultFacts, c: CampaignFacts): FaultOutcome {
     const right = acted.filter((a) => f.expectedActions.includes(a.action));
     const good = right.filter((a) => a.result === 'succeeded' && a.verification !== 'failed');
     const inTime = rec.mttrSeconds !== null && rec.mttrSeconds <= f.withinSeconds;
-    const beforeExpiry = endedBeforeExpiry(rec, f.endedBy === 'expired' ? f.end : null);
+    const beforeExpiry = endedBeforeExpiry(rec, expiredAtOf(f));
     healed = good.length > 0 && inTime && beforeExpiry;
-    if (c.detections && detectedAt === null) why = activeBefore ? 'not detected (an anomaly already active before the fault hid it)' : 'not detected';
+    if (c.detections && detectedAt === null)
+      why = activeBefore
+        ? 'not detected (an anomaly already active before the fault hid it)'
+        : 'not detected';
     else if (!acted.length) why = `no action on ${f.service}`;
-    else if (!right.length) why = `wrong action (${acted.map((a) => a.action).join(', ')}; expected ${f.expectedActions.join(' or ')})`;
-    else if (!good.length) why = right.some((a) => a.verification === 'failed' || a.result === 'rolled_back') ? 'action failed verification' : `action ${right[0].result}`;
-    else if (!inTime) why = rec.mttrSeconds === null ? 'users did not recover' : `users recovered late (MTTR ${rec.mttrSeconds.toFixed(1)} s > ${f.withinSeconds} s)`;
+    else if (!right.length)
+      why = `wrong action (${acted.map((a) => a.action).join(', ')}; expected ${f.expectedActions.join(' or ')})`;
+    else if (!good.length)
+      why = right.some((a) => a.verification === 'failed' || a.result === 'rolled_back')
+        ? 'action failed verification'
+        : `action ${right[0].result}`;
+    else if (!inTime)
+      why =
+        rec.mttrSeconds === null
+          ? 'users did not recover'
+          : `users recovered late (MTTR ${rec.mttrSeconds.toFixed(1)} s > ${f.withinSeconds} s)`;
     else if (!beforeExpiry)
       why = `users recovered only when the fault expired (MTTR ${rec.mttrSeconds!.toFixed(1)} s, fault ${((f.end - f.start) / 1000).toFixed(1)} s): ${right[0]!.action} did not end the impact`;
     if (healed) why = null;
@@ -165,7 +193,10 @@ export function computeCampaignMetrics(c: CampaignFacts): CampaignMetrics {
     const during = c.faults.filter((f, i) => contains(windows[i], a.startedAt));
     if (!during.length) falseActions.push({ ...a, why: 'outside every fault window (+grace)' });
     else if (!during.some((f) => f.service === a.target)) {
-      falseActions.push({ ...a, why: `on ${a.target ?? '?'}, not the faulted ${during.map((f) => f.service).join('/')}` });
+      falseActions.push({
+        ...a,
+        why: `on ${a.target ?? '?'}, not the faulted ${during.map((f) => f.service).join('/')}`,
+      });
     }
   }
   const perScenario: Record<string, { faults: number; healed: number }> = {};
@@ -187,12 +218,15 @@ export function computeCampaignMetrics(c: CampaignFacts): CampaignMetrics {
       precision: incidents.length ? tp / incidents.length : null,
     };
   }
-  const mttrs = faults.filter((f) => f.scenario === 'crash' || f.scenario === 'cpu-spike').map((f) => f.mttrSeconds ?? Infinity);
+  const mttrs = faults
+    .filter((f) => f.scenario === 'crash' || f.scenario === 'cpu-spike')
+    .map((f) => f.mttrSeconds ?? Infinity);
   const quietAlerts: CampaignMetrics['quietAlerts'] = [];
   if (c.remediatingAlerts) {
     for (const [service, points] of Object.entries(c.remediatingAlerts)) {
       for (const d of anomalyIntervals(points)) {
-        if (d.end >= c.span.start && !windows.some((w) => contains(w, d.start))) quietAlerts.push({ service, ...d });
+        if (d.end >= c.span.start && !windows.some((w) => contains(w, d.start)))
+          quietAlerts.push({ service, ...d });
       }
     }
   }
@@ -210,7 +244,8 @@ export function computeCampaignMetrics(c: CampaignFacts): CampaignMetrics {
     ),
     mttrP50Seconds: percentile(mttrs, 50),
     availability: availability(c.load.filter((b) => contains(c.span, b.t))),
-    quietAlertsPerServiceHour: c.remediatingAlerts && serviceHours > 0 ? quietAlerts.length / serviceHours : null,
+    quietAlertsPerServiceHour:
+      c.remediatingAlerts && serviceHours > 0 ? quietAlerts.length / serviceHours : null,
     quietAlerts,
   };
 }

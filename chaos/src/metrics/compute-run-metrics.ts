@@ -5,6 +5,7 @@ import {
   availability,
   errorRate,
   eventPrecisionRecall,
+  expiredAtOf,
   healingSucceeded,
   mttdSeconds,
   pointwisePrecisionRecall,
@@ -14,7 +15,14 @@ import {
 
 export interface RunFacts {
   groundTruth: readonly GroundTruthWindow[];
-  load: readonly { t: number; requests: number; errors: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }[];
+  load: readonly {
+    t: number;
+    requests: number;
+    errors: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    p99Ms: number | null;
+  }[];
   health: readonly HealthSample[];
   /** Anomaly scores of the target; empty when no detector ran. */
   scores: readonly [number, number | null][];
@@ -37,7 +45,9 @@ export function computeRunMetrics(f: RunFacts): RunMetrics {
   const window = fault ? { start: fault.start, end: fault.end } : null;
   const signal = detectionSignal(f.scores, f.alerts ?? []);
   const intervals = anomalyIntervals(signal);
-  const rec = window ? recovery(window, f.health, f.sustainSeconds) : { mttrSeconds: null, impacted: false, recoveredAt: null };
+  const rec = window
+    ? recovery(window, f.health, f.sustainSeconds)
+    : { mttrSeconds: null, impacted: false, recoveredAt: null };
   const windows = f.groundTruth.map((g) => ({ start: g.start, end: g.end }));
   const scored = signal.filter((p): p is { t: number; anomalous: boolean } => p.anomalous !== null);
   const pw = scored.length ? pointwisePrecisionRecall(scored, windows, f.graceMs) : null;
@@ -55,11 +65,21 @@ export function computeRunMetrics(f: RunFacts): RunMetrics {
     mttrSeconds: rec.mttrSeconds,
     impacted: rec.impacted,
     healed: window
-      ? healingSucceeded(window, f.actions, f.expectedActions, rec, f.healWithinSeconds, f.graceMs, fault.endedBy === 'expired' ? fault.end : null)
+      ? healingSucceeded(
+          window,
+          f.actions,
+          f.expectedActions,
+          rec,
+          f.healWithinSeconds,
+          f.graceMs,
+          expiredAtOf(fault),
+        )
       : false,
     availability: availability(f.load),
     availabilityPrometheus:
-      f.prometheusRequests && f.prometheusRequests.total > 0 ? 1 - f.prometheusRequests.errors / f.prometheusRequests.total : null,
+      f.prometheusRequests && f.prometheusRequests.total > 0
+        ? 1 - f.prometheusRequests.errors / f.prometheusRequests.total
+        : null,
     errorRate: errorRate(f.load),
     faultErrorRate: errorRate(inFault),
     latencyP50Ms: p('p50Ms'),

@@ -9,7 +9,11 @@ import { overlaps, contains, withGrace, type TimeWindow } from './time-window';
  * Seconds from the fault's start to the first detection that overlaps the fault window (extended
  * by `graceMs`); 0 if an anomaly was already flagged when the fault started; null if never detected.
  */
-export function mttdSeconds(fault: TimeWindow, detections: readonly TimeWindow[], graceMs: number): number | null {
+export function mttdSeconds(
+  fault: TimeWindow,
+  detections: readonly TimeWindow[],
+  graceMs: number,
+): number | null {
   const [w] = withGrace([fault], graceMs);
   const hits = detections.filter((d) => overlaps(d, w)).map((d) => Math.max(d.start, fault.start));
   if (hits.length === 0) return null;
@@ -30,6 +34,8 @@ export interface Recovery {
   impacted: boolean;
   /** When the sustained healthy stretch began (Unix ms). */
   recoveredAt: number | null;
+  /** The first unhealthy sample from the fault's start on (Unix ms); null when users never saw it. */
+  impactedAt?: number | null;
 }
 
 /**
@@ -37,10 +43,15 @@ export interface Recovery {
  * unhealthy sample from which the steady state holds for `sustainSeconds` consecutive samples.
  * A run that ends before the healthy stretch is long enough has not recovered.
  */
-export function recovery(fault: TimeWindow, samples: readonly HealthSample[], sustainSeconds: number): Recovery {
+export function recovery(
+  fault: TimeWindow,
+  samples: readonly HealthSample[],
+  sustainSeconds: number,
+): Recovery {
   const after = [...samples].filter((s) => s.t >= fault.start).sort((a, b) => a.t - b.t);
   const firstBad = after.findIndex((s) => !s.healthy);
-  if (firstBad < 0) return { mttrSeconds: 0, impacted: false, recoveredAt: fault.start };
+  if (firstBad < 0) return { mttrSeconds: 0, impacted: false, recoveredAt: fault.start, impactedAt: null };
+  const impactedAt = after[firstBad].t;
   let runStart = -1;
   for (let i = firstBad; i < after.length; i++) {
     if (!after[i].healthy) {
@@ -50,10 +61,10 @@ export function recovery(fault: TimeWindow, samples: readonly HealthSample[], su
     if (runStart < 0) runStart = i;
     if (i - runStart + 1 >= sustainSeconds) {
       const at = after[runStart].t;
-      return { mttrSeconds: (at - fault.start) / 1000, impacted: true, recoveredAt: at };
+      return { mttrSeconds: (at - fault.start) / 1000, impacted: true, recoveredAt: at, impactedAt };
     }
   }
-  return { mttrSeconds: null, impacted: true, recoveredAt: null };
+  return { mttrSeconds: null, impacted: true, recoveredAt: null, impactedAt };
 }
 
 export interface RequestCounts {
@@ -147,15 +158,25 @@ export interface ObservedAction {
 
 /**
  * Whether users' impact ended before the fault would have ended by itself. `expiredAt`: when the
- * fault ran out its drawn length (the demo's record says `expired`), null when something else ended
- * it (a restart, a crash's process replaced). A fault that expired with users still impacted was
- * outlived, not healed, whatever the action and its verification said: a scale-out beside a
- * replica that keeps its injected latency passes verification while p95 stays at the fault's level
- * until the fault expires (MTTR = the fault's length).
+ * fault ran out its drawn length or the runner's clean-up stopped it (`expiredAtOf`), null when
+ * something else ended it (a restart, a crash's process replaced). A fault whose impact began while
+ * it ran and lasted until it expired was outlived, not healed, whatever the action and its
+ * verification said: a scale-out beside a replica that keeps its injected latency passes
+ * verification while p95 stays at the fault's level until the fault expires (MTTR = the fault's
+ * length). Trouble that began only after it expired is not its impact. Recovery is read from 1 s
+ * samples of probes over a few seconds of traffic, so it shows 1-5 s after the real one: an action
+ * that ends the impact in the last seconds before expiry cannot be told from the expiry, and counts
+ * as outlived.
  */
 export function endedBeforeExpiry(rec: Recovery, expiredAt: number | null): boolean {
   if (!rec.impacted || expiredAt === null) return true;
+  if (rec.impactedAt != null && rec.impactedAt >= expiredAt) return true;
   return rec.recoveredAt !== null && rec.recoveredAt < expiredAt;
+}
+
+/** When a fault ended by itself (ran out its length) or was stopped by the runner: null when a restart or a crash ended it. */
+export function expiredAtOf(f: { end: number; endedBy?: string }): number | null {
+  return f.endedBy === 'expired' || f.endedBy === 'stopped' ? f.end : null;
 }
 
 /**
@@ -175,7 +196,13 @@ export function healingSucceeded(
 ): boolean {
   const [w] = withGrace([fault], graceMs);
   const acted = actions.some(
-    (a) => expected.includes(a.action) && a.result === 'succeeded' && a.verification !== 'failed' && contains(w, a.startedAt),
+    (a) =>
+      expected.includes(a.action) &&
+      a.result === 'succeeded' &&
+      a.verification !== 'failed' &&
+      contains(w, a.startedAt),
   );
-  return acted && rec.mttrSeconds !== null && rec.mttrSeconds <= withinSeconds && endedBeforeExpiry(rec, expiredAt);
+  return (
+    acted && rec.mttrSeconds !== null && rec.mttrSeconds <= withinSeconds && endedBeforeExpiry(rec, expiredAt)
+  );
 }

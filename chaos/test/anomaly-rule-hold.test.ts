@@ -1,18 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { makeTempDir } from '@homeostat/testkit';
+import { makeTempDir, promtool } from '@homeostat/testkit';
 import { alertRules } from '../src/stack/prometheus-config';
-
-function promtool(args: string[], cwd: string): { ok: boolean; out: string } {
-  try {
-    return { ok: true, out: execFileSync('promtool', args, { cwd, stdio: 'pipe' }).toString() };
-  } catch (e) {
-    const err = e as { stdout?: Buffer; stderr?: Buffer };
-    return { ok: false, out: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` };
-  }
-}
 
 const payments = {
   exp_labels: { detector: 'demo', service: 'payments', severity: 'warning', remediate: 'true' },

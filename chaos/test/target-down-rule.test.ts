@@ -1,18 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { makeTempDir } from '@homeostat/testkit';
+import { makeTempDir, promtool } from '@homeostat/testkit';
 import { alertRules, HOMEOSTAT_RULES_FILE } from '../src/stack/prometheus-config';
-
-function promtool(args: string[], cwd: string): { ok: boolean; out: string } {
-  try {
-    return { ok: true, out: execFileSync('promtool', args, { cwd, stdio: 'pipe' }).toString() };
-  } catch (e) {
-    const err = e as { stdout?: Buffer; stderr?: Buffer };
-    return { ok: false, out: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` };
-  }
-}
 
 const orders = {
   exp_labels: { job: 'demo', service: 'orders', severity: 'critical', remediate: 'true' },

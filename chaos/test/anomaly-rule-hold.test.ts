@@ -1,7 +1,4 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { makeTempDir, promtool } from '@homeostat/testkit';
+import { testRules } from '@homeostat/testkit';
 import { alertRules } from '../src/stack/prometheus-config';
 
 const payments = {
@@ -20,41 +17,27 @@ const payments = {
 // alert would still be firing at 45 s, so the second fault would send Alertmanager nothing new; the
 // chaos stack's rule lets it go 10 s after the score cleared, so the second fault fires afresh.
 it('the chaos stack holds an anomaly alert 10 s after its score clears, so a fault 25 s later fires afresh (promtool test rules)', () => {
-  const dir = makeTempDir('anomaly-rule-hold');
-  writeFileSync(join(dir, 'rules.yml'), stringify(alertRules()));
   const expect_ = (t: number, firing: boolean) => ({
     eval_time: `${t}s`,
     alertname: 'HomeostatAnomaly',
     exp_alerts: firing ? [payments] : [],
   });
-  writeFileSync(
-    join(dir, 'test.yml'),
-    stringify({
-      rule_files: ['rules.yml'],
-      evaluation_interval: '1s',
-      tests: [
-        {
-          interval: '1s',
-          input_series: [
-            {
-              series:
-                'homeostat_anomaly_score{detector="demo",service="payments",instance="d",job="homeostat"}',
-              values: '0.5x4 2x14 0.2x25 2x20',
-            },
-          ],
-          alert_rule_test: [
-            expect_(10, false), // pending: the score has not held 10 s yet
-            expect_(17, true),
-            expect_(24, true), // held: 5 s after the score cleared
-            expect_(33, false), // let go 10 s after it cleared (held 30 s, it would still fire when the score returns)
-            expect_(50, false), // the second fault: pending again
-            expect_(58, true), // and firing afresh
-          ],
-        },
-      ],
-    }),
-  );
-  const r = promtool(['test', 'rules', 'test.yml'], dir);
+  const r = testRules(alertRules(), {
+    input_series: [
+      {
+        series: 'homeostat_anomaly_score{detector="demo",service="payments",instance="d",job="homeostat"}',
+        values: '0.5x4 2x14 0.2x25 2x20',
+      },
+    ],
+    alert_rule_test: [
+      expect_(10, false), // pending: the score has not held 10 s yet
+      expect_(17, true),
+      expect_(24, true), // held: 5 s after the score cleared
+      expect_(33, false), // let go 10 s after it cleared (held 30 s, it would still fire when the score returns)
+      expect_(50, false), // the second fault: pending again
+      expect_(58, true), // and firing afresh
+    ],
+  });
   expect(r.out).toContain('SUCCESS');
   expect(r.ok).toBe(true);
 });

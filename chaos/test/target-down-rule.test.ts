@@ -1,7 +1,6 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { makeTempDir, promtool } from '@homeostat/testkit';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { testRules } from '@homeostat/testkit';
 import { alertRules, HOMEOSTAT_RULES_FILE } from '../src/stack/prometheus-config';
 
 const orders = {
@@ -18,9 +17,7 @@ describe.each([
   ['the shipped rules (up == 0 for 15 s)', 'shipped', 20],
 ])('%s', (_name, which, firesAt) => {
   it(`fire for a crashed replica from ${firesAt} s, never for one that left discovery (promtool test rules)`, () => {
-    const dir = makeTempDir('target-down-rule');
-    if (which === 'chaos') writeFileSync(join(dir, 'rules.yml'), stringify(alertRules()));
-    else copyFileSync(HOMEOSTAT_RULES_FILE, join(dir, 'rules.yml'));
+    const rules = which === 'chaos' ? alertRules() : parse(readFileSync(HOMEOSTAT_RULES_FILE, 'utf8'));
     const checks = [];
     for (let t = 6; t <= 24; t++)
       checks.push({
@@ -28,34 +25,20 @@ describe.each([
         alertname: 'HomeostatTargetDown',
         exp_alerts: t >= firesAt ? [orders] : [],
       });
-    writeFileSync(
-      join(dir, 'test.yml'),
-      stringify({
-        rule_files: ['rules.yml'],
-        evaluation_interval: '1s',
-        tests: [
-          {
-            interval: '1s',
-            input_series: [
-              {
-                series: 'up{job="demo",service="payments",instance="a",container="payments-1"}',
-                values: '1x30',
-              },
-              {
-                series: 'up{job="demo",service="payments",instance="b",container="payments-2"}',
-                values: '1 1 1 1 1 0 0 stale',
-              },
-              {
-                series: 'up{job="demo",service="orders",instance="c",container="orders-1"}',
-                values: '1 1 1 1 1 0x25',
-              },
-            ],
-            alert_rule_test: checks,
-          },
-        ],
-      }),
-    );
-    const r = promtool(['test', 'rules', 'test.yml'], dir);
+    const r = testRules(rules, {
+      input_series: [
+        { series: 'up{job="demo",service="payments",instance="a",container="payments-1"}', values: '1x30' },
+        {
+          series: 'up{job="demo",service="payments",instance="b",container="payments-2"}',
+          values: '1 1 1 1 1 0 0 stale',
+        },
+        {
+          series: 'up{job="demo",service="orders",instance="c",container="orders-1"}',
+          values: '1 1 1 1 1 0x25',
+        },
+      ],
+      alert_rule_test: checks,
+    });
     expect(r.out).toContain('SUCCESS');
     expect(r.ok).toBe(true);
   });

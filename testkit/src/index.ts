@@ -6,4 +6,4 @@ export { startAlertmanager, type AlertmanagerOptions } from './alertmanager';
 export { buildNodeImage, type NodeImageOptions } from './node-image';
 export { startPostgres, type PostgresDaemon, type PostgresOptions } from './postgres';
 export { openApiOperations, type OpenApiOperation } from './openapi-operations';
-export { promtool } from './promtool';
+export { promtool, testRules, type RuleTestCase } from './promtool';

@@ -1,21 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '@homeostat/testkit';
+import { makeTempDir, promtool } from '@homeostat/testkit';
 
 const root = join(__dirname, '..', '..');
 const source = join(root, 'provisioning', 'prometheus', 'rules', 'homeostat.yml');
 // Generated from the source by `npm run build` (deploy/scripts/generate-k8s-rules.mjs).
 const k8sPlain = join(root, 'k8s', 'overlays', 'plain', 'rules', 'homeostat.yml');
-
-function promtool(args: string[], cwd?: string): { ok: boolean; out: string } {
-  try {
-    return { ok: true, out: execFileSync('promtool', args, { cwd, stdio: 'pipe' }).toString() };
-  } catch (e) {
-    const err = e as { stdout?: Buffer; stderr?: Buffer };
-    return { ok: false, out: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` };
-  }
-}
 
 describe.each([
   ['provisioning/prometheus/rules/homeostat.yml', source],

@@ -108,33 +108,23 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
   const check = (ok: boolean, field: string, what: string) => {
     if (!ok) throw new DetectorError('INVALID_OPTIONS', `${field} ${what}`, { field });
   };
+  const integerFrom = (v: number, min: number, field: string) =>
+    check(Number.isInteger(v) && v >= min, field, `must be an integer >= ${min}`);
   const l = r.likelihood;
   check(
     Number.isInteger(l.shortWindow) && l.shortWindow >= 1,
     'likelihood.shortWindow',
     'must be a positive integer',
   );
-  check(
-    Number.isInteger(l.longWindow) && l.longWindow >= 2,
-    'likelihood.longWindow',
-    'must be an integer >= 2',
-  );
+  integerFrom(l.longWindow, 2, 'likelihood.longWindow');
   check(
     Number.isInteger(l.minSamples) && l.minSamples >= 2 && l.minSamples <= l.longWindow,
     'likelihood.minSamples',
     'must be an integer in [2, longWindow]',
   );
   check(l.minStd > 0, 'likelihood.minStd', 'must be > 0');
-  check(
-    Number.isInteger(l.acceptAfter) && l.acceptAfter >= 0,
-    'likelihood.acceptAfter',
-    'must be an integer >= 0',
-  );
-  check(
-    Number.isInteger(r.robustZPoints) && r.robustZPoints >= 0,
-    'robustZPoints',
-    'must be an integer >= 0',
-  );
+  integerFrom(l.acceptAfter, 0, 'likelihood.acceptAfter');
+  integerFrom(r.robustZPoints, 0, 'robustZPoints');
   check(
     r.robustZRelativeFloor >= 0 && r.robustZRelativeFloor <= 1,
     'robustZRelativeFloor',
@@ -145,28 +135,12 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
   for (const [f, v] of Object.entries(r.robustZAbsoluteFloor))
     check(Number.isFinite(v) && v >= 0, `robustZAbsoluteFloor.${f}`, 'must be a number >= 0');
   check(r.seasonal.periodMs >= 0, 'seasonal.periodMs', 'must be >= 0');
-  check(
-    Number.isInteger(r.seasonal.points) && r.seasonal.points >= 8,
-    'seasonal.points',
-    'must be an integer >= 8',
-  );
+  integerFrom(r.seasonal.points, 8, 'seasonal.points');
   check(r.range.tolerance >= 0, 'range.tolerance', 'must be >= 0');
-  check(
-    Number.isInteger(r.range.minPoints) && r.range.minPoints >= 0,
-    'range.minPoints',
-    'must be an integer >= 0',
-  );
-  check(
-    Number.isInteger(r.range.acceptAfter) && r.range.acceptAfter >= 0,
-    'range.acceptAfter',
-    'must be an integer >= 0',
-  );
+  integerFrom(r.range.minPoints, 0, 'range.minPoints');
+  integerFrom(r.range.acceptAfter, 0, 'range.acceptAfter');
   check(r.alarm.level > 0 && r.alarm.level < 1, 'alarm.level', 'must be in (0, 1)');
-  check(
-    Number.isInteger(r.alarm.holdPoints) && r.alarm.holdPoints >= 0,
-    'alarm.holdPoints',
-    'must be an integer >= 0',
-  );
+  integerFrom(r.alarm.holdPoints, 0, 'alarm.holdPoints');
   return r;
 }
 

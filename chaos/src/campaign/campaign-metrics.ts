@@ -130,7 +130,7 @@ function faultOutcome(f: FaultFacts, c: CampaignFacts): FaultOutcome {
   const rec =
     firstBad && firstBad.t <= w.end
       ? recovery(f, c.health, c.sustainSeconds)
-      : { mttrSeconds: 0, impacted: false, recoveredAt: f.start };
+      : { mttrSeconds: 0, impacted: false, recoveredAt: f.start, impactedAt: null };
   const acted = c.actions.filter((a) => !isSkipped(a) && a.target === f.service && contains(w, a.startedAt));
   const avail = availability(c.load.filter((b) => contains(w, b.t)));
   let why: string | null = null;

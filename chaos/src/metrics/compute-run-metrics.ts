@@ -47,7 +47,7 @@ export function computeRunMetrics(f: RunFacts): RunMetrics {
   const intervals = anomalyIntervals(signal);
   const rec = window
     ? recovery(window, f.health, f.sustainSeconds)
-    : { mttrSeconds: null, impacted: false, recoveredAt: null };
+    : { mttrSeconds: null, impacted: false, recoveredAt: null, impactedAt: null };
   const windows = f.groundTruth.map((g) => ({ start: g.start, end: g.end }));
   const scored = signal.filter((p): p is { t: number; anomalous: boolean } => p.anomalous !== null);
   const pw = scored.length ? pointwisePrecisionRecall(scored, windows, f.graceMs) : null;

@@ -142,6 +142,7 @@ describe('healingSucceeded', () => {
       mttrSeconds: mttr,
       impacted: true,
       recoveredAt: mttr === null ? null : fault.start + mttr * 1000,
+      impactedAt: fault.start,
     };
     expect(healingSucceeded(fault, actions, ['scale_out'], rec, 90, 5000, null)).toBe(expected);
   });
@@ -153,12 +154,13 @@ describe('healingSucceeded', () => {
       mttrSeconds: mttr,
       impacted: true,
       recoveredAt: fault.start + mttr * 1000,
+      impactedAt: fault.start,
     });
     expect(healingSucceeded(fault, [ok], ['scale_out'], at(61), 90, 5000, expiredAt)).toBe(false);
     expect(healingSucceeded(fault, [ok], ['scale_out'], at(60), 90, 5000, expiredAt)).toBe(false);
     expect(healingSucceeded(fault, [ok], ['scale_out'], at(30), 90, 5000, expiredAt)).toBe(true);
     // users never saw it: nothing to outlive
-    const unseen = { mttrSeconds: 0, impacted: false, recoveredAt: fault.start };
+    const unseen = { mttrSeconds: 0, impacted: false, recoveredAt: fault.start, impactedAt: null };
     expect(healingSucceeded(fault, [ok], ['scale_out'], unseen, 90, 5000, expiredAt)).toBe(true);
     expect(endedBeforeExpiry(at(61), null)).toBe(true); // a restart ended it: the action did
     // trouble that began only after the fault expired (a blip 3 s later) is not the fault's impact

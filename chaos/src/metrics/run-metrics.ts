@@ -35,7 +35,7 @@ export interface Recovery {
   /** When the sustained healthy stretch began (Unix ms). */
   recoveredAt: number | null;
   /** The first unhealthy sample from the fault's start on (Unix ms); null when users never saw it. */
-  impactedAt?: number | null;
+  impactedAt: number | null;
 }
 
 /**
@@ -170,7 +170,7 @@ export interface ObservedAction {
  */
 export function endedBeforeExpiry(rec: Recovery, expiredAt: number | null): boolean {
   if (!rec.impacted || expiredAt === null) return true;
-  if (rec.impactedAt != null && rec.impactedAt >= expiredAt) return true;
+  if (rec.impactedAt !== null && rec.impactedAt >= expiredAt) return true;
   return rec.recoveredAt !== null && rec.recoveredAt < expiredAt;
 }
 

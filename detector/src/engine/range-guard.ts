@@ -30,8 +30,8 @@ export interface RangeGuardState {
  * whose rule is not armed yet.
  *
  * An incident's edges are not learned either: the in-range values still pending when a metric
- * leaves its range (the rise) and those of the `acceptAfter` points after its last out-of-range
- * value (the fall). A 10 s rate rises and falls through values just under the bar; learned, each
+ * leaves its range (the rise) and the next `acceptAfter` in-range values after each out-of-range
+ * one (the fall). A 10 s rate rises and falls through values just under the bar; learned, each
  * fault raised the bar by up to a whole margin, and at tolerance 1 the error ratio's bar of a
  * service crept from 0.05 to 0.65 over a campaign, so a later fault peaking at 0.09 was never
  * detected. A new level is still learned when its noise straddles the bar: after an out-of-range

@@ -87,13 +87,37 @@ describe('process actuator with the real demo gateway admin API', () => {
     await gw?.close();
   });
 
-  it('restarts the replica (new pid, same port)', async () => {
+  it('restarts a lone replica without a gap (new pid, same port): a surge replica serves meanwhile, then leaves', async () => {
     const before = await get(`http://127.0.0.1:${port}/healthz`);
     const plan = await act.plan(req('restart'), await act.snapshot(target));
     expect(plan.apiCall).toMatchObject({ method: 'SIGNAL', path: `process://orders/${port}` });
-    await plan.run();
-    const after = await get(`http://127.0.0.1:${port}/healthz`);
-    expect(after.pid).not.toBe(before.pid);
+    // users' requests through the gateway all along the restart: none may fail
+    let running = true;
+    const answers: (number | string)[] = [];
+    const ports = new Set<number>();
+    const users = Array.from({ length: 4 }, async () => {
+      while (running) {
+        try {
+          const res = await fetch(`${gwUrl}/api/orders/1`);
+          answers.push(res.status);
+          if (res.ok) ports.add(((await res.json()) as { port: number }).port);
+        } catch (e) {
+          answers.push(String(e));
+        }
+      }
+    });
+    const after = await plan.run();
+    running = false;
+    await Promise.all(users);
+    expect(answers.length).toBeGreaterThan(20);
+    expect(answers.filter((a) => a !== 200)).toEqual([]);
+    // the surge replica took traffic while the replica restarted, and is gone again
+    expect(after.surgePort).toEqual(expect.any(Number));
+    expect(ports).toContain(after.surgePort);
+    expect(after.replicas).toBe(1);
+    expect((await upstreams()).map((u) => u.url)).toEqual([`http://127.0.0.1:${port}`]);
+    const again = await get(`http://127.0.0.1:${port}/healthz`);
+    expect(again.pid).not.toBe(before.pid);
   });
 
   it('scales out by spawning replicas on new ports and registering them with the gateway; traffic reaches them', async () => {

@@ -3,11 +3,12 @@ import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Plan } from './actuator';
 import type { ProcessCalls } from './process-calls';
 import { alertedReplica, removeReplica, type ProcessGroup } from './process-group';
+import { restartWithoutGap } from './process-restart';
 import { replicaUrl as url, type Replica } from './process-supervisor';
 
 /**
  * The process actuator's plan of each action on a group: the API call it records and the run that
- * makes it. Restart and stop signal the alerted replica; scale_out spawns on free ports of the
+ * makes it. Restart replaces the alerted replica without a gap (process-restart.ts), stop signals it; scale_out spawns on free ports of the
  * group's range and registers with the gateway; scale_in removes only replicas a scale-out added;
  * isolate unregisters; shift_traffic sets gateway weights; cache_enable calls every backend.
  */
@@ -20,23 +21,34 @@ export async function planProcessAction(
   const svc = encodeURIComponent(g.cfg.name);
   const inst = alertedReplica(g.replicas, req.labels.instance);
   switch (req.action) {
-    case 'restart':
+    case 'restart': {
+      const grace = Number(req.params.graceSeconds ?? 10);
+      return {
+        apiCall: {
+          method: 'SIGNAL',
+          path: `process://${g.cfg.name}/${inst.port}`,
+          body: { signal: 'SIGTERM', graceSeconds: grace, respawn: true },
+        },
+        run: async () => {
+          const { surgePort } = await restartWithoutGap(c, g, inst, {
+            graceSeconds: grace,
+            incidentId: req.incidentId,
+          });
+          return { ...(await c.snapshot(req.target)), ...(surgePort !== null ? { surgePort } : {}) };
+        },
+      };
+    }
     case 'stop': {
       const grace = Number(req.params.graceSeconds ?? 10);
       return {
         apiCall: {
           method: 'SIGNAL',
           path: `process://${g.cfg.name}/${inst.port}`,
-          body: { signal: 'SIGTERM', graceSeconds: grace, respawn: req.action === 'restart' },
+          body: { signal: 'SIGTERM', graceSeconds: grace, respawn: false },
         },
         run: async () => {
           await c.sup.kill(inst, grace);
-          if (req.action === 'restart') {
-            inst.child = c.sup.spawn(g.cfg, inst.port);
-            await c.sup.waitReady(g.cfg, inst.port, inst.child);
-          } else {
-            await c.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
-          }
+          await c.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
           return c.snapshot(req.target);
         },
       };

@@ -15,14 +15,14 @@ import { startStack, type Stack } from './stack/start-stack';
 /**
  * The one-command story of issue 7, with healing on: normal load while the detector learns, then
  * a CPU spike (expected: scale out), a crash (expected: restart) and injected latency (expected:
- * traffic shift / cache / scale out), each with its ground truth, then the results table.
+ * the slow replica replaced without a gap, as demand did not change), each with its ground truth, then the results table.
  * `npm run story -w @homeostat/chaos [-- --duration S] [--fleet processes|docker]` (S = length of each
  * fault, default 45; the demo backends as local processes, the default, or as Docker containers).
  */
 const CHAPTERS: { scenario: ScenarioName; says: string }[] = [
   { scenario: 'cpu-spike', says: 'CPU spike on orders: Homeostat should scale orders out' },
   { scenario: 'crash', says: 'orders crashes: Homeostat should restart it' },
-  { scenario: 'latency', says: 'inventory gets slow: Homeostat should shift traffic, enable the cache or scale out' },
+  { scenario: 'latency', says: 'inventory gets slow at the same demand: Homeostat should replace the slow replica' },
 ];
 
 let stack: Stack | null = null;

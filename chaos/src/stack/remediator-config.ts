@@ -58,10 +58,23 @@ export function remediatorConfig(i: {
           ladder: [{ action: 'restart' }, { action: 'scale_out' }],
           ...common,
         },
+        // Demand as context: slow answers that came with more requests or more CPU (both in the
+        // alert's `features`) are a capacity problem, and more replicas share the load.
+        {
+          name: 'latency-under-load',
+          match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
+          matchRe: { features: '(.*,)?(request_rate|cpu)(,.*)?' },
+          ladder: [{ action: 'scale_out' }, { action: 'restart' }],
+          ...common,
+        },
+        // Slow answers at the same demand come from the replica itself (a stuck pool, a slow
+        // dependency connection, injected latency): a clone beside it leaves half the traffic on the
+        // slow one, so the p95 stays where it was until the cause goes away by itself. The replica is
+        // replaced instead, without a gap (a surge replica serves meanwhile), then capacity is added.
         {
           name: 'latency',
           match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
-          ladder: [{ action: 'scale_out' }, { action: 'cache_enable' }, { action: 'restart' }],
+          ladder: [{ action: 'restart' }, { action: 'scale_out' }],
           ...common,
         },
         {

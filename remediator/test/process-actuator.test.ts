@@ -72,6 +72,8 @@ describe('process actuator with the real demo gateway admin API', () => {
       ],
       gateway: { url: gwUrl, token: ADMIN },
       adminToken: ADMIN,
+      // in-flight requests finish before a replica that left the gateway is stopped
+      drainSeconds: 0.2,
       hold: {
         holdSeconds: 600,
         now: () => now,
@@ -87,18 +89,25 @@ describe('process actuator with the real demo gateway admin API', () => {
     await gw?.close();
   });
 
-  it('restarts a lone replica without a gap (new pid, same port): a surge replica serves meanwhile, then leaves', async () => {
-    const before = await get(`http://127.0.0.1:${port}/healthz`);
-    const plan = await act.plan(req('restart'), await act.snapshot(target));
-    expect(plan.apiCall).toMatchObject({ method: 'SIGNAL', path: `process://orders/${port}` });
-    // users' requests through the gateway all along the restart: none may fail
+  // users' requests through the gateway while `work` runs, GETs and POSTs (the gateway retries a GET
+  // on another replica, never a POST that reached one): every answer and the gateway's failed
+  // attempts (code "0") on orders
+  const underTraffic = async <T,>(work: () => Promise<T>) => {
+    const failedAttempts = async () => {
+      const text = await (await fetch(`${gwUrl}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith('gateway_upstream_requests_total{') && l.includes('service="orders"') && l.includes('code="0"'))
+        .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+    };
+    const attemptsBefore = await failedAttempts();
     let running = true;
     const answers: (number | string)[] = [];
     const ports = new Set<number>();
-    const users = Array.from({ length: 4 }, async () => {
+    const users = Array.from({ length: 4 }, async (_, i) => {
       while (running) {
         try {
-          const res = await fetch(`${gwUrl}/api/orders/1`);
+          const res = await fetch(`${gwUrl}/api/orders/1`, i % 2 ? { method: 'POST', body: '{}' } : {});
           answers.push(res.status);
           if (res.ok) ports.add(((await res.json()) as { port: number }).port);
         } catch (e) {
@@ -106,18 +115,58 @@ describe('process actuator with the real demo gateway admin API', () => {
         }
       }
     });
-    const after = await plan.run();
+    const result = await work();
     running = false;
     await Promise.all(users);
-    expect(answers.length).toBeGreaterThan(20);
+    return { result, answers, ports, failedAttempts: (await failedAttempts()) - attemptsBefore };
+  };
+
+  it('restarts a lone replica without a gap (new pid, same port): a surge replica serves meanwhile, then leaves', async () => {
+    const before = await get(`http://127.0.0.1:${port}/healthz`);
+    const plan = await act.plan(req('restart'), await act.snapshot(target));
+    expect(plan.apiCall).toMatchObject({ method: 'SIGNAL', path: `process://orders/${port}` });
+    const { result: after, answers, ports, failedAttempts } = await underTraffic(() => plan.run());
     expect(answers.filter((a) => a !== 200)).toEqual([]);
+    expect(failedAttempts).toBe(0);
     // the surge replica took traffic while the replica restarted, and is gone again
     expect(after.surgePort).toEqual(expect.any(Number));
     expect(ports).toContain(after.surgePort);
     expect(after.replicas).toBe(1);
     expect((await upstreams()).map((u) => u.url)).toEqual([`http://127.0.0.1:${port}`]);
+    await expect(fetch(`http://127.0.0.1:${String(after.surgePort)}/healthz`)).rejects.toThrow();
     const again = await get(`http://127.0.0.1:${port}/healthz`);
     expect(again.pid).not.toBe(before.pid);
+  });
+
+  it('a restarted replica the gateway had lost (a remediator killed mid-restart) is registered again at start', async () => {
+    const svc = 'payments';
+    const own = await freePort();
+    const from = await freePort();
+    const other = new ProcessActuator({
+      groups: [
+        {
+          name: svc,
+          command: [process.execPath, FIXTURE, '{port}'],
+          env: { ADMIN_TOKEN: ADMIN },
+          ports: [own],
+          replicaPorts: { from, to: from + 2 },
+          readyPath: '/healthz',
+          readyTimeoutSeconds: 20,
+          cacheUrl: 'http://127.0.0.1:{port}/admin/cache',
+          autostart: true,
+        },
+      ],
+      gateway: { url: gwUrl, token: ADMIN },
+      adminToken: ADMIN,
+    });
+    try {
+      await other.start();
+      const res = await fetch(`${gwUrl}/api/${svc}/1`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { port: number }).port).toBe(own);
+    } finally {
+      await other.close();
+    }
   });
 
   it('scales out by spawning replicas on new ports and registering them with the gateway; traffic reaches them', async () => {
@@ -144,6 +193,19 @@ describe('process actuator with the real demo gateway admin API', () => {
       },
       { timeoutMs: 20_000, intervalMs: 10 },
     );
+  });
+
+  it('restarts a replica beside others in rotation without a surge: it leaves the gateway first, keeps its weight', async () => {
+    await (await act.plan(req('shift_traffic', { weight: 0.5 }, undefined, port), await act.snapshot(target))).run();
+    const plan = await act.plan(req('restart', {}, undefined, port), await act.snapshot(target));
+    const { result: after, answers, failedAttempts } = await underTraffic(() => plan.run());
+    expect(answers.filter((a) => a !== 200)).toEqual([]);
+    expect(failedAttempts).toBe(0);
+    expect(after.surgePort).toBeUndefined();
+    expect(after.replicas).toBe(3);
+    const w = Object.fromEntries((await upstreams()).map((u) => [u.url, u.weight]));
+    expect(w[`http://127.0.0.1:${port}`]).toBe(0.5);
+    await (await act.plan(req('shift_traffic', { weight: 1 }, undefined, port), await act.snapshot(target))).run();
   });
 
   it('shifts traffic away from one replica with gateway weights, and undo restores equal weights', async () => {

@@ -1,6 +1,13 @@
 import type { FleetActuator } from './fleet';
 
 /**
+ * A `features` annotation (every feature carrying a fifth of the score) that names neither demand
+ * (request_rate) nor saturation (cpu); empty does not match (rules without the annotation, or a
+ * score spread thin), so those alerts keep the scale-out-first ladder.
+ */
+export const SAME_DEMAND = '(?!(?:.*,)?(?:request_rate|cpu)(?:,|$)).+';
+
+/**
  * The remediator's config for the stack: webhook bearer token from a file, the fleet's actuator
  * (the process actuator owning the demo backends, or the Docker actuator on their containers), and
  * a policy mapping each alert to an escalation ladder, the same for every fleet.
@@ -58,23 +65,28 @@ export function remediatorConfig(i: {
           ladder: [{ action: 'restart' }, { action: 'scale_out' }],
           ...common,
         },
-        // Demand as context: slow answers that came with more requests or more CPU (both in the
-        // alert's `features`) are a capacity problem, and more replicas share the load.
-        {
-          name: 'latency-under-load',
-          match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
-          matchRe: { features: '(.*,)?(request_rate|cpu)(,.*)?' },
-          ladder: [{ action: 'scale_out' }, { action: 'restart' }],
-          ...common,
-        },
-        // Slow answers at the same demand come from the replica itself (a stuck pool, a slow
-        // dependency connection, injected latency): a clone beside it leaves half the traffic on the
-        // slow one, so the p95 stays where it was until the cause goes away by itself. The replica is
-        // replaced instead, without a gap (a surge replica serves meanwhile), then capacity is added.
+        // Demand as context (remediator/README.md): slow answers at the same demand (the alert's
+        // `features` name neither request_rate nor cpu) come from the replica itself (a stuck pool,
+        // a slow dependency connection, injected latency). A clone beside it leaves half the traffic
+        // on the slow one, so the p95 stays where it was until the cause goes away by itself: the
+        // replica is replaced first, then capacity added. Only where a restart has no gap (the
+        // process actuator's surge replica); the Docker actuator still restarts a container in place.
+        ...(i.actuator.target.actuator === 'process'
+          ? [
+              {
+                name: 'latency-same-demand',
+                match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
+                matchRe: { features: SAME_DEMAND },
+                ladder: [{ action: 'restart' }, { action: 'scale_out' }],
+                ...common,
+              },
+            ]
+          : []),
+        // latency with more requests or CPU (or no `features` to tell): more replicas share the load
         {
           name: 'latency',
           match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
-          ladder: [{ action: 'restart' }, { action: 'scale_out' }],
+          ladder: [{ action: 'scale_out' }, { action: 'restart' }],
           ...common,
         },
         {

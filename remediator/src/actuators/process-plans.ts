@@ -8,9 +8,10 @@ import { replicaUrl as url, type Replica } from './process-supervisor';
 
 /**
  * The process actuator's plan of each action on a group: the API call it records and the run that
- * makes it. Restart replaces the alerted replica without a gap (process-restart.ts), stop signals it; scale_out spawns on free ports of the
- * group's range and registers with the gateway; scale_in removes only replicas a scale-out added;
- * isolate unregisters; shift_traffic sets gateway weights; cache_enable calls every backend.
+ * makes it. Restart replaces the alerted replica without a gap (process-restart.ts); stop signals
+ * it; scale_out spawns on free ports of the group's range and registers with the gateway; scale_in
+ * removes only replicas a scale-out added; isolate unregisters; shift_traffic sets gateway weights;
+ * cache_enable calls every backend.
  */
 export async function planProcessAction(
   c: ProcessCalls,

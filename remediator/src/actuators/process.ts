@@ -89,6 +89,15 @@ export class ProcessActuator implements Actuator {
         g.replicas.map(async (r) => {
           r.child = this.sup.spawn(g.cfg, r.port);
           await this.sup.waitReady(g.cfg, r.port, r.child);
+          // A restart unregisters its replica for a moment (process-restart.ts): a remediator killed
+          // then left it out of a gateway that outlived it, and nothing else puts it back. Adding a
+          // replica the gateway already routes to changes nothing; a gateway that is not up yet
+          // reads its own static list when it starts.
+          await this.admin
+            .gateway('POST', `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`, { url: url(r.port) })
+            .catch((e: unknown) =>
+              this.opts.log?.warn({ err: e, port: r.port }, 'could not register a replica with the gateway'),
+            );
         }),
       );
     }

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { RemediatorError } from '../errors';
 import { compilePolicy, loadPolicyFile } from './load-policy';
+import { matchRule } from './match';
 
 const rule = (over: Record<string, unknown> = {}) => ({
   name: 'r',
@@ -80,5 +83,27 @@ describe('compilePolicy', () => {
       ['errors', 'restart'],
       ['target-down', 'restart'],
     ]);
+  });
+
+  it('the shipped Kubernetes policy restarts for latency at the same demand, and scales out when demand or CPU rose or nothing tells', () => {
+    const cm = parse(readFileSync(join(__dirname, '..', '..', '..', 'k8s', 'base', 'remediator', 'configmap.yaml'), 'utf8')) as {
+      data: Record<string, string>;
+    };
+    const p = compilePolicy(parse(cm.data['policy.yml']!));
+    const labels = { alertname: 'HomeostatAnomaly', remediate: 'true', service: 'orders' };
+    const first = (features: string | undefined) => {
+      const r = matchRule(p, labels, { top_feature: 'latency_p95', ...(features !== undefined ? { features } : {}) });
+      return [r?.name, r?.ladder[0]?.action];
+    };
+    expect(first('latency_p95')).toEqual(['latency-same-demand', 'restart']);
+    expect(first('latency_p95,error_ratio')).toEqual(['latency-same-demand', 'restart']);
+    expect(first('latency_p95,request_rate')).toEqual(['latency', 'scale_out']);
+    expect(first('request_rate,latency_p95')).toEqual(['latency', 'scale_out']);
+    expect(first('latency_p95,cpu')).toEqual(['latency', 'scale_out']);
+    // a feature whose name only starts like a demand feature is not one
+    expect(first('latency_p95,cpu_throttle')).toEqual(['latency-same-demand', 'restart']);
+    // rules without the annotation, or a score spread too thin to name any feature
+    expect(first(undefined)).toEqual(['latency', 'scale_out']);
+    expect(first('')).toEqual(['latency', 'scale_out']);
   });
 });

@@ -1,0 +1,38 @@
+import { remediatorConfig, SAME_DEMAND } from './remediator-config';
+
+type Rule = { name: string; matchRe?: Record<string, string>; ladder: { action: string }[] };
+
+const rulesFor = (actuator: 'process' | 'docker'): Rule[] =>
+  (
+    remediatorConfig({
+      port: 1,
+      tokenFile: '/t',
+      storageFile: '/s',
+      prometheusUrl: 'http://127.0.0.1:9090',
+      alertmanagerUrl: 'http://127.0.0.1:9093',
+      services: ['orders', 'payments'],
+      actuator: { config: {}, target: { actuator, kind: 'x', name: '{{service}}' } },
+    }).policy as { rules: Rule[] }
+  ).rules;
+
+// the remediator anchors every matchRe pattern (load-policy.ts)
+const sameDemand = new RegExp(`^(?:${SAME_DEMAND})$`);
+
+describe('the chaos stack policy for latency', () => {
+  it('tells latency at the same demand from latency with more requests or CPU, or with no features to tell', () => {
+    expect(['latency_p95', 'latency_p95,error_ratio', 'latency_p95,cpu_throttle'].filter((f) => sameDemand.test(f))).toHaveLength(3);
+    expect(['latency_p95,request_rate', 'cpu,latency_p95', 'request_rate', ''].some((f) => sameDemand.test(f))).toBe(false);
+  });
+
+  it('restarts first on the process fleet (its restart has no gap), scales out first on Docker (a restart in place)', () => {
+    const ladders = (a: 'process' | 'docker') =>
+      rulesFor(a)
+        .filter((r) => r.name.startsWith('latency'))
+        .map((r) => [r.name, r.ladder[0]!.action]);
+    expect(ladders('process')).toEqual([
+      ['latency-same-demand', 'restart'],
+      ['latency', 'scale_out'],
+    ]);
+    expect(ladders('docker')).toEqual([['latency', 'scale_out']]);
+  });
+});

@@ -13,6 +13,19 @@ const ADMIN = 'admin-token-test';
 const target: Target = { actuator: 'process', kind: 'process-group', name: 'orders' };
 type Action = 'restart' | 'scale_out' | 'scale_in' | 'isolate' | 'shift_traffic' | 'cache_enable';
 
+/** A group of the tiny fixture server: `port` configured, ten replica ports from `from`. */
+const group = (name: string, port: number, from: number) => ({
+  name,
+  command: [process.execPath, FIXTURE, '{port}'],
+  env: { ADMIN_TOKEN: ADMIN },
+  ports: [port],
+  replicaPorts: { from, to: from + 10 },
+  readyPath: '/healthz',
+  readyTimeoutSeconds: 20,
+  cacheUrl: 'http://127.0.0.1:{port}/admin/cache',
+  autostart: true,
+});
+
 describe('process actuator with the real demo gateway admin API', () => {
   let gw: Gateway;
   let gwUrl: string;
@@ -57,19 +70,7 @@ describe('process actuator with the real demo gateway admin API', () => {
     gwUrl = await gw.app.listen({ host: '127.0.0.1', port: 0 });
     const from = await freePort();
     act = new ProcessActuator({
-      groups: [
-        {
-          name: 'orders',
-          command: [process.execPath, FIXTURE, '{port}'],
-          env: { ADMIN_TOKEN: ADMIN },
-          ports: [port],
-          replicaPorts: { from, to: from + 10 },
-          readyPath: '/healthz',
-          readyTimeoutSeconds: 20,
-          cacheUrl: 'http://127.0.0.1:{port}/admin/cache',
-          autostart: true,
-        },
-      ],
+      groups: [group('orders', port, from)],
       gateway: { url: gwUrl, token: ADMIN },
       adminToken: ADMIN,
       // in-flight requests finish before a replica that left the gateway is stopped
@@ -143,19 +144,7 @@ describe('process actuator with the real demo gateway admin API', () => {
     const own = await freePort();
     const from = await freePort();
     const other = new ProcessActuator({
-      groups: [
-        {
-          name: svc,
-          command: [process.execPath, FIXTURE, '{port}'],
-          env: { ADMIN_TOKEN: ADMIN },
-          ports: [own],
-          replicaPorts: { from, to: from + 2 },
-          readyPath: '/healthz',
-          readyTimeoutSeconds: 20,
-          cacheUrl: 'http://127.0.0.1:{port}/admin/cache',
-          autostart: true,
-        },
-      ],
+      groups: [group(svc, own, from)],
       gateway: { url: gwUrl, token: ADMIN },
       adminToken: ADMIN,
     });

@@ -22,32 +22,24 @@ export async function planProcessAction(
   const svc = encodeURIComponent(g.cfg.name);
   const inst = alertedReplica(g.replicas, req.labels.instance);
   switch (req.action) {
-    case 'restart': {
-      const grace = Number(req.params.graceSeconds ?? 10);
-      return {
-        apiCall: {
-          method: 'SIGNAL',
-          path: `process://${g.cfg.name}/${inst.port}`,
-          body: { signal: 'SIGTERM', graceSeconds: grace, respawn: true },
-        },
-        run: async () => {
-          const { surgePort } = await restartWithoutGap(c, g, inst, {
-            graceSeconds: grace,
-            incidentId: req.incidentId,
-          });
-          return { ...(await c.snapshot(req.target)), ...(surgePort !== null ? { surgePort } : {}) };
-        },
-      };
-    }
+    case 'restart':
     case 'stop': {
       const grace = Number(req.params.graceSeconds ?? 10);
+      const respawn = req.action === 'restart';
       return {
         apiCall: {
           method: 'SIGNAL',
           path: `process://${g.cfg.name}/${inst.port}`,
-          body: { signal: 'SIGTERM', graceSeconds: grace, respawn: false },
+          body: { signal: 'SIGTERM', graceSeconds: grace, respawn },
         },
         run: async () => {
+          if (respawn) {
+            const { surgePort } = await restartWithoutGap(c, g, inst, {
+              graceSeconds: grace,
+              incidentId: req.incidentId,
+            });
+            return { ...(await c.snapshot(req.target)), ...(surgePort !== null ? { surgePort } : {}) };
+          }
           await c.sup.kill(inst, grace);
           await c.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
           return c.snapshot(req.target);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, waitFor } from '@homeostat/testkit';
 import { createGateway, GatewayConfig, type Gateway } from '@homeostat/demo';
 // not re-exported by @homeostat/demo: the gateway's tracing (no OTLP endpoint here, so nothing exported)
@@ -155,6 +158,37 @@ describe('process actuator with the real demo gateway admin API', () => {
       expect(((await res.json()) as { port: number }).port).toBe(own);
     } finally {
       await other.close();
+    }
+  });
+
+  it('a restart whose replica does not come back leaves the surge replica serving, and names it', async () => {
+    const svc = 'inventory';
+    const own = await freePort();
+    const from = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'restart-fails-'));
+    const broken = join(dir, 'broken');
+    // the configured replica fails to start again once `broken` exists; surge replicas start as usual
+    const script = `if (process.env.PORT === '${own}' && require('node:fs').existsSync(${JSON.stringify(broken)})) process.exit(1); require(${JSON.stringify(FIXTURE)})`;
+    const other = new ProcessActuator({
+      groups: [{ ...group(svc, own, from), command: [process.execPath, '-e', script] }],
+      gateway: { url: gwUrl, token: ADMIN },
+      adminToken: ADMIN,
+      drainSeconds: 0.2,
+    });
+    try {
+      await other.start();
+      const t: Target = { ...target, name: svc };
+      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: svc } }, await other.snapshot(t));
+      writeFileSync(broken, '');
+      await expect(plan.run()).rejects.toThrow(/surge replica on port \d+ keeps serving/);
+      const res = await fetch(`${gwUrl}/api/${svc}/1`);
+      expect(res.status).toBe(200);
+      const served = ((await res.json()) as { port: number }).port;
+      expect(served).not.toBe(own);
+      expect((await other.snapshot(t)).pids).toHaveLength(1);
+    } finally {
+      await other.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -62,7 +62,7 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           // short average (alarmed 6 s after its first 5xx); each is judged once it leaves 0 by what
           // no healthy service does: a 5 % error ratio (five of the robust z's floors: a few 5xx
           // while a neighbour restarts stay under it), memory growing 1 MiB/s past a replica's
-          // first two minutes (four floors), a scratch volume filling at 1 MiB/s
+          // first 45 s (four floors), a scratch volume filling at 1 MiB/s
           rangeRule: {
             tolerance: 1,
             minPoints: 150,
@@ -93,11 +93,13 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           // replica entering the max after a restart with a GC's fall of 1.5 MB/s was a step from the
           // 0 before, and the memory rule restarted a service without a fault.
           // Why 45 s, not the two minutes before: in three recorded campaigns (two process fleets, one
-          // Docker) no replica grew faster at 45-120 s than long-lived ones do (0.66 against 1.03 MB/s
-          // at most, outside leaks), and with restarts healing more faults, the next fault on a service
-          // often comes within two minutes of its restart: 4 of seed 48460's 8 leaks began on a
-          // replica 47-59 s old and were never seen. Replayed with 45 s: all 4 detected, and no alert
-          // outside a fault on any of the four runs.
+          // Docker), this same deriv over 30 s, read at ages 45-120 s, never exceeded what long-lived
+          // replicas show (0.66 against 1.03 MB/s at most, outside leaks), and with restarts healing
+          // more faults, the next fault on a service often comes within two minutes of its restart:
+          // 4 of seed 48460's 8 leaks began on a replica 47-59 s old and were never seen. Replayed
+          // with 45 s: all 4 detected, and no alert outside a fault on any of the four runs (60 s: one
+          // on seed 27182). The two minutes (from one, dd371f4) came before the robust z's absolute
+          // floor and the range rule's smallest excess, which now keep a 0.66 MB/s growth under alarm.
           memory: `max by (service) (clamp_min(deriv(process_resident_memory_bytes{${sel}}[30s]), 0) and on (instance) (time() - process_start_time_seconds{${sel}} > 45)) or max by (service) (deriv(process_resident_memory_bytes{${sel}}[30s])) * 0`,
           latency_p95: `histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${sel}}[10s])))`,
           // `or ... * 0`: a service without any 5xx has no error series at all; give it a 0, not a gap

@@ -22,7 +22,11 @@ export class AdminClient {
       signal: AbortSignal.timeout(5000),
     });
     if (!res.ok) throw new RemediatorError('ACTUATOR_FAILED', `GET ${target} answered ${res.status}`);
-    return res.json();
+    try {
+      return await res.json();
+    } catch (e) {
+      throw new RemediatorError('ACTUATOR_FAILED', `GET ${target} did not answer JSON`, { cause: e });
+    }
   }
 
   async http(

@@ -25,6 +25,9 @@ export async function giveBackProcessReplicas(
       .filter((x) => x.extra && x.holdUntil !== undefined && x.holdUntil <= ctx.now)
       .sort((a, b) => a.holdUntil! - b.holdUntil!)[0];
     if (!r) continue;
+    // never the group's last live replica: a restart that failed leaves its surge as the only one
+    if (!g.replicas.some((x) => x !== r && !x.isolated && x.child && x.child.exitCode === null && x.child.signalCode === null))
+      continue;
     // live replicas as snapshot() counts them: the timeline shows the change the give-back made
     const live = (): number => g.replicas.filter((x) => !x.isolated).length;
     const before = live();

@@ -40,8 +40,11 @@ export async function planProcessAction(
             });
             return { ...(await c.snapshot(req.target)), ...(surgePort !== null ? { surgePort } : {}) };
           }
+          // out of the gateway first, then drained, so requests in flight finish and discovery drops
+          // it before it stops answering (never a false target-down)
+          await c.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) }, [404]);
+          await c.drain();
           await c.sup.kill(inst, grace);
-          await c.admin.gateway('DELETE', `/admin/upstreams/${svc}`, { url: url(inst.port) });
           return c.snapshot(req.target);
         },
       };

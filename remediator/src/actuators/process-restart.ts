@@ -23,10 +23,12 @@ interface Routed {
  *
  * The surge replica is removed again at the end: a restart does not change capacity (adding some is
  * scale_out's job). The restarted replica gets its gateway weight back (a traffic shift stays).
- * A replica the gateway does not route to (dead, never registered, left out by a failed restart)
- * has no traffic to move: it is restarted in place and registered again. When a step after the
- * replica left the gateway fails, the surge replica keeps serving (never an empty gateway) and stays
- * until scale_in or an undo takes it; the error names it.
+ * A replica that is dead, or that the gateway does not list, has no traffic to move: it is restarted
+ * in place and registered again. When a step after the replica left the gateway fails, a replica
+ * that answers again is registered again and the surge retired; otherwise the surge keeps serving
+ * (never an empty gateway) and the error names it. The gateway's entries are matched by URL as
+ * `http://127.0.0.1:<port>`; a gateway that also discovers replicas (DNS, a file) may add one back
+ * while it restarts.
  */
 export async function restartWithoutGap(
   c: ProcessCalls,
@@ -35,11 +37,13 @@ export async function restartWithoutGap(
   o: { graceSeconds: number; incidentId?: string },
 ): Promise<{ surgePort: number | null }> {
   const svc = `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`;
-  const pool = c.gatewayUrl !== '' && !inst.isolated ? await routedReplicas(c, g.cfg.name) : null;
+  const routed = c.gatewayUrl !== '' && !inst.isolated;
+  // a dead replica has no traffic to move, and its restart must not wait on the gateway's API
+  const pool = routed && alive(inst) ? await routedReplicas(c, g.cfg.name) : null;
   const mine = pool?.find((r) => r.url === url(inst.port));
-  if (!pool || !mine || !alive(inst)) {
+  if (!pool || !mine) {
     await restartInPlace(c, g, inst, o.graceSeconds);
-    if (pool) await c.admin.gateway('POST', svc, { url: url(inst.port) });
+    if (routed) await register(c, g, svc, inst);
     return { surgePort: null };
   }
   let surge: Replica | null = null;
@@ -64,21 +68,45 @@ export async function restartWithoutGap(
         weights: { [url(inst.port)]: mine.weight },
       });
   } catch (e) {
+    // A replica that came back serves again (registered with its weight); one that did not leaves
+    // the surge as its group's capacity: an extra the scale-out hold gives back once another
+    // replica serves (process-give-back.ts never takes a group's last live replica).
+    if (alive(inst) && (await answers(c, g, inst))) {
+      await register(c, g, svc, inst, mine.weight);
+      if (surge) await retire(c, g, svc, surge);
+      throw e;
+    }
     if (!surge) throw e;
+    if (c.hold) surge.holdUntil = c.hold.until();
     throw new RemediatorError(
       'ACTUATOR_FAILED',
       `restart of ${g.cfg.name} on port ${inst.port} failed (${e instanceof Error ? e.message : String(e)}); ` +
-        `the surge replica on port ${surge.port} keeps serving until scale_in or an undo`,
+        `the surge replica on port ${surge.port} keeps serving`,
       { cause: e },
     );
   }
-  if (surge) {
-    await c.admin.gateway('DELETE', svc, { url: url(surge.port) }, [404]);
-    await c.drain();
-    await c.sup.kill(surge, 10);
-    removeReplica(g.replicas, surge);
-  }
+  if (surge) await retire(c, g, svc, surge);
   return { surgePort: surge?.port ?? null };
+}
+
+/** Registers a replica with the gateway (adding one it already routes to changes nothing); best effort. */
+async function register(c: ProcessCalls, g: ProcessGroup, svc: string, r: Replica, weight = 1): Promise<void> {
+  try {
+    await c.admin.gateway('POST', svc, { url: url(r.port) });
+    if (weight !== 1)
+      await c.admin.gateway('POST', `/admin/weights/${encodeURIComponent(g.cfg.name)}`, {
+        weights: { [url(r.port)]: weight },
+      });
+  } catch {
+    // the replica itself is up; the next restart (or the actuator's start) registers it again
+  }
+}
+
+async function retire(c: ProcessCalls, g: ProcessGroup, svc: string, surge: Replica): Promise<void> {
+  await c.admin.gateway('DELETE', svc, { url: url(surge.port) }, [404]);
+  await c.drain();
+  await c.sup.kill(surge, 10);
+  removeReplica(g.replicas, surge);
 }
 
 async function routedReplicas(c: ProcessCalls, name: string): Promise<Routed[]> {

@@ -73,18 +73,6 @@ export class ProcessActuator implements Actuator {
     for (const g of this.groups.values()) {
       if (!g.cfg.autostart) continue;
       for (const r of g.replicas) await this.sup.reapOrphan(g.cfg.name, r.port);
-      // Replicas a scale-out spawned before a kill -9: stopped (if still ours) and unregistered.
-      for (let port = g.cfg.replicaPorts.from; port <= g.cfg.replicaPorts.to; port++) {
-        if (g.replicas.some((r) => r.port === port) || !(await this.sup.reapOrphan(g.cfg.name, port)))
-          continue;
-        await this.admin
-          .gateway('DELETE', `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`, {
-            url: url(port),
-          })
-          .catch((e: unknown) =>
-            this.opts.log?.warn({ err: e, port }, 'could not unregister an orphaned replica'),
-          );
-      }
       await Promise.all(
         g.replicas.map(async (r) => {
           r.child = this.sup.spawn(g.cfg, r.port);
@@ -96,10 +84,23 @@ export class ProcessActuator implements Actuator {
           await this.admin
             .gateway('POST', `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`, { url: url(r.port) })
             .catch((e: unknown) =>
-              this.opts.log?.warn({ err: e, port: r.port }, 'could not register a replica with the gateway'),
+              this.opts.log?.info({ err: e, port: r.port }, 'could not register a replica with the gateway'),
             );
         }),
       );
+      // Replicas a scale-out (or a restart's surge) spawned before a kill -9: stopped (if still ours)
+      // and unregistered, once the configured ones serve again, so the gateway never goes empty.
+      for (let port = g.cfg.replicaPorts.from; port <= g.cfg.replicaPorts.to; port++) {
+        if (g.replicas.some((r) => r.port === port) || !(await this.sup.reapOrphan(g.cfg.name, port)))
+          continue;
+        await this.admin
+          .gateway('DELETE', `/admin/upstreams/${encodeURIComponent(g.cfg.name)}`, {
+            url: url(port),
+          })
+          .catch((e: unknown) =>
+            this.opts.log?.warn({ err: e, port }, 'could not unregister an orphaned replica'),
+          );
+      }
     }
   }
 

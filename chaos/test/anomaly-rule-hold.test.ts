@@ -6,6 +6,8 @@ const payments = {
   exp_annotations: {
     description:
       'homeostat_anomaly_score of detector demo is above the 1.0 threshold for service=payments ; the top_feature annotation names the feature contributing most right now.',
+    // no contribution series in this test: no top feature, none carrying a fifth of the score
+    features: '',
     root_cause: '',
     summary: 'Anomaly on payments (score 2.00)',
     top_feature: '',

@@ -1,7 +1,7 @@
 import type { Target } from '@homeostat/contracts';
 import type { ProcessCalls } from './process-calls';
 import { removeReplica, type ProcessGroup } from './process-group';
-import { replicaUrl as url } from './process-supervisor';
+import { isAlive, replicaUrl as url } from './process-supervisor';
 import type { SweepContext } from './scale-out-hold';
 
 /**
@@ -26,7 +26,7 @@ export async function giveBackProcessReplicas(
       .sort((a, b) => a.holdUntil! - b.holdUntil!)[0];
     if (!r) continue;
     // never the group's last live replica: a restart that failed leaves its surge as the only one
-    if (!g.replicas.some((x) => x !== r && !x.isolated && x.child && x.child.exitCode === null && x.child.signalCode === null))
+    if (!g.replicas.some((x) => x !== r && !x.isolated && isAlive(x)))
       continue;
     // live replicas as snapshot() counts them: the timeline shows the change the give-back made
     const live = (): number => g.replicas.filter((x) => !x.isolated).length;

@@ -1,9 +1,7 @@
 import { RemediatorError } from '../errors';
 import type { ProcessCalls } from './process-calls';
 import { removeReplica, type ProcessGroup } from './process-group';
-import { replicaUrl as url, type Replica } from './process-supervisor';
-
-const alive = (r: Replica): boolean => !!r.child && r.child.exitCode === null && r.child.signalCode === null;
+import { isAlive as alive, replicaUrl as url, type Replica } from './process-supervisor';
 
 /** A replica as the gateway's `GET /admin/upstreams` lists it. */
 interface Routed {

@@ -22,6 +22,9 @@ type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) 
 
 export const replicaUrl = (port: number): string => `http://127.0.0.1:${port}`;
 
+/** Whether the replica's process is running (spawned, neither exited nor killed by a signal). */
+export const isAlive = (r: Replica): boolean => !!r.child && r.child.exitCode === null && r.child.signalCode === null;
+
 /** Whether 127.0.0.1:port can be bound right now (another program may hold a port of the range). */
 export function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -167,6 +167,27 @@ describe('Docker actuator against the real engine', () => {
     expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
   });
 
+  it('an alert about the whole service restarts every running replica, one after the other', async () => {
+    const after = await (await act.plan(req('scale_out', 2), await act.snapshot(target))).run();
+    const [clone] = after.clones as string[];
+    const clonePort = await portOf(clone!);
+    await waitFor('the clone to serve', () => healthy(clonePort));
+    const started = async (id: string) => (await docker.getContainer(id).inspect()).State.StartedAt;
+    const before = { original: await started(originalId), clone: await started(clone!) };
+    // no container label: the alert cannot say which replica is at fault
+    const plan = await act.plan(req('restart'), await act.snapshot(target));
+    expect(plan.apiCall).toMatchObject({
+      path: `/containers/${originalId}/restart?t=10`,
+      body: { inTurn: [originalId, clone] },
+    });
+    await plan.run();
+    expect(await started(originalId)).not.toBe(before.original);
+    expect(await started(clone!)).not.toBe(before.clone);
+    await waitFor('both to serve again', async () => (await healthy(port)) && (await healthy(clonePort)));
+    await (await act.plan(req('scale_in', 1), await act.snapshot(target))).run();
+    expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+  });
+
   it('refuses to isolate a host-networked container with a clear error', async () => {
     await expect(act.plan(req('isolate'), await act.snapshot(target))).rejects.toMatchObject({
       code: 'ACTION_UNSUPPORTED',

@@ -231,6 +231,41 @@ describe('process actuator with the real demo gateway admin API', () => {
     await (await act.plan(req('shift_traffic', { weight: 1 }, undefined, port), await act.snapshot(target))).run();
   });
 
+  it('an alert about the whole service restarts every replica in turn, without a surge or a failed request', async () => {
+    const urls = (await upstreams()).map((u) => u.url).sort();
+    expect(urls).toHaveLength(3);
+    const pids = async () =>
+      Object.fromEntries(await Promise.all(urls.map(async (u) => [u, (await get(`${u}/healthz`)).pid] as const)));
+    const before = await pids();
+    // no instance label: the alert cannot say which replica is at fault
+    const plan = await act.plan(req('restart'), await act.snapshot(target));
+    expect(String(plan.apiCall.path).split('/').pop()!.split(',').sort()).toEqual(urls.map((u) => u.split(':').pop()).sort());
+    const { result: after, answers, failedAttempts } = await underTraffic(() => plan.run());
+    expect(answers.filter((a) => a !== 200)).toEqual([]);
+    expect(failedAttempts).toBe(0);
+    expect(after.surgePort).toBeUndefined();
+    expect(after.replicas).toBe(3);
+    expect((await upstreams()).map((u) => u.url).sort()).toEqual(urls);
+    const now = await pids();
+    for (const u of urls) expect(now[u]).not.toBe(before[u]);
+  });
+
+  it('an alert about the whole service with one replica down restarts only that one', async () => {
+    const urls = (await upstreams()).map((u) => u.url).sort();
+    const victim = urls.find((u) => u !== `http://127.0.0.1:${port}`)!;
+    const keep = await get(`http://127.0.0.1:${port}/healthz`);
+    process.kill((await get(`${victim}/healthz`)).pid, 'SIGKILL');
+    await waitFor('the replica is down', async () => fetch(`${victim}/healthz`).then(() => false, () => true), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+    });
+    const plan = await act.plan(req('restart'), await act.snapshot(target));
+    expect(plan.apiCall.path).toBe(`process://orders/${victim.split(':').pop()}`);
+    await plan.run();
+    expect((await get(`${victim}/healthz`)).port).toBe(Number(victim.split(':').pop()));
+    expect((await get(`http://127.0.0.1:${port}/healthz`)).pid).toBe(keep.pid);
+  });
+
   it('shifts traffic away from one replica with gateway weights, and undo restores equal weights', async () => {
     const before = await act.snapshot(target);
     const after = await (

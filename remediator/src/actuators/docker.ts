@@ -5,6 +5,7 @@ import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { createClone, removeContainer } from './docker-clone';
 import { drainAndRemove } from './docker-drain';
+import { containersToRestart, restartInTurn } from './docker-restart';
 import { giveBackClones } from './docker-give-back';
 import { CLONE_LABEL, CLONE_OF_LABEL, cloneFilter, NUMBER, PROJECT, SERVICE } from './docker-labels';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
@@ -182,23 +183,28 @@ export class DockerActuator implements Actuator {
       throw new RemediatorError('TARGET_UNRESOLVED', `no container for ${req.target.name}`, {
         field: 'target.name',
       });
-    // the replica the alert names, else (for a restart) one that is down, else the first
+    // the replica the alert names, else the first (a restart chooses its own: docker-restart.ts)
     const inst =
       cs.find(
         (c) => c.name === req.labels.container || c.id.startsWith(req.labels.container_id ?? '\u0000'),
-      ) ??
-      (req.action === 'restart' ? cs.find((c) => c.state !== 'running') : undefined) ??
-      cs[0]!;
+      ) ?? cs[0]!;
     const grace = Number(req.params.graceSeconds ?? 10);
     switch (req.action) {
-      case 'restart':
+      case 'restart': {
+        const ids = containersToRestart(cs, req.labels).map((c) => c.id);
         return {
-          apiCall: { method: 'POST', path: `/containers/${inst.id}/restart?t=${grace}` },
+          apiCall: {
+            method: 'POST',
+            path: `/containers/${ids[0]!}/restart?t=${grace}`,
+            // an alert about the whole service restarts every replica, in this order
+            ...(ids.length > 1 ? { contentType: 'application/json', body: { inTurn: ids } } : {}),
+          },
           run: async () => {
-            await this.docker.getContainer(inst.id).restart({ t: grace });
-            return this.snapshot(req.target);
+            await restartInTurn(this.docker, ids, { graceSeconds: grace });
+            return { ...(await this.snapshot(req.target)), restarted: ids };
           },
         };
+      }
       case 'stop':
         return {
           apiCall: { method: 'POST', path: `/containers/${inst.id}/stop?t=${grace}` },

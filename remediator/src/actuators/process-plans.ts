@@ -2,7 +2,7 @@ import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Plan } from './actuator';
 import type { ProcessCalls } from './process-calls';
-import { alertedReplica, removeReplica, type ProcessGroup } from './process-group';
+import { alertedReplica, removeReplica, replicasToRestart, type ProcessGroup } from './process-group';
 import { restartWithoutGap } from './process-restart';
 import { replicaUrl as url, type Replica } from './process-supervisor';
 
@@ -26,19 +26,28 @@ export async function planProcessAction(
     case 'stop': {
       const grace = Number(req.params.graceSeconds ?? 10);
       const respawn = req.action === 'restart';
+      const victims = respawn ? replicasToRestart(g.replicas, req.labels.instance) : [inst];
       return {
         apiCall: {
           method: 'SIGNAL',
-          path: `process://${g.cfg.name}/${inst.port}`,
+          path: `process://${g.cfg.name}/${victims.map((r) => r.port).join(',')}`,
           body: { signal: 'SIGTERM', graceSeconds: grace, respawn },
         },
         run: async () => {
           if (respawn) {
-            const { surgePort } = await restartWithoutGap(c, g, inst, {
-              graceSeconds: grace,
-              incidentId: req.incidentId,
-            });
-            return { ...(await c.snapshot(req.target)), ...(surgePort !== null ? { surgePort } : {}) };
+            // one at a time: the others serve while each restarts (a lone replica gets a surge)
+            let surgePort: number | null = null;
+            for (const r of victims) {
+              if (!g.replicas.includes(r)) continue; // given back or removed since the plan
+              surgePort =
+                (await restartWithoutGap(c, g, r, { graceSeconds: grace, incidentId: req.incidentId }))
+                  .surgePort ?? surgePort;
+            }
+            return {
+              ...(await c.snapshot(req.target)),
+              restarted: victims.map((r) => r.port),
+              ...(surgePort !== null ? { surgePort } : {}),
+            };
           }
           // out of the gateway first, then drained, so requests in flight finish and discovery drops
           // it before it stops answering (never a false target-down)

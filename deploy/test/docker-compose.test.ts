@@ -157,6 +157,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives each backend a healthcheck of its own ready path on the port it listens on (a restart of every replica waits for it)', () => {
+    for (const b of FLEET_BACKENDS) {
+      const port = services[b].command!.find((a) => a.startsWith('--port='))!.split('=')[1];
+      const test = services[b].healthcheck?.test ?? [];
+      expect(test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+      expect(test[3]).toContain(`http://127.0.0.1:${port}/readyz`);
+    }
+  });
+
   it('keeps SQLite by default and offers PostgreSQL state as the opt-in profile `postgres`', () => {
     const pg = services.postgres as unknown as { profiles: string[]; environment: Record<string, string> };
     expect(pg.profiles).toEqual(['postgres']);

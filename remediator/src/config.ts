@@ -94,6 +94,11 @@ export const Config = z.strictObject({
        * docker_sd's refresh_interval plus Prometheus' target updates (up to 5 s + 5 s) and a scrape.
        */
       drainSeconds: z.number().min(0).max(300).default(20),
+      /**
+       * A restart of every replica (an alert about the whole service) waits for each container to
+       * be `healthy` before the next; one without a healthcheck must run this long instead.
+       */
+      minReadySeconds: z.number().min(0).max(600).default(10),
     })
     .optional(),
   kubernetes: z

@@ -120,6 +120,7 @@ export async function createRemediator(
       socketPath: config.docker.socketPath,
       ...hold(config.docker.scaleOutHoldSeconds),
       drainSeconds: config.docker.drainSeconds,
+      minReadySeconds: config.docker.minReadySeconds,
     });
   }
   if (config.kubernetes && !o.actuators?.kubernetes) {

@@ -22,7 +22,8 @@ const { containers: projectContainers, portOf } = composeProject(docker, project
 const ours = (incidentId: string) => incidentId === 'inc-1';
 
 describe('Docker actuator against the real engine', () => {
-  const act = new DockerActuator();
+  // minReadySeconds 1: the restart of every replica waits that long between containers (no healthcheck here)
+  const act = new DockerActuator({ minReadySeconds: 1 });
   let originalId: string;
   let port: number;
   const req = (
@@ -180,10 +181,17 @@ describe('Docker actuator against the real engine', () => {
       path: `/containers/${originalId}/restart?t=10`,
       body: { inTurn: [originalId, clone] },
     });
-    await plan.run();
+    const done = await plan.run();
+    expect(done.restarted).toEqual([originalId, clone]);
     expect(await started(originalId)).not.toBe(before.original);
     expect(await started(clone!)).not.toBe(before.clone);
+    // the clone restarted only once the original had run minReadySeconds (no healthcheck in this image)
+    expect(Date.parse(await started(clone!)) - Date.parse(await started(originalId))).toBeGreaterThanOrEqual(900);
     await waitFor('both to serve again', async () => (await healthy(port)) && (await healthy(clonePort)));
+    // a container label that names none of the service's containers is refused, not widened to the service
+    await expect(
+      act.plan({ ...req('restart'), labels: { service: 'orders', container: 'not-ours' } }, await act.snapshot(target)),
+    ).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'labels.container' });
     await (await act.plan(req('scale_in', 1), await act.snapshot(target))).run();
     expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
   });

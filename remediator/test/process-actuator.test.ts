@@ -192,6 +192,45 @@ describe('process actuator with the real demo gateway admin API', () => {
     }
   });
 
+  it('a roll stops at the replica that does not come back and says which were restarted, failed and left alone', async () => {
+    const svc = 'payments';
+    const [a, b, c] = [await freePort(), await freePort(), await freePort()];
+    const from = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'roll-fails-'));
+    const broken = join(dir, 'broken');
+    const script = `if (process.env.PORT === '${b}' && require('node:fs').existsSync(${JSON.stringify(broken)})) process.exit(1); require(${JSON.stringify(FIXTURE)})`;
+    const other = new ProcessActuator({
+      groups: [{ ...group(svc, a, from), ports: [a, b, c], command: [process.execPath, '-e', script] }],
+      gateway: { url: gwUrl, token: ADMIN },
+      adminToken: ADMIN,
+      drainSeconds: 0.2,
+    });
+    try {
+      await other.start();
+      const t: Target = { ...target, name: svc };
+      const pidC = (await get(`http://127.0.0.1:${c}/healthz`)).pid;
+      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: svc } }, await other.snapshot(t));
+      expect(plan.apiCall.path).toBe(`process://${svc}/${a},${b},${c}`);
+      writeFileSync(broken, '');
+      await expect(plan.run()).rejects.toThrow(
+        new RegExp(`restarted ${a}; failed ${b} \\(.*\\); not restarted ${c}$`),
+      );
+      // the replica left alone still serves with its old process
+      expect((await get(`http://127.0.0.1:${c}/healthz`)).pid).toBe(pidC);
+      expect((await fetch(`${gwUrl}/api/${svc}/1`)).status).toBe(200);
+      // an instance that is none of the group's replicas is refused, not widened to the group
+      await expect(
+        other.plan(
+          { ...req('restart'), target: t, labels: { service: svc, instance: '127.0.0.1:9100' } },
+          await other.snapshot(t),
+        ),
+      ).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'labels.instance' });
+    } finally {
+      await other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('scales out by spawning replicas on new ports and registering them with the gateway; traffic reaches them', async () => {
     const before = await act.snapshot(target);
     const plan = await act.plan(req('scale_out', {}, 3), before);
@@ -245,6 +284,7 @@ describe('process actuator with the real demo gateway admin API', () => {
     expect(failedAttempts).toBe(0);
     expect(after.surgePort).toBeUndefined();
     expect(after.replicas).toBe(3);
+    expect((after.restarted as number[]).map(String).sort()).toEqual(urls.map((u) => u.split(':').pop()).sort());
     expect((await upstreams()).map((u) => u.url).sort()).toEqual(urls);
     const now = await pids();
     for (const u of urls) expect(now[u]).not.toBe(before[u]);
@@ -254,8 +294,10 @@ describe('process actuator with the real demo gateway admin API', () => {
     const urls = (await upstreams()).map((u) => u.url).sort();
     const victim = urls.find((u) => u !== `http://127.0.0.1:${port}`)!;
     const keep = await get(`http://127.0.0.1:${port}/healthz`);
-    process.kill((await get(`${victim}/healthz`)).pid, 'SIGKILL');
-    await waitFor('the replica is down', async () => fetch(`${victim}/healthz`).then(() => false, () => true), {
+    const dead = (await get(`${victim}/healthz`)).pid;
+    process.kill(dead, 'SIGKILL');
+    // as the remediator sees it: its child has exited (the alert comes seconds after a crash)
+    await waitFor('the replica is down', async () => !((await act.snapshot(target)).pids as number[]).includes(dead), {
       timeoutMs: 5000,
       intervalMs: 20,
     });

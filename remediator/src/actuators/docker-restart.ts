@@ -9,52 +9,146 @@ export interface RestartCandidate {
 }
 
 /**
- * The containers a restart replaces: the one the alert names (`container` or `container_id`
- * label); else, for an alert about the whole service (HomeostatAnomaly and HomeostatTargetDown are
- * aggregated by service and cannot say which replica is at fault), those that are down; else every
- * running one, in turn, as `kubectl rollout restart` does. Restarting the first container only left
- * a fault on any other replica in place while the action read as done.
+ * What a restart replaces. An alert that names a container (`container` or `container_id` label)
+ * is about that one; a label that names none of the target's containers is refused rather than
+ * widened to the service. An alert about the whole service (HomeostatAnomaly and
+ * HomeostatTargetDown are aggregated by service) cannot say which replica is at fault: the
+ * containers that are down restart, all at once (they serve nobody, and one that dies again must
+ * not keep the others down); with none down, every running one restarts in turn, as `kubectl
+ * rollout restart` does. Restarting the first container instead left a fault on any other replica
+ * in place while the action read as done.
  */
+export interface ContainerRestartSet<C> {
+  down: C[];
+  roll: C[];
+}
+
 export function containersToRestart<C extends RestartCandidate>(
   cs: C[],
   labels: Record<string, string>,
-): C[] {
-  const named = cs.find(
-    (c) => c.name === labels.container || c.id.startsWith(labels.container_id ?? '\u0000'),
-  );
-  if (named) return [named];
+): ContainerRestartSet<C> {
+  const { container, container_id: id } = labels;
+  if (container !== undefined || id !== undefined) {
+    const c = cs.find((x) => x.name === container || (id !== undefined && id !== '' && x.id.startsWith(id)));
+    if (!c)
+      throw new RemediatorError(
+        'TARGET_UNRESOLVED',
+        `container ${container ?? id} is none of the target's containers (${cs.map((x) => x.name).join(', ')})`,
+        { field: container !== undefined ? 'labels.container' : 'labels.container_id' },
+      );
+    return c.state === 'running' ? { down: [], roll: [c] } : { down: [c], roll: [] };
+  }
   const down = cs.filter((c) => c.state !== 'running');
-  return down.length > 0 ? down : cs;
+  return down.length > 0 ? { down, roll: [] } : { down: [], roll: cs };
+}
+
+export interface RestartOptions {
+  graceSeconds: number;
+  /**
+   * Without a healthcheck, how long a restarted container must run before the next one restarts
+   * (Docker's restart returns once the process started, long before it serves). With one, the
+   * next waits for `healthy`, as long as its start period and retries allow.
+   */
+  minReadySeconds: number;
+  signal?: AbortSignal;
 }
 
 /**
- * Restarts the containers one after the other, each only once the one before runs again and, when
- * its image has a healthcheck, reports healthy: the others serve meanwhile. `timeoutMs` bounds the
- * wait for each.
+ * Runs a ContainerRestartSet: the down ones together; then the running ones one after the other,
+ * each once the one before serves again (the last is judged by the action's verification). A roll
+ * stops at the first container that fails (restarting more would take more capacity away) or when
+ * the remediator shuts down, and the error says which were restarted, which failed and which were
+ * not touched. A container removed since the plan (a clone given back) is skipped. Returns the ids
+ * restarted.
  */
-export async function restartInTurn(
+export async function restartContainers<C extends RestartCandidate>(
   docker: Docker,
-  ids: readonly string[],
-  o: { graceSeconds: number; timeoutMs?: number },
-): Promise<void> {
-  for (const [i, id] of ids.entries()) {
-    await docker.getContainer(id).restart({ t: o.graceSeconds });
-    // the last one has no next to hold back; the action's verification judges the service
-    if (i < ids.length - 1) await serving(docker, id, o.timeoutMs ?? 60_000);
+  set: ContainerRestartSet<C>,
+  o: RestartOptions,
+): Promise<string[]> {
+  const restarted: string[] = [];
+  const failed: string[] = [];
+  const restart = async (c: C): Promise<boolean> => {
+    try {
+      await docker.getContainer(c.id).restart({ t: o.graceSeconds });
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return false; // gone since the plan
+      throw e;
+    }
+    restarted.push(c.id);
+    return true;
+  };
+  const outcome = await Promise.allSettled(set.down.map(restart));
+  outcome.forEach((x, i) => {
+    if (x.status === 'rejected') failed.push(`${set.down[i]!.name} (${message(x.reason)})`);
+  });
+  const untouched = (from: number) => set.roll.slice(from).map((c) => c.name);
+  for (const [i, c] of set.roll.entries()) {
+    if (o.signal?.aborted)
+      throw rollError(set, restarted, failed, untouched(i), 'the remediator is shutting down');
+    try {
+      if ((await restart(c)) && i < set.roll.length - 1) await serving(docker, c, o.minReadySeconds);
+    } catch (e) {
+      failed.push(`${c.name} (${message(e)})`);
+      throw rollError(set, restarted, failed, untouched(i + 1), undefined, e);
+    }
+  }
+  if (failed.length > 0) throw rollError(set, restarted, failed, []);
+  return restarted;
+}
+
+/** Nanoseconds, as Docker's Healthcheck reports its durations. */
+const ms = (ns: number | undefined, fallback: number) => (ns ? ns / 1e6 : fallback);
+
+async function serving(docker: Docker, c: RestartCandidate, minReadySeconds: number): Promise<void> {
+  const info = await docker.getContainer(c.id).inspect();
+  const hc = info.Config.Healthcheck;
+  if (!hc || !hc.Test || hc.Test[0] === 'NONE') {
+    await new Promise((r) => setTimeout(r, minReadySeconds * 1000));
+    if (!(await docker.getContainer(c.id).inspect()).State.Running)
+      throw new RemediatorError(
+        'ACTUATOR_FAILED',
+        `${c.name} stopped within ${minReadySeconds} s of its restart`,
+      );
+    return;
+  }
+  // Docker's own defaults: interval 30 s, 3 retries, no start period
+  const interval = ms(hc.Interval, 30_000);
+  const budget = ms(hc.StartPeriod, 0) + interval * ((hc.Retries ?? 3) + 1) + ms(hc.Timeout, 30_000);
+  const until = Date.now() + budget;
+  for (;;) {
+    const s = (await docker.getContainer(c.id).inspect()).State;
+    if (s.Running && s.Health?.Status === 'healthy') return;
+    if (!s.Running || s.Health?.Status === 'unhealthy' || Date.now() > until)
+      throw new RemediatorError(
+        'ACTUATOR_FAILED',
+        `${c.name} is not serving after its restart (${s.Status}${s.Health ? `, ${s.Health.Status}` : ''})`,
+      );
+    await new Promise((r) => setTimeout(r, Math.min(500, interval)));
   }
 }
 
-async function serving(docker: Docker, id: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await docker.getContainer(id).inspect()).State;
-    const health = s.Health?.Status;
-    if (s.Running && (health === undefined || health === 'healthy')) return;
-    if (Date.now() > until)
-      throw new RemediatorError(
-        'ACTUATOR_FAILED',
-        `container ${id.slice(0, 12)} is not serving ${timeoutMs / 1000} s after its restart (${s.Status}${health ? `, ${health}` : ''}); the others were not restarted`,
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function rollError<C extends RestartCandidate>(
+  set: ContainerRestartSet<C>,
+  restarted: string[],
+  failed: string[],
+  notTouched: string[],
+  why?: string,
+  cause?: unknown,
+): RemediatorError {
+  const name = (id: string) => [...set.down, ...set.roll].find((c) => c.id === id)?.name ?? id;
+  const parts = [
+    `restarted ${restarted.length ? restarted.map(name).join(', ') : 'none'}`,
+    ...(failed.length ? [`failed ${failed.join('; ')}`] : []),
+    ...(notTouched.length ? [`not restarted ${notTouched.join(', ')}`] : []),
+  ];
+  return new RemediatorError(
+    'ACTUATOR_FAILED',
+    `restart${why ? ` stopped: ${why}` : ''}: ${parts.join('; ')}`,
+    {
+      cause,
+    },
+  );
 }
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -5,7 +5,7 @@ import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { createClone, removeContainer } from './docker-clone';
 import { drainAndRemove } from './docker-drain';
-import { containersToRestart, restartInTurn } from './docker-restart';
+import { containersToRestart, restartContainers } from './docker-restart';
 import { giveBackClones } from './docker-give-back';
 import { CLONE_LABEL, CLONE_OF_LABEL, cloneFilter, NUMBER, PROJECT, SERVICE } from './docker-labels';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
@@ -24,6 +24,11 @@ export interface DockerActuatorOptions {
    * docker_sd refresh plus its target update throttles, a gateway's DNS refresh). 0: at once.
    */
   drainSeconds?: number;
+  /**
+   * A restart of several running containers waits this long after each one without a healthcheck
+   * before the next (with one, for `healthy`). Default 10.
+   */
+  minReadySeconds?: number;
 }
 
 /** States a restart can bring back to running. */
@@ -191,17 +196,23 @@ export class DockerActuator implements Actuator {
     const grace = Number(req.params.graceSeconds ?? 10);
     switch (req.action) {
       case 'restart': {
-        const ids = containersToRestart(cs, req.labels).map((c) => c.id);
+        const set = containersToRestart(cs, req.labels);
+        const ids = [...set.down, ...set.roll].map((c) => c.id);
         return {
           apiCall: {
             method: 'POST',
             path: `/containers/${ids[0]!}/restart?t=${grace}`,
-            // an alert about the whole service restarts every replica, in this order
+            // an alert about the whole service: the same call for each of these, in this order; the
+            // snapshot after it (`restarted`) says which were
             ...(ids.length > 1 ? { contentType: 'application/json', body: { inTurn: ids } } : {}),
           },
           run: async () => {
-            await restartInTurn(this.docker, ids, { graceSeconds: grace });
-            return { ...(await this.snapshot(req.target)), restarted: ids };
+            const restarted = await restartContainers(this.docker, set, {
+              graceSeconds: grace,
+              minReadySeconds: this.opts.minReadySeconds ?? 10,
+              ...(req.signal ? { signal: req.signal } : {}),
+            });
+            return { ...(await this.snapshot(req.target)), restarted };
           },
         };
       }

@@ -1,6 +1,6 @@
 import type { ProcessGroupConfig } from '../config';
 import { RemediatorError } from '../errors';
-import { isAlive, portIsFree, type Replica } from './process-supervisor';
+import { portIsFree, type Replica } from './process-supervisor';
 
 /** One configured process group as the process actuator keeps it in memory. */
 export interface ProcessGroup {
@@ -25,23 +25,6 @@ export function alertedReplica(replicas: Replica[], instance: string | undefined
       field: 'target.name',
     });
   return r;
-}
-
-/**
- * The replicas a restart replaces. An alert that names a replica (its `instance` label's port) is
- * about that one. An alert about the whole service (HomeostatAnomaly and HomeostatTargetDown are
- * aggregated by service) cannot say which replica is at fault: a replica that is down is, and only
- * those restart; with none down, every replica in rotation restarts in turn, as `kubectl rollout
- * restart` does for a Deployment. Restarting the first replica instead left a fault on any other
- * replica in place while the action read as done.
- */
-export function replicasToRestart(replicas: Replica[], instance: string | undefined): Replica[] {
-  if (instance !== undefined && replicas.some((x) => x.port === Number(instance.split(':').pop())))
-    return [alertedReplica(replicas, instance)];
-  const down = replicas.filter((r) => !r.isolated && !isAlive(r));
-  if (down.length > 0) return down;
-  const serving = replicas.filter((r) => !r.isolated);
-  return serving.length > 0 ? serving : [alertedReplica(replicas, instance)];
 }
 
 /**

@@ -2,8 +2,8 @@ import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Plan } from './actuator';
 import type { ProcessCalls } from './process-calls';
-import { alertedReplica, removeReplica, replicasToRestart, type ProcessGroup } from './process-group';
-import { restartWithoutGap } from './process-restart';
+import { alertedReplica, removeReplica, type ProcessGroup } from './process-group';
+import { replicasToRestart, restartReplicas } from './process-roll';
 import { replicaUrl as url, type Replica } from './process-supervisor';
 
 /**
@@ -26,26 +26,24 @@ export async function planProcessAction(
     case 'stop': {
       const grace = Number(req.params.graceSeconds ?? 10);
       const respawn = req.action === 'restart';
-      const victims = respawn ? replicasToRestart(g.replicas, req.labels.instance) : [inst];
+      const set = respawn ? replicasToRestart(g.replicas, req.labels.instance) : { down: [], roll: [inst] };
       return {
         apiCall: {
           method: 'SIGNAL',
-          path: `process://${g.cfg.name}/${victims.map((r) => r.port).join(',')}`,
+          // the replicas planned; the snapshot after it (`restarted`) says which were
+          path: `process://${g.cfg.name}/${[...set.down, ...set.roll].map((r) => r.port).join(',')}`,
           body: { signal: 'SIGTERM', graceSeconds: grace, respawn },
         },
         run: async () => {
           if (respawn) {
-            // one at a time: the others serve while each restarts (a lone replica gets a surge)
-            let surgePort: number | null = null;
-            for (const r of victims) {
-              if (!g.replicas.includes(r)) continue; // given back or removed since the plan
-              surgePort =
-                (await restartWithoutGap(c, g, r, { graceSeconds: grace, incidentId: req.incidentId }))
-                  .surgePort ?? surgePort;
-            }
+            const { restarted, surgePort } = await restartReplicas(c, g, set, {
+              graceSeconds: grace,
+              incidentId: req.incidentId,
+              ...(req.signal ? { signal: req.signal } : {}),
+            });
             return {
               ...(await c.snapshot(req.target)),
-              restarted: victims.map((r) => r.port),
+              restarted,
               ...(surgePort !== null ? { surgePort } : {}),
             };
           }

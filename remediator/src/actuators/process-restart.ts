@@ -142,7 +142,7 @@ async function restartInPlace(c: ProcessCalls, g: ProcessGroup, inst: Replica, g
 }
 
 /** Whether the replica answers its ready path within a second. */
-async function answers(c: ProcessCalls, g: ProcessGroup, inst: Replica): Promise<boolean> {
+export async function answers(c: ProcessCalls, g: ProcessGroup, inst: Replica): Promise<boolean> {
   try {
     return (await fetch(`${url(inst.port)}${g.cfg.readyPath}`, { signal: AbortSignal.timeout(1000) })).ok;
   } catch {

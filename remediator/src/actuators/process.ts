@@ -8,7 +8,7 @@ import type { ProcessCalls } from './process-calls';
 import { giveBackProcessReplicas } from './process-give-back';
 import { freeReplicaPorts, type ProcessGroup } from './process-group';
 import { planProcessAction } from './process-plans';
-import { ReplicaSupervisor, replicaUrl as url } from './process-supervisor';
+import { isAlive, ReplicaSupervisor, replicaUrl as url } from './process-supervisor';
 import { undoProcessAction } from './process-undo';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
@@ -106,9 +106,8 @@ export class ProcessActuator implements Actuator {
 
   /** Pids of live children, by group (tests and the audit snapshot use it). */
   pids(name: string): number[] {
-    return (this.groups.get(name)?.replicas ?? []).flatMap((r) =>
-      r.child?.pid && r.child.exitCode === null ? [r.child.pid] : [],
-    );
+    // a child killed by a signal has exitCode null too: isAlive reads both
+    return (this.groups.get(name)?.replicas ?? []).flatMap((r) => (r.child?.pid && isAlive(r) ? [r.child.pid] : []));
   }
 
   async snapshot(target: Target): Promise<TargetSnapshot> {

@@ -1,0 +1,106 @@
+import { RemediatorError } from '../errors';
+import type { ProcessCalls } from './process-calls';
+import type { ProcessGroup } from './process-group';
+import { answers, restartWithoutGap } from './process-restart';
+import { isAlive, type Replica } from './process-supervisor';
+
+/**
+ * What a restart replaces. An alert that names a replica (its `instance` label's port) is about
+ * that one; an `instance` that names none of the group's replicas (an exporter's address, a replica
+ * gone since) is refused rather than widened to the group. An alert about the whole service
+ * (HomeostatAnomaly and HomeostatTargetDown are aggregated by service) cannot say which replica is
+ * at fault: the replicas that are down restart, all at once (they serve nobody, and one that dies
+ * again must not keep the others down); with none down, every replica in rotation restarts in turn,
+ * as `kubectl rollout restart` does. Restarting the first replica instead left a fault on any other
+ * replica in place while the action read as done.
+ */
+export interface RestartSet {
+  /** Not running: restarted together. */
+  down: Replica[];
+  /** Running: restarted one after the other, the ones failing their ready probe first. */
+  roll: Replica[];
+}
+
+export function replicasToRestart(replicas: Replica[], instance: string | undefined): RestartSet {
+  if (instance !== undefined) {
+    const r = replicas.find((x) => x.port === Number(instance.split(':').pop()));
+    if (!r)
+      throw new RemediatorError(
+        'TARGET_UNRESOLVED',
+        `instance ${instance} is none of the group's replicas (ports ${replicas.map((x) => x.port).join(', ')})`,
+        { field: 'labels.instance' },
+      );
+    return isAlive(r) ? { down: [], roll: [r] } : { down: [r], roll: [] };
+  }
+  const down = replicas.filter((r) => !r.isolated && !isAlive(r));
+  if (down.length > 0) return { down, roll: [] };
+  return { down: [], roll: replicas.filter((r) => !r.isolated) };
+}
+
+/**
+ * Runs a RestartSet. A roll stops at the first replica that fails (restarting more would take more
+ * capacity away from a service already short of it) or when the remediator shuts down; the error
+ * says which replicas were restarted, which failed and which were not touched. Returns the ports
+ * restarted and the surge replica's, if one served while a lone replica restarted.
+ */
+export async function restartReplicas(
+  c: ProcessCalls,
+  g: ProcessGroup,
+  set: RestartSet,
+  o: { graceSeconds: number; incidentId: string; signal?: AbortSignal },
+): Promise<{ restarted: number[]; surgePort: number | null }> {
+  const restarted: number[] = [];
+  const failed: string[] = [];
+  let surgePort: number | null = null;
+  const one = async (r: Replica) => {
+    const res = await restartWithoutGap(c, g, r, { graceSeconds: o.graceSeconds, incidentId: o.incidentId });
+    restarted.push(r.port);
+    surgePort = res.surgePort ?? surgePort;
+  };
+  const down = set.down.filter((r) => g.replicas.includes(r));
+  const outcome = await Promise.allSettled(down.map(one));
+  outcome.forEach((x, i) => {
+    if (x.status === 'rejected') failed.push(`${down[i]!.port} (${message(x.reason)})`);
+  });
+  // a replica that fails its ready probe is the likelier culprit: it goes first
+  const ready = await Promise.all(set.roll.map((r) => answers(c, g, r)));
+  const order = set.roll
+    .map((r, i) => ({ r, ready: ready[i] }))
+    .sort((a, b) => Number(a.ready) - Number(b.ready));
+  const untouched = (from: number) => order.slice(from).map((x) => x.r.port);
+  for (const [i, { r }] of order.entries()) {
+    if (!g.replicas.includes(r)) continue; // given back or removed since the plan
+    if (o.signal?.aborted)
+      throw rollError(g, restarted, failed, untouched(i), 'the remediator is shutting down');
+    try {
+      await one(r);
+    } catch (e) {
+      failed.push(`${r.port} (${message(e)})`);
+      throw rollError(g, restarted, failed, untouched(i + 1), undefined, e);
+    }
+  }
+  if (failed.length > 0) throw rollError(g, restarted, failed, [], undefined);
+  return { restarted, surgePort };
+}
+
+function rollError(
+  g: ProcessGroup,
+  restarted: number[],
+  failed: string[],
+  notTouched: number[],
+  why?: string,
+  cause?: unknown,
+): RemediatorError {
+  const parts = [
+    `restarted ${restarted.length ? restarted.join(', ') : 'none'}`,
+    ...(failed.length ? [`failed ${failed.join('; ')}`] : []),
+    ...(notTouched.length ? [`not restarted ${notTouched.join(', ')}`] : []),
+  ];
+  return new RemediatorError(
+    'ACTUATOR_FAILED',
+    `restart of ${g.cfg.name}${why ? ` stopped: ${why}` : ''}: ${parts.join('; ')}`,
+    { cause },
+  );
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

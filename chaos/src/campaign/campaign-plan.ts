@@ -13,6 +13,12 @@ export interface PlannedFault {
   durationSeconds: number;
   /** The admin API body without durationSeconds: the scenario's params with the drawn intensity. */
   params: Record<string, unknown>;
+  /**
+   * Which of the service's replicas at injection time takes the fault, as a fraction of their
+   * number (sorted by address): the first replica when the service has one, any of them after a
+   * scale-out. Faults that always hit the first replica hid a restart that always picked it.
+   */
+  replicaDraw: number;
 }
 
 export interface PlanOptions {
@@ -40,6 +46,8 @@ function drawIntensity(rnd: SeededRandom, r: { min: number; max: number }): numb
 export function planCampaign(o: PlanOptions): PlannedFault[] {
   if (!o.experiments.length) return [];
   const rnd = new SeededRandom(o.seed);
+  // a stream of its own: the plans of seeds drawn before it came are unchanged
+  const replicas = new SeededRandom(o.seed ^ 0x9e3779b9);
   const out: PlannedFault[] = [];
   for (let i = 0; i < o.faults; i++) {
     const e = rnd.pick(o.experiments);
@@ -48,7 +56,7 @@ export function planCampaign(o: PlanOptions): PlannedFault[] {
     const durationSeconds = rnd.int(o.durationSeconds.min, o.durationSeconds.max);
     const params: Record<string, unknown> = { ...e.method.injection.params };
     for (const name of Object.keys(e.campaign.intensity).sort()) params[name] = drawIntensity(rnd, e.campaign.intensity[name]);
-    out.push({ index: i + 1, scenario: e.name, service, gapSeconds, durationSeconds, params });
+    out.push({ index: i + 1, scenario: e.name, service, gapSeconds, durationSeconds, params, replicaDraw: replicas.next() });
   }
   return out;
 }

@@ -11,7 +11,8 @@ export interface CampaignSide {
   warmupEnd: number;
   endedAt: number;
   /** The plan's faults with their exact ground-truth windows (ends as the demo or the runner saw them). */
-  faults: (FaultFacts & { endedBy: string; params: Record<string, unknown> })[];
+  /** `replica`: the host:port that took the fault (the service's first replica unless it had several). */
+  faults: (FaultFacts & { endedBy: string; params: Record<string, unknown>; replica?: string })[];
   actions: ActionObservation[];
   load: LoadBucketRecord[];
   metrics: CampaignMetrics;

@@ -45,7 +45,7 @@ const rec: CampaignRecording = {
   command: 'chaos campaign --seed 3 --faults 1 --heal both',
   seed: 3,
   soakSeconds: null,
-  plan: [{ index: 1, scenario: 'crash', service: 'orders', gapSeconds: 20, durationSeconds: 30, params: {} }],
+  plan: [{ index: 1, scenario: 'crash', service: 'orders', gapSeconds: 20, durationSeconds: 30, params: {}, replicaDraw: 0 }],
   sides: [side(false), side(true)],
 };
 

@@ -151,7 +151,8 @@ async function runFault(
   progress: Progress,
   mode: string,
 ): Promise<CampaignSide['faults'][number]> {
-  const admin = new AdminClient(stack.serviceUrl(f.service), stack.adminToken);
+  const replica = await injectionReplica(stack, f);
+  const admin = new AdminClient(replica, stack.adminToken);
   const fault = e.method.injection.fault;
   const body: Record<string, unknown> = { ...f.params };
   // a crash has no duration: the process is gone until something starts it again
@@ -160,7 +161,8 @@ async function runFault(
   let observedEnd: number | null = null;
   try {
     ack = await admin.inject(fault, body);
-    progress.line(`[campaign ${mode}] #${f.index} ${f.scenario} injected into ${f.service} at ${new Date(ack.startedAt).toISOString()}`);
+    const which = replica === stack.serviceUrl(f.service) ? '' : ` (replica ${new URL(replica).host})`;
+    progress.line(`[campaign ${mode}] #${f.index} ${f.scenario} injected into ${f.service}${which} at ${new Date(ack.startedAt).toISOString()}`);
     let wasDown = false;
     const limit = ack.startedAt + f.durationSeconds * 1000 + (fault === 'crash' && stack.heal ? CRASH_WAIT_MS : 0);
     while (observedEnd === null && Date.now() < limit + 5000) {
@@ -196,11 +198,27 @@ async function runFault(
     end: gt.end,
     endedBy: gt.endedBy,
     params: f.params,
+    replica: new URL(replica).host,
     healedWhen: e.expectedHealing.healedWhen,
     expectedActions: e.expectedHealing.actions,
     withinSeconds: e.expectedHealing.withinSeconds,
     sloAvailability: e.expectedHealing.sloAvailability,
-  } satisfies FaultFacts & { endedBy: string; params: Record<string, unknown> };
+  } satisfies FaultFacts & { endedBy: string; params: Record<string, unknown>; replica: string };
+}
+
+/**
+ * The replica that takes a fault: one of the service's replicas now, by the plan's draw (sorted by
+ * address, so the same draw and the same replicas give the same one); the first replica when the
+ * fleet lists none or one.
+ */
+async function injectionReplica(stack: Stack, f: PlannedFault): Promise<string> {
+  const first = stack.serviceUrl(f.service);
+  const all = (await stack.fleet.targets().catch(() => []))
+    .filter((t) => t.service === f.service)
+    .map((t) => `http://${t.address}`)
+    .sort();
+  if (all.length <= 1) return first;
+  return all[Math.min(all.length - 1, Math.floor(f.replicaDraw * all.length))]!;
 }
 
 /**

@@ -167,8 +167,12 @@ async function runFault(
     const limit = ack.startedAt + f.durationSeconds * 1000 + (fault === 'crash' && stack.heal ? CRASH_WAIT_MS : 0);
     while (observedEnd === null && Date.now() < limit + 5000) {
       const list = await admin.faults();
-      if (list === null) wasDown = true;
-      else {
+      if (list === null) {
+        wasDown = true;
+        // a replica the fleet no longer lists (a scale-out given back) took its fault with it
+        if (replica !== stack.serviceUrl(f.service) && !(await serviceReplicas(stack, f.service)).includes(replica))
+          observedEnd = Date.now();
+      } else {
         const mine = list.find((w) => w.fault === ack!.fault && w.startedAt === ack!.startedAt);
         if (!mine && (wasDown || fault === 'crash')) observedEnd = Date.now();
         else if (mine && !mine.active) observedEnd = mine.endsAt;
@@ -207,18 +211,30 @@ async function runFault(
 }
 
 /**
- * The replica that takes a fault: one of the service's replicas now, by the plan's draw (sorted by
- * address, so the same draw and the same replicas give the same one); the first replica when the
- * fleet lists none or one.
+ * The replica that takes a fault: one of the service's replicas that answer now, by the plan's
+ * draw (sorted by address, so the same draw and the same replicas give the same one); the first
+ * replica when no other answers.
  */
 async function injectionReplica(stack: Stack, f: PlannedFault): Promise<string> {
   const first = stack.serviceUrl(f.service);
-  const all = (await stack.fleet.targets().catch(() => []))
-    .filter((t) => t.service === f.service)
-    .map((t) => `http://${t.address}`)
-    .sort();
-  if (all.length <= 1) return first;
-  return all[Math.min(all.length - 1, Math.floor(f.replicaDraw * all.length))]!;
+  const all = await serviceReplicas(stack, f.service);
+  const live = (await Promise.all(all.map(async (u) => ((await answers(u)) ? u : null)))).filter((u) => u !== null);
+  if (live.length <= 1) return live[0] ?? first;
+  return live[Math.min(live.length - 1, Math.floor(f.replicaDraw * live.length))]!;
+}
+
+/** The service's replicas the fleet lists now (its own and the ones the remediator added), once each. */
+async function serviceReplicas(stack: Stack, service: string): Promise<string[]> {
+  const targets = await stack.fleet.targets().catch(() => []);
+  return [...new Set(targets.filter((t) => t.service === service).map((t) => `http://${t.address}`))].sort();
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { RemediatorError } from '../errors';
 
@@ -6,6 +7,8 @@ export interface RestartCandidate {
   id: string;
   name: string;
   state: string;
+  /** Its healthcheck reports it unhealthy (Docker's list says "(unhealthy)"). */
+  unhealthy?: boolean;
 }
 
 /**
@@ -39,7 +42,9 @@ export function containersToRestart<C extends RestartCandidate>(
     return c.state === 'running' ? { down: [], roll: [c] } : { down: [c], roll: [] };
   }
   const down = cs.filter((c) => c.state !== 'running');
-  return down.length > 0 ? { down, roll: [] } : { down: [], roll: cs };
+  if (down.length > 0) return { down, roll: [] };
+  // an unhealthy container is the likelier culprit: it goes first
+  return { down: [], roll: [...cs].sort((a, b) => Number(!!b.unhealthy) - Number(!!a.unhealthy)) };
 }
 
 export interface RestartOptions {
@@ -87,8 +92,10 @@ export async function restartContainers<C extends RestartCandidate>(
     if (o.signal?.aborted)
       throw rollError(set, restarted, failed, untouched(i), 'the remediator is shutting down');
     try {
-      if ((await restart(c)) && i < set.roll.length - 1) await serving(docker, c, o.minReadySeconds);
+      if ((await restart(c)) && i < set.roll.length - 1) await serving(docker, c, o);
     } catch (e) {
+      if (o.signal?.aborted)
+        throw rollError(set, restarted, failed, untouched(i + 1), 'the remediator is shutting down', e);
       failed.push(`${c.name} (${message(e)})`);
       throw rollError(set, restarted, failed, untouched(i + 1), undefined, e);
     }
@@ -100,21 +107,24 @@ export async function restartContainers<C extends RestartCandidate>(
 /** Nanoseconds, as Docker's Healthcheck reports its durations. */
 const ms = (ns: number | undefined, fallback: number) => (ns ? ns / 1e6 : fallback);
 
-async function serving(docker: Docker, c: RestartCandidate, minReadySeconds: number): Promise<void> {
+async function serving(docker: Docker, c: RestartCandidate, o: RestartOptions): Promise<void> {
+  // a shutdown ends the wait at once (the roll then stops with its message)
+  const wait = (msec: number) => sleep(msec, undefined, o.signal ? { signal: o.signal } : {});
   const info = await docker.getContainer(c.id).inspect();
   const hc = info.Config.Healthcheck;
   if (!hc || !hc.Test || hc.Test[0] === 'NONE') {
-    await new Promise((r) => setTimeout(r, minReadySeconds * 1000));
+    await wait(o.minReadySeconds * 1000);
     if (!(await docker.getContainer(c.id).inspect()).State.Running)
       throw new RemediatorError(
         'ACTUATOR_FAILED',
-        `${c.name} stopped within ${minReadySeconds} s of its restart`,
+        `${c.name} stopped within ${o.minReadySeconds} s of its restart`,
       );
     return;
   }
-  // Docker's own defaults: interval 30 s, 3 retries, no start period
+  // Docker's own defaults: interval 30 s, timeout 30 s, 3 retries, no start period; each probe
+  // that fails costs its timeout and then an interval before the next
   const interval = ms(hc.Interval, 30_000);
-  const budget = ms(hc.StartPeriod, 0) + interval * ((hc.Retries ?? 3) + 1) + ms(hc.Timeout, 30_000);
+  const budget = ms(hc.StartPeriod, 0) + ((hc.Retries ?? 3) + 1) * (interval + ms(hc.Timeout, 30_000));
   const until = Date.now() + budget;
   for (;;) {
     const s = (await docker.getContainer(c.id).inspect()).State;
@@ -124,7 +134,7 @@ async function serving(docker: Docker, c: RestartCandidate, minReadySeconds: num
         'ACTUATOR_FAILED',
         `${c.name} is not serving after its restart (${s.Status}${s.Health ? `, ${s.Health.Status}` : ''})`,
       );
-    await new Promise((r) => setTimeout(r, Math.min(500, interval)));
+    await wait(Math.min(500, interval));
   }
 }
 

@@ -39,6 +39,8 @@ interface Ctr {
   name: string;
   /** Docker's State: running, exited, dead, created... */
   state: string;
+  /** Its healthcheck reports it unhealthy. */
+  unhealthy: boolean;
   labels: Record<string, string>;
   networks: Record<string, { aliases: string[] }>;
 }
@@ -127,6 +129,7 @@ export class DockerActuator implements Actuator {
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
         state: c.State,
+        unhealthy: c.Status.includes('(unhealthy)'),
         labels: c.Labels,
         networks: Object.fromEntries(
           Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [

@@ -161,74 +161,67 @@ describe('process actuator with the real demo gateway admin API', () => {
     }
   });
 
-  it('a restart whose replica does not come back leaves the surge replica serving, and names it', async () => {
-    const svc = 'inventory';
-    const own = await freePort();
-    const from = await freePort();
+  /**
+   * A second actuator on the same gateway whose group `svc` has `ports`; the replica on `failing` does
+   * not start again once break() was called (the others, and surge replicas, start as usual).
+   */
+  const withBrokenReplica = async (
+    svc: string,
+    ports: number[],
+    failing: number,
+    test: (o: { other: ProcessActuator; t: Target; breakIt: () => void }) => Promise<void>,
+  ) => {
     const dir = mkdtempSync(join(tmpdir(), 'restart-fails-'));
     const broken = join(dir, 'broken');
-    // the configured replica fails to start again once `broken` exists; surge replicas start as usual
-    const script = `if (process.env.PORT === '${own}' && require('node:fs').existsSync(${JSON.stringify(broken)})) process.exit(1); require(${JSON.stringify(FIXTURE)})`;
+    const script = `if (process.env.PORT === '${failing}' && require('node:fs').existsSync(${JSON.stringify(broken)})) process.exit(1); require(${JSON.stringify(FIXTURE)})`;
     const other = new ProcessActuator({
-      groups: [{ ...group(svc, own, from), command: [process.execPath, '-e', script] }],
+      groups: [{ ...group(svc, ports[0]!, await freePort()), ports, command: [process.execPath, '-e', script] }],
       gateway: { url: gwUrl, token: ADMIN },
       adminToken: ADMIN,
       drainSeconds: 0.2,
     });
     try {
       await other.start();
-      const t: Target = { ...target, name: svc };
-      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: svc } }, await other.snapshot(t));
-      writeFileSync(broken, '');
+      await test({ other, t: { ...target, name: svc }, breakIt: () => writeFileSync(broken, '') });
+    } finally {
+      await other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('a restart whose replica does not come back leaves the surge replica serving, and names it', async () => {
+    const own = await freePort();
+    await withBrokenReplica('inventory', [own], own, async ({ other, t, breakIt }) => {
+      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: t.name } }, await other.snapshot(t));
+      breakIt();
       await expect(plan.run()).rejects.toThrow(/surge replica on port \d+ keeps serving/);
-      const res = await fetch(`${gwUrl}/api/${svc}/1`);
+      const res = await fetch(`${gwUrl}/api/${t.name}/1`);
       expect(res.status).toBe(200);
       const served = ((await res.json()) as { port: number }).port;
       expect(served).not.toBe(own);
       expect((await other.snapshot(t)).pids).toHaveLength(1);
-    } finally {
-      await other.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('a roll stops at the replica that does not come back and says which were restarted, failed and left alone', async () => {
-    const svc = 'payments';
     const [a, b, c] = [await freePort(), await freePort(), await freePort()];
-    const from = await freePort();
-    const dir = mkdtempSync(join(tmpdir(), 'roll-fails-'));
-    const broken = join(dir, 'broken');
-    const script = `if (process.env.PORT === '${b}' && require('node:fs').existsSync(${JSON.stringify(broken)})) process.exit(1); require(${JSON.stringify(FIXTURE)})`;
-    const other = new ProcessActuator({
-      groups: [{ ...group(svc, a, from), ports: [a, b, c], command: [process.execPath, '-e', script] }],
-      gateway: { url: gwUrl, token: ADMIN },
-      adminToken: ADMIN,
-      drainSeconds: 0.2,
-    });
-    try {
-      await other.start();
-      const t: Target = { ...target, name: svc };
+    await withBrokenReplica('payments', [a, b, c], b, async ({ other, t, breakIt }) => {
       const pidC = (await get(`http://127.0.0.1:${c}/healthz`)).pid;
-      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: svc } }, await other.snapshot(t));
-      expect(plan.apiCall.path).toBe(`process://${svc}/${a},${b},${c}`);
-      writeFileSync(broken, '');
-      await expect(plan.run()).rejects.toThrow(
-        new RegExp(`restarted ${a}; failed ${b} \\(.*\\); not restarted ${c}$`),
-      );
+      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: t.name } }, await other.snapshot(t));
+      expect(plan.apiCall.path).toBe(`process://${t.name}/${a},${b},${c}`);
+      breakIt();
+      await expect(plan.run()).rejects.toThrow(new RegExp(`restarted ${a}; failed ${b} \\(.*\\); not restarted ${c}$`));
       // the replica left alone still serves with its old process
       expect((await get(`http://127.0.0.1:${c}/healthz`)).pid).toBe(pidC);
-      expect((await fetch(`${gwUrl}/api/${svc}/1`)).status).toBe(200);
+      expect((await fetch(`${gwUrl}/api/${t.name}/1`)).status).toBe(200);
       // an instance that is none of the group's replicas is refused, not widened to the group
       await expect(
         other.plan(
-          { ...req('restart'), target: t, labels: { service: svc, instance: '127.0.0.1:9100' } },
+          { ...req('restart'), target: t, labels: { service: t.name, instance: '127.0.0.1:9100' } },
           await other.snapshot(t),
         ),
       ).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'labels.instance' });
-    } finally {
-      await other.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('scales out by spawning replicas on new ports and registering them with the gateway; traffic reaches them', async () => {

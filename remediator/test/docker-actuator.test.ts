@@ -192,6 +192,9 @@ describe('Docker actuator against the real engine', () => {
     await expect(
       act.plan({ ...req('restart'), labels: { service: 'orders', container: 'not-ours' } }, await act.snapshot(target)),
     ).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'labels.container' });
+    await expect(
+      act.plan({ ...req('stop'), labels: { service: 'orders', container: 'not-ours' } }, await act.snapshot(target)),
+    ).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'labels.container' });
     await (await act.plan(req('scale_in', 1), await act.snapshot(target))).run();
     expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
   });

@@ -321,6 +321,11 @@ describe('process actuator with the real demo gateway admin API', () => {
     expect((await act.snapshot(target)).replicas).toBe(2);
     await act.undo(req('isolate'), before, after);
     expect((await upstreams()).map((u) => u.url)).toContain(`http://127.0.0.1:${port}`);
+    // an alert whose instance is none of the replicas (an exporter's) isolates nothing
+    await expect(act.plan(req('isolate', {}, undefined, 1), before)).rejects.toMatchObject({
+      code: 'TARGET_UNRESOLVED',
+      field: 'labels.instance',
+    });
   });
 
   it('toggles the cache through the backends admin endpoint', async () => {

@@ -30,21 +30,32 @@ export function containersToRestart<C extends RestartCandidate>(
   cs: C[],
   labels: Record<string, string>,
 ): ContainerRestartSet<C> {
-  const { container, container_id: id } = labels;
-  if (container !== undefined || id !== undefined) {
-    const c = cs.find((x) => x.name === container || (id !== undefined && id !== '' && x.id.startsWith(id)));
-    if (!c)
-      throw new RemediatorError(
-        'TARGET_UNRESOLVED',
-        `container ${container ?? id} is none of the target's containers (${cs.map((x) => x.name).join(', ')})`,
-        { field: container !== undefined ? 'labels.container' : 'labels.container_id' },
-      );
+  if (labels.container !== undefined || labels.container_id !== undefined) {
+    const c = alertedContainer(cs, labels);
     return c.state === 'running' ? { down: [], roll: [c] } : { down: [c], roll: [] };
   }
   const down = cs.filter((c) => c.state !== 'running');
   if (down.length > 0) return { down, roll: [] };
   // an unhealthy container is the likelier culprit: it goes first
   return { down: [], roll: [...cs].sort((a, b) => Number(!!b.unhealthy) - Number(!!a.unhealthy)) };
+}
+
+/**
+ * The container an action on one replica is about: the one the `container` or `container_id`
+ * label names; without either, the first. A label that names none of the target's containers is
+ * refused: acting on another container instead would act on the wrong thing.
+ */
+export function alertedContainer<C extends RestartCandidate>(cs: C[], labels: Record<string, string>): C {
+  const { container, container_id: id } = labels;
+  if (container === undefined && id === undefined) return cs[0]!;
+  const c = cs.find((x) => x.name === container || (id !== undefined && id !== '' && x.id.startsWith(id)));
+  if (!c)
+    throw new RemediatorError(
+      'TARGET_UNRESOLVED',
+      `container ${container ?? id} is none of the target's containers (${cs.map((x) => x.name).join(', ')})`,
+      { field: container !== undefined ? 'labels.container' : 'labels.container_id' },
+    );
+  return c;
 }
 
 export interface RestartOptions {

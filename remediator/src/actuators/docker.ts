@@ -5,7 +5,7 @@ import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { createClone, removeContainer } from './docker-clone';
 import { drainAndRemove } from './docker-drain';
-import { containersToRestart, restartContainers } from './docker-restart';
+import { alertedContainer, containersToRestart, restartContainers } from './docker-restart';
 import { giveBackClones } from './docker-give-back';
 import { CLONE_LABEL, CLONE_OF_LABEL, cloneFilter, NUMBER, PROJECT, SERVICE } from './docker-labels';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
@@ -191,11 +191,8 @@ export class DockerActuator implements Actuator {
       throw new RemediatorError('TARGET_UNRESOLVED', `no container for ${req.target.name}`, {
         field: 'target.name',
       });
-    // the replica the alert names, else the first (a restart chooses its own: docker-restart.ts)
-    const inst =
-      cs.find(
-        (c) => c.name === req.labels.container || c.id.startsWith(req.labels.container_id ?? '\u0000'),
-      ) ?? cs[0]!;
+    // the replica an action on one replica is about (resolved only by those; a restart chooses its own)
+    const one = () => alertedContainer(cs, req.labels);
     const grace = Number(req.params.graceSeconds ?? 10);
     switch (req.action) {
       case 'restart': {
@@ -219,7 +216,8 @@ export class DockerActuator implements Actuator {
           },
         };
       }
-      case 'stop':
+      case 'stop': {
+        const inst = one();
         return {
           apiCall: { method: 'POST', path: `/containers/${inst.id}/stop?t=${grace}` },
           run: async () => {
@@ -228,6 +226,7 @@ export class DockerActuator implements Actuator {
             return { ...(await this.snapshot(req.target)), stopped: inst.id };
           },
         };
+      }
       case 'scale_out': {
         const n = Math.max(0, (req.desiredReplicas ?? cs.length + 1) - cs.length);
         const template = cs[0]!;
@@ -267,6 +266,7 @@ export class DockerActuator implements Actuator {
         };
       }
       case 'isolate': {
+        const inst = one();
         const nets = Object.keys(inst.networks).filter((n) => n !== 'host' && n !== 'none');
         if (nets.length === 0)
           throw new RemediatorError(

@@ -16,10 +16,23 @@ export function removeReplica(list: Replica[], r: Replica): void {
   if (i >= 0) list.splice(i, 1);
 }
 
-/** The replica the alert is about (its `instance` label's port), else the first one. */
+/**
+ * The replica the alert is about: its `instance` label's port; without the label, the first in
+ * rotation. A label that names none of the group's replicas (an exporter's address, a replica gone
+ * since) is refused: acting on another replica instead would act on the wrong thing.
+ */
 export function alertedReplica(replicas: Replica[], instance: string | undefined): Replica {
-  const port = Number(instance?.split(':').pop());
-  const r = replicas.find((x) => x.port === port) ?? replicas.find((x) => !x.isolated) ?? replicas[0];
+  if (instance !== undefined) {
+    const r = replicas.find((x) => x.port === Number(instance.split(':').pop()));
+    if (!r)
+      throw new RemediatorError(
+        'TARGET_UNRESOLVED',
+        `instance ${instance} is none of the group's replicas (ports ${replicas.map((x) => x.port).join(', ')})`,
+        { field: 'labels.instance' },
+      );
+    return r;
+  }
+  const r = replicas.find((x) => !x.isolated) ?? replicas[0];
   if (!r)
     throw new RemediatorError('TARGET_UNRESOLVED', 'process group has no replicas', {
       field: 'target.name',

@@ -20,13 +20,16 @@ export async function planProcessAction(
   before: TargetSnapshot,
 ): Promise<Plan> {
   const svc = encodeURIComponent(g.cfg.name);
-  const inst = alertedReplica(g.replicas, req.labels.instance);
+  // the replica an action on one replica is about (resolved only by those: an unknown `instance`
+  // must not fail a scale-out or the cache, which concern the whole group)
+  const one = () => alertedReplica(g.replicas, req.labels.instance);
   switch (req.action) {
     case 'restart':
     case 'stop': {
       const grace = Number(req.params.graceSeconds ?? 10);
       const respawn = req.action === 'restart';
-      const set = respawn ? replicasToRestart(g.replicas, req.labels.instance) : { down: [], roll: [inst] };
+      const inst = respawn ? null : one();
+      const set = inst ? { down: [], roll: [inst] } : replicasToRestart(g.replicas, req.labels.instance);
       return {
         apiCall: {
           method: 'SIGNAL',
@@ -35,7 +38,7 @@ export async function planProcessAction(
           body: { signal: 'SIGTERM', graceSeconds: grace, respawn },
         },
         run: async () => {
-          if (respawn) {
+          if (!inst) {
             const { restarted, surgePort } = await restartReplicas(c, g, set, {
               graceSeconds: grace,
               incidentId: req.incidentId,
@@ -116,6 +119,7 @@ export async function planProcessAction(
       };
     }
     case 'isolate': {
+      const inst = one();
       const body = { url: url(inst.port) };
       return {
         apiCall: {
@@ -133,6 +137,7 @@ export async function planProcessAction(
     }
     case 'shift_traffic': {
       const weight = Number(req.params.weight ?? 0.1);
+      const inst = one();
       const weights = Object.fromEntries(
         g.replicas.filter((r) => !r.isolated).map((r) => [url(r.port), r === inst ? weight : 1]),
       );
@@ -151,7 +156,7 @@ export async function planProcessAction(
     }
     case 'cache_enable': {
       const enabled = req.params.enabled !== false;
-      const first = g.cfg.cacheUrl.replaceAll('{port}', String(inst.port));
+      const first = g.cfg.cacheUrl.replaceAll('{port}', String((g.replicas[0] ?? one()).port));
       return {
         apiCall: { method: 'POST', path: first, contentType: 'application/json', body: { enabled } },
         run: async () => {

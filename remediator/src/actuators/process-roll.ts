@@ -1,6 +1,6 @@
 import { RemediatorError } from '../errors';
 import type { ProcessCalls } from './process-calls';
-import type { ProcessGroup } from './process-group';
+import { alertedReplica, type ProcessGroup } from './process-group';
 import { answers, restartWithoutGap } from './process-restart';
 import { isAlive, type Replica } from './process-supervisor';
 
@@ -23,18 +23,14 @@ export interface RestartSet {
 
 export function replicasToRestart(replicas: Replica[], instance: string | undefined): RestartSet {
   if (instance !== undefined) {
-    const r = replicas.find((x) => x.port === Number(instance.split(':').pop()));
-    if (!r)
-      throw new RemediatorError(
-        'TARGET_UNRESOLVED',
-        `instance ${instance} is none of the group's replicas (ports ${replicas.map((x) => x.port).join(', ')})`,
-        { field: 'labels.instance' },
-      );
+    const r = alertedReplica(replicas, instance);
     return isAlive(r) ? { down: [], roll: [r] } : { down: [r], roll: [] };
   }
   const down = replicas.filter((r) => !r.isolated && !isAlive(r));
   if (down.length > 0) return { down, roll: [] };
-  return { down: [], roll: replicas.filter((r) => !r.isolated) };
+  const serving = replicas.filter((r) => !r.isolated);
+  // every replica isolated: the first, as an action on one replica would (none at all: refused)
+  return { down: [], roll: serving.length > 0 ? serving : [alertedReplica(replicas, undefined)] };
 }
 
 /**

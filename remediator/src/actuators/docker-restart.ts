@@ -13,13 +13,13 @@ export interface RestartCandidate {
 
 /**
  * What a restart replaces. An alert that names a container (`container` or `container_id` label)
- * is about that one; a label that names none of the target's containers is refused rather than
- * widened to the service. An alert about the whole service (HomeostatAnomaly and
- * HomeostatTargetDown are aggregated by service) cannot say which replica is at fault: the
- * containers that are down restart, all at once (they serve nobody, and one that dies again must
- * not keep the others down); with none down, every running one restarts in turn, as `kubectl
- * rollout restart` does. Restarting the first container instead left a fault on any other replica
- * in place while the action read as done.
+ * is about that one. An alert about the whole service (HomeostatAnomaly and HomeostatTargetDown are
+ * aggregated by service), or one whose label names some other container, cannot say which replica
+ * is at fault: the containers that are down restart, all at once (they serve nobody, and one that
+ * dies again must not keep the others down); with none down, every running one restarts in turn, as
+ * `kubectl rollout restart` does. Restarting the first container instead left a fault on any other
+ * replica in place while the action read as done. (Actions on one container refuse a label that
+ * names none: alertedContainer.)
  */
 export interface ContainerRestartSet<C> {
   down: C[];
@@ -30,10 +30,11 @@ export function containersToRestart<C extends RestartCandidate>(
   cs: C[],
   labels: Record<string, string>,
 ): ContainerRestartSet<C> {
-  if (labels.container !== undefined || labels.container_id !== undefined) {
-    const c = alertedContainer(cs, labels);
-    return c.state === 'running' ? { down: [], roll: [c] } : { down: [c], roll: [] };
-  }
+  const { container, container_id: id } = labels;
+  const named = cs.find(
+    (x) => x.name === container || (id !== undefined && id !== '' && x.id.startsWith(id)),
+  );
+  if (named) return named.state === 'running' ? { down: [], roll: [named] } : { down: [named], roll: [] };
   const down = cs.filter((c) => c.state !== 'running');
   if (down.length > 0) return { down, roll: [] };
   // an unhealthy container is the likelier culprit: it goes first

@@ -6,13 +6,14 @@ import { isAlive, type Replica } from './process-supervisor';
 
 /**
  * What a restart replaces. An alert that names a replica (its `instance` label's port) is about
- * that one; an `instance` that names none of the group's replicas (an exporter's address, a replica
- * gone since) is refused rather than widened to the group. An alert about the whole service
- * (HomeostatAnomaly and HomeostatTargetDown are aggregated by service) cannot say which replica is
- * at fault: the replicas that are down restart, all at once (they serve nobody, and one that dies
- * again must not keep the others down); with none down, every replica in rotation restarts in turn,
- * as `kubectl rollout restart` does. Restarting the first replica instead left a fault on any other
- * replica in place while the action read as done.
+ * that one. An alert about the whole service (HomeostatAnomaly and HomeostatTargetDown are
+ * aggregated by service), or one whose `instance` is something else (a rule on the detector's own
+ * series carries the detector's address), cannot say which replica is at fault: the replicas that
+ * are down restart, all at once (they serve nobody, and one that dies again must not keep the
+ * others down); with none down, every replica in rotation restarts in turn, as `kubectl rollout
+ * restart` does. Restarting the first replica instead left a fault on any other replica in place
+ * while the action read as done. (Actions on one replica refuse an `instance` that names none:
+ * process-group.ts.)
  */
 export interface RestartSet {
   /** Not running: restarted together. */
@@ -22,10 +23,8 @@ export interface RestartSet {
 }
 
 export function replicasToRestart(replicas: Replica[], instance: string | undefined): RestartSet {
-  if (instance !== undefined) {
-    const r = alertedReplica(replicas, instance);
-    return isAlive(r) ? { down: [], roll: [r] } : { down: [r], roll: [] };
-  }
+  const named = replicas.find((x) => instance !== undefined && x.port === Number(instance.split(':').pop()));
+  if (named) return isAlive(named) ? { down: [], roll: [named] } : { down: [named], roll: [] };
   const down = replicas.filter((r) => !r.isolated && !isAlive(r));
   if (down.length > 0) return { down, roll: [] };
   const serving = replicas.filter((r) => !r.isolated);

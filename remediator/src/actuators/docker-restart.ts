@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { RemediatorError } from '../errors';
+import { failedEntry, rollError } from './roll-error';
 
 /** A container as the restart chooses among them (docker.ts lists them). */
 export interface RestartCandidate {
@@ -97,22 +98,23 @@ export async function restartContainers<C extends RestartCandidate>(
   };
   const outcome = await Promise.allSettled(set.down.map(restart));
   outcome.forEach((x, i) => {
-    if (x.status === 'rejected') failed.push(`${set.down[i]!.name} (${message(x.reason)})`);
+    if (x.status === 'rejected') failed.push(failedEntry(set.down[i]!.name, x.reason));
   });
   const untouched = (from: number) => set.roll.slice(from).map((c) => c.name);
+  const name = (id: string) => [...set.down, ...set.roll].find((c) => c.id === id)?.name ?? id;
+  const stopped = (notTouched: string[], why?: string, cause?: unknown) =>
+    rollError('restart', { restarted: restarted.map(name), failed, notTouched }, why, cause);
   for (const [i, c] of set.roll.entries()) {
-    if (o.signal?.aborted)
-      throw rollError(set, restarted, failed, untouched(i), 'the remediator is shutting down');
+    if (o.signal?.aborted) throw stopped(untouched(i), 'the remediator is shutting down');
     try {
       if ((await restart(c)) && i < set.roll.length - 1) await serving(docker, c, o);
     } catch (e) {
-      if (o.signal?.aborted)
-        throw rollError(set, restarted, failed, untouched(i + 1), 'the remediator is shutting down', e);
-      failed.push(`${c.name} (${message(e)})`);
-      throw rollError(set, restarted, failed, untouched(i + 1), undefined, e);
+      if (o.signal?.aborted) throw stopped(untouched(i + 1), 'the remediator is shutting down', e);
+      failed.push(failedEntry(c.name, e));
+      throw stopped(untouched(i + 1), undefined, e);
     }
   }
-  if (failed.length > 0) throw rollError(set, restarted, failed, []);
+  if (failed.length > 0) throw stopped([]);
   return restarted;
 }
 
@@ -149,28 +151,3 @@ async function serving(docker: Docker, c: RestartCandidate, o: RestartOptions): 
     await wait(Math.min(500, interval));
   }
 }
-
-function rollError<C extends RestartCandidate>(
-  set: ContainerRestartSet<C>,
-  restarted: string[],
-  failed: string[],
-  notTouched: string[],
-  why?: string,
-  cause?: unknown,
-): RemediatorError {
-  const name = (id: string) => [...set.down, ...set.roll].find((c) => c.id === id)?.name ?? id;
-  const parts = [
-    `restarted ${restarted.length ? restarted.map(name).join(', ') : 'none'}`,
-    ...(failed.length ? [`failed ${failed.join('; ')}`] : []),
-    ...(notTouched.length ? [`not restarted ${notTouched.join(', ')}`] : []),
-  ];
-  return new RemediatorError(
-    'ACTUATOR_FAILED',
-    `restart${why ? ` stopped: ${why}` : ''}: ${parts.join('; ')}`,
-    {
-      cause,
-    },
-  );
-}
-
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

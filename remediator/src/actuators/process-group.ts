@@ -16,6 +16,13 @@ export function removeReplica(list: Replica[], r: Replica): void {
   if (i >= 0) list.splice(i, 1);
 }
 
+/** The replica an `instance` label (`host:port`) names, by its port; undefined when none or no label. */
+export function replicaNamed(replicas: Replica[], instance: string | undefined): Replica | undefined {
+  if (instance === undefined) return undefined;
+  const port = Number(instance.split(':').pop());
+  return replicas.find((x) => x.port === port);
+}
+
 /**
  * The replica the alert is about: its `instance` label's port; without the label, the first in
  * rotation. A label that names none of the group's replicas (an exporter's address, a replica gone
@@ -23,7 +30,7 @@ export function removeReplica(list: Replica[], r: Replica): void {
  */
 export function alertedReplica(replicas: Replica[], instance: string | undefined): Replica {
   if (instance !== undefined) {
-    const r = replicas.find((x) => x.port === Number(instance.split(':').pop()));
+    const r = replicaNamed(replicas, instance);
     if (!r)
       throw new RemediatorError(
         'TARGET_UNRESOLVED',

@@ -1,8 +1,8 @@
-import { RemediatorError } from '../errors';
 import type { ProcessCalls } from './process-calls';
-import { alertedReplica, type ProcessGroup } from './process-group';
+import { alertedReplica, replicaNamed, type ProcessGroup } from './process-group';
 import { answers, restartWithoutGap } from './process-restart';
 import { isAlive, type Replica } from './process-supervisor';
+import { failedEntry, rollError } from './roll-error';
 
 /**
  * What a restart replaces. An alert that names a replica (its `instance` label's port) is about
@@ -23,7 +23,7 @@ export interface RestartSet {
 }
 
 export function replicasToRestart(replicas: Replica[], instance: string | undefined): RestartSet {
-  const named = replicas.find((x) => instance !== undefined && x.port === Number(instance.split(':').pop()));
+  const named = replicaNamed(replicas, instance);
   if (named) return isAlive(named) ? { down: [], roll: [named] } : { down: [named], roll: [] };
   const down = replicas.filter((r) => !r.isolated && !isAlive(r));
   if (down.length > 0) return { down, roll: [] };
@@ -55,47 +55,31 @@ export async function restartReplicas(
   const down = set.down.filter((r) => g.replicas.includes(r));
   const outcome = await Promise.allSettled(down.map(one));
   outcome.forEach((x, i) => {
-    if (x.status === 'rejected') failed.push(`${down[i]!.port} (${message(x.reason)})`);
+    if (x.status === 'rejected') failed.push(failedEntry(String(down[i]!.port), x.reason));
   });
   // a replica that fails its ready probe is the likelier culprit: it goes first
   const ready = await Promise.all(set.roll.map((r) => answers(c, g, r)));
   const order = set.roll
     .map((r, i) => ({ r, ready: ready[i] }))
     .sort((a, b) => Number(a.ready) - Number(b.ready));
-  const untouched = (from: number) => order.slice(from).map((x) => x.r.port);
+  const untouched = (from: number) => order.slice(from).map((x) => String(x.r.port));
+  const stopped = (notTouched: string[], why?: string, cause?: unknown) =>
+    rollError(
+      `restart of ${g.cfg.name}`,
+      { restarted: restarted.map(String), failed, notTouched },
+      why,
+      cause,
+    );
   for (const [i, { r }] of order.entries()) {
     if (!g.replicas.includes(r)) continue; // given back or removed since the plan
-    if (o.signal?.aborted)
-      throw rollError(g, restarted, failed, untouched(i), 'the remediator is shutting down');
+    if (o.signal?.aborted) throw stopped(untouched(i), 'the remediator is shutting down');
     try {
       await one(r);
     } catch (e) {
-      failed.push(`${r.port} (${message(e)})`);
-      throw rollError(g, restarted, failed, untouched(i + 1), undefined, e);
+      failed.push(failedEntry(String(r.port), e));
+      throw stopped(untouched(i + 1), undefined, e);
     }
   }
-  if (failed.length > 0) throw rollError(g, restarted, failed, [], undefined);
+  if (failed.length > 0) throw stopped([]);
   return { restarted, surgePort };
 }
-
-function rollError(
-  g: ProcessGroup,
-  restarted: number[],
-  failed: string[],
-  notTouched: number[],
-  why?: string,
-  cause?: unknown,
-): RemediatorError {
-  const parts = [
-    `restarted ${restarted.length ? restarted.join(', ') : 'none'}`,
-    ...(failed.length ? [`failed ${failed.join('; ')}`] : []),
-    ...(notTouched.length ? [`not restarted ${notTouched.join(', ')}`] : []),
-  ];
-  return new RemediatorError(
-    'ACTUATOR_FAILED',
-    `restart of ${g.cfg.name}${why ? ` stopped: ${why}` : ''}: ${parts.join('; ')}`,
-    { cause },
-  );
-}
-
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

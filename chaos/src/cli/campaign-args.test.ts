@@ -4,7 +4,8 @@ import { parseCampaignArgs } from './campaign-args';
 describe('chaos campaign command line', () => {
   it('parses a campaign with defaults: heal on, processes, all eight scenarios', () => {
     const a = parseCampaignArgs(['--seed', '42', '--faults', '40']);
-    expect(a).toMatchObject({ seed: 42, faults: 40, heal: ['on'], fleet: 'processes', soakSeconds: 0, faultSeconds: { min: 30, max: 60 } });
+    expect(a).toMatchObject({ seed: 42, faults: 40, heal: ['on'], fleet: 'processes', replicas: 1, soakSeconds: 0, faultSeconds: { min: 30, max: 60 } });
+    expect(parseCampaignArgs(['--seed', '42', '--faults', '40', '--replicas', '2']).replicas).toBe(2);
     expect(a.scenarios).toHaveLength(8);
   });
 
@@ -31,6 +32,8 @@ describe('chaos campaign command line', () => {
     [['--seed', '1', '--faults', '4', '--scenarios', 'meteor'], 'scenarios'],
     [['--seed', '1', '--faults', '4', '--fault-seconds', '60-30'], 'fault-seconds'],
     [['--seed', '1', '--faults', '4', '--fleet', 'k8s'], 'fleet'],
+    [['--seed', '1', '--faults', '4', '--replicas', '0'], 'replicas'],
+    [['--seed', '1', '--faults', '4', '--replicas', '2', '--fleet', 'docker'], 'replicas'],
   ])('%j is refused naming --%s', (argv, field) => {
     expect.assertions(2);
     try {

@@ -9,6 +9,8 @@ export interface CampaignArgs {
   seed: number;
   faults: number;
   fleet: FleetKind;
+  /** Replicas per backend service at the start (processes fleet): 1 by default. */
+  replicas: number;
   heal: ('on' | 'off')[];
   /** The pool the faults are drawn from: all eight unless --scenarios narrows it. */
   scenarios: ScenarioName[];
@@ -51,6 +53,7 @@ export function parseCampaignArgs(argv: string[]): CampaignArgs {
         faults: { type: 'string' },
         fleet: { type: 'string' },
         stack: { type: 'string' },
+        replicas: { type: 'string' },
         heal: { type: 'string' },
         duration: { type: 'string' },
         scenarios: { type: 'string' },
@@ -81,11 +84,15 @@ export function parseCampaignArgs(argv: string[]): CampaignArgs {
         return r.data;
       })
     : [...ScenarioName.options];
+  const fleet = fleetArg(str('fleet') ?? str('stack'));
+  const replicas = int(str('replicas'), 'replicas', 1, 3) ?? 1;
+  if (replicas > 1 && fleet !== 'processes') throw bad('replicas', 'above 1 runs on the processes fleet only');
   return {
     command: 'campaign',
     seed,
     faults,
-    fleet: fleetArg(str('fleet') ?? str('stack')),
+    fleet,
+    replicas,
     heal: heal === 'both' ? ['off', 'on'] : [heal as 'on' | 'off'],
     scenarios,
     soakSeconds: faults === 0 ? (duration ?? 1800) : 0,

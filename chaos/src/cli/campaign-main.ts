@@ -32,8 +32,8 @@ export async function runCampaignCommand(a: CampaignArgs, onStack: (s: Stack | n
   const progress = new Progress(process.stderr, a.quiet);
   const sides: CampaignSide[] = [];
   for (const heal of a.heal) {
-    progress.line(`starting the stack (heal ${heal}, fleet ${a.fleet})...`);
-    const stack = await startStack({ heal: heal === 'on', fleet: a.fleet, log: (m) => progress.line(m) });
+    progress.line(`starting the stack (heal ${heal}, fleet ${a.fleet}, ${a.replicas} replica(s) per backend)...`);
+    const stack = await startStack({ heal: heal === 'on', fleet: a.fleet, replicas: a.replicas, log: (m) => progress.line(m) });
     onStack(stack);
     try {
       progress.line(`stack up: gateway ${stack.gatewayUrl}, prometheus ${stack.prometheusUrl} (configs and logs in ${stack.dir})`);

@@ -221,6 +221,7 @@ export class DockerFleet implements Fleet {
 export async function planDockerFleet(ctx: FleetContext): Promise<FleetPlan> {
   const why = dockerUnavailable();
   if (why) throw new ChaosError('STACK_START_FAILED', `the docker fleet needs a running dockerd: ${why}`, { field: 'fleet' });
+  if (ctx.replicas !== 1) throw new ChaosError('INVALID_ARGUMENT', 'the docker fleet starts one replica per backend', { field: 'replicas' });
   const gatewayPort = await ctx.ports.next();
   return {
     actuator: {

@@ -19,7 +19,7 @@ export interface Fleet {
   url(service: string): string;
   /** The demo job's scrape targets now: the gateway and every replica, those the remediator added included. */
   targets(): Promise<StackTarget[]>;
-  /** Starts a service's first replica again if it is down (the no-heal rollback); false when it was up or not ours. */
+  /** Starts a service's replicas again that are down (the no-heal rollback); false when none was, or they are not ours. */
   restartIfDown(service: string): Promise<boolean>;
   /** Ends or removes everything the fleet started. */
   stop(): Promise<void>;
@@ -53,6 +53,8 @@ export interface FleetContext {
   ports: PortPool;
   /** With heal on, the remediator's actuator may own the backends (the process actuator starts them). */
   heal: boolean;
+  /** Replicas per backend service at the start. */
+  replicas: number;
   /** The remediator's `scaleOutHoldSeconds` for the fleet's actuator. */
   scaleOutHoldSeconds: number;
   log: (msg: string) => void;

@@ -14,47 +14,51 @@ interface Member {
 }
 
 /**
- * The demo fleet as local processes (gateway + one process per backend) on free ports, started
- * with the CLIs of docs/architecture.md. Keeps the command of each so a crashed backend can be
- * started again on the same port (the rollback of the crash experiment).
+ * The demo fleet as local processes (gateway + one or more processes per backend) on free ports,
+ * started with the CLIs of docs/architecture.md. Keeps the command of each so a crashed backend can
+ * be started again on the same port (the rollback of the crash experiment).
  */
 export class LocalFleet implements Fleet {
   readonly kind = 'processes';
 
   private constructor(
-    private readonly members: Map<string, Member>,
+    /** Keyed by port: a service's first replica is its first member. */
+    private readonly members: Map<number, Member>,
     private readonly dir: string,
     private readonly adminToken: string,
     private readonly env: Record<string, string>,
   ) {}
 
   /**
-   * Starts the gateway on `gatewayPort` in front of the backends on `backendPorts`, and the
-   * backends too unless `backendsOwnedElsewhere` (the remediator started them).
+   * Starts the gateway on `gatewayPort` in front of the backends on `backendPorts` (a service's
+   * replicas, first one first), and the backends too unless `backendsOwnedElsewhere` (the remediator
+   * started them).
    */
   static async start(opts: {
     dir: string;
     adminToken: string;
     /** Environment of each process (the admin token protects /admin). */
     env: Record<string, string>;
-    backendPorts: Record<string, number>;
+    backendPorts: Record<string, number[]>;
     gatewayPort: number;
     backendsOwnedElsewhere: boolean;
   }): Promise<LocalFleet> {
     if (!isBuilt('backend') || !isBuilt('gateway')) {
       throw new ChaosError('NOT_BUILT', `the demo fleet is not built (${ENTRY_POINTS.backend}); run: npm run build -w @homeostat/demo`);
     }
-    const members = new Map<string, Member>();
+    const members = new Map<number, Member>();
     const fleet = new LocalFleet(members, opts.dir, opts.adminToken, opts.env);
     try {
       const upstreams: string[] = [];
-      for (const [service, port] of Object.entries(opts.backendPorts)) {
-        const args = [ENTRY_POINTS.backend, '--service', service, '--port', String(port)];
-        members.set(service, { service, port, args, daemon: opts.backendsOwnedElsewhere ? null : fleet.spawn(service, port, args) });
-        upstreams.push('--upstream', `${service}=http://127.0.0.1:${port}`);
+      for (const [service, ports] of Object.entries(opts.backendPorts)) {
+        for (const port of ports) {
+          const args = [ENTRY_POINTS.backend, '--service', service, '--port', String(port)];
+          members.set(port, { service, port, args, daemon: opts.backendsOwnedElsewhere ? null : fleet.spawn(service, port, args) });
+          upstreams.push('--upstream', `${service}=http://127.0.0.1:${port}`);
+        }
       }
       const gwArgs = [ENTRY_POINTS.gateway, '--port', String(opts.gatewayPort), ...upstreams];
-      members.set('gateway', { service: 'gateway', port: opts.gatewayPort, args: gwArgs, daemon: fleet.spawn('gateway', opts.gatewayPort, gwArgs) });
+      members.set(opts.gatewayPort, { service: 'gateway', port: opts.gatewayPort, args: gwArgs, daemon: fleet.spawn('gateway', opts.gatewayPort, gwArgs) });
       await Promise.all([...members.values()].map((m) => fleet.waitHealthy(m)));
       return fleet;
     } catch (e) {
@@ -68,7 +72,7 @@ export class LocalFleet implements Fleet {
   }
 
   url(service: string): string {
-    const m = this.members.get(service);
+    const m = this.replicasOf(service)[0];
     if (!m) throw new ChaosError('INVALID_ARGUMENT', `no service "${service}" in the fleet`, { field: 'target.service' });
     return `http://127.0.0.1:${m.port}`;
   }
@@ -82,18 +86,23 @@ export class LocalFleet implements Fleet {
     return [...own, ...upstreamTargets(body)];
   }
 
-  isRunning(service: string): boolean {
-    const d = this.members.get(service)?.daemon;
-    return !!d && d.child.exitCode === null && d.child.signalCode === null;
+  /** Starts the service's replicas again on their ports whose processes have exited; true when it did. */
+  async restartIfDown(service: string): Promise<boolean> {
+    const done = await Promise.all(this.replicasOf(service).map((m) => this.restartMemberIfDown(m)));
+    return done.some(Boolean);
   }
 
-  /** Starts the service again on its port if its process has exited; true when it did. */
-  async restartIfDown(service: string): Promise<boolean> {
-    const m = this.members.get(service);
-    if (!m || !m.daemon) return false;
+  private replicasOf(service: string): Member[] {
+    return [...this.members.values()].filter((m) => m.service === service);
+  }
+
+  private async restartMemberIfDown(m: Member): Promise<boolean> {
+    const d = m.daemon;
+    if (!d) return false;
+    const running = d.child.exitCode === null && d.child.signalCode === null;
     const healthy = await fetch(`http://127.0.0.1:${m.port}/healthz`).then((r) => r.ok, () => false);
-    if (this.isRunning(service) || healthy) return false;
-    m.daemon = this.spawn(service, m.port, m.args);
+    if (running || healthy) return false;
+    m.daemon = this.spawn(m.service, m.port, m.args);
     await this.waitHealthy(m);
     return true;
   }
@@ -131,14 +140,16 @@ export class LocalFleet implements Fleet {
  */
 export async function planLocalFleet(ctx: FleetContext): Promise<FleetPlan> {
   const gatewayPort = await ctx.ports.next();
-  const backendPorts: Record<string, number> = {};
+  const backendPorts: Record<string, number[]> = {};
   const groups = [];
   for (const service of DEMO_SERVICES) {
-    backendPorts[service] = await ctx.ports.next();
+    const ports: number[] = [];
+    for (let i = 0; i < ctx.replicas; i++) ports.push(await ctx.ports.next());
+    backendPorts[service] = ports;
     groups.push({
       name: service,
       command: [process.execPath, ENTRY_POINTS.backend, '--service', service, '--port', '{port}'],
-      ports: [backendPorts[service]],
+      ports,
       replicaPorts: await ctx.ports.range(4),
       env: ctx.serviceEnv,
       autostart: true,

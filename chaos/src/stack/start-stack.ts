@@ -22,6 +22,8 @@ export interface StackOptions {
   heal: boolean;
   /** How the demo backends run (default: local processes). */
   fleet?: FleetKind;
+  /** Replicas per backend service at the start (default 1; the processes fleet only). */
+  replicas?: number;
   /** Where configs, data and logs go; a fresh temp dir otherwise. */
   dir?: string;
   scrapeIntervalSeconds?: number;
@@ -124,6 +126,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       serviceEnv,
       ports,
       heal: opts.heal,
+      replicas: opts.replicas ?? 1,
       scaleOutHoldSeconds: opts.scaleOutHoldSeconds ?? SCALE_OUT_HOLD_SECONDS,
       log,
     });

@@ -4,6 +4,7 @@ import { loadStages, type LoadStage } from '../load/load-profiles';
 import { runLoad } from '../load/run-load';
 import type { HealthSample } from '../metrics/run-metrics';
 import { AdminClient, type FaultAck } from '../runner/admin-client';
+import { pollFault, type FaultPollState } from '../runner/fault-poll';
 import { resolveGroundTruth } from '../runner/ground-truth';
 import { adjustToBaseline, evaluateProbes, healthyAt } from '../runner/probes';
 import { PrometheusReader } from '../runner/prometheus-reader';
@@ -163,20 +164,15 @@ async function runFault(
     ack = await admin.inject(fault, body);
     const which = replica === stack.serviceUrl(f.service) ? '' : ` (replica ${new URL(replica).host})`;
     progress.line(`[campaign ${mode}] #${f.index} ${f.scenario} injected into ${f.service}${which} at ${new Date(ack.startedAt).toISOString()}`);
-    let wasDown = false;
+    let poll: FaultPollState = { wasDown: false, observedEnd: null };
     const limit = ack.startedAt + f.durationSeconds * 1000 + (fault === 'crash' && stack.heal ? CRASH_WAIT_MS : 0);
     while (observedEnd === null && Date.now() < limit + 5000) {
       const list = await admin.faults();
-      if (list === null) {
-        wasDown = true;
-        // a replica the fleet no longer lists (a scale-out given back) took its fault with it
-        if (replica !== stack.serviceUrl(f.service) && !(await serviceReplicas(stack, f.service)).includes(replica))
-          observedEnd = Date.now();
-      } else {
-        const mine = list.find((w) => w.fault === ack!.fault && w.startedAt === ack!.startedAt);
-        if (!mine && (wasDown || fault === 'crash')) observedEnd = Date.now();
-        else if (mine && !mine.active) observedEnd = mine.endsAt;
-      }
+      poll = pollFault(poll, ack, list, fault === 'crash', Date.now());
+      observedEnd = poll.observedEnd;
+      // a replica the fleet no longer lists (a scale-out given back) took its fault with it
+      if (list === null && replica !== stack.serviceUrl(f.service) && !(await serviceReplicas(stack, f.service)).includes(replica))
+        observedEnd = Date.now();
       status(`#${f.index} ${f.scenario} on ${f.service}: ${list === null ? 'target down' : 'fault active'}, ${Math.max(0, Math.ceil((limit - Date.now()) / 1000))}s left`);
       if (observedEnd === null) await sleep(1000);
       // a crash lasts until a restart: with healing off (or a remediator that never came) the runner restarts it

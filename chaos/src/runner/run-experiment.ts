@@ -7,6 +7,7 @@ import { computeRunMetrics } from '../metrics/compute-run-metrics';
 import { anomalyIntervals, detectionSignal } from '../metrics/detection-intervals';
 import type { Stack } from '../stack/start-stack';
 import { AdminClient, type FaultAck } from './admin-client';
+import { pollFault, type FaultPollState } from './fault-poll';
 import { resolveGroundTruth } from './ground-truth';
 import { adjustToBaseline, evaluateProbes, healthyAt } from './probes';
 import { PrometheusReader } from './prometheus-reader';
@@ -110,18 +111,14 @@ export async function runExperiment(e: Experiment, stack: Stack, o: RunOptions):
     o.progress.line(`${label} injected ${inj.fault} into ${service} at ${new Date(ack.startedAt).toISOString()}`);
     void annotator.annotate({ time: ack.startedAt, tags: ['fault', e.name], text: `chaos: ${inj.fault} injected into ${service}` });
 
-    let wasDown = false;
+    let poll: FaultPollState = { wasDown: false, observedEnd: null };
     const watch = async (): Promise<string> => {
       if (observedEnd !== null || !ack) return '';
       const list = await admin.faults();
-      if (list === null) {
-        wasDown = true;
-        return '| target down';
-      }
-      const mine = list.find((w) => w.fault === ack!.fault && w.startedAt === ack!.startedAt);
-      if (!mine && (wasDown || inj.fault === 'crash')) observedEnd = Date.now();
-      else if (!mine && !list.some((w) => w.fault === ack!.fault && w.active)) observedEnd = Date.now();
-      return mine?.active ? '| fault active' : '| fault over';
+      poll = pollFault(poll, ack, list, inj.fault === 'crash', Date.now());
+      observedEnd = poll.observedEnd;
+      if (list === null) return '| target down';
+      return list.some((w) => w.fault === ack!.fault && w.startedAt === ack!.startedAt && w.active) ? '| fault active' : '| fault over';
     };
     await waitPhase('injection', phases.injection, watch);
     const injectionEnd = Date.now();

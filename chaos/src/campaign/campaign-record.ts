@@ -7,6 +7,12 @@ import type { PlannedFault } from './campaign-plan';
 export interface CampaignSide {
   heal: boolean;
   fleet: FleetKind;
+  /**
+   * Processes each backend started as (`--replicas`): with two, one replica's fault reaches about
+   * half the requests and the gateway retries a crashed one on the other, so its figures do not
+   * compare with a one-replica run's. Absent in recordings made before the option (one).
+   */
+  replicas?: number;
   startedAt: number;
   warmupEnd: number;
   endedAt: number;

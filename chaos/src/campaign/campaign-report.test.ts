@@ -65,4 +65,16 @@ describe('campaign report', () => {
     expect(html).toContain('Heal on: faults');
     expect(html).not.toMatch(/<script|<link|src="http/);
   });
+
+  it('says how many replicas each backend ran as, and which one took each fault when there were several', () => {
+    // a recording from before --replicas: one process per backend
+    expect(campaignText(rec)).toContain('heal on (processes, 1 replica per backend):');
+    const two = side(true);
+    two.replicas = 2;
+    two.faults = two.faults.map((f) => ({ ...f, replica: '127.0.0.1:41002' }));
+    const r2: CampaignRecording = { ...rec, command: 'chaos campaign --seed 3 --faults 1 --replicas 2', sides: [two] };
+    expect(campaignText(r2)).toContain('heal on (processes, 2 replicas per backend):');
+    expect(campaignText(r2)).toContain('#1 crash on orders (127.0.0.1:41002):');
+    expect(renderCampaignHtml(r2)).toContain('heal on (processes, 2 replicas per backend)');
+  });
 });

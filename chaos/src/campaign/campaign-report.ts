@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { esc } from '../report/html-escape';
 import type { CampaignRecording } from './campaign-record';
-import { sideRows } from './campaign-summary';
+import { sideLabel, sideRows } from './campaign-summary';
 import { campaignTargets, targetLineText } from './campaign-targets';
 
 const iso = (t: number) => new Date(t).toISOString().slice(11, 19);
@@ -26,7 +26,7 @@ export function renderCampaignHtml(rec: CampaignRecording): string {
   parts.push(
     '<h2>Side by side</h2>' +
       table(
-        ['', ...rec.sides.map((s) => `heal ${s.heal ? 'on' : 'off'} (${s.fleet})`)],
+        ['', ...rec.sides.map(sideLabel)],
         (rows[0] ?? []).map(([label], i) => [label, ...rows.map((r) => r[i]?.[1] ?? '')]),
       ),
   );

@@ -4,6 +4,12 @@ import { campaignTargets, targetLineText } from './campaign-targets';
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)} %`);
 const secs = (x: number | null) => (x === null ? 'n/a' : Number.isFinite(x) ? `${x.toFixed(1)} s` : 'never');
 
+/** A side's heading: heal mode, fleet and the replicas each backend started as (1 in older recordings). */
+export function sideLabel(s: CampaignSide): string {
+  const n = s.replicas ?? 1;
+  return `heal ${s.heal ? 'on' : 'off'} (${s.fleet}, ${n} replica${n === 1 ? '' : 's'} per backend)`;
+}
+
 /** The figures of one side as rows: [label, value]. */
 export function sideRows(s: CampaignSide): [string, string][] {
   const m = s.metrics;
@@ -30,10 +36,12 @@ export function sideRows(s: CampaignSide): [string, string][] {
 export function campaignText(rec: CampaignRecording): string {
   const out: string[] = [];
   for (const s of rec.sides) {
-    out.push(`\nheal ${s.heal ? 'on' : 'off'} (${s.fleet}):`);
+    out.push(`\n${sideLabel(s)}:`);
     for (const f of s.metrics.faults) {
+      // which replica took it, when the service had several to choose from
+      const replica = (s.replicas ?? 1) > 1 ? s.faults.find((x) => x.index === f.index)?.replica : undefined;
       const acts = f.actions.map((a) => `${a.action}:${a.result}/${a.verification}`).join(' ') || 'no action';
-      out.push(`  #${f.index} ${f.scenario} on ${f.service}: ${f.healed ? 'healed' : 'NOT healed'}; MTTD ${secs(f.mttdSeconds)}${f.activeBefore ? ' (anomaly active before)' : ''}, MTTR ${secs(f.mttrSeconds)}, ${acts}${f.why ? ` — ${f.why}` : ''}`);
+      out.push(`  #${f.index} ${f.scenario} on ${f.service}${replica ? ` (${replica})` : ''}: ${f.healed ? 'healed' : 'NOT healed'}; MTTD ${secs(f.mttdSeconds)}${f.activeBefore ? ' (anomaly active before)' : ''}, MTTR ${secs(f.mttrSeconds)}, ${acts}${f.why ? ` — ${f.why}` : ''}`);
     }
     for (const a of s.metrics.falseActions) out.push(`  false action: ${a.action} on ${a.target} at ${new Date(a.startedAt).toISOString()} (${a.result}) — ${a.why}`);
     for (const a of s.metrics.suppressed) out.push(`  suppressed: ${a.action} on ${a.target} — ${a.reason}`);

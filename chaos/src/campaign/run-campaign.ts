@@ -135,7 +135,7 @@ export async function runCampaign(stack: Stack, o: CampaignRunOptions): Promise<
       graceMs: GRACE_MS,
       sustainSeconds: SUSTAIN_SECONDS,
     });
-    return { heal: stack.heal, fleet: stack.fleet.kind, startedAt, warmupEnd, endedAt, faults, actions, load: recorder.buckets(), metrics, notes, stackDir: stack.dir };
+    return { heal: stack.heal, fleet: stack.fleet.kind, replicas: stack.replicas, startedAt, warmupEnd, endedAt, faults, actions, load: recorder.buckets(), metrics, notes, stackDir: stack.dir };
   } finally {
     clearInterval(ticker);
     load.stop();

@@ -11,11 +11,11 @@ export type FleetKind = (typeof FLEET_KINDS)[number];
 /** The fleet protects /admin with this token; the remediator's gateway client sends it. */
 export const ADMIN_TOKEN_ENV = 'HOMEOSTAT_ADMIN_TOKEN';
 
-/** A running demo fleet: the gateway in front of one backend per service, however they run. */
+/** A running demo fleet: the gateway in front of each backend's replicas, however they run. */
 export interface Fleet {
   readonly kind: FleetKind;
   readonly gatewayUrl: string;
-  /** Base URL of a service's first replica (where faults are injected). */
+  /** Base URL of a service's first replica (a campaign injects into any of its replicas that answers). */
   url(service: string): string;
   /** The demo job's scrape targets now: the gateway and every replica, those the remediator added included. */
   targets(): Promise<StackTarget[]>;

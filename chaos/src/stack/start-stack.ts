@@ -37,12 +37,14 @@ export interface Stack {
   heal: boolean;
   adminToken: string;
   fleet: Fleet;
+  /** Processes each backend started as (`--replicas`); a scale-out adds to them, a give-back never removes one. */
+  replicas: number;
   gatewayUrl: string;
   prometheusUrl: string;
   alertmanagerUrl: string | null;
   detectorUrl: string | null;
   remediatorUrl: string | null;
-  /** Base URL of a service's first process (where faults are injected). */
+  /** Base URL of a service's first process (a campaign injects into any replica that answers). */
   serviceUrl(service: string): string;
   /** Starts a backend again if its process is gone (no-heal rollback); false when it was up or not ours. */
   restartIfDown(service: string): Promise<boolean>;
@@ -206,6 +208,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       heal: opts.heal,
       adminToken,
       fleet: theFleet,
+      replicas: opts.replicas ?? 1,
       gatewayUrl: theFleet.gatewayUrl,
       prometheusUrl,
       alertmanagerUrl,

@@ -20,8 +20,14 @@ export function remediatorConfig(i: {
   alertmanagerUrl: string;
   services: readonly string[];
   actuator: FleetActuator;
+  /** Replicas each backend starts as (`campaign --replicas`, default 1). */
+  replicas?: number;
 }): Record<string, unknown> {
   const services = [...i.services];
+  // two scale-outs above the start, whatever it is: with a fixed max of 3, backends started as 3
+  // could never scale out (every cpu-spike, healed only by scale_out, went to the ladder's restart
+  // and counted unhealed), and as 2 one replica held for the give-back put a service at its max
+  const maxReplicas = (i.replicas ?? 1) + 2;
   const common = {
     target: i.actuator.target,
     allow: services,
@@ -44,7 +50,7 @@ export function remediatorConfig(i: {
       // on one service blocks every other service's healing for the length of a chaos run
       defaults: {
         budget: { maxActions: 20, windowSeconds: 3600 },
-        replicas: { min: 1, max: 3 },
+        replicas: { min: 1, max: maxReplicas },
         blastRadius: { maxTargets: services.length, maxPercent: 50 },
       },
       rules: [

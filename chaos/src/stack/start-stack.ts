@@ -147,6 +147,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         alertmanagerUrl,
         services: DEMO_SERVICES,
         actuator: plan.actuator,
+        replicas: opts.replicas ?? 1,
       });
       // before the fleet: the process actuator starts the backends the fleet then waits for
       remediatorUrl = started(await startHomeostatService('remediator', { dir, port: remPort, config: remConfig, env: adminEnv, log }));

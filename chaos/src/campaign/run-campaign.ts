@@ -162,7 +162,8 @@ async function runFault(
   let observedEnd: number | null = null;
   try {
     ack = await admin.inject(fault, body);
-    const which = replica === stack.serviceUrl(f.service) ? '' : ` (replica ${new URL(replica).host})`;
+    // named whenever the service had more than one to choose from (the first one too)
+    const which = replica === stack.serviceUrl(f.service) && stack.replicas === 1 ? '' : ` (replica ${new URL(replica).host})`;
     progress.line(`[campaign ${mode}] #${f.index} ${f.scenario} injected into ${f.service}${which} at ${new Date(ack.startedAt).toISOString()}`);
     let poll: FaultPollState = { wasDown: false, observedEnd: null };
     const limit = ack.startedAt + f.durationSeconds * 1000 + (fault === 'crash' && stack.heal ? CRASH_WAIT_MS : 0);

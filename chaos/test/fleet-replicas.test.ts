@@ -25,6 +25,7 @@ describe('processes fleet with two replicas per backend', () => {
     ].sort();
 
   it('starts two processes per backend, lists both as scrape targets and routes to both', async () => {
+    expect(stack.replicas).toBe(2); // what a campaign's run.json records
     for (const s of ['orders', 'payments', 'inventory']) expect(await replicasOf(s)).toHaveLength(2);
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) {
@@ -37,8 +38,11 @@ describe('processes fleet with two replicas per backend', () => {
   }, 60_000);
 
   it('a crashed second replica costs no request, and the rollback starts it again on its port', async () => {
-    const [first, second] = await replicasOf('payments');
-    expect(stack.serviceUrl('payments')).toBe(`http://${first}`);
+    // the first replica is the one started first; free ports come in no order, so not the lowest address
+    const first = new URL(stack.serviceUrl('payments')).host;
+    const all = await replicasOf('payments');
+    expect(all).toContain(first);
+    const second = all.find((a) => a !== first)!;
     await new AdminClient(`http://${second}`, stack.adminToken).inject('crash', {}).catch(() => undefined);
     await waitFor('the second replica down', async () => !(await answers(`http://${second}`)), {
       timeoutMs: 10_000,

@@ -92,8 +92,10 @@ export async function createRemediator(
           },
         }
       : {};
+  const prometheus = config.prometheus ? new PrometheusClient(config.prometheus.url) : null;
   if (config.process) {
     const p = new ProcessActuator({
+      ...(prometheus ? { query: (expr: string) => prometheus.query(expr) } : {}),
       ...hold(config.process.scaleOutHoldSeconds),
       drainSeconds: config.process.drainSeconds,
       groups: config.process.groups,
@@ -148,7 +150,6 @@ export async function createRemediator(
     }
   }
   Object.assign(actuators, o.actuators ?? {});
-  const prometheus = config.prometheus ? new PrometheusClient(config.prometheus.url) : null;
   const clock = o.clock ?? wallClock;
   const engine = new Engine({
     store,

@@ -60,6 +60,9 @@ describe('process actuator with the real demo gateway admin API', () => {
   const get = async (url: string) =>
     (await (await fetch(url)).json()) as { pid: number; port: number; enabled?: boolean };
 
+  const queries: string[] = [];
+  let rankSeries: { metric: Record<string, string>; value: number }[] | Error = [];
+
   beforeAll(async () => {
     port = await freePort();
     gw = await createGateway(
@@ -78,6 +81,12 @@ describe('process actuator with the real demo gateway admin API', () => {
       adminToken: ADMIN,
       // in-flight requests finish before a replica that left the gateway is stopped
       drainSeconds: 0.2,
+      // Prometheus as a restart step's `worstFirst` sees it (replica-rank.ts): what the test sets
+      query: async (expr) => {
+        queries.push(expr);
+        if (rankSeries instanceof Error) throw rankSeries;
+        return rankSeries;
+      },
       hold: {
         holdSeconds: 600,
         now: () => now,
@@ -96,12 +105,17 @@ describe('process actuator with the real demo gateway admin API', () => {
   // users' requests through the gateway while `work` runs, GETs and POSTs (the gateway retries a GET
   // on another replica, never a POST that reached one): every answer and the gateway's failed
   // attempts (code "0") on orders
-  const underTraffic = async <T,>(work: () => Promise<T>) => {
+  const underTraffic = async <T>(work: () => Promise<T>) => {
     const failedAttempts = async () => {
       const text = await (await fetch(`${gwUrl}/metrics`)).text();
       return text
         .split('\n')
-        .filter((l) => l.startsWith('gateway_upstream_requests_total{') && l.includes('service="orders"') && l.includes('code="0"'))
+        .filter(
+          (l) =>
+            l.startsWith('gateway_upstream_requests_total{') &&
+            l.includes('service="orders"') &&
+            l.includes('code="0"'),
+        )
         .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     };
     const attemptsBefore = await failedAttempts();
@@ -175,7 +189,9 @@ describe('process actuator with the real demo gateway admin API', () => {
     const broken = join(dir, 'broken');
     const script = `if (process.env.PORT === '${failing}' && require('node:fs').existsSync(${JSON.stringify(broken)})) process.exit(1); require(${JSON.stringify(FIXTURE)})`;
     const other = new ProcessActuator({
-      groups: [{ ...group(svc, ports[0]!, await freePort()), ports, command: [process.execPath, '-e', script] }],
+      groups: [
+        { ...group(svc, ports[0]!, await freePort()), ports, command: [process.execPath, '-e', script] },
+      ],
       gateway: { url: gwUrl, token: ADMIN },
       adminToken: ADMIN,
       drainSeconds: 0.2,
@@ -192,7 +208,10 @@ describe('process actuator with the real demo gateway admin API', () => {
   it('a restart whose replica does not come back leaves the surge replica serving, and names it', async () => {
     const own = await freePort();
     await withBrokenReplica('inventory', [own], own, async ({ other, t, breakIt }) => {
-      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: t.name } }, await other.snapshot(t));
+      const plan = await other.plan(
+        { ...req('restart'), target: t, labels: { service: t.name } },
+        await other.snapshot(t),
+      );
       breakIt();
       await expect(plan.run()).rejects.toThrow(/surge replica on port \d+ keeps serving/);
       const res = await fetch(`${gwUrl}/api/${t.name}/1`);
@@ -207,10 +226,15 @@ describe('process actuator with the real demo gateway admin API', () => {
     const [a, b, c] = [await freePort(), await freePort(), await freePort()];
     await withBrokenReplica('payments', [a, b, c], b, async ({ other, t, breakIt }) => {
       const pidC = (await get(`http://127.0.0.1:${c}/healthz`)).pid;
-      const plan = await other.plan({ ...req('restart'), target: t, labels: { service: t.name } }, await other.snapshot(t));
+      const plan = await other.plan(
+        { ...req('restart'), target: t, labels: { service: t.name } },
+        await other.snapshot(t),
+      );
       expect(plan.apiCall.path).toBe(`process://${t.name}/${a},${b},${c}`);
       breakIt();
-      await expect(plan.run()).rejects.toThrow(new RegExp(`restarted ${a}; failed ${b} \\(.*\\); not restarted ${c}$`));
+      await expect(plan.run()).rejects.toThrow(
+        new RegExp(`restarted ${a}; failed ${b} \\(.*\\); not restarted ${c}$`),
+      );
       // the replica left alone still serves with its old process
       expect((await get(`http://127.0.0.1:${c}/healthz`)).pid).toBe(pidC);
       expect((await fetch(`${gwUrl}/api/${t.name}/1`)).status).toBe(200);
@@ -252,7 +276,9 @@ describe('process actuator with the real demo gateway admin API', () => {
   });
 
   it('restarts a replica beside others in rotation without a surge: it leaves the gateway first, keeps its weight', async () => {
-    await (await act.plan(req('shift_traffic', { weight: 0.5 }, undefined, port), await act.snapshot(target))).run();
+    await (
+      await act.plan(req('shift_traffic', { weight: 0.5 }, undefined, port), await act.snapshot(target))
+    ).run();
     const plan = await act.plan(req('restart', {}, undefined, port), await act.snapshot(target));
     const { result: after, answers, failedAttempts } = await underTraffic(() => plan.run());
     expect(answers.filter((a) => a !== 200)).toEqual([]);
@@ -261,27 +287,57 @@ describe('process actuator with the real demo gateway admin API', () => {
     expect(after.replicas).toBe(3);
     const w = Object.fromEntries((await upstreams()).map((u) => [u.url, u.weight]));
     expect(w[`http://127.0.0.1:${port}`]).toBe(0.5);
-    await (await act.plan(req('shift_traffic', { weight: 1 }, undefined, port), await act.snapshot(target))).run();
+    await (
+      await act.plan(req('shift_traffic', { weight: 1 }, undefined, port), await act.snapshot(target))
+    ).run();
   });
 
   it('an alert about the whole service restarts every replica in turn, without a surge or a failed request', async () => {
     const urls = (await upstreams()).map((u) => u.url).sort();
     expect(urls).toHaveLength(3);
     const pids = async () =>
-      Object.fromEntries(await Promise.all(urls.map(async (u) => [u, (await get(`${u}/healthz`)).pid] as const)));
+      Object.fromEntries(
+        await Promise.all(urls.map(async (u) => [u, (await get(`${u}/healthz`)).pid] as const)),
+      );
     const before = await pids();
     // no instance label: the alert cannot say which replica is at fault
     const plan = await act.plan(req('restart'), await act.snapshot(target));
-    expect(String(plan.apiCall.path).split('/').pop()!.split(',').sort()).toEqual(urls.map((u) => u.split(':').pop()).sort());
+    expect(String(plan.apiCall.path).split('/').pop()!.split(',').sort()).toEqual(
+      urls.map((u) => u.split(':').pop()).sort(),
+    );
     const { result: after, answers, failedAttempts } = await underTraffic(() => plan.run());
     expect(answers.filter((a) => a !== 200)).toEqual([]);
     expect(failedAttempts).toBe(0);
     expect(after.surgePort).toBeUndefined();
     expect(after.replicas).toBe(3);
-    expect((after.restarted as number[]).map(String).sort()).toEqual(urls.map((u) => u.split(':').pop()).sort());
+    expect((after.restarted as number[]).map(String).sort()).toEqual(
+      urls.map((u) => u.split(':').pop()).sort(),
+    );
     expect((await upstreams()).map((u) => u.url).sort()).toEqual(urls);
     const now = await pids();
     for (const u of urls) expect(now[u]).not.toBe(before[u]);
+  });
+
+  it("a roll with the step's worstFirst query replaces the replica it singles out first; a failed query keeps the order", async () => {
+    const ports = (await upstreams()).map((u) => Number(u.url.split(':').pop())).sort((a, b) => a - b);
+    const worst = ports[2]!;
+    rankSeries = [
+      { metric: { instance: `127.0.0.1:${ports[0]}` }, value: 0.01 },
+      { metric: { instance: `127.0.0.1:${worst}` }, value: 0.3 },
+      { metric: { instance: `127.0.0.1:${ports[1]}` }, value: NaN },
+    ];
+    const params = { worstFirst: 'error_ratio_by_instance{service="{{service}}"}' };
+    const plan = await act.plan(req('restart', params), await act.snapshot(target));
+    expect(queries.pop()).toBe('error_ratio_by_instance{service="orders"}');
+    expect(String(plan.apiCall.path).split('/').pop()!.split(',').map(Number)[0]).toBe(worst);
+    const after = await plan.run();
+    expect((after.restarted as number[])[0]).toBe(worst);
+    expect(after.worstFirst).toEqual({ [ports[0]!]: 0.01, [worst]: 0.3 });
+
+    rankSeries = new Error('prometheus down');
+    const again = await (await act.plan(req('restart', params), await act.snapshot(target))).run();
+    expect(again.restarted as number[]).toHaveLength(3);
+    expect(again.worstFirstSkipped).toMatch(/worstFirst query failed: prometheus down/);
   });
 
   it('an alert about the whole service with one replica down restarts only that one', async () => {
@@ -291,10 +347,14 @@ describe('process actuator with the real demo gateway admin API', () => {
     const dead = (await get(`${victim}/healthz`)).pid;
     process.kill(dead, 'SIGKILL');
     // as the remediator sees it: its child has exited (the alert comes seconds after a crash)
-    await waitFor('the replica is down', async () => !((await act.snapshot(target)).pids as number[]).includes(dead), {
-      timeoutMs: 5000,
-      intervalMs: 20,
-    });
+    await waitFor(
+      'the replica is down',
+      async () => !((await act.snapshot(target)).pids as number[]).includes(dead),
+      {
+        timeoutMs: 5000,
+        intervalMs: 20,
+      },
+    );
     const plan = await act.plan(req('restart'), await act.snapshot(target));
     expect(plan.apiCall.path).toBe(`process://orders/${victim.split(':').pop()}`);
     await plan.run();

@@ -7,6 +7,23 @@ import type { FleetActuator } from './fleet';
  */
 export const SAME_DEMAND = '(?!(?:.*,)?(?:request_rate|cpu)(?:,|$)).+';
 
+/** Per replica (`instance`) of the alert's service, over the last 15 s: the demo job's series. */
+const PER_REPLICA = {
+  errors:
+    'sum by (instance) (rate(http_requests_total{job="demo",service="{{service}}",code=~"5.."}[15s])) / ' +
+    'sum by (instance) (rate(http_requests_total{job="demo",service="{{service}}"}[15s]))',
+  latency: 'histogram_quantile(0.95, sum by (instance, le) (rate(http_request_duration_seconds_bucket{job="demo",service="{{service}}"}[15s])))',
+  memory: 'deriv(process_resident_memory_bytes{job="demo",service="{{service}}"}[30s])',
+  disk: 'deriv(demo_scratch_used_bytes{job="demo",service="{{service}}"}[15s])',
+  cpu: 'rate(process_cpu_seconds_total{job="demo",service="{{service}}"}[15s])',
+};
+
+/**
+ * A restart of every replica of a service (its alert names none) replaces first the one the
+ * feature behind the alert singles out (the process actuator's `worstFirst`; others ignore it).
+ */
+const restartWorstFirst = (by: keyof typeof PER_REPLICA) => ({ action: 'restart', params: { worstFirst: PER_REPLICA[by] } });
+
 /**
  * The remediator's config for the stack: webhook bearer token from a file, the fleet's actuator
  * (the process actuator owning the demo backends, or the Docker actuator on their containers), and
@@ -68,7 +85,7 @@ export function remediatorConfig(i: {
         {
           name: 'memory',
           match: { alertname: 'HomeostatAnomaly', top_feature: 'memory' },
-          ladder: [{ action: 'restart' }, { action: 'scale_out' }],
+          ladder: [restartWorstFirst('memory'), { action: 'scale_out' }],
           ...common,
         },
         // Demand as context (remediator/README.md): slow answers at the same demand (the alert's
@@ -83,7 +100,7 @@ export function remediatorConfig(i: {
                 name: 'latency-same-demand',
                 match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
                 matchRe: { features: SAME_DEMAND },
-                ladder: [{ action: 'restart' }, { action: 'scale_out' }],
+                ladder: [restartWorstFirst('latency'), { action: 'scale_out' }],
                 ...common,
               },
             ]
@@ -92,13 +109,13 @@ export function remediatorConfig(i: {
         {
           name: 'latency',
           match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
-          ladder: [{ action: 'scale_out' }, { action: 'restart' }],
+          ladder: [{ action: 'scale_out' }, restartWorstFirst('latency')],
           ...common,
         },
         {
           name: 'errors',
           match: { alertname: 'HomeostatAnomaly', top_feature: 'error_ratio' },
-          ladder: [{ action: 'restart' }, { action: 'scale_out' }],
+          ladder: [restartWorstFirst('errors'), { action: 'scale_out' }],
           ...common,
         },
         // a filling scratch volume: a restart starts the process on an empty one (the files it
@@ -106,13 +123,13 @@ export function remediatorConfig(i: {
         {
           name: 'disk',
           match: { alertname: 'HomeostatAnomaly', top_feature: 'disk' },
-          ladder: [{ action: 'restart' }],
+          ladder: [restartWorstFirst('disk')],
           ...common,
         },
         {
           name: 'load',
           match: { alertname: 'HomeostatAnomaly' },
-          ladder: [{ action: 'scale_out' }, { action: 'restart' }],
+          ladder: [{ action: 'scale_out' }, restartWorstFirst('cpu')],
           ...common,
         },
       ],

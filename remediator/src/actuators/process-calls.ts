@@ -2,6 +2,7 @@ import type { Target } from '@homeostat/contracts';
 import type { TargetSnapshot } from '../policy/decide';
 import type { AdminClient } from './process-admin-client';
 import type { ProcessGroup } from './process-group';
+import type { InstantQuery } from './replica-rank';
 import type { ReplicaSupervisor } from './process-supervisor';
 import type { ScaleOutHold } from './scale-out-hold';
 
@@ -21,4 +22,6 @@ export interface ProcessCalls {
   freePorts(g: ProcessGroup, n: number): Promise<number[]>;
   /** Waits between a replica leaving the gateway and its stop (see ProcessActuator.drain). */
   drain(): Promise<void>;
+  /** Prometheus, for a restart step's `worstFirst` ranking (replica-rank.ts); absent without one. */
+  query?: InstantQuery;
 }

@@ -4,6 +4,7 @@ import type { ActRequest, Plan } from './actuator';
 import type { ProcessCalls } from './process-calls';
 import { alertedReplica, removeReplica, type ProcessGroup } from './process-group';
 import { replicasToRestart, restartReplicas } from './process-roll';
+import { rankReplicas, worstFirst } from './replica-rank';
 import { replicaUrl as url, type Replica } from './process-supervisor';
 
 /**
@@ -29,7 +30,13 @@ export async function planProcessAction(
       const grace = Number(req.params.graceSeconds ?? 10);
       const respawn = req.action === 'restart';
       const inst = respawn ? null : one();
-      const set = inst ? { down: [], roll: [inst] } : replicasToRestart(g.replicas, req.labels.instance);
+      const planned = inst ? { down: [], roll: [inst] } : replicasToRestart(g.replicas, req.labels.instance);
+      // a roll over several replicas replaces the one the step's query singles out first
+      const ranked =
+        planned.roll.length > 1
+          ? await rankReplicas(c.query, req.params.worstFirst, req.labels)
+          : { rank: null, why: null };
+      const set = { ...planned, roll: worstFirst(planned.roll, ranked.rank) };
       return {
         apiCall: {
           method: 'SIGNAL',
@@ -48,6 +55,8 @@ export async function planProcessAction(
               ...(await c.snapshot(req.target)),
               restarted,
               ...(surgePort !== null ? { surgePort } : {}),
+              ...(ranked.rank ? { worstFirst: Object.fromEntries(ranked.rank) } : {}),
+              ...(ranked.why ? { worstFirstSkipped: ranked.why } : {}),
             };
           }
           // out of the gateway first, then drained, so requests in flight finish and discovery drops

@@ -10,6 +10,7 @@ import { freeReplicaPorts, type ProcessGroup } from './process-group';
 import { planProcessAction } from './process-plans';
 import { isAlive, ReplicaSupervisor, replicaUrl as url } from './process-supervisor';
 import { undoProcessAction } from './process-undo';
+import type { InstantQuery } from './replica-rank';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
 export interface ProcessActuatorOptions {
@@ -28,6 +29,8 @@ export interface ProcessActuatorOptions {
   drainSeconds?: number;
   /** Replicas added by scale_out are given back when this hold ends (none: kept until scale_in/undo). */
   hold?: ScaleOutHoldOptions;
+  /** Prometheus, for a restart step's `worstFirst` ranking (replica-rank.ts). */
+  query?: InstantQuery;
 }
 
 /**
@@ -65,6 +68,7 @@ export class ProcessActuator implements Actuator {
       snapshot: (t) => this.snapshot(t),
       freePorts: (g, n) => freeReplicaPorts(this.groups.values(), g, n),
       drain: () => this.drain(),
+      ...(opts.query ? { query: opts.query } : {}),
     };
   }
 
@@ -107,7 +111,9 @@ export class ProcessActuator implements Actuator {
   /** Pids of live children, by group (tests and the audit snapshot use it). */
   pids(name: string): number[] {
     // a child killed by a signal has exitCode null too: isAlive reads both
-    return (this.groups.get(name)?.replicas ?? []).flatMap((r) => (r.child?.pid && isAlive(r) ? [r.child.pid] : []));
+    return (this.groups.get(name)?.replicas ?? []).flatMap((r) =>
+      r.child?.pid && isAlive(r) ? [r.child.pid] : [],
+    );
   }
 
   async snapshot(target: Target): Promise<TargetSnapshot> {

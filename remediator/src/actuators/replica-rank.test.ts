@@ -34,5 +34,7 @@ describe('worstFirst ranking of a restart roll', () => {
     expect((await rankReplicas(async () => [], 'q', {})).why).toMatch(/returned no replica: q/);
     const down = async () => Promise.reject(new Error('ECONNREFUSED'));
     expect((await rankReplicas(down, 'q', {})).why).toMatch(/query failed: ECONNREFUSED/);
+    const never = () => new Promise<never>(() => undefined);
+    expect((await rankReplicas(never, 'q', {})).why).toMatch(/query failed: no answer within 3000 ms/);
   });
 });

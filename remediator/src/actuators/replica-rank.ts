@@ -25,9 +25,14 @@ export async function rankReplicas(
   if (!query) return { rank: null, why: "worstFirst needs the remediator's prometheus.url" };
   const expr = renderTemplate(template, labels);
   if (expr === null) return { rank: null, why: `worstFirst names a label the alert does not carry` };
+  let timer: NodeJS.Timeout | undefined;
+  // bounded: a slow Prometheus must not hold the restart (the client itself waits up to 10 s)
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${RANK_TIMEOUT_MS} ms`)), RANK_TIMEOUT_MS);
+  });
   try {
     const rank = new Map<number, number>();
-    for (const s of await query(expr)) {
+    for (const s of await Promise.race([query(expr), late])) {
       const port = Number(s.metric.instance?.split(':').pop());
       if (Number.isInteger(port) && Number.isFinite(s.value))
         rank.set(port, Math.max(s.value, rank.get(port) ?? -Infinity));
@@ -37,8 +42,12 @@ export async function rankReplicas(
       : { rank: null, why: `worstFirst returned no replica: ${expr}` };
   } catch (e) {
     return { rank: null, why: `worstFirst query failed: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+const RANK_TIMEOUT_MS = 3000;
 
 /** `items` worst first by `rank` (unranked ones after, in their order); a stable sort. */
 export function worstFirst<T extends { port: number }>(

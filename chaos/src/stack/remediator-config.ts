@@ -13,7 +13,11 @@ const PER_REPLICA = {
     'sum by (instance) (rate(http_requests_total{job="demo",service="{{service}}",code=~"5.."}[15s])) / ' +
     'sum by (instance) (rate(http_requests_total{job="demo",service="{{service}}"}[15s]))',
   latency: 'histogram_quantile(0.95, sum by (instance, le) (rate(http_request_duration_seconds_bucket{job="demo",service="{{service}}"}[15s])))',
-  memory: 'deriv(process_resident_memory_bytes{job="demo",service="{{service}}"}[30s])',
+  // as the detector reads memory (detector-config.ts): a replica younger than 45 s grows while it
+  // warms up, so it is left unranked rather than taken for the leaking one
+  memory:
+    'deriv(process_resident_memory_bytes{job="demo",service="{{service}}"}[30s]) and on (instance) ' +
+    '(time() - process_start_time_seconds{job="demo",service="{{service}}"} > 45)',
   disk: 'deriv(demo_scratch_used_bytes{job="demo",service="{{service}}"}[15s])',
   cpu: 'rate(process_cpu_seconds_total{job="demo",service="{{service}}"}[15s])',
 };

@@ -99,9 +99,13 @@ export class LocalFleet implements Fleet {
   private async restartMemberIfDown(m: Member): Promise<boolean> {
     const d = m.daemon;
     if (!d) return false;
-    const running = d.child.exitCode === null && d.child.signalCode === null;
-    const healthy = await fetch(`http://127.0.0.1:${m.port}/healthz`).then((r) => r.ok, () => false);
-    if (running || healthy) return false;
+    if (d.child.exitCode === null && d.child.signalCode === null) return false;
+    // exited: something else may hold the port and answer (bounded, so a hung one cannot stall the clean-up)
+    const healthy = await fetch(`http://127.0.0.1:${m.port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) return false;
     m.daemon = this.spawn(m.service, m.port, m.args);
     await this.waitHealthy(m);
     return true;

@@ -6,7 +6,14 @@ import type { ActionKind } from '@homeostat/contracts';
  * instead of surfacing at 3 a.m.). Every actuator reads the same shapes.
  */
 export const ActionParams = {
-  restart: z.strictObject({ graceSeconds: z.number().int().min(0).max(600).default(10) }),
+  restart: z.strictObject({
+    graceSeconds: z.number().int().min(0).max(600).default(10),
+    /**
+     * Process groups: a PromQL template ranking the replicas (one series per `instance`, larger is
+     * worse) so a roll over the whole service replaces the worst first (actuators/replica-rank.ts).
+     */
+    worstFirst: z.string().min(1).optional(),
+  }),
   scale_out: z.strictObject({ by: z.number().int().min(1).max(20).default(1) }),
   scale_in: z.strictObject({ by: z.number().int().min(1).max(20).default(1) }),
   isolate: z.strictObject({

@@ -30,6 +30,12 @@ describe('compilePolicy', () => {
     expect(p.killSwitch).toBe(false);
   });
 
+  it("accepts a restart's worstFirst query (process groups rank a roll by it)", () => {
+    const q = 'sum by (instance) (rate(errors{service="{{service}}"}[15s]))';
+    const p = compilePolicy({ rules: [rule({ ladder: [{ action: 'restart', params: { worstFirst: q } }] })] });
+    expect(p.rules[0]!.ladder[0]!.params).toEqual({ graceSeconds: 10, worstFirst: q });
+  });
+
   it("merges a rule's verify: with the policy's defaults instead of resetting the rest to built-ins", () => {
     const p = compilePolicy({
       defaults: { verify: { timeoutSeconds: 180, stableSeconds: 20 } },
@@ -49,6 +55,10 @@ describe('compilePolicy', () => {
     [
       'rules.0.ladder.0.params.by',
       { rules: [rule({ ladder: [{ action: 'scale_out', params: { by: 0 } }] })] },
+    ],
+    [
+      'rules.0.ladder.0.params.worstFirst',
+      { rules: [rule({ ladder: [{ action: 'restart', params: { worstFirst: 3 } }] })] },
     ],
     [
       'rules.0.ladder.0.params.bogus',

@@ -4,7 +4,7 @@ import type { ActRequest, Plan } from './actuator';
 import type { ProcessCalls } from './process-calls';
 import { alertedReplica, removeReplica, type ProcessGroup } from './process-group';
 import { replicasToRestart, restartReplicas } from './process-roll';
-import { rankReplicas, worstFirst } from './replica-rank';
+import { rankRecord, rankReplicas, worstFirst } from './replica-rank';
 import { replicaUrl as url, type Replica } from './process-supervisor';
 
 /**
@@ -55,7 +55,7 @@ export async function planProcessAction(
               ...(await c.snapshot(req.target)),
               restarted,
               ...(surgePort !== null ? { surgePort } : {}),
-              ...(ranked.rank ? { worstFirst: Object.fromEntries(ranked.rank) } : {}),
+              ...(ranked.rank ? { worstFirst: rankRecord(ranked.rank) } : {}),
               ...(ranked.why ? { worstFirstSkipped: ranked.why } : {}),
             };
           }

@@ -27,7 +27,7 @@ export class PrometheusClient {
     const parsed = QueryResponse.safeParse(body);
     if (!parsed.success)
       throw new RemediatorError('ACTUATOR_FAILED', `prometheus query failed (${res.status}): ${expr}`);
-    return parsed.data.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    return parsed.data.data.result.map((r) => ({ metric: r.metric, value: sampleValue(r.value[1]) }));
   }
 
   /**
@@ -78,6 +78,14 @@ const AlertsResponse = z.object({
 });
 
 const ConfigResponse = z.object({ status: z.literal('success'), data: z.object({ yaml: z.string() }) });
+
+/**
+ * A sample's value: Prometheus writes infinities as "+Inf"/"-Inf", which Number() reads as NaN, so
+ * a ratio that divides by zero (every request failed) read as "no value" instead of the largest.
+ */
+function sampleValue(v: string): number {
+  return v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v);
+}
 
 /** A PromQL label matcher value, quoted and escaped. */
 export function promString(v: string): string {

@@ -330,6 +330,10 @@ describe('process actuator with the real demo gateway admin API', () => {
     const plan = await act.plan(req('restart', params), await act.snapshot(target));
     expect(queries.pop()).toBe('error_ratio_by_instance{service="orders"}');
     expect(String(plan.apiCall.path).split('/').pop()!.split(',').map(Number)[0]).toBe(worst);
+    expect((plan.apiCall.body as { worstFirst?: unknown }).worstFirst).toEqual({
+      [ports[0]!]: 0.01,
+      [worst]: 0.3,
+    });
     const after = await plan.run();
     expect((after.restarted as number[])[0]).toBe(worst);
     expect(after.worstFirst).toEqual({ [ports[0]!]: 0.01, [worst]: 0.3 });

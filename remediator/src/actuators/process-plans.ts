@@ -37,12 +37,18 @@ export async function planProcessAction(
           ? await rankReplicas(c.query, req.params.worstFirst, req.labels)
           : { rank: null, why: null };
       const set = { ...planned, roll: worstFirst(planned.roll, ranked.rank) };
+      // in the call, so the audit keeps the ranking even when the roll fails
+      const ranking = {
+        ...(ranked.rank ? { worstFirst: rankRecord(ranked.rank) } : {}),
+        ...(ranked.why ? { worstFirstSkipped: ranked.why } : {}),
+      };
       return {
         apiCall: {
           method: 'SIGNAL',
-          // the replicas planned; the snapshot after it (`restarted`) says which were
+          // the replicas planned (those failing their ready probe go first when it runs); the
+          // snapshot after it (`restarted`) says which were, in order
           path: `process://${g.cfg.name}/${[...set.down, ...set.roll].map((r) => r.port).join(',')}`,
-          body: { signal: 'SIGTERM', graceSeconds: grace, respawn },
+          body: { signal: 'SIGTERM', graceSeconds: grace, respawn, ...ranking },
         },
         run: async () => {
           if (!inst) {
@@ -55,8 +61,7 @@ export async function planProcessAction(
               ...(await c.snapshot(req.target)),
               restarted,
               ...(surgePort !== null ? { surgePort } : {}),
-              ...(ranked.rank ? { worstFirst: rankRecord(ranked.rank) } : {}),
-              ...(ranked.why ? { worstFirstSkipped: ranked.why } : {}),
+              ...ranking,
             };
           }
           // out of the gateway first, then drained, so requests in flight finish and discovery drops

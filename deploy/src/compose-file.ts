@@ -23,6 +23,7 @@ export interface ComposeService {
   cap_drop?: string[];
   user?: string;
   group_add?: string[];
+  tmpfs?: string[];
   healthcheck?: { test?: string[]; interval?: string; timeout?: string; retries?: number; start_period?: string };
 }
 export interface ComposeFile {

@@ -16,10 +16,15 @@ export function removeReplica(list: Replica[], r: Replica): void {
   if (i >= 0) list.splice(i, 1);
 }
 
+/** The port of an `instance` label (`host:port`); NaN when it has none. */
+export function instancePort(instance: string): number {
+  return Number(instance.split(':').pop());
+}
+
 /** The replica an `instance` label (`host:port`) names, by its port; undefined when none or no label. */
 export function replicaNamed(replicas: Replica[], instance: string | undefined): Replica | undefined {
   if (instance === undefined) return undefined;
-  const port = Number(instance.split(':').pop());
+  const port = instancePort(instance);
   return replicas.find((x) => x.port === port);
 }
 

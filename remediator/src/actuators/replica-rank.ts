@@ -1,6 +1,7 @@
 import type { Labels } from '@homeostat/contracts';
 import { promString } from '../engine/prometheus-client';
 import { renderTemplate } from '../policy/match';
+import { instancePort } from './process-group';
 
 /** An instant PromQL query: one value per series (the remediator's PrometheusClient.query). */
 export type InstantQuery = (expr: string) => Promise<{ metric: Record<string, string>; value: number }[]>;
@@ -37,7 +38,7 @@ export async function rankReplicas(
   try {
     const rank = new Map<number, number>();
     for (const s of await Promise.race([query(expr), late])) {
-      const port = Number(s.metric.instance?.split(':').pop());
+      const port = s.metric.instance === undefined ? NaN : instancePort(s.metric.instance);
       // +Inf is the worst (e.g. errors over successes with none left); NaN (0/0, no traffic) ranks nothing
       if (Number.isInteger(port) && !Number.isNaN(s.value))
         rank.set(port, Math.max(s.value, rank.get(port) ?? -Infinity));

@@ -78,6 +78,7 @@ export function assertHealBuilt(log?: (m: string) => void): void {
  */
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
+  const replicas = opts.replicas ?? 1;
   requireBuilt(['backend', 'gateway'], log);
   if (opts.heal) assertHealBuilt(log);
   const dir = opts.dir ?? makeTempDir('chaos-stack');
@@ -128,7 +129,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       serviceEnv,
       ports,
       heal: opts.heal,
-      replicas: opts.replicas ?? 1,
+      replicas,
       scaleOutHoldSeconds: opts.scaleOutHoldSeconds ?? SCALE_OUT_HOLD_SECONDS,
       log,
     });
@@ -147,7 +148,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         alertmanagerUrl,
         services: DEMO_SERVICES,
         actuator: plan.actuator,
-        replicas: opts.replicas ?? 1,
+        replicas,
       });
       // before the fleet: the process actuator starts the backends the fleet then waits for
       remediatorUrl = started(await startHomeostatService('remediator', { dir, port: remPort, config: remConfig, env: adminEnv, log }));
@@ -209,7 +210,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       heal: opts.heal,
       adminToken,
       fleet: theFleet,
-      replicas: opts.replicas ?? 1,
+      replicas,
       gatewayUrl: theFleet.gatewayUrl,
       prometheusUrl,
       alertmanagerUrl,

@@ -9,13 +9,13 @@ const payments = {
     // no contribution series in this test: no top feature, none carrying a fifth of the score
     features: '',
     root_cause: '',
-    summary: 'Anomaly on payments (score 2.00)',
+    summary: 'Anomaly on payments (score 1.20)',
     top_feature: '',
   },
 };
 
 // A campaign's second fault on one service, 25 s after the first one's score cleared: payments
-// scores 2 from 5 s to 19 s, 0.2 until 45 s, then 2 again. With the shipped 30 s hold the first
+// scores 1.2 (above 1, not strong) from 5 s to 19 s, 0.2 until 45 s, then 1.2 again. With the shipped 30 s hold the first
 // alert would still be firing at 45 s, so the second fault would send Alertmanager nothing new; the
 // chaos stack's rule lets it go 10 s after the score cleared, so the second fault fires afresh.
 it('the chaos stack holds an anomaly alert 10 s after its score clears, so a fault 25 s later fires afresh (promtool test rules)', () => {
@@ -28,7 +28,7 @@ it('the chaos stack holds an anomaly alert 10 s after its score clears, so a fau
     input_series: [
       {
         series: 'homeostat_anomaly_score{detector="demo",service="payments",instance="d",job="homeostat"}',
-        values: '0.5x4 2x14 0.2x25 2x20',
+        values: '0.5x4 1.2x14 0.2x25 1.2x20',
       },
     ],
     alert_rule_test: [
@@ -39,6 +39,39 @@ it('the chaos stack holds an anomaly alert 10 s after its score clears, so a fau
       expect_(50, false), // the second fault: pending again
       expect_(58, true), // and firing afresh
     ],
+  });
+  expect(r.out).toContain('SUCCESS');
+  expect(r.ok).toBe(true);
+});
+
+// A strong score (above 1.5: a value beyond anything seen, which is what users' faults score) fires
+// after the 3 s of `for` alone, a third of the shipped 10 s; a weak one waits 10 s, and a 6-s blip
+// above 1 (a caller while its callee restarts) never fires.
+it('the chaos stack fires a strong anomaly after 3 s and a weak one after 10 s, never a 6-s blip (promtool test rules)', () => {
+  const score: Record<string, string> = { orders: '2.00', payments: '1.20' };
+  const firing = (t: number, services: string[]) => ({
+    eval_time: `${t}s`,
+    alertname: 'HomeostatAnomaly',
+    exp_alerts: services.map((s) => ({
+      exp_labels: { ...payments.exp_labels, service: s },
+      exp_annotations: {
+        ...payments.exp_annotations,
+        description: payments.exp_annotations.description.replace('service=payments', `service=${s}`),
+        summary: `Anomaly on ${s} (score ${score[s]})`,
+      },
+    })),
+  });
+  const series = (service: string, values: string) => ({
+    series: `homeostat_anomaly_score{detector="demo",service="${service}",instance="d",job="homeostat"}`,
+    values,
+  });
+  const r = testRules(alertRules(), {
+    input_series: [
+      series('orders', '0.5x9 2x20'), // strong from 10 s
+      series('payments', '0.5x9 1.2x20'), // weak from 10 s
+      series('inventory', '0.5x9 1.2x5 0.5x15'), // weak blip, 10-15 s
+    ],
+    alert_rule_test: [firing(12, []), firing(13, ['orders']), firing(19, ['orders']), firing(20, ['orders', 'payments']), firing(29, ['orders', 'payments'])],
   });
   expect(r.out).toContain('SUCCESS');
   expect(r.ok).toBe(true);

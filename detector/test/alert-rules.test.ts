@@ -36,4 +36,17 @@ describe.each([
       expect(r.ok).toBe(true);
     },
   );
+
+  it(
+    "passes promtool test rules of HomeostatAnomaly's two holds at a 5 s interval: strong after 10 s, weak after 30 s, " +
+      'a new or returning series waits its window, a strong blip never fires, only the weak hold while a target is down',
+    () => {
+      const dir = makeTempDir('rules-holds-test');
+      copyFileSync(rules, join(dir, 'homeostat.yml'));
+      copyFileSync(join(__dirname, 'fixtures', 'homeostat-rules-holds.test.yml'), join(dir, 'homeostat-rules-holds.test.yml'));
+      const r = promtool(['test', 'rules', 'homeostat-rules-holds.test.yml'], dir);
+      expect(r.out).toContain('SUCCESS');
+      expect(r.ok).toBe(true);
+    },
+  );
 });

@@ -73,7 +73,7 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           // Series that sit at 0: memory growth (clamped below), where a 20-60 kB/s GC wobble of a
           // long-lived process read as 20 deviations (the gateway alarmed on it every few minutes in
           // a campaign) and a leak is megabytes per second; the error ratio, where one 5xx at 40 rps
-          // (0.0025 for the 10 s rate window) read as 20 and outlasted the alert's 10 s. And the p95
+          // (0.0025 for the 10 s rate window) read as 20 and outlasted the alert's hold. And the p95
           // latency, interpolated within the demo histogram's buckets (10, 25, 50, 100 ms: 15-50 ms
           // wide where the services' quiet medians sit, 14-59 ms): a quiet p95 moves by a bucket's
           // width (30 -> 70 ms for 10 s raised an alert outside any fault in a campaign); one

@@ -143,7 +143,8 @@ describe('ScoringPipeline', () => {
     // An error ratio at exactly 0 through the warm-up has no range of its own: without minExcess the
     // range rule never judges it, and an error spike waited for the likelihood's short average. The
     // 10 s rate of a service at 40 rps: a burst of 5 failures is 0.0125 for 10 points, one a second
-    // for 15 s is 0.025; neither may alarm (the chaos stack's alert fires after 10 s and restarts).
+    // for 15 s is 0.025; neither may alarm (the range rule's score is certain, 2, and the chaos
+    // stack's alert fires on it after 3 s and restarts).
     const run = (minExcess: Record<string, number>) => {
       const p = new ScoringPipeline({
         ...SMALL,

@@ -159,8 +159,8 @@ export async function startStack(): Promise<Stack> {
     });
     daemons.push(remediator);
 
-    // Alertmanager's notification for the anomaly: the HomeostatAnomaly rule fires 30 s after the
-    // detector's score crossed 1 (its `for`), so the alert starts ALERT_DELAY_MS after the event.
+    // Alertmanager's notification for the anomaly: the HomeostatAnomaly rule fires 30 s after a weak
+    // score crossed 1 (10 s for a strong one), so the alert starts ALERT_DELAY_MS after the event.
     const startsAt = new Date(detected + ALERT_DELAY_MS).toISOString();
     const webhook = {
       version: '4',

@@ -29,6 +29,11 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
         name: 'demo',
         groupBy: ['service'],
         intervalSeconds: 1,
+        // Score a second once it is 0.25 s old, not the default 1 s: every target here is a local
+        // process whose scrape (timestamped at its start) is stored within milliseconds, and each
+        // second of settle delay is a second added to every detection. A sample still in flight is
+        // read by the next point (docs/prometheus.md, queryDelaySeconds).
+        queryDelaySeconds: 0.25,
         trainingWindowSeconds: i.trainingWindowSeconds ?? 600,
         refitIntervalSeconds: 30,
         // 0.5 % of training points above 1 instead of 1 %: scored every second, 1 % is a false alarm a

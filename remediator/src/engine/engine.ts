@@ -115,10 +115,16 @@ export class Engine {
       );
       this.d.metrics.actions.inc({ action: a.action, result: 'failed' });
     }
+    // An unverified action is verified even when its incident also has a job queued (a resolved
+    // notification that arrived while it verified): the verifier owns the incident and the job
+    // waits for it, as it did before the restart. Skipping it left the action pending forever and
+    // its target unclaimed, so another incident acted on the same target beside it.
+    const verifying = new Set<string>();
     for (const a of store.unverifiedActions()) {
       const inc = store.incidentRow(a.incidentId);
       const rule = this.d.policy.rules.find((r) => r.name === a.rule);
-      if (!inc || owned.has(a.incidentId)) continue;
+      if (!inc || verifying.has(a.incidentId)) continue;
+      verifying.add(a.incidentId);
       if (!rule || !a.target) {
         // the rule is gone from the policy: nothing to verify against; humans take over
         store.verifyAction(a.id, 'inconclusive', now, null, {

@@ -28,8 +28,12 @@ describe('runLoad (autocannon against a real server)', () => {
     expect(sum.requests).toBeLessThanOrEqual(150); // the request budget bounds it
     expect(sum.errors).toBeGreaterThan(0);
     expect(sum.errors / sum.requests).toBeLessThan(0.4);
+    // Per second, stamped with the wall-clock second the answers came in. How many seconds the 150
+    // requests spread over is the machine's business (a loaded CI box once fitted them in 2), so
+    // only "more than one" is asserted: paced, not one burst.
     const buckets = h.recorder.buckets();
-    expect(buckets.length).toBeGreaterThanOrEqual(3);
+    expect(buckets.length).toBeGreaterThanOrEqual(2);
+    expect(buckets.every((b) => b.t >= Math.floor(t0 / 1000) * 1000 && b.t <= Date.now())).toBe(true);
     expect(buckets.every((b) => b.p95Ms !== null && b.p95Ms >= 0)).toBe(true);
   }, 20_000);
 

@@ -21,32 +21,23 @@ describe.each([
     expect(r.ok).toBe(true);
   });
 
-  it(
-    'passes promtool test rules: one HomeostatAnomaly per (detector, entity) while the top feature swaps every 30 s, ' +
-      'top_feature as an annotation, instance-grouped entities, any job down, the detector down/stale/absent/failing',
-    () => {
-      const dir = makeTempDir('rules-test');
-      copyFileSync(rules, join(dir, 'homeostat.yml'));
-      copyFileSync(
-        join(__dirname, 'fixtures', 'homeostat-rules.test.yml'),
-        join(dir, 'homeostat-rules.test.yml'),
-      );
-      const r = promtool(['test', 'rules', 'homeostat-rules.test.yml'], dir);
-      expect(r.out).toContain('SUCCESS');
-      expect(r.ok).toBe(true);
-    },
-  );
-
-  it(
-    "passes promtool test rules of HomeostatAnomaly's two holds at a 5 s interval: strong after 10 s, weak after 30 s, " +
-      'a new or returning series waits its window, a strong blip never fires, only the weak hold while a target is down',
-    () => {
-      const dir = makeTempDir('rules-holds-test');
-      copyFileSync(rules, join(dir, 'homeostat.yml'));
-      copyFileSync(join(__dirname, 'fixtures', 'homeostat-rules-holds.test.yml'), join(dir, 'homeostat-rules-holds.test.yml'));
-      const r = promtool(['test', 'rules', 'homeostat-rules-holds.test.yml'], dir);
-      expect(r.out).toContain('SUCCESS');
-      expect(r.ok).toBe(true);
-    },
-  );
+  it.each([
+    [
+      'homeostat-rules.test.yml',
+      'one HomeostatAnomaly per (detector, entity) while the top feature swaps every 30 s, top_feature as an ' +
+        'annotation, instance-grouped entities, any job down, the detector down/stale/absent/failing',
+    ],
+    [
+      'homeostat-rules-holds.test.yml',
+      "HomeostatAnomaly's two holds at a 5 s interval: strong after 10 s, weak after 30 s, a new or returning " +
+        'series waits its window, a strong blip never fires, only the weak hold while a target is down',
+    ],
+  ])('passes promtool test rules of %s: %s', (fixture) => {
+    const dir = makeTempDir('rules-test');
+    copyFileSync(rules, join(dir, 'homeostat.yml'));
+    copyFileSync(join(__dirname, 'fixtures', fixture), join(dir, fixture));
+    const r = promtool(['test', 'rules', fixture], dir);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.ok).toBe(true);
+  });
 });

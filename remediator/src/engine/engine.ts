@@ -115,22 +115,20 @@ export class Engine {
       );
       this.d.metrics.actions.inc({ action: a.action, result: 'failed' });
     }
-    // An unverified action is verified even when its incident also has a job queued (a resolved
-    // notification that arrived while it verified): the verifier owns the incident and the job
-    // waits for it, as it did before the restart. Skipping it left the action pending forever and
-    // its target unclaimed, so another incident acted on the same target beside it.
+    // Verified even when its incident has a job queued (a resolved notification): the job waits for
+    // the verifier, as before the restart; skipped, the action stayed pending and its target unclaimed.
     const verifying = new Set<string>();
     for (const a of store.unverifiedActions()) {
       const inc = store.incidentRow(a.incidentId);
       const rule = this.d.policy.rules.find((r) => r.name === a.rule);
       if (!inc || verifying.has(a.incidentId)) continue;
       verifying.add(a.incidentId);
+      owned.add(a.incidentId);
       if (!rule || !a.target) {
         // the rule is gone from the policy: nothing to verify against; humans take over
         store.verifyAction(a.id, 'inconclusive', now, null, {
           reason: `rule ${a.rule} no longer in the policy`,
         });
-        owned.add(a.incidentId);
         void this.steps.end.escalate(
           inc.id,
           a.step,
@@ -140,7 +138,6 @@ export class Engine {
         );
         continue;
       }
-      owned.add(a.incidentId);
       const noUndo =
         a.result === 'failed'
           ? 'its call was interrupted by a restart'

@@ -89,6 +89,9 @@ export function detectorConfig(i: { prometheusUrl: string; port: number; dataDir
           robustZAbsoluteFloor: { memory: 262_144, error_ratio: 0.01, latency_p95: 0.025 },
           alarm: { holdPoints: 30 },
         },
+        // Demand as context (detector/README.md) by the features' names: request_rate is demand and
+        // never alarms on its own; cpu, memory and disk are resources and do not while they move with
+        // it. A soak's stress turns (5x the normal rate) raised 11 remediating alerts without it.
         queries: {
           cpu: `sum by (service) (rate(process_cpu_seconds_total{${sel}}[10s]))`,
           // growth of the worst replica past its first 45 s: a young Node process's heap grows at a

@@ -50,6 +50,13 @@ export interface ScoringPipelineOptions {
    * onset, new onsets are held back for `holdPoints` points.
    */
   alarm?: { level?: number; holdPoints?: number };
+  /**
+   * Demand as context (demand-context.ts): the features that measure demand, which never alarm on
+   * their own beside other features, and the resource features, which do not while they move with
+   * demand. Default (unset): by the features' names (request/rate/throughput are demand;
+   * cpu/memory/disk/connections resources). `features: []` turns it off.
+   */
+  demand?: { features?: string[] | null; resources?: string[] | null };
 }
 
 export interface ResolvedPipelineOptions {
@@ -66,6 +73,8 @@ export interface ResolvedPipelineOptions {
     minExcess: Readonly<Record<string, number>>;
   };
   alarm: { level: number; holdPoints: number };
+  /** null: chosen by the features' names. */
+  demand: { features: string[] | null; resources: string[] | null };
 }
 
 const DAY_MS = 86_400_000;
@@ -90,6 +99,7 @@ export const PIPELINE_DEFAULTS: ResolvedPipelineOptions = {
   seasonal: { periodMs: DAY_MS, points: 1000 },
   range: { tolerance: 0.02, minPoints: 1000, acceptAfter: 0, minExcess: {} },
   alarm: { level: 0.5, holdPoints: 400 },
+  demand: { features: null, resources: null },
 };
 
 /** Fills in the defaults and checks the values; throws INVALID_OPTIONS naming the setting. */
@@ -104,6 +114,10 @@ export function resolvePipelineOptions(o: ScoringPipelineOptions): ResolvedPipel
     seasonal: { ...d.seasonal, ...stripUndefined(o.seasonal ?? {}) },
     range: { ...d.range, ...stripUndefined(o.range ?? {}) },
     alarm: { ...d.alarm, ...stripUndefined(o.alarm ?? {}) },
+    demand: {
+      features: o.demand?.features ? [...o.demand.features] : d.demand.features,
+      resources: o.demand?.resources ? [...o.demand.resources] : d.demand.resources,
+    },
   };
   const check = (ok: boolean, field: string, what: string) => {
     if (!ok) throw new DetectorError('INVALID_OPTIONS', `${field} ${what}`, { field });

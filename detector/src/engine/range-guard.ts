@@ -60,6 +60,8 @@ export class RangeGuard {
    * several metrics out of range at once are attributed by it, in one unit whatever their kind.
    */
   readonly excess: Float64Array;
+  /** Per metric, which side of its range the last update's value left it by: 1 above, -1 below, 0 in range. */
+  readonly side: Int8Array;
 
   constructor(
     readonly metrics: number,
@@ -77,12 +79,14 @@ export class RangeGuard {
     this.pending = Array.from({ length: metrics }, () => []);
     this.tail = new Array<number>(metrics).fill(0);
     this.excess = new Float64Array(metrics);
+    this.side = new Int8Array(metrics);
   }
 
   /** Checks then learns one step; returns the indices of the metrics out of range (gaps skipped). */
   update(values: ArrayLike<number | null>, timestampMs = 0): number[] {
     const out: number[] = [];
     this.excess.fill(0);
+    this.side.fill(0);
     for (let m = 0; m < this.metrics; m++) {
       const v = values[m];
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
@@ -96,7 +100,10 @@ export class RangeGuard {
       if (armed && lo !== null && hi !== null && (hi > lo || floor > 0)) {
         const tol = Math.max((hi - lo) * this.tolerance, floor);
         outside = v > hi + tol || v < lo - tol;
-        if (outside) this.excess[m] = (v > hi ? v - hi : lo - v) / tol;
+        if (outside) {
+          this.excess[m] = (v > hi ? v - hi : lo - v) / tol;
+          this.side[m] = v > hi ? 1 : -1;
+        }
       }
       this.count[m]++;
       if (first === null) this.first[m] = timestampMs;

@@ -2,6 +2,7 @@ import { DetectorError } from '../errors';
 import { AnomalyLikelihood, type AnomalyLikelihoodState, logLikelihoodScore } from './anomaly-likelihood';
 import { AlarmGate, type AlarmGateState } from './alarm-gate';
 import type { FeatureContribution } from './attribution';
+import { DemandContext, type DemandContextState } from './demand-context';
 import { RangeGuard, type RangeGuardState } from './range-guard';
 import { SeasonalDifference, type SeasonalDifferenceState } from './seasonal-difference';
 import { StreamingDetector, type ScoredPoint, type StreamingDetectorState } from './streaming-detector';
@@ -45,6 +46,8 @@ export interface ScoringPipelineState {
   seasonal: SeasonalDifferenceState | null;
   range: RangeGuardState;
   gate: AlarmGateState;
+  /** Absent in snapshots from before demand as context. */
+  demand?: DemandContextState;
 }
 
 /**
@@ -72,6 +75,7 @@ export class ScoringPipeline {
   private readonly seasonal: SeasonalDifference | null;
   private readonly range: RangeGuard;
   private readonly gate: AlarmGate;
+  private readonly demand: DemandContext;
 
   constructor(options: ScoringPipelineOptions & { features: string[] }) {
     const { features, ...rest } = options;
@@ -81,6 +85,8 @@ export class ScoringPipeline {
     for (const [setting, byFeature] of [
       ['robustZAbsoluteFloor', o.robustZAbsoluteFloor],
       ['range.minExcess', o.range.minExcess],
+      ['demand.features', Object.fromEntries((o.demand.features ?? []).map((f) => [f, 0]))],
+      ['demand.resources', Object.fromEntries((o.demand.resources ?? []).map((f) => [f, 0]))],
     ] as const) {
       const unknown = Object.keys(byFeature).find((f) => !features.includes(f));
       if (unknown !== undefined)
@@ -116,6 +122,11 @@ export class ScoringPipeline {
       features.map((f) => o.range.minExcess[f] ?? 0),
     );
     this.gate = new AlarmGate(o.alarm.holdPoints);
+    // A resource follows demand within the robust z's window (its median moves over to the new level).
+    this.demand = new DemandContext(features, Math.max(1, o.robustZPoints), {
+      demand: o.demand.features ?? undefined,
+      resources: o.demand.resources ?? undefined,
+    });
   }
 
   /** Scores once the forest is fitted and the likelihood knows enough of its history. */
@@ -134,13 +145,19 @@ export class ScoringPipeline {
     const armed = this.options.range.tolerance > 0;
     const z = this.robustZ ? this.robustZ.update(values) : null;
     const seasonal = this.seasonal ? this.seasonal.update(timestampMs, values) : null;
+    const context = this.demand.update(this.range.side, z, this.robustZ ? this.robustZ.side : null);
     if (p.score === null) {
       this.gate.update(false);
       return { ...p, score: null, anomaly: false, onset: false, stage: null, forestScore: null };
     }
     const ready = this.likelihood.ready;
     const forestScore = Math.min(p.score, FOREST_SCORE_CAP);
-    let s = logLikelihoodScore(this.likelihood.update(forestScore));
+    // The forest judges all features together: its alarm counts in the share its attribution puts
+    // on features that are not context (demand, or resources moving with it), so a point isolated
+    // by its traffic alone is not an alarm while one isolated by its latency still is.
+    let s =
+      logLikelihoodScore(this.likelihood.update(forestScore)) *
+      faultShare(p.contributions, this.features, context);
     let stage: PipelineStage = 'forest';
     let contributions: FeatureContribution[] = p.contributions;
     // |z| / 10 puts a robust z on the forest score's scale (about 1 at the usual alarm levels).
@@ -151,8 +168,9 @@ export class ScoringPipeline {
       if (!zs) return;
       for (let m = 0; m < zs.length; m++) {
         if (Number.isNaN(zs[m])) continue;
+        // every likelihood learns its history; a context feature's cannot carry the alarm
         const sm = logLikelihoodScore(lik[m].update(zs[m] / (Z_CLIP / 2))) - multiple;
-        if (sm > s) {
+        if (sm > s && !context[m]) {
           s = sm;
           stage = name;
           contributions = only(this.features, [m]);
@@ -161,7 +179,9 @@ export class ScoringPipeline {
     };
     rate(z, this.zLikelihoods, 'robust_z');
     rate(seasonal, this.seasonalLikelihoods, 'seasonal');
-    if (armed && outOfRange.length > 0) {
+    // out of range: an alarm when a fault signal is among them; context features out with it are
+    // attributed too (latency beyond its range while traffic is beyond its own: overload)
+    if (armed && outOfRange.some((m) => !context[m])) {
       s = 1;
       stage = 'range';
       contributions = byExcess(this.features, outOfRange, this.range.excess);
@@ -204,6 +224,7 @@ export class ScoringPipeline {
       seasonal: this.seasonal ? this.seasonal.toJSON() : null,
       range: this.range.toJSON(),
       gate: this.gate.toJSON(),
+      demand: this.demand.toJSON(),
     };
   }
 
@@ -228,6 +249,7 @@ export class ScoringPipeline {
       if (p.seasonal && s.seasonal) p.seasonal.restore(s.seasonal);
       if (s.range) p.range.restore(s.range);
       if (s.gate) p.gate.restore(s.gate);
+      if (s.demand) p.demand.restore(s.demand);
     } catch (err) {
       throw new DetectorError('INVALID_STATE', `pipeline snapshot: ${(err as Error).message}`, {
         cause: err,
@@ -250,6 +272,22 @@ function byExcess(
   // every metric out of range is at least one margin out (range-guard.ts), so the total is > 0
   const total = metrics.reduce((a, m) => a + excess[m], 0);
   return metrics.map((m) => ({ feature: features[m], contribution: excess[m] / total }));
+}
+
+/** Share of an attribution on features that are not context; 1 without one (nothing to judge by). */
+function faultShare(
+  contributions: readonly FeatureContribution[],
+  features: readonly string[],
+  context: readonly boolean[],
+): number {
+  if (contributions.length === 0 || !context.some(Boolean)) return 1;
+  let total = 0;
+  let fault = 0;
+  for (const c of contributions) {
+    total += c.contribution;
+    if (!context[features.indexOf(c.feature)]) fault += c.contribution;
+  }
+  return total > 0 ? fault / total : 1;
 }
 
 function only(features: readonly string[], metrics: readonly number[]): FeatureContribution[] {

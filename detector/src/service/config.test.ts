@@ -81,6 +81,14 @@ describe('parseConfig', () => {
       'detectors.0.pipeline.rangeRule.minExcess.b',
     ],
     [
+      'a demand feature that is not a feature',
+      {
+        ...ok,
+        detectors: [{ name: 'x', queries: { a: 'up' }, pipeline: { demand: { features: ['rps'] } } }],
+      },
+      'detectors.0.pipeline.demand.features.rps',
+    ],
+    [
       'an unknown missing policy',
       { ...ok, detectors: [{ name: 'x', queries: { a: 'up' }, missing: { a: 'mean' } }] },
       'detectors.0.missing.a',

@@ -130,6 +130,11 @@ export type ModelSettingsInput = z.input<typeof ModelSettings>;
 export const MissingPolicy = z.enum(['skip', 'zero', 'last']);
 export type MissingPolicy = z.infer<typeof MissingPolicy>;
 
+/** A list of feature names as the by-feature settings are keyed, so one check covers both. */
+function byName(names: readonly string[] | undefined): Record<string, true> {
+  return Object.fromEntries((names ?? []).map((n) => [n, true]));
+}
+
 function isRegExp(p: string): boolean {
   try {
     new RegExp(p);
@@ -191,6 +196,8 @@ export const DetectorConfigInput = ModelSettings.extend({
       [['missing'], d.missing],
       [['pipeline', 'robustZAbsoluteFloor'], d.pipeline?.robustZAbsoluteFloor ?? {}],
       [['pipeline', 'rangeRule', 'minExcess'], d.pipeline?.rangeRule?.minExcess ?? {}],
+      [['pipeline', 'demand', 'features'], byName(d.pipeline?.demand?.features)],
+      [['pipeline', 'demand', 'resources'], byName(d.pipeline?.demand?.resources)],
     ];
     for (const [path, byFeature] of keyed)
       for (const f of Object.keys(byFeature))

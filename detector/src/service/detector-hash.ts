@@ -26,7 +26,9 @@ export function detectorHash(d: DetectorConfig): string {
  * those settings existed.
  */
 function pipelineForHash(p: DetectorConfig['pipeline']): unknown {
-  const { robustZRelativeFloor, robustZAbsoluteFloor, ...rest } = p;
+  // demand: which features are context is read at each point, never learned, so it is no input
+  // of a model and changing it keeps the models
+  const { robustZRelativeFloor, robustZAbsoluteFloor, demand: _demand, ...rest } = p;
   const { minExcess, ...range } = p.rangeRule;
   return {
     // rangeRule replaced where it stands: JSON.stringify follows key order, and a key moved to the

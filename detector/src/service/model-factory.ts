@@ -61,6 +61,7 @@ export function engineOptions(
       minExcess: p.rangeRule.minExcess,
     },
     alarm: { level: p.alarm.level, holdPoints: p.alarm.holdPoints },
+    demand: { features: p.demand?.features ?? null, resources: p.demand?.resources ?? null },
   };
 }
 

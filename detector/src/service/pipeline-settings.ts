@@ -84,6 +84,19 @@ export const PipelineSettings = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Demand as context (detector/README.md, "Demand as context"): `features` measure demand and never
+     * alarm on their own beside other features; `resources` do not while they move the way demand
+     * moved. Unset: chosen by the features' names (request, rate, throughput, ... are demand; cpu,
+     * memory, disk, connections, ... resources). `features: []` turns it off.
+     */
+    demand: z
+      .object({
+        features: z.array(z.string()).optional(),
+        resources: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
     alarm: z
       .object({
         /** Alarm line on the log-likelihood scale; anomaly_score = stage score / level. */

@@ -1,12 +1,26 @@
 import { metricNature } from './root-cause/metric-kind';
 
-/** Robust deviations of a demand feature from its trailing median that count as demand moving. */
-export const DEMAND_Z = 5;
+/** A demand feature this far from its trailing median (a share of it) has moved: 5 %. */
+export const DEMAND_MIN_CHANGE = 0.05;
+/**
+ * A resource moving up to this many times as far as demand (relative changes) moves with it: a CPU
+ * with a fixed cost moves less than its traffic, one under GC pressure somewhat more.
+ */
+export const RESOURCE_PER_DEMAND = 3;
+/** ... plus this share of its median, so a resource back near its recent level is not judged on noise. */
+export const RESOURCE_SLACK = 0.1;
 
-export interface DemandContextState {
-  /** Points left during which demand counts as having risen / fallen. */
-  up: number;
-  down: number;
+// Demand by name: what counts requests, not any counter or rate (`restarts_total`, `packet_drop_rate`
+// and `cache_miss_rate` are fault signals, and metric-kind.ts reads them as traffic).
+const DEMAND_NAME = /(request|rps|qps|tps|throughput|traffic|workload|calls|invocation|hits)/i;
+
+/** One point's verdicts from the value stages, per metric. */
+export interface PointVerdicts {
+  /** 1 above the range seen, -1 below it, 0 in it or not judged. */
+  rangeSide: ArrayLike<number>;
+  /** The value and the median of its trailing window (NaN: not judged), or null without that stage. */
+  values: ArrayLike<number | null>;
+  medians: ArrayLike<number> | null;
 }
 
 /**
@@ -14,38 +28,37 @@ export interface DemandContextState {
  * service that keeps its latency and errors is a healthy service, and the CPU (or any resource) it
  * spends serving them rises with it. Judged one by one, both alarmed under a stress load with no
  * fault (a soak raised 11 remediating alerts in 30 minutes: request rate beyond its range on the
- * backends, CPU on the gateway), and the remediator scaled out and then restarted a healthy
- * service.
+ * backends, CPU on the gateway), and the remediator scaled out and then restarted a healthy service.
  *
- * Per point this names the features that may not raise an alarm on their own:
- * - the demand features (traffic by their name, metric-kind.ts), always, when the entity has any
- *   other feature (a detector of traffic alone is asked about traffic and alarms on it);
- * - the resource features (saturation by name: CPU, memory, disk, connections) while they move the
- *   way demand moved: demand beyond its range, or `DEMAND_Z` robust deviations from its trailing
- *   median, marks its direction for `holdPoints` points (the robust z's window: the time a resource
- *   that follows demand takes to be learned as well). A CPU that rises while demand holds or falls
- *   (a runaway loop slowing the requests it serves) is still a fault.
+ * Per point this names the features that may not carry an alarm on their own:
+ * - the demand features (by name: requests, rps, throughput, calls...), when the entity has any
+ *   other feature (a detector of traffic alone is asked about traffic), unless they are below
+ *   everything seen: a service that stops answering, or whose callers are gone, is worth an alarm;
+ * - a resource feature (saturation by name: CPU, memory, disk, connections) when demand moved (beyond
+ *   its range, or `DEMAND_MIN_CHANGE` from its trailing median) and the resource moved the same way
+ *   by no more than `RESOURCE_PER_DEMAND` times as far (changes relative to each one's trailing
+ *   median, the same window for both, so they lag alike) plus `RESOURCE_SLACK`. A CPU ten times its
+ *   level under a quarter more traffic, or rising while demand holds or falls (a runaway loop), is
+ *   still a fault.
  *
  * Latency and errors are never context: a service slower or failing under more demand is
  * overloaded, and that is an alarm (the remediator's ladder reads `request_rate` beside
- * `latency_p95` in its `features` annotation and scales out). A context feature still counts
- * beside a fault signal: it is learned, scored and attributed as before; it only cannot carry the
- * alarm alone.
+ * `latency_p95` in its `features` annotation and scales out). A context feature is still learned,
+ * scored and attributed; it only cannot carry the alarm alone. Stateless: each point is judged on the
+ * stages' verdicts on it, so a replay and the live loop agree and a snapshot carries nothing new.
  */
 export class DemandContext {
   private readonly demand: boolean[];
   private readonly resources: boolean[];
-  private up = 0;
-  private down = 0;
   /** Per metric, whether the last point's value is context (reused buffer). */
   readonly context: boolean[];
 
   constructor(
     readonly features: readonly string[],
-    readonly holdPoints: number,
     choice: { demand?: readonly string[]; resources?: readonly string[] } = {},
   ) {
-    const demand = choice.demand ?? features.filter((f) => metricNature(f).kind === 'traffic');
+    const demand =
+      choice.demand ?? features.filter((f) => metricNature(f).kind === 'traffic' && DEMAND_NAME.test(f));
     const resources = choice.resources ?? features.filter((f) => metricNature(f).kind === 'saturation');
     const other = features.some((f) => !demand.includes(f));
     this.demand = features.map((f) => other && demand.includes(f));
@@ -53,56 +66,48 @@ export class DemandContext {
     this.context = features.map(() => false);
   }
 
-  /** Whether any feature can be context at all (no demand feature: the stage is a no-op). */
+  /** Whether any feature can be context at all (no demand feature: a no-op). */
   get active(): boolean {
     return this.demand.some(Boolean);
   }
 
-  /**
-   * Marks the context of one point from each stage's verdict on it: `rangeSide` (1 above the
-   * range, -1 below, 0 in it) and the robust z with the side of the median it lies on (null when
-   * the stage is off). Returns `context`.
-   */
-  update(
-    rangeSide: ArrayLike<number>,
-    z: ArrayLike<number> | null,
-    zSide: ArrayLike<number> | null,
-  ): boolean[] {
-    const dir = (m: number): number => {
-      if (rangeSide[m] !== 0) return rangeSide[m];
-      if (z && zSide && z[m] >= DEMAND_Z) return zSide[m];
-      return 0;
+  /** Marks which of one point's features are context; returns `context`. */
+  update(p: PointVerdicts): boolean[] {
+    const change = (m: number): number => {
+      const v = p.values[m];
+      const med = p.medians ? p.medians[m] : NaN;
+      return typeof v === 'number' && Number.isFinite(v) && med > 0 ? v / med - 1 : NaN;
     };
-    if (this.up > 0) this.up--;
-    if (this.down > 0) this.down--;
+    // how far demand moved, and which way: the demand feature that moved most
+    let demandDir = 0;
+    let demandChange = NaN;
     for (let m = 0; m < this.features.length; m++) {
       if (!this.demand[m]) continue;
-      const d = dir(m);
-      if (d > 0) this.up = this.holdPoints;
-      if (d < 0) this.down = this.holdPoints;
+      const c = change(m);
+      const moved = p.rangeSide[m] !== 0 || Math.abs(c) >= DEMAND_MIN_CHANGE;
+      if (!moved) continue;
+      if (demandDir === 0 || Math.abs(c) > Math.abs(demandChange)) {
+        demandDir = p.rangeSide[m] !== 0 ? p.rangeSide[m] : Math.sign(c);
+        demandChange = c;
+      }
     }
     for (let m = 0; m < this.features.length; m++) {
       if (this.demand[m]) {
-        this.context[m] = true;
+        this.context[m] = p.rangeSide[m] >= 0;
         continue;
       }
-      if (!this.resources[m]) {
+      if (!this.resources[m] || demandDir === 0) {
         this.context[m] = false;
         continue;
       }
-      // a resource's own direction: its range verdict, else the side of its median
-      const own = rangeSide[m] !== 0 ? rangeSide[m] : zSide ? zSide[m] : 0;
-      this.context[m] = (own > 0 && this.up > 0) || (own < 0 && this.down > 0);
+      const c = change(m);
+      const dir = p.rangeSide[m] !== 0 ? p.rangeSide[m] : Math.sign(c);
+      const bound = Number.isFinite(demandChange)
+        ? RESOURCE_PER_DEMAND * Math.abs(demandChange) + RESOURCE_SLACK
+        : Infinity;
+      // without medians (the robust z off or warming) the direction alone decides
+      this.context[m] = dir === demandDir && !(Math.abs(c) > bound);
     }
     return this.context;
-  }
-
-  toJSON(): DemandContextState {
-    return { up: this.up, down: this.down };
-  }
-
-  restore(s: DemandContextState): void {
-    this.up = Math.max(0, Math.trunc(s.up) || 0);
-    this.down = Math.max(0, Math.trunc(s.down) || 0);
   }
 }

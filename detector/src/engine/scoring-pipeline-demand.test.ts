@@ -85,6 +85,31 @@ describe('demand as context', () => {
     expect(pts.filter((p) => p.anomaly).length).toBeGreaterThan(45);
   });
 
+  it('alarms on a service that stops answering: its rate below everything seen is no context', () => {
+    const pts = run((i) => ({ rps: i < 60 ? 0 : 40 }), 60);
+    expect(pts.filter((p) => p.anomaly).length).toBeGreaterThan(45);
+  });
+
+  it('raises no alarm on a ten-minute ramp to five times the traffic with a CPU growing faster than it', () => {
+    const pts = run(
+      (i) => ({ rps: 40 + (160 * i) / 600, extraCpu: 0.0000015 * ((i * 160) / 600) ** 2 }),
+      600,
+    );
+    expect(pts.filter((p) => p.anomaly)).toHaveLength(0);
+  });
+
+  it('at the shipped defaults (no floor), a rate a quantum off its median does not hide a CPU spike', () => {
+    const p = new ScoringPipeline({ ...LIVE, robustZRelativeFloor: 0, features: FEATURES });
+    let alarms = 0;
+    for (let i = 0; i < 460; i++) {
+      const rps = i % 5 < 2 ? 40.1 : 40;
+      const pt = p.push(i * 1000, [0.08 + (i >= 400 ? 0.9 : 0), 0.03, 0, rps]);
+      if (i < 400) expect(pt.anomaly).toBe(false);
+      else if (pt.anomaly) alarms++;
+    }
+    expect(alarms).toBeGreaterThan(45);
+  });
+
   it('judges traffic alone when it is the only feature: a detector of traffic is asked about traffic', () => {
     const p = new ScoringPipeline({
       ...LIVE,

@@ -2,7 +2,7 @@ import { DetectorError } from '../errors';
 import { AnomalyLikelihood, type AnomalyLikelihoodState, logLikelihoodScore } from './anomaly-likelihood';
 import { AlarmGate, type AlarmGateState } from './alarm-gate';
 import type { FeatureContribution } from './attribution';
-import { DemandContext, type DemandContextState } from './demand-context';
+import { DemandContext } from './demand-context';
 import { RangeGuard, type RangeGuardState } from './range-guard';
 import { SeasonalDifference, type SeasonalDifferenceState } from './seasonal-difference';
 import { StreamingDetector, type ScoredPoint, type StreamingDetectorState } from './streaming-detector';
@@ -46,8 +46,6 @@ export interface ScoringPipelineState {
   seasonal: SeasonalDifferenceState | null;
   range: RangeGuardState;
   gate: AlarmGateState;
-  /** Absent in snapshots from before demand as context. */
-  demand?: DemandContextState;
 }
 
 /**
@@ -76,6 +74,8 @@ export class ScoringPipeline {
   private readonly range: RangeGuard;
   private readonly gate: AlarmGate;
   private readonly demand: DemandContext;
+  /** The range verdicts a rule that is off gives (all in range). */
+  private readonly noSide: Int8Array;
 
   constructor(options: ScoringPipelineOptions & { features: string[] }) {
     const { features, ...rest } = options;
@@ -94,6 +94,11 @@ export class ScoringPipeline {
           field: `${setting}.${unknown}`,
         });
     }
+    const both = (o.demand.features ?? []).find((f) => (o.demand.resources ?? []).includes(f));
+    if (both !== undefined)
+      throw new DetectorError('INVALID_OPTIONS', `demand.resources.${both} is a demand feature`, {
+        field: `demand.resources.${both}`,
+      });
     // The floors concern the values' own robust z only: the forest's z features fall back to the
     // mean absolute deviation on a flat window (feature-pipeline.ts), and judge values on their own.
     const zFloor = {
@@ -122,11 +127,11 @@ export class ScoringPipeline {
       features.map((f) => o.range.minExcess[f] ?? 0),
     );
     this.gate = new AlarmGate(o.alarm.holdPoints);
-    // A resource follows demand within the robust z's window (its median moves over to the new level).
-    this.demand = new DemandContext(features, Math.max(1, o.robustZPoints), {
+    this.demand = new DemandContext(features, {
       demand: o.demand.features ?? undefined,
       resources: o.demand.resources ?? undefined,
     });
+    this.noSide = new Int8Array(features.length);
   }
 
   /** Scores once the forest is fitted and the likelihood knows enough of its history. */
@@ -145,19 +150,23 @@ export class ScoringPipeline {
     const armed = this.options.range.tolerance > 0;
     const z = this.robustZ ? this.robustZ.update(values) : null;
     const seasonal = this.seasonal ? this.seasonal.update(timestampMs, values) : null;
-    const context = this.demand.update(this.range.side, z, this.robustZ ? this.robustZ.side : null);
+    const context = this.demand.update({
+      rangeSide: armed ? this.range.side : this.noSide,
+      values,
+      medians: this.robustZ ? this.robustZ.median : null,
+    });
     if (p.score === null) {
       this.gate.update(false);
       return { ...p, score: null, anomaly: false, onset: false, stage: null, forestScore: null };
     }
     const ready = this.likelihood.ready;
     const forestScore = Math.min(p.score, FOREST_SCORE_CAP);
-    // The forest judges all features together: its alarm counts in the share its attribution puts
-    // on features that are not context (demand, or resources moving with it), so a point isolated
-    // by its traffic alone is not an alarm while one isolated by its latency still is.
-    let s =
-      logLikelihoodScore(this.likelihood.update(forestScore)) *
-      faultShare(p.contributions, this.features, context);
+    // The forest judges all features together: its alarm counts in the share of the point's
+    // deviation (each metric's robust z) that lies on features that are not context (demand, or
+    // resources moving with it), so a point isolated by its traffic alone is not an alarm while one
+    // isolated by its latency still is. The robust z, not the forest's attribution: a replay
+    // attributes only high scores (a cost saver), and it must score as the live loop does.
+    let s = logLikelihoodScore(this.likelihood.update(forestScore)) * faultShare(z, context);
     let stage: PipelineStage = 'forest';
     let contributions: FeatureContribution[] = p.contributions;
     // |z| / 10 puts a robust z on the forest score's scale (about 1 at the usual alarm levels).
@@ -224,7 +233,6 @@ export class ScoringPipeline {
       seasonal: this.seasonal ? this.seasonal.toJSON() : null,
       range: this.range.toJSON(),
       gate: this.gate.toJSON(),
-      demand: this.demand.toJSON(),
     };
   }
 
@@ -249,7 +257,6 @@ export class ScoringPipeline {
       if (p.seasonal && s.seasonal) p.seasonal.restore(s.seasonal);
       if (s.range) p.range.restore(s.range);
       if (s.gate) p.gate.restore(s.gate);
-      if (s.demand) p.demand.restore(s.demand);
     } catch (err) {
       throw new DetectorError('INVALID_STATE', `pipeline snapshot: ${(err as Error).message}`, {
         cause: err,
@@ -274,18 +281,15 @@ function byExcess(
   return metrics.map((m) => ({ feature: features[m], contribution: excess[m] / total }));
 }
 
-/** Share of an attribution on features that are not context; 1 without one (nothing to judge by). */
-function faultShare(
-  contributions: readonly FeatureContribution[],
-  features: readonly string[],
-  context: readonly boolean[],
-): number {
-  if (contributions.length === 0 || !context.some(Boolean)) return 1;
+/** Share of a point's robust z on features that are not context; 1 when it cannot tell. */
+function faultShare(z: Float64Array | null, context: readonly boolean[]): number {
+  if (!z || !context.some(Boolean)) return 1;
   let total = 0;
   let fault = 0;
-  for (const c of contributions) {
-    total += c.contribution;
-    if (!context[features.indexOf(c.feature)]) fault += c.contribution;
+  for (let m = 0; m < z.length; m++) {
+    if (Number.isNaN(z[m])) continue;
+    total += z[m];
+    if (!context[m]) fault += z[m];
   }
   return total > 0 ? fault / total : 1;
 }

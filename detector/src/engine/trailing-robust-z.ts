@@ -15,8 +15,8 @@ export const Z_CLIP = 20;
  */
 export class TrailingRobustZ {
   private windows: RollingWindow[];
-  /** Per metric, the sign of the last judged value's distance from its median (0: none judged). */
-  readonly side: Int8Array;
+  /** Per metric, the median the last value was judged against (NaN: not judged). */
+  readonly median: Float64Array;
 
   /**
    * @param floor smallest spread a z is measured in: `relative` × the window's median magnitude
@@ -35,7 +35,7 @@ export class TrailingRobustZ {
     readonly floor: { relative?: number; absolute?: readonly number[] } = {},
   ) {
     this.windows = Array.from({ length: metrics }, () => new RollingWindow(Math.max(8, points)));
-    this.side = new Int8Array(metrics);
+    this.median = new Float64Array(metrics);
   }
 
   /**
@@ -44,7 +44,7 @@ export class TrailingRobustZ {
    */
   update(values: ArrayLike<number | null>): Float64Array {
     const out = new Float64Array(this.metrics).fill(NaN);
-    this.side.fill(0);
+    this.median.fill(NaN);
     for (let m = 0; m < this.metrics; m++) {
       const v = values[m];
       if (v === null || v === undefined || !Number.isFinite(v)) continue;
@@ -60,7 +60,7 @@ export class TrailingRobustZ {
         );
         const z = Math.abs(v - median) / Math.max(1.4826 * mad, floor);
         out[m] = Math.min(z, Z_CLIP);
-        this.side[m] = Math.sign(v - median);
+        this.median[m] = median;
       }
       w.push(v);
     }

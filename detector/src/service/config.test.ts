@@ -89,6 +89,20 @@ describe('parseConfig', () => {
       'detectors.0.pipeline.demand.features.rps',
     ],
     [
+      'a feature both demand and a resource',
+      {
+        ...ok,
+        detectors: [
+          {
+            name: 'x',
+            queries: { a: 'up', b: 'up' },
+            pipeline: { demand: { features: ['a'], resources: ['a'] } },
+          },
+        ],
+      },
+      'detectors.0.pipeline.demand.resources.a',
+    ],
+    [
       'an unknown missing policy',
       { ...ok, detectors: [{ name: 'x', queries: { a: 'up' }, missing: { a: 'mean' } }] },
       'detectors.0.missing.a',

@@ -34,6 +34,11 @@ describe('DemandContext', () => {
     expect(at([0.2, 0.03, 80], [1, 0, 1], null)).toEqual([true, false, true]);
   });
 
+  it('keeps a growth rate that sits at 0 (memory, disk) a fault signal while demand moves', () => {
+    const d = new DemandContext(['memory', 'request_rate']);
+    expect(d.update({ rangeSide: [1, 0], values: [3e6, 46], medians: [0, 40] })).toEqual([false, true]);
+  });
+
   it('lets demand below everything seen alarm (a service that stops answering, callers gone)', () => {
     expect(at([0.02, 0.03, 0], [0, 0, -1])).toEqual([true, false, false]);
   });

@@ -105,8 +105,11 @@ export class DemandContext {
       const bound = Number.isFinite(demandChange)
         ? RESOURCE_PER_DEMAND * Math.abs(demandChange) + RESOURCE_SLACK
         : Infinity;
-      // without medians (the robust z off or warming) the direction alone decides
-      this.context[m] = dir === demandDir && !(Math.abs(c) > bound);
+      // Without the robust z stage the direction alone decides. With it, a resource whose change
+      // cannot be told (a growth rate whose median is 0: memory, disk) is no context: a leak is
+      // its own signal, and a 10 s rate of steady traffic moves 14 % by quantisation alone.
+      this.context[m] =
+        dir === demandDir && (p.medians === null || (Number.isFinite(c) && Math.abs(c) <= bound));
     }
     return this.context;
   }

@@ -7,6 +7,11 @@ export const DEMAND_MIN_CHANGE = 0.05;
  * with a fixed cost moves less than its traffic, one under GC pressure somewhat more.
  */
 export const RESOURCE_PER_DEMAND = 3;
+/**
+ * Demand this far above its trailing median (or beyond its range) is named beside an alarm it did
+ * not carry: a 10 s rate of steady traffic moves 14 % by quantisation alone.
+ */
+export const DEMAND_NAMED_CHANGE = 0.25;
 /** ... plus this share of its median, so a resource back near its recent level is not judged on noise. */
 export const RESOURCE_SLACK = 0.1;
 
@@ -52,6 +57,8 @@ export class DemandContext {
   private readonly resources: boolean[];
   /** Per metric, whether the last point's value is context (reused buffer). */
   readonly context: boolean[];
+  /** Per metric, whether it is a demand feature that rose markedly at the last point (reused buffer). */
+  readonly risen: boolean[];
 
   constructor(
     readonly features: readonly string[],
@@ -64,6 +71,7 @@ export class DemandContext {
     this.demand = features.map((f) => other && demand.includes(f));
     this.resources = features.map((f, m) => !this.demand[m] && resources.includes(f));
     this.context = features.map(() => false);
+    this.risen = features.map(() => false);
   }
 
   /** Whether any feature can be context at all (no demand feature: a no-op). */
@@ -94,6 +102,7 @@ export class DemandContext {
     for (let m = 0; m < this.features.length; m++) {
       if (this.demand[m]) {
         this.context[m] = p.rangeSide[m] >= 0;
+        this.risen[m] = p.rangeSide[m] > 0 || change(m) >= DEMAND_NAMED_CHANGE;
         continue;
       }
       if (!this.resources[m] || demandDir === 0) {

@@ -77,7 +77,28 @@ describe('demand as context', () => {
     const alarms = pts.filter((p) => p.anomaly);
     expect(alarms.length).toBeGreaterThan(45);
     expect(alarms.every((a) => a.features.includes('latency_p95'))).toBe(true);
-    expect(alarms.some((a) => a.features.includes('request_rate'))).toBe(true);
+    // overload: the demand is named beside the latency on every alarm point (the ladder scales out)
+    expect(alarms.every((a) => a.features.includes('request_rate'))).toBe(true);
+  });
+
+  it('names the demand beside overload latency even when the rate is within the range it learned', () => {
+    // twice the traffic for 200 points (learned as a normal level), back to 40, then twice again with
+    // a p95 five times its level: the gateway's stress turns in a soak
+    const step = (i: number): Step =>
+      i < 200 ? { rps: 80 } : i < 400 ? { rps: 40 } : { rps: 80, latency: 0.15 };
+    const pts = run(step, 460).slice(400);
+    const alarms = pts.filter((p) => p.anomaly);
+    expect(alarms.length).toBeGreaterThan(30);
+    // while the rate stands a quarter above its trailing median (the robust z's window, 90 points
+    // here): the remediator reads the features of the notification that opens the incident
+    expect(alarms.slice(0, 30).every((a) => a.features.includes('request_rate'))).toBe(true);
+  });
+
+  it('names no demand beside a latency fault at the same demand (the ladder restarts the slow replica)', () => {
+    const pts = run((i) => ({ rps: 40, latency: i < 60 ? 0.6 : 0.03 }), 60);
+    const alarms = pts.filter((p) => p.anomaly);
+    expect(alarms.length).toBeGreaterThan(45);
+    expect(alarms.some((a) => a.features.includes('request_rate'))).toBe(false);
   });
 
   it('alarms on errors under a demand surge', () => {

@@ -215,6 +215,7 @@ export class ScoringPipeline {
     const score = s <= level ? s / level : Math.min(2, 1 + (s - level) / (1 - level));
     const anomaly = score >= 1;
     const onset = this.gate.update(anomaly);
+    if (anomaly) contributions = withRisenDemand(contributions, this.features, this.demand.risen);
     // The forest's attribution floor (a replay's cost saver) holds for the pipeline's score too.
     if (score < (this.options.forest.attributeAbove ?? 0)) contributions = [];
     return { ...p, score, anomaly, onset, stage, contributions, forestScore };
@@ -279,6 +280,31 @@ function byExcess(
   // every metric out of range is at least one margin out (range-guard.ts), so the total is > 0
   const total = metrics.reduce((a, m) => a + excess[m], 0);
   return metrics.map((m) => ({ feature: features[m], contribution: excess[m] / total }));
+}
+
+/**
+ * An alarm carried by latency or errors while demand rose markedly (beyond its range, or a quarter
+ * above its trailing median) names the demand beside them, as large as the largest share: that is
+ * overload, and the remediator's ladder scales out on `latency_p95,request_rate` where it restarts on
+ * latency alone. In a soak the gateway's p95 went 8x at 500 rps, a rate within the range it had
+ * learned minutes before, and its alerts said "latency at the same demand". Nothing to add to an
+ * empty attribution (a replay attributes only high forest scores).
+ */
+function withRisenDemand(
+  contributions: FeatureContribution[],
+  features: readonly string[],
+  risen: readonly boolean[],
+): FeatureContribution[] {
+  if (contributions.length === 0 || !risen.some(Boolean)) return contributions;
+  const top = Math.max(...contributions.map((c) => c.contribution));
+  const out = contributions.filter((c) => !risen[features.indexOf(c.feature)]);
+  for (let m = 0; m < features.length; m++) {
+    if (!risen[m]) continue;
+    const had = contributions.find((c) => c.feature === features[m])?.contribution ?? 0;
+    out.push({ feature: features[m], contribution: Math.max(had, top) });
+  }
+  const total = out.reduce((a, c) => a + c.contribution, 0);
+  return out.map((c) => ({ feature: c.feature, contribution: c.contribution / total }));
 }
 
 /** Share of a point's robust z on features that are not context; 1 when it cannot tell. */

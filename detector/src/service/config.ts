@@ -203,14 +203,6 @@ export const DetectorConfigInput = ModelSettings.extend({
       for (const f of Object.keys(byFeature))
         if (!Object.hasOwn(features, f))
           ctx.addIssue({ code: 'custom', path: [...path, f], message: `no feature ${f} in queries` });
-    const demand = d.pipeline?.demand;
-    for (const f of demand?.resources ?? [])
-      if (demand?.features?.includes(f))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['pipeline', 'demand', 'resources', f],
-          message: `${f} is a demand feature`,
-        });
     if (d.trainingWindowSeconds !== undefined && d.trainingWindowSeconds < d.intervalSeconds * 10) {
       ctx.addIssue({
         code: 'custom',

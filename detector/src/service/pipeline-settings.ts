@@ -96,6 +96,11 @@ export const PipelineSettings = z
         resources: z.array(z.string()).optional(),
       })
       .strict()
+      .superRefine((d, ctx) => {
+        for (const f of d.resources ?? [])
+          if (d.features?.includes(f))
+            ctx.addIssue({ code: 'custom', path: ['resources', f], message: `${f} is a demand feature` });
+      })
       .optional(),
     alarm: z
       .object({

@@ -48,6 +48,30 @@ describe('FaultScheduler', () => {
     ]);
   });
 
+  it('a timer that fires before the clock reaches the end is set again: the fault acts its full duration', async () => {
+    // after the start, the clock the scheduler reads lags the timers by 1 ms, as Node's rounded loop clock can
+    let lag = 0;
+    const def: FaultDefinition<{ level: number }> = {
+      name: 'demo',
+      params: z.object({ level: z.number().default(1) }),
+      defaultDurationSeconds: 30,
+      maxDurationSeconds: 60,
+      start: () => ({ stop: () => undefined }),
+    };
+    const s = new FaultScheduler(new Map([['demo', def as FaultDefinition<never>]]), {
+      now: () => Date.now() - lag,
+    });
+    const w = await s.start('demo', { durationSeconds: 1.5 });
+    lag = 1;
+    await jest.advanceTimersByTimeAsync(1_500);
+    expect(s.isActive('demo')).toBe(true);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(s.isActive('demo')).toBe(false);
+    const [ended] = s.list().history;
+    expect(ended.endedBy).toBe('expired');
+    expect(ended.endsAt - w.startedAt).toBe(1_500);
+  });
+
   it('a stop records the actual end, which the history repeats', async () => {
     const { s } = setup();
     const w = await s.start('demo', { level: 4 });

@@ -93,9 +93,8 @@ export class FaultScheduler {
       params: parsed.data as Record<string, unknown>,
       active: true,
     };
-    const timer = setTimeout(() => void this.finish(fault, 'expired'), window.endsAt - startedAt);
-    timer.unref();
-    this.running.set(fault, { window, handle, timer });
+    const entry = { window, handle, timer: this.expireAt(fault, window.endsAt) };
+    this.running.set(fault, entry);
     this.hooks.onChange?.(fault, true);
     return { ...window };
   }
@@ -132,6 +131,25 @@ export class FaultScheduler {
     this.hooks.onChange?.(fault, false);
     await r.handle.stop();
     return { ...w };
+  }
+
+  /**
+   * Node may run a timer a millisecond before `Date.now()` reaches its due time (libuv rounds its loop clock), and a
+   * fault asked for 1.5 s must act for 1.5 s: a timer that fires early is set again for what is left.
+   */
+  private expireAt(fault: string, endsAt: number): NodeJS.Timeout {
+    const timer = setTimeout(
+      () => {
+        const r = this.running.get(fault);
+        if (!r || r.timer !== timer) return;
+        const left = endsAt - this.now();
+        if (left > 0) r.timer = this.expireAt(fault, endsAt);
+        else void this.finish(fault, 'expired');
+      },
+      Math.max(0, endsAt - this.now()),
+    );
+    timer.unref();
+    return timer;
   }
 
   private now(): number {

@@ -41,9 +41,9 @@ export interface FaultFacts extends TimeWindow {
 
 export interface CampaignFacts {
   faults: readonly FaultFacts[];
-  /** Per service: Homeostat flagged it (score > 1 or one of its alerts pending/firing) at each second. */
+  /** Per service: Homeostat flagged it (score > 1 or one of its alerts pending/firing) at each step (signal-series.ts). */
   detections: Readonly<Record<string, readonly SignalPoint[]>> | null;
-  /** Per service: a remediating alert (remediate="true") firing at each second. */
+  /** Per service: a remediating alert (remediate="true") firing at each step. */
   remediatingAlerts: Readonly<Record<string, readonly SignalPoint[]>> | null;
   actions: readonly ActionObservation[];
   health: readonly HealthSample[];

@@ -99,6 +99,12 @@ export const Config = z.strictObject({
        * be `healthy` before the next; one without a healthcheck must run this long instead.
        */
       minReadySeconds: z.number().min(0).max(600).default(10),
+      /**
+       * A restart of a service's only running container starts a clone of it first and restarts
+       * the container once the clone serves (then drains and removes the clone): no gap. false:
+       * restart in place.
+       */
+      surgeRestart: z.boolean().default(true),
     })
     .optional(),
   kubernetes: z

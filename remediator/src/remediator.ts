@@ -123,6 +123,7 @@ export async function createRemediator(
       ...hold(config.docker.scaleOutHoldSeconds),
       drainSeconds: config.docker.drainSeconds,
       minReadySeconds: config.docker.minReadySeconds,
+      surgeRestart: config.docker.surgeRestart,
     });
   }
   if (config.kubernetes && !o.actuators?.kubernetes) {

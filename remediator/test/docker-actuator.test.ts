@@ -73,15 +73,58 @@ describe('Docker actuator against the real engine', () => {
         .catch(() => undefined);
   });
 
-  it('snapshots the compose service and restarts its container', async () => {
+  it('restarts a lone container behind a surge clone: some replica answers at every probe, and the clone leaves after', async () => {
     const before = await act.snapshot(target);
     expect(before.replicas).toBe(1);
     const startedAt = (await docker.getContainer(originalId).inspect()).State.StartedAt;
     const plan = await act.plan(req('restart'), before);
+    expect(plan.apiCall).toEqual({
+      method: 'POST',
+      path: `/containers/${originalId}/restart?t=10`,
+      contentType: 'application/json',
+      body: { surgeFrom: originalId },
+    });
+    // probe the service every 50 ms while the action runs: the original's port, and any clone's
+    const ports = new Set([port]);
+    let probes = 0;
+    const gaps: number[] = [];
+    let running = true;
+    const prober = (async () => {
+      while (running) {
+        for (const c of await projectContainers(false))
+          if (c.Id !== originalId) ports.add(await portOf(c.Id));
+        const answers = await Promise.all([...ports].map((p) => healthy(p)));
+        probes++;
+        if (!answers.some(Boolean)) gaps.push(Date.now());
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const after = await plan.run();
+    running = false;
+    await prober;
+    expect(after.restarted).toEqual([originalId]);
+    expect(after.surge).toEqual(expect.any(String));
+    expect(after.surgeSkipped).toBeUndefined();
+    expect((await docker.getContainer(originalId).inspect()).State.StartedAt).not.toBe(startedAt);
+    expect(ports.size).toBe(2); // the surge served on a port of its own
+    expect(probes).toBeGreaterThan(20);
+    expect(gaps).toEqual([]);
+    // the surge is gone again: the restart did not change capacity
+    expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+    expect(after.replicas).toBe(1);
+    await waitFor('restarted container to serve', () => healthy(port));
+  });
+
+  it('with surgeRestart false, a lone container restarts in place (and has a gap)', async () => {
+    const inPlace = new DockerActuator({ minReadySeconds: 1, surgeRestart: false });
+    const startedAt = (await docker.getContainer(originalId).inspect()).State.StartedAt;
+    const plan = await inPlace.plan(req('restart'), await inPlace.snapshot(target));
     expect(plan.apiCall).toEqual({ method: 'POST', path: `/containers/${originalId}/restart?t=10` });
     await plan.run();
     expect((await docker.getContainer(originalId).inspect()).State.StartedAt).not.toBe(startedAt);
+    expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
     await waitFor('restarted container to serve', () => healthy(port));
+    await inPlace.close();
   });
 
   it('scales out by cloning with compose labels plus the clone label, and undo removes only the clone', async () => {
@@ -128,6 +171,24 @@ describe('Docker actuator against the real engine', () => {
     expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
     await holding.close();
     await restarted.close();
+  });
+
+  it("never gives back a clone that is its service's last running replica", async () => {
+    let now = Date.now();
+    const holding = new DockerActuator({ hold: { holdSeconds: 60, now: () => now, ownsIncident: ours } });
+    const after = await (await holding.plan(req('scale_out', 2), await holding.snapshot(target))).run();
+    const [clone] = after.clones as string[];
+    // the original is down (a restart that did not bring it back): the clone is the service now
+    await docker.getContainer(originalId).stop({ t: 1 });
+    now += 61_000;
+    expect(await holding.sweepHolds()).toEqual([]);
+    expect((await docker.getContainer(clone!).inspect()).State.Running).toBe(true);
+    // once the original serves again, the clone goes back
+    await docker.getContainer(originalId).start();
+    await waitFor('the original to serve', () => healthy(port));
+    expect(await holding.sweepHolds()).toEqual([expect.objectContaining({ target, incidentId: 'inc-1' })]);
+    expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);
+    await holding.close();
   });
 
   it('scales in by removing clones only, never the original', async () => {
@@ -191,11 +252,18 @@ describe('Docker actuator against the real engine', () => {
     // a container label that names none of the service's containers says nothing of which replica: a
     // restart is the whole service's, and a stop (an action on one replica) is refused
     expect(
-      (await act.plan({ ...req('restart'), labels: { service: 'orders', container: 'not-ours' } }, await act.snapshot(target)))
-        .apiCall,
+      (
+        await act.plan(
+          { ...req('restart'), labels: { service: 'orders', container: 'not-ours' } },
+          await act.snapshot(target),
+        )
+      ).apiCall,
     ).toMatchObject({ body: { inTurn: [originalId, clone] } });
     await expect(
-      act.plan({ ...req('stop'), labels: { service: 'orders', container: 'not-ours' } }, await act.snapshot(target)),
+      act.plan(
+        { ...req('stop'), labels: { service: 'orders', container: 'not-ours' } },
+        await act.snapshot(target),
+      ),
     ).rejects.toMatchObject({ code: 'TARGET_UNRESOLVED', field: 'labels.container' });
     await (await act.plan(req('scale_in', 1), await act.snapshot(target))).run();
     expect((await projectContainers()).map((c) => c.Id)).toEqual([originalId]);

@@ -96,19 +96,15 @@ export function remediatorConfig(i: {
         // `features` name neither request_rate nor cpu) come from the replica itself (a stuck pool,
         // a slow dependency connection, injected latency). A clone beside it leaves half the traffic
         // on the slow one, so the p95 stays where it was until the cause goes away by itself: the
-        // replica is replaced first, then capacity added. Only where a restart has no gap (the
-        // process actuator's surge replica); the Docker actuator still restarts a container in place.
-        ...(i.actuator.target.actuator === 'process'
-          ? [
-              {
-                name: 'latency-same-demand',
-                match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
-                matchRe: { features: SAME_DEMAND },
-                ladder: [restartWorstFirst('latency'), { action: 'scale_out' }],
-                ...common,
-              },
-            ]
-          : []),
+        // replica is replaced first, then capacity added. Both actuators restart a lone replica
+        // without a gap (a surge replica or clone serves while it restarts).
+        {
+          name: 'latency-same-demand',
+          match: { alertname: 'HomeostatAnomaly', top_feature: 'latency_p95' },
+          matchRe: { features: SAME_DEMAND },
+          ladder: [restartWorstFirst('latency'), { action: 'scale_out' }],
+          ...common,
+        },
         // latency with more requests or CPU (or no `features` to tell): more replicas share the load
         {
           name: 'latency',

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { isDraining } from '@homeostat/contracts';
 import { removeContainer } from './docker-clone';
 import { clonesPastHold } from './docker-clone-hold';
 import { drainWait, markDraining } from './docker-drain';
@@ -27,7 +28,8 @@ export interface GiveBackOptions {
  * service going down: the remediator then restarted the healthy original. So each clone is drained
  * first, as the process actuator drains through the gateway: renamed with DRAINING_SUFFIX (discovery
  * drops it while it still answers; the actuator no longer counts or picks it), kept serving for
- * `drainSeconds`, then removed and reported. Stopped mid-drain, a clone stays draining and past its
+ * `drainSeconds`, then removed and reported. A clone that is its target's last running replica is
+ * kept (the next sweep looks again). Stopped mid-drain, a clone stays draining and past its
  * hold, and the next sweep (this remediator's or the next leader's) drains it again and removes it.
  */
 export async function giveBackClones(docker: Docker, o: GiveBackOptions, ctx: SweepContext): Promise<void> {
@@ -42,6 +44,10 @@ export async function giveBackClones(docker: Docker, o: GiveBackOptions, ctx: Sw
     try {
       // counted before the rename: a draining clone is no longer a replica
       const before = await o.replicas(c.target);
+      // never the target's last running replica: a clone left serving for a container that did not
+      // come back (docker-surge.ts) is the service until a restart or a scale-out brings another
+      // (a clone already draining, left by a remediator stopped mid-drain, is not in that count)
+      if (before - (isDraining(c.name) ? 0 : 1) < 1) continue;
       if (await markDraining(docker, c.id, c.name)) draining.push({ ...c, before });
     } catch (e) {
       ctx.failed('docker', c.replica, e);

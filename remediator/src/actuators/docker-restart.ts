@@ -121,7 +121,11 @@ export async function restartContainers<C extends RestartCandidate>(
 /** Nanoseconds, as Docker's Healthcheck reports its durations. */
 const ms = (ns: number | undefined, fallback: number) => (ns ? ns / 1e6 : fallback);
 
-async function serving(docker: Docker, c: RestartCandidate, o: RestartOptions): Promise<void> {
+/**
+ * Waits until a (re)started container serves: `healthy` by its healthcheck, or still running after
+ * `minReadySeconds` without one. Throws when it stops, turns unhealthy or runs out of its checks' time.
+ */
+export async function serving(docker: Docker, c: RestartCandidate, o: RestartOptions): Promise<void> {
   // a shutdown ends the wait at once (the roll then stops with its message)
   const wait = (msec: number) => sleep(msec, undefined, o.signal ? { signal: o.signal } : {});
   const info = await docker.getContainer(c.id).inspect();

@@ -1,13 +1,15 @@
 import Docker from 'dockerode';
-import { isDraining, type ApiCall, type Target } from '@homeostat/contracts';
+import type { ApiCall, Target } from '@homeostat/contracts';
 import { RemediatorError } from '../errors';
 import type { TargetSnapshot } from '../policy/decide';
 import type { ActRequest, Actuator, Plan } from './actuator';
 import { createClone, removeContainer } from './docker-clone';
 import { drainAndRemove } from './docker-drain';
 import { alertedContainer, containersToRestart, restartContainers } from './docker-restart';
+import { restartBehindSurge } from './docker-surge';
+import { targetContainers, type Ctr } from './docker-containers';
 import { giveBackClones } from './docker-give-back';
-import { CLONE_LABEL, CLONE_OF_LABEL, cloneFilter, NUMBER, PROJECT, SERVICE } from './docker-labels';
+import { CLONE_LABEL, cloneFilter, NUMBER } from './docker-labels';
 import { ScaleOutHold, type GiveBack, type ScaleOutHoldOptions, type SweepContext } from './scale-out-hold';
 
 export { CLONE_LABEL, CLONE_OF_LABEL, INCIDENT_LABEL } from './docker-labels';
@@ -29,26 +31,16 @@ export interface DockerActuatorOptions {
    * before the next (with one, for `healthy`). Default 10.
    */
   minReadySeconds?: number;
+  /**
+   * A restart of a service's only running container starts a clone first and restarts the
+   * container once the clone serves, so the service keeps answering (docker-surge.ts). Default true;
+   * false restarts it in place (a second or two with nobody to answer).
+   */
+  surgeRestart?: boolean;
 }
 
 /** States a restart can bring back to running. */
 const RESTARTABLE_STATES = ['running', 'exited', 'dead', 'created'] as const;
-
-interface Ctr {
-  id: string;
-  name: string;
-  /** Docker's State: running, exited, dead, created... */
-  state: string;
-  /** Its healthcheck reports it unhealthy. */
-  unhealthy: boolean;
-  labels: Record<string, string>;
-  networks: Record<string, { aliases: string[] }>;
-}
-
-/** Docker's name filter is a regular expression: a name must match itself only (`api.1` not `api-1`). */
-export function exactNameFilter(name: string): string {
-  return `^/${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-}
 
 /**
  * Docker Engine via dockerode. Targets: `compose-service` (name = service, namespace = compose
@@ -107,42 +99,8 @@ export class DockerActuator implements Actuator {
   }
 
   /** The target's containers in the given states (running only, unless a restart needs the dead ones). */
-  async containers(target: Target, states: readonly string[] = ['running']): Promise<Ctr[]> {
-    const status = [...states];
-    // A `container` target counts its clones too (else replicas.max is never enforced).
-    const queries =
-      target.kind === 'container'
-        ? [
-            { name: [exactNameFilter(target.name)], status },
-            { label: [`${CLONE_OF_LABEL}=${target.name}`, `${CLONE_LABEL}=true`], status },
-          ]
-        : [{ label: [`${PROJECT}=${target.namespace ?? ''}`, `${SERVICE}=${target.name}`], status }];
-    const lists = await Promise.all(
-      queries.map((filters) => this.docker.listContainers({ filters: JSON.stringify(filters) })),
-    );
-    const seen = new Set<string>();
-    // a clone being given back is no longer a replica: never counted, restarted or scaled in
-    return lists
-      .flat()
-      .filter((c) => !seen.has(c.Id) && seen.add(c.Id) && !isDraining(c.Names[0] ?? ''))
-      .map((c) => ({
-        id: c.Id,
-        name: (c.Names[0] ?? '').replace(/^\//, ''),
-        state: c.State,
-        unhealthy: c.Status.includes('(unhealthy)'),
-        labels: c.Labels,
-        networks: Object.fromEntries(
-          Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, v]) => [
-            n,
-            { aliases: v.Aliases ?? [] },
-          ]),
-        ),
-      }))
-      .sort(
-        (a, b) =>
-          Number(a.labels[CLONE_LABEL] === 'true') - Number(b.labels[CLONE_LABEL] === 'true') ||
-          Number(a.labels[NUMBER] ?? 0) - Number(b.labels[NUMBER] ?? 0),
-      );
+  containers(target: Target, states: readonly string[] = ['running']): Promise<Ctr[]> {
+    return targetContainers(this.docker, target, states);
   }
 
   async snapshot(target: Target): Promise<TargetSnapshot> {
@@ -198,6 +156,32 @@ export class DockerActuator implements Actuator {
       case 'restart': {
         const set = containersToRestart(cs, req.labels);
         const ids = [...set.down, ...set.roll].map((c) => c.id);
+        const restartOptions = {
+          graceSeconds: grace,
+          minReadySeconds: this.opts.minReadySeconds ?? 10,
+          ...(req.signal ? { signal: req.signal } : {}),
+        };
+        // the service's only running container: a clone serves while it restarts (docker-surge.ts)
+        const lone = set.roll.length === 1 && cs.filter((c) => c.state === 'running').length === 1;
+        if (lone && this.opts.surgeRestart !== false) {
+          const c = set.roll[0]!;
+          return {
+            apiCall: {
+              method: 'POST',
+              path: `/containers/${c.id}/restart?t=${grace}`,
+              contentType: 'application/json',
+              body: { surgeFrom: c.id },
+            },
+            run: async () => {
+              const r = await restartBehindSurge(this.docker, c, {
+                ...restartOptions,
+                createSurge: () => this.clone(req, c.id),
+                retireSurge: (id) => this.drainAndRemove([id]),
+              });
+              return { ...(await this.snapshot(req.target)), ...r };
+            },
+          };
+        }
         return {
           apiCall: {
             method: 'POST',
@@ -207,11 +191,7 @@ export class DockerActuator implements Actuator {
             ...(ids.length > 1 ? { contentType: 'application/json', body: { inTurn: ids } } : {}),
           },
           run: async () => {
-            const restarted = await restartContainers(this.docker, set, {
-              graceSeconds: grace,
-              minReadySeconds: this.opts.minReadySeconds ?? 10,
-              ...(req.signal ? { signal: req.signal } : {}),
-            });
+            const restarted = await restartContainers(this.docker, set, restartOptions);
             return { ...(await this.snapshot(req.target)), restarted };
           },
         };
@@ -239,16 +219,7 @@ export class DockerActuator implements Actuator {
           },
           run: async () => {
             const clones: string[] = [];
-            for (let i = 0; i < n; i++)
-              clones.push(
-                await createClone(this.docker, {
-                  templateId: template.id,
-                  target: req.target,
-                  incidentId: req.incidentId,
-                  portEnv: this.opts.portEnv ?? 'PORT',
-                  ...(this.hold ? { holdUntil: this.hold.until() } : {}),
-                }),
-              );
+            for (let i = 0; i < n; i++) clones.push(await this.clone(req, template.id));
             return { ...(await this.snapshot(req.target)), clones };
           },
         };
@@ -350,6 +321,17 @@ export class DockerActuator implements Actuator {
     const victims = list.filter((c) => !onlyStopped || c.State !== 'running');
     for (const c of victims) await this.removeContainer(c.Id);
     return victims.map((c) => c.Id);
+  }
+
+  /** A new replica cloned from `templateId`, given back when the scale-out hold ends. */
+  private clone(req: ActRequest, templateId: string): Promise<string> {
+    return createClone(this.docker, {
+      templateId,
+      target: req.target,
+      incidentId: req.incidentId,
+      portEnv: this.opts.portEnv ?? 'PORT',
+      ...(this.hold ? { holdUntil: this.hold.until() } : {}),
+    });
   }
 
   private cloneName(target: Target, cs: Ctr[]): string {

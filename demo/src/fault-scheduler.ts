@@ -93,8 +93,7 @@ export class FaultScheduler {
       params: parsed.data as Record<string, unknown>,
       active: true,
     };
-    const entry = { window, handle, timer: this.expireAt(fault, window.endsAt) };
-    this.running.set(fault, entry);
+    this.running.set(fault, { window, handle, timer: this.expireAt(fault, window.endsAt) });
     this.hooks.onChange?.(fault, true);
     return { ...window };
   }
